@@ -1,0 +1,245 @@
+#include "report.hpp"
+
+#include <cstdio>
+#include <iomanip>
+#include <map>
+
+using nlohmann::json;
+
+namespace ibmig {
+
+namespace {
+json opt(const std::optional<double>& v)
+{
+  return v ? json(*v) : json(nullptr);
+}
+std::optional<double> opt_get(const json& j, const char* key)
+{
+  if (!j.contains(key) || j.at(key).is_null())
+    return std::nullopt;
+  return j.at(key).get<double>();
+}
+
+json downtime_json(const DowntimeEntry& d)
+{
+  json by_step = json::array();
+  for (auto const& b : d.by_step)
+    by_step.push_back({{"step", b.step}, {"seconds", b.seconds}});
+  json iv = json::array();
+  for (auto const& i : d.intervals)
+    iv.push_back({{"start_s", i.start_s}, {"end_s", i.end_s}, {"reason", i.reason}});
+  return {{"name", d.name},      {"seconds", d.seconds}, {"p50_s", opt(d.p50_s)},
+          {"p95_s", opt(d.p95_s)}, {"by_step", by_step},  {"intervals", iv}};
+}
+
+DowntimeEntry downtime_from(const json& j)
+{
+  DowntimeEntry d;
+  d.name    = j.at("name");
+  d.seconds = j.at("seconds");
+  d.p50_s   = opt_get(j, "p50_s");
+  d.p95_s   = opt_get(j, "p95_s");
+  for (auto const& b : j.at("by_step"))
+    d.by_step.push_back({b.at("step"), b.at("seconds")});
+  for (auto const& i : j.at("intervals"))
+    d.intervals.push_back({i.at("start_s"), i.at("end_s"), i.at("reason")});
+  return d;
+}
+} // namespace
+
+json to_json(const Report& r)
+{
+  json phases = json::array();
+  for (auto const& p : r.phases) {
+    json clients = json::array();
+    for (auto const& c : p.clients)
+      clients.push_back({{"name", c.name},
+                         {"node", c.node},
+                         {"write_MBps", c.write_MBps},
+                         {"read_MBps", c.read_MBps},
+                         {"small_files_per_s", c.small_files_per_s},
+                         {"replicas", c.replicas},
+                         {"replicas_local", c.replicas_local},
+                         {"nic_bytes_per_byte_written", c.nic_bytes_per_byte_written},
+                         {"bottleneck", c.bottleneck}});
+    phases.push_back({{"name", p.name},
+                      {"start_s", p.start_s},
+                      {"end_s", p.end_s},
+                      {"aggregate_write_MBps", p.aggregate_write_MBps},
+                      {"aggregate_read_MBps", p.aggregate_read_MBps},
+                      {"bottleneck", p.bottleneck},
+                      {"clients", clients}});
+  }
+  json nics = json::array();
+  for (auto const& n : r.nics) {
+    json ph = json::array();
+    for (auto const& p : n.phases)
+      ph.push_back({{"phase", p.phase}, {"tx_bytes", p.tx_bytes}, {"rx_bytes", p.rx_bytes}});
+    nics.push_back({{"node", n.node}, {"interface", n.interface}, {"network", n.network}, {"phases", ph}});
+  }
+  json vols = json::array(), vms = json::array();
+  for (auto const& d : r.volume_downtime)
+    vols.push_back(downtime_json(d));
+  for (auto const& d : r.vm_downtime)
+    vms.push_back(downtime_json(d));
+  json steps = json::array();
+  for (auto const& s : r.steps)
+    steps.push_back({{"name", s.name},       {"action", s.action},   {"start_s", s.start_s}, {"end_s", s.end_s},
+                     {"outcome", s.outcome}, {"detail", s.detail},   {"timing", s.timing}});
+  json checks = json::array();
+  for (auto const& c : r.checks)
+    checks.push_back({{"rule", c.rule}, {"severity", c.severity}, {"message", c.message}, {"step", c.step}});
+  json events = json::array();
+  for (auto const& e : r.events)
+    events.push_back({{"t_s", e.t_s}, {"kind", e.kind}, {"message", e.message}});
+  json out = {{"reportVersion", 1},
+              {"tool", r.tool},
+              {"scenario", r.scenario},
+              {"scenario_file", r.scenario_file},
+              {"runs", r.runs},
+              {"seed", r.seed},
+              {"plan_duration_s", r.plan_duration_s},
+              {"plan_duration_p50_s", opt(r.plan_duration_p50_s)},
+              {"plan_duration_p95_s", opt(r.plan_duration_p95_s)},
+              {"phases", phases},
+              {"nics", nics},
+              {"downtime", {{"volumes", vols}, {"vms", vms}}},
+              {"steps", steps},
+              {"checks", checks},
+              {"events", events}};
+  for (auto it = r.extra.begin(); it != r.extra.end(); ++it)
+    out[it.key()] = it.value();
+  return out;
+}
+
+Report report_from_json(const json& j)
+{
+  Report r;
+  r.tool                = j.at("tool");
+  r.scenario            = j.at("scenario");
+  r.scenario_file       = j.at("scenario_file");
+  r.runs                = j.at("runs");
+  r.seed                = j.at("seed");
+  r.plan_duration_s     = j.at("plan_duration_s");
+  r.plan_duration_p50_s = opt_get(j, "plan_duration_p50_s");
+  r.plan_duration_p95_s = opt_get(j, "plan_duration_p95_s");
+  for (auto const& p : j.at("phases")) {
+    PhaseReport ph{p.at("name"), p.at("start_s"), p.at("end_s"), p.at("aggregate_write_MBps"),
+                   p.at("aggregate_read_MBps"), p.at("bottleneck"), {}};
+    for (auto const& c : p.at("clients"))
+      ph.clients.push_back({c.at("name"), c.at("node"), c.at("write_MBps"), c.at("read_MBps"),
+                            c.at("small_files_per_s"), c.at("replicas"), c.at("replicas_local"),
+                            c.at("nic_bytes_per_byte_written"), c.at("bottleneck")});
+    r.phases.push_back(ph);
+  }
+  for (auto const& n : j.at("nics")) {
+    NicReport nr{n.at("node"), n.at("interface"), n.at("network"), {}};
+    for (auto const& p : n.at("phases"))
+      nr.phases.push_back({p.at("phase"), p.at("tx_bytes"), p.at("rx_bytes")});
+    r.nics.push_back(nr);
+  }
+  for (auto const& d : j.at("downtime").at("volumes"))
+    r.volume_downtime.push_back(downtime_from(d));
+  for (auto const& d : j.at("downtime").at("vms"))
+    r.vm_downtime.push_back(downtime_from(d));
+  for (auto const& s : j.at("steps"))
+    r.steps.push_back({s.at("name"), s.at("action"), s.at("start_s"), s.at("end_s"), s.at("outcome"), s.at("detail"),
+                       s.at("timing")});
+  for (auto const& c : j.at("checks"))
+    r.checks.push_back({c.at("rule"), c.at("severity"), c.at("message"), c.at("step")});
+  for (auto const& e : j.at("events"))
+    r.events.push_back({e.at("t_s"), e.at("kind"), e.at("message")});
+  static const char* known[] = {"reportVersion", "tool",   "scenario", "scenario_file", "runs",   "seed",
+                                "plan_duration_s", "plan_duration_p50_s", "plan_duration_p95_s", "phases", "nics",
+                                "downtime", "steps", "checks", "events"};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool k = false;
+    for (auto* n : known)
+      k |= it.key() == n;
+    if (!k)
+      r.extra[it.key()] = it.value();
+  }
+  return r;
+}
+
+void print_checks(const std::vector<CheckFinding>& checks, std::ostream& out)
+{
+  if (checks.empty()) {
+    out << "Plan check: no problems found.\n";
+    return;
+  }
+  out << "Plan check: " << checks.size() << " finding(s)\n";
+  for (auto const& c : checks)
+    out << "  " << std::left << std::setw(7) << c.severity << " " << c.rule << (c.step.empty() ? "" : " [" + c.step + "]")
+        << ": " << c.message << "\n";
+}
+
+void print_report(const Report& r, std::ostream& out)
+{
+  char buf[512];
+  out << "ibmig " << r.tool << ": " << r.scenario << " (" << r.scenario_file << ")\n";
+  std::snprintf(buf, sizeof buf, "Plan duration: %.1f s (%.1f min)", r.plan_duration_s, r.plan_duration_s / 60);
+  out << buf;
+  if (r.plan_duration_p50_s)
+    std::snprintf(buf, sizeof buf, "; over %d runs: P50 %.1f s, P95 %.1f s", r.runs, *r.plan_duration_p50_s,
+                  *r.plan_duration_p95_s),
+        out << buf;
+  out << "\n\nPhases (MB = 10^6 bytes):\n";
+  for (auto const& p : r.phases) {
+    std::snprintf(buf, sizeof buf, "  %-36s %9.1f-%9.1f s  write %8.1f MB/s  read %8.1f MB/s  limit: %s\n",
+                  p.name.c_str(), p.start_s, p.end_s, p.aggregate_write_MBps, p.aggregate_read_MBps,
+                  p.bottleneck.empty() ? "-" : p.bottleneck.c_str());
+    out << buf;
+  }
+  // Per-client detail for the first and last phases: before and after the migration.
+  for (size_t k = 0; k < r.phases.size(); k += std::max<size_t>(1, r.phases.size() - 1)) {
+    auto const& p = r.phases[k];
+    out << "\nClients in phase \"" << p.name << "\":\n";
+    std::snprintf(buf, sizeof buf, "  %-12s %-8s %10s %10s %9s %8s %10s  %s\n", "vm", "node", "write MB/s",
+                  "read MB/s", "files/s", "local", "NIC B/B", "limit");
+    out << buf;
+    for (auto const& c : p.clients) {
+      std::snprintf(buf, sizeof buf, "  %-12s %-8s %10.1f %10.1f %9.1f %6d/%d %10.2f  %s\n", c.name.c_str(),
+                    c.node.c_str(), c.write_MBps, c.read_MBps, c.small_files_per_s, c.replicas_local, c.replicas,
+                    c.nic_bytes_per_byte_written, c.bottleneck.c_str());
+      out << buf;
+    }
+    if (r.phases.size() == 1)
+      break;
+  }
+  out << "\nSteps:\n";
+  for (auto const& s : r.steps) {
+    std::snprintf(buf, sizeof buf, "  %9.1f-%9.1f s  %-40s %-6s %s\n", s.start_s, s.end_s, s.name.c_str(),
+                  s.outcome.c_str(), s.detail.c_str());
+    out << buf;
+  }
+  auto downtime = [&](const char* title, const std::vector<DowntimeEntry>& list) {
+    out << "\n" << title << ":\n";
+    for (auto const& d : list) {
+      std::snprintf(buf, sizeof buf, "  %-14s %9.1f s", d.name.c_str(), d.seconds);
+      out << buf;
+      if (d.p50_s)
+        std::snprintf(buf, sizeof buf, "  (P50 %.1f s, P95 %.1f s)", *d.p50_s, *d.p95_s), out << buf;
+      std::string parts;
+      for (auto const& b : d.by_step)
+        if (b.seconds > 0.05) {
+          std::snprintf(buf, sizeof buf, "%s%s %.0fs", parts.empty() ? "" : ", ", b.step.c_str(), b.seconds);
+          parts += buf;
+        }
+      out << (parts.empty() ? "" : "  = " + parts) << "\n";
+    }
+  };
+  downtime("Volume downtime", r.volume_downtime);
+  downtime("VM downtime", r.vm_downtime);
+  if (!r.events.empty()) {
+    out << "\nEvents:\n";
+    for (auto const& e : r.events) {
+      std::snprintf(buf, sizeof buf, "  %9.1f s  %-13s %s\n", e.t_s, e.kind.c_str(), e.message.c_str());
+      out << buf;
+    }
+  }
+  out << "\n";
+  print_checks(r.checks, out);
+}
+
+} // namespace ibmig

@@ -1,0 +1,225 @@
+/* The scenario: one description of the cluster, its workload and its migration plan, read by the simulator, the
+ * emulator and the plan checker alike. Plain data; the loader (scenario_loader.hpp) validates everything, so code
+ * that reads a Scenario may trust its references. */
+#pragma once
+
+#include "technology.hpp"
+#include "units.hpp"
+
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace ibmig {
+
+/* A model parameter with where it comes from (a measurement here, a document, or an explicit assumption). */
+struct Calibrated {
+  double value = 0;
+  std::string source;
+};
+
+struct Calibration {
+  // Fraction of the TCP payload rate a Gluster write or read stream achieves (AFR transaction round trips, RPC
+  // framing). Applied to every storage link.
+  Calibrated gluster_stream_efficiency;
+  Calibrated fuse_MBps;                // one FUSE mount's throughput limit on a node, MB/s
+  Calibrated gfapi_MBps;               // one libgfapi (qemu) client's throughput limit, MB/s
+  Calibrated small_file_round_trips;   // network round trips per small-file create+write (lookup, AFR txn, ...)
+  Calibrated server_op_s;              // brick-side time per metadata operation, seconds
+  Calibrated heal_MBps;                // self-heal daemon's throughput limit per brick, MB/s
+};
+
+struct Switch {
+  std::string name;
+  int ports = 48;
+  std::optional<BitsPerSecond> backplane; // none: non-blocking
+  Seconds latency;                        // per hop
+};
+
+struct Network {
+  std::string name;
+  std::string technology; // key into Scenario::technologies
+  std::string subnet;     // e.g. "10.10.1.0/24" (documentation; the emulator uses its own private range)
+  Switch sw;
+};
+
+enum class IpoibMode { None, Datagram, Connected };
+
+struct Nic {
+  std::string name;    // interface name as the admin sees it: "eth1", "ib0"
+  std::string network; // key into Scenario networks
+  std::string address; // IPv4 address on its network, without prefix
+  bool present = true; // false: the plan installs it (install_nic)
+  std::string hca;     // InfiniBand only: key into Scenario::hcas
+  IpoibMode mode = IpoibMode::None; // IPoIB: initial mode (when present)
+  int mtu        = 1500;            // initial MTU (when present)
+};
+
+struct Disk {
+  BytesPerSecond write;
+  BytesPerSecond read;
+  std::string source;
+};
+
+struct Node {
+  std::string name;
+  bool server     = false; // runs glusterd and bricks
+  bool hypervisor = false; // runs VMs (Gluster clients)
+  std::string storage_name; // FQDN used for peers and mounts, e.g. "gl1.storage.example"
+  Disk disk;
+  std::vector<Nic> nics;
+
+  const Nic* find_nic(const std::string& n) const;
+};
+
+struct Brick {
+  std::string node;
+  std::string path;
+};
+
+enum class QuorumType { None, Auto, Fixed };
+
+struct Volume {
+  std::string name;
+  int replica = 1;     // 1: pure distribute
+  bool arbiter = false; // replica 3 arbiter 1: the third brick of each set holds metadata only
+  std::vector<Brick> bricks;
+  QuorumType quorum_type = QuorumType::Auto;
+  int quorum_count       = 0; // with Fixed
+  Seconds ping_timeout{42};   // network.ping-timeout (Gluster default 42 s)
+  int read_hash_mode = 1;     // cluster.read-hash-mode (Gluster default 1: hash of the file's gfid)
+  bool choose_local  = true;  // cluster.choose-local (default on): read from a local brick when there is one
+
+  int replica_sets() const { return static_cast<int>(bricks.size()) / replica; }
+  std::string type() const; // "distribute", "replicate", "distributed-replicate"
+};
+
+enum class Access { Fuse, Gfapi };
+enum class StreamKind { SequentialWrite, SequentialRead, SmallFiles };
+
+struct Stream {
+  StreamKind kind = StreamKind::SequentialWrite;
+  std::optional<BytesPerSecond> rate; // none: as fast as possible
+  Bytes file_size{65536};             // SmallFiles only
+};
+
+struct Vm {
+  std::string name;
+  std::string node;   // hypervisor it runs on
+  std::string volume;
+  std::string image;  // file name on the volume, e.g. "vm1.qcow2": placed by DHT hash unless pinned
+  std::optional<int> pinned_set; // replica set index the image is pinned to
+  Access access = Access::Fuse;
+  std::vector<Stream> streams;
+};
+
+struct Workload {
+  Seconds before{60}; // workload runs this long before the plan starts (the "before" phase)
+  Seconds after{60};  // and this long after it ends (the "after" phase)
+  std::vector<Vm> vms;
+};
+
+/* A step duration: fixed, or a distribution for Monte Carlo runs. A single run uses the nominal value (the fixed
+ * value, the mean of uniform/normal, the median of lognormal). */
+struct DurationSpec {
+  enum class Kind { Fixed, Uniform, Normal, Lognormal } kind = Kind::Fixed;
+  double a = 0; // fixed value | uniform min | normal mean | lognormal median (seconds)
+  double b = 0; // uniform max | normal stddev (seconds) | lognormal sigma (dimensionless)
+  Seconds nominal() const;
+  Seconds sample(std::mt19937_64& rng) const;
+};
+
+/* Closed vocabulary of runbook steps; the simulator, the emulator and the checker each consume it. */
+enum class Action {
+  StopClients,        // shut down the VMs (they stop writing)
+  StartClients,       // start the VMs; their mounts resolve storage names now
+  RemountClients,     // remount the Gluster clients: they reconnect through the current name resolution
+  StopService,        // systemctl stop (service: glusterd, which takes its bricks down)
+  StartService,       // systemctl start
+  EnableService,      // systemctl enable: start at boot
+  DisableService,     // systemctl disable
+  PowerOff,           // clean shutdown
+  PowerOn,            // boot; enabled services start
+  InstallNic,         // physically install the NIC named by `interface`
+  ConfigureInterface, // set mode/MTU/address and bring it up
+  InterfaceDown,      // take an interface down (e.g. decommission the old storage network)
+  InterfaceUp,
+  VerifyPing,         // large ping with don't-fragment across `network` (or the interface's network)
+  RepointNames,       // storage FQDNs now resolve to addresses on `network` (dns or hosts file)
+  CheckPeers,         // gluster peer status: all peers connected
+  CheckVolume,        // gluster volume status VOL clients: every brick online and sees every client
+  WaitHeal,           // wait until self-heal has nothing pending on `volume`
+  Wait                // a plain wait (e.g. for a change window)
+};
+
+const char* to_string(Action a);
+
+struct Step {
+  std::string name;        // human name; for rolling steps the node is appended: "Install HCA (n2)"
+  std::string json_path;   // "plan.steps[3]" or "plan.steps[2].steps[1]": where it came from, for messages
+  Action action = Action::Wait;
+  std::vector<std::string> nodes; // targets (all at once); empty for cluster-wide steps
+  DurationSpec duration;
+  std::string service;   // StopService/StartService/EnableService/DisableService
+  std::string interface; // InstallNic/ConfigureInterface/InterfaceDown/InterfaceUp/VerifyPing
+  std::string network;   // RepointNames/VerifyPing
+  std::string method;    // RepointNames: "dns" | "hosts"
+  std::string volume;    // CheckVolume/WaitHeal
+  IpoibMode mode = IpoibMode::None; // ConfigureInterface (IPoIB)
+  int mtu        = 0;               // ConfigureInterface: 0 keeps the NIC's MTU; VerifyPing: payload size (0: MTU-28)
+  Seconds timeout{3600};            // WaitHeal: give up after this long
+  int rolling_group = -1;           // index of the rolling block it was expanded from, -1 when not rolling
+  std::string rolling_node;         // the node this instance of a rolling block is for
+};
+
+struct Plan {
+  std::string name;
+  std::vector<Step> steps; // rolling blocks already expanded, in execution order
+};
+
+/* A fault injected into the run (simulator) or replay (emulator). */
+struct Fault {
+  enum class Kind { NodeCrash } kind = Kind::NodeCrash;
+  std::string node;
+  std::string json_path;
+  int after_step = -1;        // happens when this step (index into plan.steps) starts; -1: at `at`
+  Seconds at{0};              // absolute simulated time, when after_step < 0
+  std::optional<Seconds> down_for; // comes back after this long; none: never comes back
+};
+
+struct StorageNames {
+  std::string network = "storage"; // network the storage FQDNs resolve to at the start
+  std::string method  = "hosts";   // "dns" or "hosts"
+};
+
+struct Scenario {
+  int schema_version = 1;
+  std::string file; // path it was loaded from, for messages
+  std::string name;
+  std::string description;
+  std::map<std::string, Technology> technologies;
+  std::map<std::string, HcaModel> hcas;
+  Calibration calibration;
+  std::vector<Network> networks;
+  std::vector<Node> nodes;
+  StorageNames storage_names;
+  std::vector<Volume> volumes;
+  Workload workload;
+  Plan plan;
+  std::vector<Fault> faults;
+
+  const Node* find_node(const std::string& n) const;
+  const Network* find_network(const std::string& n) const;
+  const Volume* find_volume(const std::string& n) const;
+  const Technology& technology_of(const Network& net) const { return technologies.at(net.technology); }
+};
+
+/* DHT placement: the replica set holding `file` (FNV-1a hash of the name, as a stand-in for Gluster's Davies-Meyer
+ * hash over layout ranges: both spread names uniformly; the exact set of a given name differs from real Gluster). */
+int replica_set_of(const Volume& vol, const std::string& file);
+/* The image's replica set: pinned, or by hash. */
+int replica_set_of(const Scenario& sc, const Vm& vm);
+
+} // namespace ibmig

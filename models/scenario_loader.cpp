@@ -1,0 +1,945 @@
+#include "scenario_loader.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+using nlohmann::json;
+
+namespace ibmig {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+/* A JSON object being read: remembers its path and which keys were used, so unknown keys are reported. */
+class Obj {
+public:
+  Obj(const json& j, std::string path, const std::string& file) : j_(j), path_(std::move(path)), file_(file)
+  {
+    if (!j_.is_object())
+      fail("", "expected an object, got " + std::string(j_.type_name()));
+  }
+
+  [[noreturn]] void fail(const std::string& key, const std::string& msg) const
+  {
+    throw ScenarioError(file_, at(key), msg);
+  }
+  std::string at(const std::string& key) const
+  {
+    if (key.empty())
+      return path_;
+    return path_.empty() ? key : path_ + "." + key;
+  }
+  const std::string& file() const { return file_; }
+  bool has(const std::string& key) const { return j_.contains(key); }
+
+  const json& raw(const std::string& key)
+  {
+    used_.insert(key);
+    if (!j_.contains(key))
+      fail(key, "missing required field");
+    return j_.at(key);
+  }
+  const json* opt_raw(const std::string& key)
+  {
+    used_.insert(key);
+    return j_.contains(key) ? &j_.at(key) : nullptr;
+  }
+
+  std::string str(const std::string& key) { return as_string(raw(key), key); }
+  std::string str(const std::string& key, const std::string& def)
+  {
+    auto* v = opt_raw(key);
+    return v ? as_string(*v, key) : def;
+  }
+  double num(const std::string& key, double lo, double hi) { return as_number(raw(key), key, lo, hi); }
+  double num(const std::string& key, double def, double lo, double hi)
+  {
+    auto* v = opt_raw(key);
+    return v ? as_number(*v, key, lo, hi) : def;
+  }
+  int integer(const std::string& key, int def, int lo, int hi)
+  {
+    auto* v = opt_raw(key);
+    if (!v)
+      return def;
+    if (!v->is_number_integer())
+      fail(key, "expected an integer, got " + v->dump());
+    long long x = v->get<long long>();
+    if (x < lo || x > hi)
+      fail(key, "value " + std::to_string(x) + " out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return static_cast<int>(x);
+  }
+  bool boolean(const std::string& key, bool def)
+  {
+    auto* v = opt_raw(key);
+    if (!v)
+      return def;
+    if (!v->is_boolean())
+      fail(key, "expected true or false, got " + v->dump());
+    return v->get<bool>();
+  }
+  template <class T, class Parse> T unit(const std::string& key, Parse parse, double lo, double hi, const char* u)
+  {
+    return unit_value<T>(raw(key), key, parse, lo, hi, u);
+  }
+  template <class T, class Parse>
+  T unit_value(const json& v, const std::string& key, Parse parse, double lo, double hi, const char* u)
+  {
+    if (!v.is_string())
+      fail(key, "expected a string with a unit (e.g. \"" + std::string(u) + "\"), got " + v.dump());
+    T out;
+    try {
+      out = parse(v.get<std::string>());
+    } catch (const UnitError& e) {
+      fail(key, e.what());
+    }
+    if (!(out.value >= lo && out.value <= hi))
+      fail(key, "value \"" + v.get<std::string>() + "\" is out of the plausible range");
+    return out;
+  }
+  BitsPerSecond bandwidth(const std::string& key, double lo = 1e3, double hi = 1e13)
+  {
+    return unit<BitsPerSecond>(key, parse_bandwidth, lo, hi, "1Gbps");
+  }
+  Seconds duration(const std::string& key, double lo = 0, double hi = 30 * 86400.0)
+  {
+    return unit<Seconds>(key, parse_duration, lo, hi, "30s");
+  }
+  Bytes bytes(const std::string& key, double lo = 1, double hi = 1e15)
+  {
+    return unit<Bytes>(key, parse_bytes, lo, hi, "1GiB");
+  }
+
+  const json& array(const std::string& key)
+  {
+    const json& v = raw(key);
+    if (!v.is_array())
+      fail(key, "expected a list, got " + std::string(v.type_name()));
+    return v;
+  }
+  const json* opt_array(const std::string& key)
+  {
+    const json* v = opt_raw(key);
+    if (v && !v->is_array())
+      fail(key, "expected a list, got " + std::string(v->type_name()));
+    return v;
+  }
+  Obj child(const std::string& key) { return Obj(raw(key), at(key), file_); }
+  std::string index(const std::string& key, size_t i) const { return at(key) + "[" + std::to_string(i) + "]"; }
+
+  /* Every key present must have been read: a misspelt field is an error, not silently ignored. */
+  void finish() const
+  {
+    for (auto it = j_.begin(); it != j_.end(); ++it)
+      if (!used_.count(it.key()))
+        fail(it.key(), "unknown field");
+  }
+
+private:
+  std::string as_string(const json& v, const std::string& key) const
+  {
+    if (!v.is_string())
+      fail(key, "expected a string, got " + v.dump());
+    return v.get<std::string>();
+  }
+  double as_number(const json& v, const std::string& key, double lo, double hi) const
+  {
+    if (!v.is_number())
+      fail(key, "expected a number, got " + v.dump());
+    double x = v.get<double>();
+    if (!(x >= lo && x <= hi))
+      fail(key, "value " + v.dump() + " out of range [" + json(lo).dump() + ", " + json(hi).dump() + "]");
+    return x;
+  }
+
+  const json& j_;
+  std::string path_;
+  const std::string& file_;
+  std::set<std::string> used_;
+};
+
+template <class T> void check_unique(const std::vector<T>& items, Obj& parent, const std::string& key)
+{
+  std::set<std::string> seen;
+  for (size_t i = 0; i < items.size(); i++)
+    if (!seen.insert(items[i].name).second)
+      throw ScenarioError(parent.file(), parent.index(key, i) + ".name", "duplicate name \"" + items[i].name + "\"");
+}
+
+Calibrated read_calibrated(Obj& cal, const std::string& key, Calibrated def, double lo, double hi)
+{
+  const json* v = cal.opt_raw(key);
+  if (!v)
+    return def;
+  Obj c(*v, cal.at(key), cal.file());
+  Calibrated out;
+  out.value  = c.num("value", lo, hi);
+  out.source = c.str("source");
+  if (out.source.empty())
+    c.fail("source", "every calibration value needs its source (a measurement or a document)");
+  c.finish();
+  return out;
+}
+
+/* Defaults with their sources: see scenarios/README.md, section Calibration. */
+Calibration read_calibration(Obj& root)
+{
+  Calibration d;
+  d.gluster_stream_efficiency = {0.935, "fitted: a replica-2 write over 1GbE measured ~55 MB/s in the reference "
+                                        "write-up; 1GbE TCP payload at MTU 1500 is 117.6 MB/s, /2 = 58.8 MB/s; "
+                                        "55/58.8 = 0.935"};
+  d.fuse_MBps  = {600, "assumption (not measured here): a single glusterfs FUSE mount's large-block ceiling on a "
+                       "2012-era Xeon; emulate measures this machine's"};
+  d.gfapi_MBps = {900, "assumption (not measured here): libgfapi skips the FUSE kernel round trip, ~1.5x FUSE"};
+  d.small_file_round_trips = {8, "count of the network round trips of one create+write on a replicated volume: "
+                                 "LOOKUP, entrylk, pre-op xattrop, CREATE, post-op, unlock, WRITE, FLUSH "
+                                 "(Gluster AFR design docs)"};
+  d.server_op_s = {150e-6, "assumption (not measured here): brick-side time of one metadata operation on a "
+                           "spinning-disk XFS brick with a warm cache"};
+  d.heal_MBps   = {80, "assumption (not measured here): self-heal daemon's default single-threaded heal rate"};
+  const json* v = root.opt_raw("calibration");
+  if (!v)
+    return d;
+  Obj cal(*v, "calibration", root.file());
+  Calibration c;
+  c.gluster_stream_efficiency = read_calibrated(cal, "gluster_stream_efficiency", d.gluster_stream_efficiency, 0.05, 1);
+  c.fuse_MBps                 = read_calibrated(cal, "fuse_MBps", d.fuse_MBps, 1, 1e6);
+  c.gfapi_MBps                = read_calibrated(cal, "gfapi_MBps", d.gfapi_MBps, 1, 1e6);
+  c.small_file_round_trips    = read_calibrated(cal, "small_file_round_trips", d.small_file_round_trips, 1, 100);
+  c.server_op_s               = read_calibrated(cal, "server_op_s", d.server_op_s, 0, 1);
+  c.heal_MBps                 = read_calibrated(cal, "heal_MBps", d.heal_MBps, 1, 1e6);
+  cal.finish();
+  return c;
+}
+
+void read_catalogues(Obj& root, Scenario& sc)
+{
+  sc.technologies = builtin_technologies();
+  sc.hcas         = builtin_hcas();
+  if (const json* t = root.opt_raw("technologies")) {
+    Obj techs(*t, "technologies", root.file());
+    for (auto it = t->begin(); it != t->end(); ++it) {
+      Obj o = techs.child(it.key());
+      Technology tech;
+      tech.name        = it.key();
+      std::string kind = o.str("kind");
+      if (kind == "ethernet")
+        tech.kind = LinkKind::Ethernet;
+      else if (kind == "infiniband")
+        tech.kind = LinkKind::InfiniBand;
+      else
+        o.fail("kind", "expected \"ethernet\" or \"infiniband\", got \"" + kind + "\"");
+      tech.data_rate   = o.bandwidth("data_rate");
+      tech.line_rate   = o.has("line_rate") ? o.bandwidth("line_rate") : tech.data_rate;
+      tech.mtu_default = o.integer("mtu_default", 1500, 576, 65520);
+      tech.mtu_max     = o.integer("mtu_max", tech.kind == LinkKind::InfiniBand ? 65520 : 9000, 576, 65520);
+      tech.ipoib_datagram_mtu_max = o.integer("datagram_mtu_max", tech.kind == LinkKind::InfiniBand ? 4092 : 0, 0, 4092);
+      tech.nic_latency = o.duration("nic_latency", 0, 1);
+      tech.source      = o.str("source");
+      if (tech.line_rate.value < tech.data_rate.value)
+        o.fail("line_rate", "line rate is below the data rate");
+      o.finish();
+      sc.technologies[tech.name] = tech;
+    }
+  }
+  if (const json* h = root.opt_raw("hcas")) {
+    Obj hcas(*h, "hcas", root.file());
+    for (auto it = h->begin(); it != h->end(); ++it) {
+      Obj o = hcas.child(it.key());
+      HcaModel m{it.key(), o.boolean("connected_mode", true), o.str("source")};
+      o.finish();
+      sc.hcas[m.name] = m;
+    }
+  }
+}
+
+IpoibMode parse_mode(Obj& o, const std::string& key, const std::string& v)
+{
+  if (v == "datagram")
+    return IpoibMode::Datagram;
+  if (v == "connected")
+    return IpoibMode::Connected;
+  o.fail(key, "expected \"datagram\" or \"connected\", got \"" + v + "\"");
+}
+
+void read_networks(Obj& root, Scenario& sc)
+{
+  const json& arr = root.array("networks");
+  if (arr.empty())
+    root.fail("networks", "a scenario needs at least one network");
+  for (size_t i = 0; i < arr.size(); i++) {
+    Obj o(arr[i], root.index("networks", i), root.file());
+    Network n;
+    n.name       = o.str("name");
+    n.technology = o.str("technology");
+    if (!sc.technologies.count(n.technology)) {
+      std::string known;
+      for (auto const& [k, v] : sc.technologies)
+        known += (known.empty() ? "" : ", ") + k;
+      o.fail("technology", "unknown technology \"" + n.technology + "\" (known: " + known + ")");
+    }
+    n.subnet = o.str("subnet", "");
+    Obj s    = o.child("switch");
+    n.sw.name  = s.str("name");
+    n.sw.ports = s.integer("ports", 48, 1, 100000);
+    if (s.has("backplane"))
+      n.sw.backplane = s.bandwidth("backplane");
+    n.sw.latency = s.has("latency") ? s.duration("latency", 0, 1) : Seconds{0};
+    s.finish();
+    o.finish();
+    sc.networks.push_back(n);
+  }
+  check_unique(sc.networks, root, "networks");
+}
+
+void read_nodes(Obj& root, Scenario& sc)
+{
+  const json& arr = root.array("nodes");
+  if (arr.empty())
+    root.fail("nodes", "a scenario needs at least one node");
+  std::set<std::string> storage_names;
+  for (size_t i = 0; i < arr.size(); i++) {
+    Obj o(arr[i], root.index("nodes", i), root.file());
+    Node n;
+    n.name = o.str("name");
+    const json& roles = o.array("roles");
+    for (size_t r = 0; r < roles.size(); r++) {
+      std::string role = roles[r].is_string() ? roles[r].get<std::string>() : roles[r].dump();
+      if (role == "server")
+        n.server = true;
+      else if (role == "hypervisor")
+        n.hypervisor = true;
+      else
+        throw ScenarioError(root.file(), o.index("roles", r), "unknown role \"" + role + "\" (expected \"server\" or \"hypervisor\")");
+    }
+    if (!n.server && !n.hypervisor)
+      o.fail("roles", "a node needs at least one role");
+    n.storage_name = o.str("storage_name", n.name + ".storage");
+    if (!storage_names.insert(n.storage_name).second)
+      o.fail("storage_name", "storage name \"" + n.storage_name + "\" is used by two nodes");
+    Obj d           = o.child("disk");
+    n.disk.write    = to_bytes_per_second(d.bandwidth("write", 8e6, 8e12));
+    n.disk.read     = to_bytes_per_second(d.has("read") ? d.bandwidth("read", 8e6, 8e12) : BitsPerSecond{n.disk.write.value * 8});
+    n.disk.source   = d.str("source");
+    d.finish();
+    const json& nics = o.array("nics");
+    for (size_t k = 0; k < nics.size(); k++) {
+      Obj c(nics[k], o.index("nics", k), root.file());
+      Nic nic;
+      nic.name    = c.str("name");
+      nic.network = c.str("network");
+      const Network* net = sc.find_network(nic.network);
+      if (!net)
+        c.fail("network", "unknown network \"" + nic.network + "\"");
+      const Technology& tech = sc.technology_of(*net);
+      nic.address = c.str("address", "");
+      nic.present = c.boolean("present", true);
+      if (tech.kind == LinkKind::InfiniBand) {
+        nic.hca = c.str("hca");
+        if (!sc.hcas.count(nic.hca))
+          c.fail("hca", "unknown HCA model \"" + nic.hca + "\"");
+        nic.mode = parse_mode(c, "mode", c.str("mode", "datagram"));
+      } else if (c.has("hca") || c.has("mode")) {
+        c.fail(c.has("hca") ? "hca" : "mode", "only InfiniBand NICs have an HCA model and an IPoIB mode");
+      }
+      nic.mtu = c.integer("mtu", tech.mtu_default, 576, 65520);
+      c.finish();
+      if (n.find_nic(nic.name))
+        c.fail("name", "duplicate interface \"" + nic.name + "\" on node " + n.name);
+      n.nics.push_back(nic);
+    }
+    o.finish();
+    sc.nodes.push_back(n);
+  }
+  check_unique(sc.nodes, root, "nodes");
+  // Switch port counts: a switch cannot take more NICs than it has ports.
+  for (auto const& net : sc.networks) {
+    int used = 0;
+    for (auto const& n : sc.nodes)
+      for (auto const& nic : n.nics)
+        used += nic.network == net.name;
+    if (used > net.sw.ports)
+      throw ScenarioError(sc.file, "networks", "switch " + net.sw.name + " of network " + net.name + " has " +
+                                                   std::to_string(net.sw.ports) + " ports but " + std::to_string(used) +
+                                                   " NICs are attached");
+  }
+}
+
+void read_storage_names(Obj& root, Scenario& sc)
+{
+  if (const json* v = root.opt_raw("storage_names")) {
+    Obj o(*v, "storage_names", root.file());
+    sc.storage_names.network = o.str("network");
+    sc.storage_names.method  = o.str("method", "hosts");
+    if (!sc.find_network(sc.storage_names.network))
+      o.fail("network", "unknown network \"" + sc.storage_names.network + "\"");
+    if (sc.storage_names.method != "hosts" && sc.storage_names.method != "dns")
+      o.fail("method", "expected \"hosts\" or \"dns\"");
+    o.finish();
+  } else if (!sc.find_network(sc.storage_names.network)) {
+    root.fail("storage_names", "missing: say which network the storage names resolve to at the start");
+  }
+}
+
+void read_volumes(Obj& root, Scenario& sc)
+{
+  const json& arr = root.array("volumes");
+  for (size_t i = 0; i < arr.size(); i++) {
+    Obj o(arr[i], root.index("volumes", i), root.file());
+    Volume v;
+    v.name    = o.str("name");
+    v.replica = o.integer("replica", 1, 1, 16);
+    v.arbiter = o.boolean("arbiter", false);
+    if (v.arbiter && v.replica != 3)
+      o.fail("arbiter", "an arbiter needs replica 3 (replica 3 arbiter 1)");
+    const json& bricks = o.array("bricks");
+    if (bricks.empty())
+      o.fail("bricks", "a volume needs at least one brick");
+    std::set<std::string> seen;
+    for (size_t b = 0; b < bricks.size(); b++) {
+      std::string path = o.index("bricks", b);
+      if (!bricks[b].is_string())
+        throw ScenarioError(root.file(), path, "expected \"node:/path\", got " + bricks[b].dump());
+      std::string s = bricks[b].get<std::string>();
+      auto colon    = s.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 >= s.size() || s[colon + 1] != '/')
+        throw ScenarioError(root.file(), path, "expected \"node:/path\", got \"" + s + "\"");
+      Brick br{s.substr(0, colon), s.substr(colon + 1)};
+      const Node* n = sc.find_node(br.node);
+      if (!n)
+        throw ScenarioError(root.file(), path, "unknown node \"" + br.node + "\"");
+      if (!n->server)
+        throw ScenarioError(root.file(), path, "node " + br.node + " is not a server (add \"server\" to its roles)");
+      if (!seen.insert(s).second)
+        throw ScenarioError(root.file(), path, "duplicate brick \"" + s + "\"");
+      v.bricks.push_back(br);
+    }
+    if (v.bricks.size() % v.replica != 0)
+      o.fail("replica", "replica " + std::to_string(v.replica) + " does not divide the " +
+                            std::to_string(v.bricks.size()) + " bricks");
+    for (int s = 0; s < v.replica_sets(); s++)
+      for (int a = 0; a < v.replica; a++)
+        for (int b = a + 1; b < v.replica; b++)
+          if (v.bricks[s * v.replica + a].node == v.bricks[s * v.replica + b].node)
+            o.fail("bricks", "replica set " + std::to_string(s) + " has two bricks on node " +
+                                 v.bricks[s * v.replica + a].node + ": one node failure would lose both copies");
+    if (const json* opts = o.opt_raw("options")) {
+      Obj op(*opts, o.at("options"), root.file());
+      std::string q = op.str("cluster.quorum-type", v.replica > 1 ? "auto" : "none");
+      if (q == "auto")
+        v.quorum_type = QuorumType::Auto;
+      else if (q == "none")
+        v.quorum_type = QuorumType::None;
+      else if (q == "fixed")
+        v.quorum_type = QuorumType::Fixed;
+      else
+        op.fail("cluster.quorum-type", "expected \"auto\", \"fixed\" or \"none\", got \"" + q + "\"");
+      v.quorum_count = op.integer("cluster.quorum-count", 0, 0, v.replica);
+      if (v.quorum_type == QuorumType::Fixed && v.quorum_count < 1)
+        op.fail("cluster.quorum-count", "quorum-type fixed needs a quorum-count from 1 to the replica count");
+      v.ping_timeout   = op.has("network.ping-timeout") ? op.duration("network.ping-timeout", 1, 3600) : Seconds{42};
+      v.read_hash_mode = op.integer("cluster.read-hash-mode", 1, 0, 3);
+      v.choose_local   = op.boolean("cluster.choose-local", true);
+      op.finish();
+    } else {
+      v.quorum_type = v.replica > 1 ? QuorumType::Auto : QuorumType::None;
+    }
+    o.finish();
+    sc.volumes.push_back(v);
+  }
+  check_unique(sc.volumes, root, "volumes");
+}
+
+void read_workload(Obj& root, Scenario& sc)
+{
+  Obj w              = root.child("workload");
+  sc.workload.before = w.has("before") ? w.duration("before") : Seconds{60};
+  sc.workload.after  = w.has("after") ? w.duration("after") : Seconds{60};
+  const json& vms    = w.array("vms");
+  for (size_t i = 0; i < vms.size(); i++) {
+    Obj o(vms[i], w.index("vms", i), root.file());
+    Vm vm;
+    vm.name      = o.str("name");
+    vm.node      = o.str("node");
+    const Node* n = sc.find_node(vm.node);
+    if (!n)
+      o.fail("node", "unknown node \"" + vm.node + "\"");
+    if (!n->hypervisor)
+      o.fail("node", "node " + vm.node + " is not a hypervisor (add \"hypervisor\" to its roles)");
+    vm.volume         = o.str("volume");
+    const Volume* vol = sc.find_volume(vm.volume);
+    if (!vol)
+      o.fail("volume", "unknown volume \"" + vm.volume + "\"");
+    vm.image = o.str("image", vm.name + ".qcow2");
+    if (o.has("replica_set")) {
+      int s = o.integer("replica_set", 0, 0, 1 << 20);
+      if (s >= vol->replica_sets())
+        o.fail("replica_set", "volume " + vol->name + " has only " + std::to_string(vol->replica_sets()) +
+                                  " replica sets (0.." + std::to_string(vol->replica_sets() - 1) + ")");
+      vm.pinned_set = s;
+    }
+    std::string access = o.str("access", "fuse");
+    if (access == "fuse")
+      vm.access = Access::Fuse;
+    else if (access == "gfapi" || access == "libgfapi")
+      vm.access = Access::Gfapi;
+    else
+      o.fail("access", "expected \"fuse\" or \"gfapi\", got \"" + access + "\"");
+    const json& streams = o.array("streams");
+    for (size_t k = 0; k < streams.size(); k++) {
+      Obj s(streams[k], o.index("streams", k), root.file());
+      Stream st;
+      std::string type = s.str("type");
+      if (type == "sequential-write")
+        st.kind = StreamKind::SequentialWrite;
+      else if (type == "sequential-read")
+        st.kind = StreamKind::SequentialRead;
+      else if (type == "small-files")
+        st.kind = StreamKind::SmallFiles;
+      else
+        s.fail("type", "expected \"sequential-write\", \"sequential-read\" or \"small-files\", got \"" + type + "\"");
+      std::string rate = s.str("rate", "max");
+      if (rate != "max")
+        st.rate = to_bytes_per_second(s.unit_value<BitsPerSecond>(*s.opt_raw("rate"), "rate", parse_bandwidth, 8e3, 8e12, "50MBps"));
+      if (st.kind == StreamKind::SmallFiles)
+        st.file_size = s.has("file_size") ? s.bytes("file_size", 1, 1e9) : Bytes{65536};
+      else if (s.has("file_size"))
+        s.fail("file_size", "only small-files streams have a file size");
+      s.finish();
+      vm.streams.push_back(st);
+    }
+    o.finish();
+    sc.workload.vms.push_back(vm);
+  }
+  check_unique(sc.workload.vms, w, "vms");
+  w.finish();
+}
+
+DurationSpec read_duration(Obj& o, const std::string& key)
+{
+  const json& v = o.raw(key);
+  DurationSpec d;
+  if (v.is_string()) {
+    d.a = o.unit_value<Seconds>(v, key, parse_duration, 0, 30 * 86400.0, "30s").value;
+    return d;
+  }
+  Obj dist(v, o.at(key), o.file());
+  if (dist.has("uniform")) {
+    d.kind        = DurationSpec::Kind::Uniform;
+    const json& r = dist.array("uniform");
+    if (r.size() != 2)
+      dist.fail("uniform", "expected [min, max], e.g. [\"20s\", \"40s\"]");
+    d.a = dist.unit_value<Seconds>(r[0], "uniform[0]", parse_duration, 0, 30 * 86400.0, "20s").value;
+    d.b = dist.unit_value<Seconds>(r[1], "uniform[1]", parse_duration, 0, 30 * 86400.0, "40s").value;
+    if (d.b < d.a)
+      dist.fail("uniform", "max is below min");
+  } else if (dist.has("normal")) {
+    d.kind = DurationSpec::Kind::Normal;
+    Obj n  = dist.child("normal");
+    d.a    = n.duration("mean").value;
+    d.b    = n.duration("stddev").value;
+    n.finish();
+  } else if (dist.has("lognormal")) {
+    d.kind = DurationSpec::Kind::Lognormal;
+    Obj n  = dist.child("lognormal");
+    d.a    = n.duration("median", 1e-6, 30 * 86400.0).value;
+    d.b    = n.num("sigma", 0, 3);
+    n.finish();
+  } else {
+    o.fail(key, "expected \"30s\" or {\"uniform\": [..]}, {\"normal\": {mean, stddev}}, {\"lognormal\": {median, sigma}}");
+  }
+  dist.finish();
+  return d;
+}
+
+std::vector<std::string> read_targets(Obj& o, const Scenario& sc, const std::string& def)
+{
+  const json* v = o.opt_raw("nodes");
+  std::vector<std::string> out;
+  auto select = [&](const std::string& which) {
+    for (auto const& n : sc.nodes)
+      if (which == "all" || (which == "servers" && n.server) || (which == "hypervisors" && n.hypervisor))
+        out.push_back(n.name);
+  };
+  if (!v) {
+    if (!def.empty())
+      select(def);
+    return out;
+  }
+  if (v->is_string()) {
+    std::string s = v->get<std::string>();
+    if (s != "all" && s != "servers" && s != "hypervisors")
+      o.fail("nodes", "expected \"all\", \"servers\", \"hypervisors\" or a list of node names, got \"" + s + "\"");
+    select(s);
+    return out;
+  }
+  if (!v->is_array())
+    o.fail("nodes", "expected \"all\", \"servers\", \"hypervisors\" or a list of node names");
+  for (size_t i = 0; i < v->size(); i++) {
+    const json& e = (*v)[i];
+    if (!e.is_string() || !sc.find_node(e.get<std::string>()))
+      throw ScenarioError(o.file(), o.index("nodes", i), "unknown node " + e.dump());
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+Action parse_action(Obj& o, const std::string& a)
+{
+  static const std::vector<Action> all = {
+      Action::StopClients,   Action::StartClients,  Action::RemountClients,     Action::StopService,
+      Action::StartService,  Action::EnableService, Action::DisableService,     Action::PowerOff,
+      Action::PowerOn,       Action::InstallNic,    Action::ConfigureInterface, Action::InterfaceDown,
+      Action::InterfaceUp,   Action::VerifyPing,    Action::RepointNames,       Action::CheckPeers,
+      Action::CheckVolume,   Action::WaitHeal,      Action::Wait};
+  std::string known;
+  for (Action x : all) {
+    if (a == to_string(x))
+      return x;
+    known += (known.empty() ? "" : ", ") + std::string(to_string(x));
+  }
+  o.fail("action", "unknown action \"" + a + "\" (known: " + known + ")");
+}
+
+bool node_action(Action a)
+{
+  switch (a) {
+    case Action::RepointNames:
+    case Action::CheckPeers:
+    case Action::CheckVolume:
+    case Action::WaitHeal:
+    case Action::Wait:
+      return false;
+    default:
+      return true;
+  }
+}
+
+Step read_step(Obj& o, const Scenario& sc, const std::vector<std::string>* rolling_node)
+{
+  Step st;
+  st.json_path = o.at("");
+  st.action    = parse_action(o, o.str("action"));
+  st.name      = o.str("name", to_string(st.action));
+  if (rolling_node) {
+    if (o.has("nodes"))
+      o.fail("nodes", "a step inside a rolling block applies to the block's current node; remove \"nodes\"");
+    st.nodes = *rolling_node;
+  } else {
+    st.nodes = read_targets(o, sc, node_action(st.action) || st.action == Action::RepointNames ? "all" : "");
+  }
+  st.duration = o.has("duration") ? read_duration(o, "duration") : DurationSpec{};
+  auto need   = [&](const std::string& key) {
+    if (!o.has(key))
+      o.fail(key, std::string("missing required field for action ") + to_string(st.action));
+  };
+  switch (st.action) {
+    case Action::StopService:
+    case Action::StartService:
+    case Action::EnableService:
+    case Action::DisableService:
+      need("service");
+      st.service = o.str("service");
+      if (st.service != "glusterd")
+        o.fail("service", "unknown service \"" + st.service + "\" (modelled: glusterd)");
+      break;
+    case Action::InstallNic:
+    case Action::ConfigureInterface:
+    case Action::InterfaceDown:
+    case Action::InterfaceUp:
+      need("interface");
+      st.interface = o.str("interface");
+      break;
+    case Action::VerifyPing:
+      st.interface = o.str("interface", "");
+      st.network   = o.str("network", "");
+      if (st.interface.empty() == st.network.empty())
+        o.fail("network", "verify_ping needs exactly one of \"interface\" or \"network\"");
+      st.mtu = o.integer("size", 0, 0, 65507);
+      break;
+    case Action::RepointNames:
+      need("network");
+      st.network = o.str("network");
+      st.method  = o.str("method", sc.storage_names.method);
+      if (st.method != "hosts" && st.method != "dns")
+        o.fail("method", "expected \"hosts\" or \"dns\"");
+      break;
+    case Action::CheckVolume:
+    case Action::WaitHeal:
+      need("volume");
+      st.volume = o.str("volume");
+      if (!sc.find_volume(st.volume))
+        o.fail("volume", "unknown volume \"" + st.volume + "\"");
+      if (st.action == Action::WaitHeal && o.has("timeout"))
+        st.timeout = o.duration("timeout", 1);
+      break;
+    default:
+      break;
+  }
+  if (st.action == Action::ConfigureInterface) {
+    if (o.has("mode"))
+      st.mode = parse_mode(o, "mode", o.str("mode"));
+    st.mtu = o.integer("mtu", 0, 576, 65520);
+  }
+  if (!st.network.empty() && !sc.find_network(st.network))
+    o.fail("network", "unknown network \"" + st.network + "\"");
+  if (!st.interface.empty())
+    for (auto const& n : st.nodes) {
+      const Node* node = sc.find_node(n);
+      const Nic* nic   = node->find_nic(st.interface);
+      if (!nic)
+        o.fail("interface", "unknown interface \"" + st.interface + "\" on node " + n);
+      if (st.action == Action::ConfigureInterface) {
+        const Technology& t = sc.technology_of(*sc.find_network(nic->network));
+        if (st.mode != IpoibMode::None && t.kind != LinkKind::InfiniBand)
+          o.fail("mode", "interface " + st.interface + " on node " + n + " is not InfiniBand: it has no IPoIB mode");
+      }
+    }
+  o.finish();
+  return st;
+}
+
+void read_plan(Obj& root, Scenario& sc)
+{
+  const json* pv = root.opt_raw("plan");
+  if (!pv)
+    return;
+  Obj p           = Obj(*pv, "plan", root.file());
+  sc.plan.name    = p.str("name", "plan");
+  const json& arr = p.array("steps");
+  int group       = 0;
+  for (size_t i = 0; i < arr.size(); i++) {
+    Obj o(arr[i], p.index("steps", i), root.file());
+    if (o.has("rolling")) {
+      Obj r                          = o.child("rolling");
+      std::string name               = o.str("name", "rolling");
+      std::vector<std::string> nodes = read_targets(r, sc, "all");
+      if (nodes.empty())
+        r.fail("nodes", "a rolling block needs at least one node");
+      const json& steps = r.array("steps");
+      if (steps.empty())
+        r.fail("steps", "a rolling block needs at least one step");
+      for (auto const& n : nodes) {
+        std::vector<std::string> one{n};
+        for (size_t k = 0; k < steps.size(); k++) {
+          Obj so(steps[k], r.index("steps", k), root.file());
+          Step st          = read_step(so, sc, &one);
+          st.name          = st.name + " (" + n + ")";
+          st.rolling_group = group;
+          st.rolling_node  = n;
+          sc.plan.steps.push_back(st);
+        }
+      }
+      group++;
+      r.finish();
+      o.finish();
+    } else {
+      sc.plan.steps.push_back(read_step(o, sc, nullptr));
+    }
+  }
+  p.finish();
+}
+
+void read_faults(Obj& root, Scenario& sc)
+{
+  const json* arr = root.opt_array("faults");
+  if (!arr)
+    return;
+  for (size_t i = 0; i < arr->size(); i++) {
+    Obj o((*arr)[i], root.index("faults", i), root.file());
+    Fault f;
+    f.json_path      = o.at("");
+    std::string kind = o.str("kind");
+    if (kind != "node_crash")
+      o.fail("kind", "unknown fault \"" + kind + "\" (known: node_crash)");
+    f.node = o.str("node");
+    if (!sc.find_node(f.node))
+      o.fail("node", "unknown node \"" + f.node + "\"");
+    if (o.has("after_step") == o.has("at"))
+      o.fail("at", "a fault needs exactly one of \"at\" (a time) or \"after_step\" (a step name)");
+    if (o.has("at"))
+      f.at = o.duration("at");
+    else {
+      std::string name = o.str("after_step");
+      for (size_t s = 0; s < sc.plan.steps.size(); s++)
+        if (sc.plan.steps[s].name == name) {
+          f.after_step = static_cast<int>(s);
+          break;
+        }
+      if (f.after_step < 0)
+        o.fail("after_step", "no plan step is named \"" + name + "\"");
+    }
+    if (o.has("down_for"))
+      f.down_for = o.duration("down_for");
+    o.finish();
+    sc.faults.push_back(f);
+  }
+}
+
+/* Every client must reach every brick of its volume over the network the storage names resolve to. */
+void check_paths(const Scenario& sc)
+{
+  const std::string& net = sc.storage_names.network;
+  for (size_t i = 0; i < sc.workload.vms.size(); i++) {
+    const Vm& vm      = sc.workload.vms[i];
+    const Node* cn    = sc.find_node(vm.node);
+    const Volume* vol = sc.find_volume(vm.volume);
+    auto on_net       = [&](const Node* n) {
+      return std::any_of(n->nics.begin(), n->nics.end(), [&](const Nic& c) { return c.present && c.network == net; });
+    };
+    for (auto const& b : vol->bricks) {
+      if (b.node == vm.node)
+        continue;
+      if (!on_net(cn) || !on_net(sc.find_node(b.node)))
+        throw ScenarioError(sc.file, "workload.vms[" + std::to_string(i) + "]",
+                            "client " + vm.name + " on node " + vm.node + " has no path to brick " + b.node + ":" +
+                                b.path + " over the storage network \"" + net + "\" (" +
+                                (on_net(cn) ? b.node : vm.node) + " has no NIC on it)");
+    }
+  }
+}
+
+std::vector<std::string> split_path(const std::string& path)
+{
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : path) {
+    if (c == '.' || c == '[') {
+      if (!cur.empty())
+        out.push_back(cur);
+      cur.clear();
+      if (c == '[')
+        cur = "[";
+    } else if (c == ']') {
+      out.push_back(cur + "]");
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty())
+    out.push_back(cur);
+  return out;
+}
+
+} // namespace
+
+Override parse_override(const std::string& arg)
+{
+  auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw ScenarioError("--set", "", "expected PATH=VALUE (e.g. workload.before=120s), got \"" + arg + "\"");
+  return {arg.substr(0, eq), arg.substr(eq + 1)};
+}
+
+void apply_overrides(json& doc, const std::vector<Override>& overrides, const std::string& file)
+{
+  for (auto const& ov : overrides) {
+    auto parts = split_path(ov.path);
+    json* cur  = &doc;
+    for (size_t i = 0; i < parts.size(); i++) {
+      const std::string& p = parts[i];
+      if (p.front() == '[') {
+        size_t idx = 0;
+        try {
+          idx = std::stoul(p.substr(1, p.size() - 2));
+        } catch (...) {
+          throw ScenarioError(file, ov.path, "--set: bad index " + p);
+        }
+        if (!cur->is_array() || idx >= cur->size())
+          throw ScenarioError(file, ov.path, "--set: no element " + p);
+        cur = &(*cur)[idx];
+        continue;
+      }
+      // Option names contain dots ("network.ping-timeout"): take the longest run of parts that is a key.
+      bool found = false;
+      for (size_t j = parts.size(); j > i && !found; j--) {
+        std::string key;
+        for (size_t k = i; k < j; k++) {
+          if (parts[k].front() == '[')
+            break;
+          key += (k == i ? "" : ".") + parts[k];
+        }
+        if (cur->is_object() && cur->contains(key) && (j - i == 1 || key.find('.') != std::string::npos)) {
+          cur   = &(*cur)[key];
+          i     = j - 1;
+          found = true;
+        }
+      }
+      if (!found)
+        throw ScenarioError(file, ov.path, "--set: no such field in the scenario");
+    }
+    if (cur->is_structured())
+      throw ScenarioError(file, ov.path, "--set: not a scalar (only single values can be overridden)");
+    if (cur->is_number()) {
+      try {
+        size_t used = 0;
+        double v    = std::stod(ov.value, &used);
+        if (used != ov.value.size())
+          throw std::invalid_argument("trailing");
+        *cur = cur->is_number_integer() && v == static_cast<long long>(v) ? json(static_cast<long long>(v)) : json(v);
+      } catch (const std::exception&) {
+        throw ScenarioError(file, ov.path, "--set: expected a number, got \"" + ov.value + "\"");
+      }
+    } else if (cur->is_boolean()) {
+      if (ov.value != "true" && ov.value != "false")
+        throw ScenarioError(file, ov.path, "--set: expected true or false, got \"" + ov.value + "\"");
+      *cur = ov.value == "true";
+    } else {
+      *cur = ov.value;
+    }
+  }
+}
+
+Scenario parse_scenario(const json& doc, const std::string& file)
+{
+  Scenario sc;
+  sc.file = file;
+  Obj root(doc, "", file);
+  if (!root.has("schemaVersion"))
+    root.fail("schemaVersion", "missing (this version of ibmig reads schemaVersion " + std::to_string(kSchemaVersion) + ")");
+  sc.schema_version = root.integer("schemaVersion", 0, 0, 1000);
+  if (sc.schema_version != kSchemaVersion)
+    root.fail("schemaVersion", "unsupported version " + std::to_string(sc.schema_version) + " (this ibmig reads " +
+                                   std::to_string(kSchemaVersion) + ")");
+  sc.name        = root.str("name");
+  sc.description = root.str("description", "");
+  read_catalogues(root, sc);
+  sc.calibration = read_calibration(root);
+  read_networks(root, sc);
+  read_nodes(root, sc);
+  read_storage_names(root, sc);
+  read_volumes(root, sc);
+  read_workload(root, sc);
+  read_plan(root, sc);
+  read_faults(root, sc);
+  root.finish();
+  check_paths(sc);
+  return sc;
+}
+
+Scenario load_scenario(const std::string& file, const std::vector<Override>& overrides)
+{
+  std::ifstream in(file);
+  if (!in)
+    throw ScenarioError(file, "", "cannot open the file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json doc;
+  try {
+    doc = json::parse(ss.str());
+  } catch (const json::parse_error& e) {
+    // Report line and column rather than nlohmann's byte offset.
+    std::string text = ss.str();
+    size_t pos = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    size_t line = 1 + std::count(text.begin(), text.begin() + pos, '\n');
+    size_t col  = pos - (text.rfind('\n', pos == 0 ? 0 : pos - 1) == std::string::npos ? 0 : text.rfind('\n', pos - 1) + 1) + 1;
+    throw ScenarioError(file, "", "not valid JSON at line " + std::to_string(line) + ", column " + std::to_string(col));
+  }
+  apply_overrides(doc, overrides, file);
+  return parse_scenario(doc, file);
+}
+
+} // namespace ibmig

@@ -1,0 +1,40 @@
+/* Catalogue of network technologies and InfiniBand HCAs. Every figure carries its source. */
+#pragma once
+
+#include "units.hpp"
+
+#include <map>
+#include <string>
+
+namespace ibmig {
+
+enum class LinkKind { Ethernet, InfiniBand };
+
+struct Technology {
+  std::string name;
+  LinkKind kind = LinkKind::Ethernet;
+  BitsPerSecond line_rate;  // signalling rate on the wire
+  BitsPerSecond data_rate;  // after line coding (8b/10b for SDR/DDR/QDR, 64b/66b for FDR)
+  int mtu_default = 1500;   // Ethernet: the interface default; IPoIB: datagram MTU with 2K IB MTU
+  int mtu_max     = 9000;   // Ethernet: largest jumbo MTU; IPoIB: connected-mode maximum
+  int ipoib_datagram_mtu_max = 0; // IPoIB only: 2044 with a 2K IB MTU, 4092 with a 4K IB MTU
+  Seconds nic_latency;      // one-way latency added by a NIC and its driver
+  std::string source;
+};
+
+struct HcaModel {
+  std::string name;
+  bool connected_mode = true; // ConnectX-4 and newer run IPoIB in datagram mode only (enhanced IPoIB)
+  std::string source;
+};
+
+/* Built-in catalogue; a scenario may add entries under "technologies" / "hcas". */
+std::map<std::string, Technology> builtin_technologies();
+std::map<std::string, HcaModel> builtin_hcas();
+
+/* Fraction of the data rate left for TCP payload at this MTU: TCP/IP headers (52 B with timestamps) per packet,
+ * plus the link's framing (Ethernet: 38 B preamble+header+FCS+gap; IPoIB: 4 B encapsulation per IP packet and
+ * 26-34 B of IB headers per 2 KiB IB packet). */
+double tcp_payload_efficiency(const Technology& tech, int mtu, bool ipoib_connected);
+
+} // namespace ibmig
