@@ -65,14 +65,10 @@ struct AlignedBuffer {
 class Endpoint {
 public:
   Endpoint(std::unique_ptr<CmId> id, void* data, size_t data_bytes, int data_access, uint32_t depth)
-      : id_(std::move(id))
-      , pd_(id_->verbs())
-      , cq_(id_->verbs(), static_cast<int>(4 * depth + 8))
-      , qp_(*id_, pd_, cq_, 2 * depth + 4, depth + 2)
-      , data_mr_(pd_, data, data_bytes, data_access)
-      , messages_(2 * (depth + 2))
-      , messages_mr_(pd_, messages_.data(), messages_.size() * sizeof(Message), IBV_ACCESS_LOCAL_WRITE)
-      , depth_(depth)
+      : id_(std::move(id)), pd_(id_->verbs()), cq_(id_->verbs(), static_cast<int>(4 * depth + 8)),
+        qp_(*id_, pd_, cq_, 2 * depth + 4, depth + 2), data_mr_(pd_, data, data_bytes, data_access),
+        messages_(2 * (depth + 2)),
+        messages_mr_(pd_, messages_.data(), messages_.size() * sizeof(Message), IBV_ACCESS_LOCAL_WRITE), depth_(depth)
   {
     // Receives must be posted before the connection is established, or an early SEND finds no buffer.
     for (uint32_t i = 0; i < depth + 2; ++i)
@@ -80,8 +76,7 @@ public:
   }
   ~Endpoint()
   {
-    if (connected_)
-      rdma_disconnect(id_->get()); // best effort: the peer may already be gone
+    if (connected_) rdma_disconnect(id_->get()); // best effort: the peer may already be gone
   }
   Endpoint(const Endpoint&)            = delete;
   Endpoint& operator=(const Endpoint&) = delete;
@@ -148,8 +143,8 @@ double seconds_between(Clock::time_point from, Clock::time_point to)
 sockaddr_storage resolve_ip(const std::string& host, uint16_t port)
 {
   addrinfo hints{};
-  hints.ai_family   = AF_INET;
-  addrinfo* found   = nullptr;
+  hints.ai_family = AF_INET;
+  addrinfo* found = nullptr;
   if (int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0)
     throw VerbsError("getaddrinfo", EINVAL, host + ": " + gai_strerror(rc));
   sockaddr_storage address{};
@@ -169,44 +164,49 @@ struct Replica {
   bool finished = false;
 };
 
+std::unique_ptr<Endpoint> try_connect(CmEventChannel& channel, Replica& replica, const ClientOptions& options,
+                                      AlignedBuffer& source, size_t source_bytes, sockaddr_storage& address)
+{
+  const auto step = std::chrono::milliseconds(5000);
+  auto id         = std::make_unique<CmId>(channel, RDMA_PS_TCP);
+  if (rdma_resolve_addr(id->get(), nullptr, reinterpret_cast<sockaddr*>(&address), 2000) != 0)
+    throw VerbsError("rdma_resolve_addr", errno, replica.server);
+  CmEvent(channel, step).expect(RDMA_CM_EVENT_ADDR_RESOLVED, "rdma_resolve_addr");
+  if (rdma_resolve_route(id->get(), 2000) != 0) throw VerbsError("rdma_resolve_route", errno, replica.server);
+  CmEvent(channel, step).expect(RDMA_CM_EVENT_ROUTE_RESOLVED, "rdma_resolve_route");
+
+  auto endpoint =
+      std::make_unique<Endpoint>(std::move(id), source.data, source_bytes, IBV_ACCESS_LOCAL_WRITE, options.depth);
+  ClientHello hello{options.chunk_bytes, options.depth, 0};
+  rdma_conn_param param{};
+  param.private_data        = &hello;
+  param.private_data_len    = sizeof(hello);
+  param.initiator_depth     = 1;
+  param.responder_resources = 1;
+  param.retry_count         = 7;
+  param.rnr_retry_count     = 7;
+  if (rdma_connect(endpoint->id_->get(), &param) != 0) throw VerbsError("rdma_connect", errno, replica.server);
+  CmEvent event(channel, step);
+  event.expect(RDMA_CM_EVENT_ESTABLISHED, "rdma_connect");
+  if (event.connection().private_data_len < sizeof(ServerOffer))
+    throw VerbsError("rdma_connect", EPROTO, replica.server + " sent no slot offer");
+  std::memcpy(&replica.offer, event.connection().private_data, sizeof(ServerOffer));
+  endpoint->connected_ = true;
+  return endpoint;
+}
+
+// Connects one replica, retrying while its server is still booting or not listening yet (rejected, unreachable).
 std::unique_ptr<Endpoint> connect_replica(CmEventChannel& channel, Replica& replica, const ClientOptions& options,
                                           AlignedBuffer& source, size_t source_bytes)
 {
-  const auto deadline = Clock::now() + options.connect_timeout;
-  const auto step     = std::chrono::milliseconds(5000);
+  const auto deadline      = Clock::now() + options.connect_timeout;
   sockaddr_storage address = resolve_ip(replica.server, options.port);
   for (;;) {
-    auto id = std::make_unique<CmId>(channel, RDMA_PS_TCP);
-    if (rdma_resolve_addr(id->get(), nullptr, reinterpret_cast<sockaddr*>(&address), 5000) != 0)
-      throw VerbsError("rdma_resolve_addr", errno, replica.server);
-    CmEvent(channel, step).expect(RDMA_CM_EVENT_ADDR_RESOLVED, "rdma_resolve_addr");
-    if (rdma_resolve_route(id->get(), 5000) != 0)
-      throw VerbsError("rdma_resolve_route", errno, replica.server);
-    CmEvent(channel, step).expect(RDMA_CM_EVENT_ROUTE_RESOLVED, "rdma_resolve_route");
-
-    auto endpoint = std::make_unique<Endpoint>(std::move(id), source.data, source_bytes, IBV_ACCESS_LOCAL_WRITE,
-                                               options.depth);
-    ClientHello hello{options.chunk_bytes, options.depth, 0};
-    rdma_conn_param param{};
-    param.private_data        = &hello;
-    param.private_data_len    = sizeof(hello);
-    param.initiator_depth     = 1;
-    param.responder_resources = 1;
-    param.retry_count         = 7;
-    param.rnr_retry_count     = 7;
-    if (rdma_connect(endpoint->id_->get(), &param) != 0)
-      throw VerbsError("rdma_connect", errno, replica.server);
-    CmEvent event(channel, step);
-    if (event.type() == RDMA_CM_EVENT_ESTABLISHED) {
-      if (event.connection().private_data_len < sizeof(ServerOffer))
-        throw VerbsError("rdma_connect", EPROTO, replica.server + " sent no slot offer");
-      std::memcpy(&replica.offer, event.connection().private_data, sizeof(ServerOffer));
-      endpoint->connected_ = true;
-      return endpoint;
+    try {
+      return try_connect(channel, replica, options, source, source_bytes, address);
+    } catch (const VerbsError&) {
+      if (Clock::now() > deadline) throw;
     }
-    // Rejected or unreachable: the server is not listening yet. Retry with a fresh id until the deadline.
-    if (Clock::now() > deadline)
-      event.expect(RDMA_CM_EVENT_ESTABLISHED, "rdma_connect");
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
 }
@@ -219,8 +219,7 @@ template <typename OnAck> void poll_replicas(std::vector<Replica>& replicas, OnA
     Endpoint& endpoint = *replicas[r].endpoint;
     int n              = endpoint.cq_.poll(completions, 16);
     for (int i = 0; i < n; ++i) {
-      if (!endpoint.is_receive(completions[i]))
-        continue;
+      if (!endpoint.is_receive(completions[i])) continue;
       Message message = endpoint.received(completions[i].wr_id);
       endpoint.repost(completions[i].wr_id);
       on_ack(r, message);
@@ -256,16 +255,15 @@ uint64_t chunk_checksum(const void* data, size_t length_bytes)
 nlohmann::json run_client(const ClientOptions& options)
 {
   list_devices(); // fail with the plain "no RDMA device" explanation before any verb does
-  if (options.servers.empty())
-    throw std::invalid_argument("no server given");
+  if (options.servers.empty()) throw std::invalid_argument("no server given");
   if (options.chunk_bytes == 0 || options.depth == 0)
     throw std::invalid_argument("chunk size and depth must be positive");
   const uint32_t depth       = options.latency_mode ? 1 : options.depth;
   const uint64_t chunk_bytes = options.chunk_bytes;
-  const uint64_t chunks      = options.latency_mode ? options.latency_iterations
-                                                    : (options.total_bytes + chunk_bytes - 1) / chunk_bytes;
-  ClientOptions effective    = options;
-  effective.depth            = depth;
+  const uint64_t chunks =
+      options.latency_mode ? options.latency_iterations : (options.total_bytes + chunk_bytes - 1) / chunk_bytes;
+  ClientOptions effective = options;
+  effective.depth         = depth;
 
   AlignedBuffer source(depth * chunk_bytes);
   fill_pattern(source.bytes(), depth * chunk_bytes, 42);
@@ -279,8 +277,8 @@ nlohmann::json run_client(const ClientOptions& options)
       throw VerbsError("rdma_connect", EPROTO, replicas[r].server + " offered smaller slots than requested");
   }
 
-  std::vector<uint32_t> pending(depth, 0);       // acknowledgements still missing per slot
-  std::vector<Clock::time_point> posted(depth);  // latency mode: when each slot was posted
+  std::vector<uint32_t> pending(depth, 0);      // acknowledgements still missing per slot
+  std::vector<Clock::time_point> posted(depth); // latency mode: when each slot was posted
   std::vector<double> latencies_us;
   uint64_t next_sequence = 0;
   uint64_t bytes_sent    = 0;
@@ -300,11 +298,10 @@ nlohmann::json run_client(const ClientOptions& options)
 
   while (next_sequence < chunks || std::any_of(pending.begin(), pending.end(), [](uint32_t p) { return p > 0; })) {
     for (uint32_t slot = 0; slot < depth && next_sequence < chunks; ++slot) {
-      if (pending[slot] != 0)
-        continue;
-      const uint64_t bytes = options.latency_mode ? chunk_bytes
-                                                  : std::min(chunk_bytes, options.total_bytes - bytes_sent);
-      uint8_t* data        = source.bytes() + slot * chunk_bytes;
+      if (pending[slot] != 0) continue;
+      const uint64_t bytes =
+          options.latency_mode ? chunk_bytes : std::min(chunk_bytes, options.total_bytes - bytes_sent);
+      uint8_t* data = source.bytes() + slot * chunk_bytes;
       stamp_chunk(data, bytes, next_sequence);
       Message notice{Kind::chunk, slot, next_sequence, bytes, chunk_checksum(data, bytes), 0, 0};
       posted[slot] = Clock::now();
@@ -334,20 +331,20 @@ nlohmann::json run_client(const ClientOptions& options)
 
   const double seconds = seconds_between(start, data_done);
   nlohmann::json report;
-  report["role"]        = "client";
-  report["mode"]        = options.latency_mode ? "latency" : "throughput";
-  report["replicas"]    = replicas.size();
-  report["chunk_bytes"] = chunk_bytes;
-  report["chunks"]      = chunks;
+  report["role"]              = "client";
+  report["mode"]              = options.latency_mode ? "latency" : "throughput";
+  report["replicas"]          = replicas.size();
+  report["chunk_bytes"]       = chunk_bytes;
+  report["chunks"]            = chunks;
   report["bytes_per_replica"] = bytes_sent;
-  report["seconds"]     = seconds;
-  bool all_verified     = true;
-  nlohmann::json per_replica = nlohmann::json::array();
+  report["seconds"]           = seconds;
+  bool all_verified           = true;
+  nlohmann::json per_replica  = nlohmann::json::array();
   for (const Replica& replica : replicas) {
     const double replica_seconds = seconds_between(start, replica.last_ack);
-    const bool verified = replica.totals.chunks_ok == chunks && replica.totals.chunks_bad == 0 &&
-                          replica.totals.bytes == bytes_sent;
-    all_verified        = all_verified && verified;
+    const bool verified =
+        replica.totals.chunks_ok == chunks && replica.totals.chunks_bad == 0 && replica.totals.bytes == bytes_sent;
+    all_verified = all_verified && verified;
     per_replica.push_back({{"server", replica.server},
                            {"bytes", replica.totals.bytes},
                            {"seconds", replica_seconds},
@@ -382,17 +379,20 @@ nlohmann::json serve_session(CmEventChannel& channel, const ServerOptions& optio
   const auto deadline = Clock::now() + options.timeout;
   const auto left     = [&] {
     return std::max(std::chrono::milliseconds(1),
-                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+                        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
   };
   ClientHello hello{};
   std::unique_ptr<CmId> id;
-  {
+  for (;;) {
     CmEvent request(channel, left());
+    // Events of the previous session (its disconnect) may still be queued: skip them.
+    if (request.type() == RDMA_CM_EVENT_DISCONNECTED || request.type() == RDMA_CM_EVENT_TIMEWAIT_EXIT) continue;
     request.expect(RDMA_CM_EVENT_CONNECT_REQUEST, "rdma_listen");
     if (request.connection().private_data_len < sizeof(ClientHello))
       throw VerbsError("rdma_listen", EPROTO, "connect request without chunk size");
     std::memcpy(&hello, request.connection().private_data, sizeof(hello));
     id = std::make_unique<CmId>(request.id());
+    break;
   }
   if (hello.depth == 0 || hello.depth > 1024 || hello.chunk_bytes == 0 || hello.chunk_bytes > (256ull << 20))
     throw VerbsError("rdma_listen", EPROTO, "unreasonable chunk size or depth requested");
@@ -406,8 +406,7 @@ nlohmann::json serve_session(CmEventChannel& channel, const ServerOptions& optio
   param.initiator_depth     = 1;
   param.responder_resources = 1;
   param.rnr_retry_count     = 7;
-  if (rdma_accept(endpoint.id_->get(), &param) != 0)
-    throw VerbsError("rdma_accept", errno);
+  if (rdma_accept(endpoint.id_->get(), &param) != 0) throw VerbsError("rdma_accept", errno);
   CmEvent(channel, left()).expect(RDMA_CM_EVENT_ESTABLISHED, "rdma_accept");
   endpoint.connected_ = true;
 
@@ -419,27 +418,30 @@ nlohmann::json serve_session(CmEventChannel& channel, const ServerOptions& optio
       throw VerbsError("ibv_poll_cq", ETIMEDOUT, "client did not finish within the server timeout");
     int n = endpoint.cq_.poll(completions, 16);
     for (int i = 0; i < n; ++i) {
-      if (!endpoint.is_receive(completions[i]))
-        continue;
+      if (!endpoint.is_receive(completions[i])) continue;
       Message message = endpoint.received(completions[i].wr_id);
       endpoint.repost(completions[i].wr_id);
       if (message.kind == Kind::finish) {
         endpoint.send(hello.depth + 1, Message{Kind::totals, 0, message.sequence, bytes, 0, chunks_ok, chunks_bad});
         // Wait for the totals to leave before disconnecting.
-        for (int sent = 0; sent == 0 && Clock::now() < deadline;)
-          sent = endpoint.cq_.poll(completions, 1) > 0 && !endpoint.is_receive(completions[0]);
+        const uint64_t totals_wr = 2 * hello.depth + 3; // send buffer hello.depth + 1
+        for (bool sent = false; !sent && Clock::now() < deadline;)
+          sent = endpoint.cq_.poll(completions, 1) > 0 && completions[0].wr_id == totals_wr &&
+                 !endpoint.is_receive(completions[0]);
         const double seconds = seconds_between(first, last);
-        return {{"role", "server"},          {"chunks_verified", chunks_ok},
-                {"chunks_bad", chunks_bad},   {"bytes", bytes},
-                {"seconds", seconds},         {"MBps", megabytes_per_second(bytes, seconds)},
+        return {{"role", "server"},
+                {"chunks_verified", chunks_ok},
+                {"chunks_bad", chunks_bad},
+                {"bytes", bytes},
+                {"seconds", seconds},
+                {"MBps", megabytes_per_second(bytes, seconds)},
                 {"all_verified", chunks_bad == 0 && chunks_ok == message.sequence && bytes == message.bytes}};
       }
       if (message.kind != Kind::chunk || message.slot >= hello.depth || message.bytes > hello.chunk_bytes)
         throw VerbsError("ibv_post_recv", EPROTO, "malformed chunk notice");
-      if (chunks_ok + chunks_bad == 0)
-        first = Clock::now();
-      const bool ok = chunk_checksum(slots.bytes() + message.slot * hello.chunk_bytes, message.bytes) ==
-                      message.checksum;
+      if (chunks_ok + chunks_bad == 0) first = Clock::now();
+      const bool ok =
+          chunk_checksum(slots.bytes() + message.slot * hello.chunk_bytes, message.bytes) == message.checksum;
       (ok ? chunks_ok : chunks_bad)++;
       bytes += message.bytes;
       last = Clock::now();
@@ -457,8 +459,7 @@ std::vector<nlohmann::json> run_server(const ServerOptions& options)
   sockaddr_storage address = resolve_ip(options.bind_address, options.port);
   if (rdma_bind_addr(listener.get(), reinterpret_cast<sockaddr*>(&address)) != 0)
     throw VerbsError("rdma_bind_addr", errno, options.bind_address + ":" + std::to_string(options.port));
-  if (rdma_listen(listener.get(), 4) != 0)
-    throw VerbsError("rdma_listen", errno);
+  if (rdma_listen(listener.get(), 4) != 0) throw VerbsError("rdma_listen", errno);
   std::vector<nlohmann::json> sessions;
   for (uint32_t i = 0; i < options.clients; ++i)
     sessions.push_back(serve_session(channel, options));

@@ -19,12 +19,12 @@ namespace ibmig::rdma {
 
 struct ClientOptions {
   std::vector<std::string> servers; // IP addresses of the replicas (their rxe netdev addresses)
-  uint16_t port                       = 7471;
-  uint64_t total_bytes                = 64ull << 20; // throughput mode: bytes written to each replica
-  uint64_t chunk_bytes                = 1ull << 20;
-  uint32_t depth                      = 4;     // chunks in flight per replica
-  bool latency_mode                   = false; // one chunk at a time, round-trip times reported
-  uint32_t latency_iterations         = 1000;
+  uint16_t port               = 7471;
+  uint64_t total_bytes        = 64ull << 20; // throughput mode: bytes written to each replica
+  uint64_t chunk_bytes        = 1ull << 20;
+  uint32_t depth              = 4;     // chunks in flight per replica
+  bool latency_mode           = false; // one chunk at a time, round-trip times reported
+  uint32_t latency_iterations = 1000;
   std::chrono::seconds connect_timeout{60}; // servers may still be booting: retry connecting until then
 };
 

@@ -29,12 +29,11 @@ VerbsError::VerbsError(const std::string& verb, int error_number, const std::str
 
 std::vector<std::string> list_devices()
 {
-  int count          = 0;
-  ibv_device** list  = ibv_get_device_list(&count);
-  int saved_errno    = errno;
+  int count         = 0;
+  ibv_device** list = ibv_get_device_list(&count);
+  int saved_errno   = errno;
   if (list == nullptr || count == 0) {
-    if (list)
-      ibv_free_device_list(list);
+    if (list) ibv_free_device_list(list);
     std::string why = list == nullptr ? std::string("ibv_get_device_list: ") + std::strerror(saved_errno)
                                       : std::string("ibv_get_device_list returned no device");
     throw NoRdmaDevice("no RDMA device found (" + why +
@@ -52,8 +51,7 @@ DeviceContext::DeviceContext(const std::string& name)
 {
   int count         = 0;
   ibv_device** list = ibv_get_device_list(&count);
-  if (list == nullptr)
-    throw VerbsError("ibv_get_device_list", errno);
+  if (list == nullptr) throw VerbsError("ibv_get_device_list", errno);
   for (int i = 0; i < count && context_ == nullptr; ++i)
     if (name == ibv_get_device_name(list[i])) {
       context_ = ibv_open_device(list[i]);
@@ -64,8 +62,7 @@ DeviceContext::DeviceContext(const std::string& name)
       }
     }
   ibv_free_device_list(list);
-  if (context_ == nullptr)
-    throw VerbsError("ibv_open_device", ENODEV, name);
+  if (context_ == nullptr) throw VerbsError("ibv_open_device", ENODEV, name);
 }
 
 DeviceContext::DeviceContext(DeviceContext&& other) noexcept : context_(other.context_)
@@ -75,61 +72,52 @@ DeviceContext::DeviceContext(DeviceContext&& other) noexcept : context_(other.co
 
 DeviceContext::~DeviceContext()
 {
-  if (context_ && ibv_close_device(context_) != 0)
-    log_release_failure("ibv_close_device", errno);
+  if (context_ && ibv_close_device(context_) != 0) log_release_failure("ibv_close_device", errno);
 }
 
 ibv_port_attr DeviceContext::query_port(uint8_t port) const
 {
   ibv_port_attr attr{};
-  if (int rc = ibv_query_port(context_, port, &attr); rc != 0)
-    throw VerbsError("ibv_query_port", rc);
+  if (int rc = ibv_query_port(context_, port, &attr); rc != 0) throw VerbsError("ibv_query_port", rc);
   return attr;
 }
 
 ProtectionDomain::ProtectionDomain(ibv_context* context) : pd_(ibv_alloc_pd(context))
 {
-  if (pd_ == nullptr)
-    throw VerbsError("ibv_alloc_pd", errno);
+  if (pd_ == nullptr) throw VerbsError("ibv_alloc_pd", errno);
 }
 
 ProtectionDomain::~ProtectionDomain()
 {
-  if (int rc = ibv_dealloc_pd(pd_); rc != 0)
-    log_release_failure("ibv_dealloc_pd", rc);
+  if (int rc = ibv_dealloc_pd(pd_); rc != 0) log_release_failure("ibv_dealloc_pd", rc);
 }
 
 MemoryRegion::MemoryRegion(ProtectionDomain& pd, void* address, size_t length_bytes, int access)
     : mr_(ibv_reg_mr(pd.get(), address, length_bytes, access))
 {
-  if (mr_ == nullptr)
-    throw VerbsError("ibv_reg_mr", errno, std::to_string(length_bytes) + " bytes");
+  if (mr_ == nullptr) throw VerbsError("ibv_reg_mr", errno, std::to_string(length_bytes) + " bytes");
 }
 
 MemoryRegion::~MemoryRegion()
 {
-  if (int rc = ibv_dereg_mr(mr_); rc != 0)
-    log_release_failure("ibv_dereg_mr", rc);
+  if (int rc = ibv_dereg_mr(mr_); rc != 0) log_release_failure("ibv_dereg_mr", rc);
 }
 
 CompletionQueue::CompletionQueue(ibv_context* context, int depth)
     : cq_(ibv_create_cq(context, depth, nullptr, nullptr, 0))
 {
-  if (cq_ == nullptr)
-    throw VerbsError("ibv_create_cq", errno);
+  if (cq_ == nullptr) throw VerbsError("ibv_create_cq", errno);
 }
 
 CompletionQueue::~CompletionQueue()
 {
-  if (int rc = ibv_destroy_cq(cq_); rc != 0)
-    log_release_failure("ibv_destroy_cq", rc);
+  if (int rc = ibv_destroy_cq(cq_); rc != 0) log_release_failure("ibv_destroy_cq", rc);
 }
 
 int CompletionQueue::poll(ibv_wc* out, int capacity)
 {
   int n = ibv_poll_cq(cq_, capacity, out);
-  if (n < 0)
-    throw VerbsError("ibv_poll_cq", -n);
+  if (n < 0) throw VerbsError("ibv_poll_cq", -n);
   for (int i = 0; i < n; ++i)
     if (out[i].status != IBV_WC_SUCCESS)
       // A work completion error is reported through the verb that posted it; EIO stands for "completed in error".
@@ -140,8 +128,7 @@ int CompletionQueue::poll(ibv_wc* out, int capacity)
 
 CmEventChannel::CmEventChannel() : channel_(rdma_create_event_channel())
 {
-  if (channel_ == nullptr)
-    throw VerbsError("rdma_create_event_channel", errno);
+  if (channel_ == nullptr) throw VerbsError("rdma_create_event_channel", errno);
 }
 
 CmEventChannel::~CmEventChannel()
@@ -153,19 +140,16 @@ CmEvent::CmEvent(CmEventChannel& channel, std::chrono::milliseconds timeout)
 {
   pollfd fd{channel.get()->fd, POLLIN, 0};
   int ready = ::poll(&fd, 1, static_cast<int>(timeout.count()));
-  if (ready < 0)
-    throw VerbsError("rdma_get_cm_event", errno, "poll");
+  if (ready < 0) throw VerbsError("rdma_get_cm_event", errno, "poll");
   if (ready == 0)
-    throw VerbsError("rdma_get_cm_event", ETIMEDOUT, "no connection event within " +
-                                                         std::to_string(timeout.count()) + " ms");
-  if (rdma_get_cm_event(channel.get(), &event_) != 0)
-    throw VerbsError("rdma_get_cm_event", errno);
+    throw VerbsError("rdma_get_cm_event", ETIMEDOUT,
+                     "no connection event within " + std::to_string(timeout.count()) + " ms");
+  if (rdma_get_cm_event(channel.get(), &event_) != 0) throw VerbsError("rdma_get_cm_event", errno);
 }
 
 CmEvent::~CmEvent()
 {
-  if (rdma_ack_cm_event(event_) != 0)
-    log_release_failure("rdma_ack_cm_event", errno);
+  if (rdma_ack_cm_event(event_) != 0) log_release_failure("rdma_ack_cm_event", errno);
 }
 
 void CmEvent::expect(rdma_cm_event_type expected, const char* verb) const
@@ -177,14 +161,12 @@ void CmEvent::expect(rdma_cm_event_type expected, const char* verb) const
 
 CmId::CmId(CmEventChannel& channel, rdma_port_space port_space)
 {
-  if (rdma_create_id(channel.get(), &id_, nullptr, port_space) != 0)
-    throw VerbsError("rdma_create_id", errno);
+  if (rdma_create_id(channel.get(), &id_, nullptr, port_space) != 0) throw VerbsError("rdma_create_id", errno);
 }
 
 CmId::~CmId()
 {
-  if (id_ && rdma_destroy_id(id_) != 0)
-    log_release_failure("rdma_destroy_id", errno);
+  if (id_ && rdma_destroy_id(id_) != 0) log_release_failure("rdma_destroy_id", errno);
 }
 
 QueuePair::QueuePair(CmId& id, ProtectionDomain& pd, CompletionQueue& cq, uint32_t send_depth, uint32_t recv_depth)
@@ -198,8 +180,7 @@ QueuePair::QueuePair(CmId& id, ProtectionDomain& pd, CompletionQueue& cq, uint32
   attr.cap.max_recv_wr  = recv_depth;
   attr.cap.max_send_sge = 1;
   attr.cap.max_recv_sge = 1;
-  if (rdma_create_qp(id_, pd.get(), &attr) != 0)
-    throw VerbsError("rdma_create_qp", errno);
+  if (rdma_create_qp(id_, pd.get(), &attr) != 0) throw VerbsError("rdma_create_qp", errno);
 }
 
 QueuePair::~QueuePair()
@@ -212,16 +193,15 @@ void QueuePair::post_write(uint64_t wr_id, const void* local, uint32_t length_by
 {
   ibv_sge sge{reinterpret_cast<uint64_t>(local), length_bytes, lkey};
   ibv_send_wr wr{};
-  ibv_send_wr* bad        = nullptr;
-  wr.wr_id                = wr_id;
-  wr.sg_list              = &sge;
-  wr.num_sge              = 1;
-  wr.opcode               = IBV_WR_RDMA_WRITE;
-  wr.send_flags           = signaled ? IBV_SEND_SIGNALED : 0;
-  wr.wr.rdma.remote_addr  = remote_address;
-  wr.wr.rdma.rkey         = rkey;
-  if (int rc = ibv_post_send(id_->qp, &wr, &bad); rc != 0)
-    throw VerbsError("ibv_post_send", rc, "RDMA WRITE");
+  ibv_send_wr* bad       = nullptr;
+  wr.wr_id               = wr_id;
+  wr.sg_list             = &sge;
+  wr.num_sge             = 1;
+  wr.opcode              = IBV_WR_RDMA_WRITE;
+  wr.send_flags          = signaled ? IBV_SEND_SIGNALED : 0;
+  wr.wr.rdma.remote_addr = remote_address;
+  wr.wr.rdma.rkey        = rkey;
+  if (int rc = ibv_post_send(id_->qp, &wr, &bad); rc != 0) throw VerbsError("ibv_post_send", rc, "RDMA WRITE");
 }
 
 void QueuePair::post_send(uint64_t wr_id, const void* local, uint32_t length_bytes, uint32_t lkey, bool signaled)
@@ -234,8 +214,7 @@ void QueuePair::post_send(uint64_t wr_id, const void* local, uint32_t length_byt
   wr.num_sge       = 1;
   wr.opcode        = IBV_WR_SEND;
   wr.send_flags    = signaled ? IBV_SEND_SIGNALED : 0;
-  if (int rc = ibv_post_send(id_->qp, &wr, &bad); rc != 0)
-    throw VerbsError("ibv_post_send", rc, "SEND");
+  if (int rc = ibv_post_send(id_->qp, &wr, &bad); rc != 0) throw VerbsError("ibv_post_send", rc, "SEND");
 }
 
 void QueuePair::post_recv(uint64_t wr_id, void* local, uint32_t length_bytes, uint32_t lkey)
@@ -246,8 +225,7 @@ void QueuePair::post_recv(uint64_t wr_id, void* local, uint32_t length_bytes, ui
   wr.wr_id         = wr_id;
   wr.sg_list       = &sge;
   wr.num_sge       = 1;
-  if (int rc = ibv_post_recv(id_->qp, &wr, &bad); rc != 0)
-    throw VerbsError("ibv_post_recv", rc);
+  if (int rc = ibv_post_recv(id_->qp, &wr, &bad); rc != 0) throw VerbsError("ibv_post_recv", rc);
 }
 
 } // namespace ibmig::rdma
