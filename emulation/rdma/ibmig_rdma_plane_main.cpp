@@ -1,0 +1,105 @@
+// ibmig-rdma-plane: boots one soft-RoCE guest per node and runs the fabric checks (see rdma_plane.hpp).
+//   ibmig-rdma-plane [--image DIR] [--nodes n1,n2,n3] [--mtu 65520] [--replicas 2] [--bytes 64MiB]
+//                    [--fault port-never-active:NODE] [--fault mtu-mismatch:NODE[:MTU]] [--perftest]
+//                    [--no-benchmark] [--timeout SECONDS] [--keep-logs]
+// Prints the JSON report. Exit status: 0 no finding, 1 findings, 2 usage error, 3 cannot run here, 130 interrupted.
+#include "rdma_plane.hpp"
+#include "size_arguments.hpp"
+
+#include <iostream>
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: ibmig-rdma-plane [--image DIR] [--nodes n1,n2,n3] [--mtu 65520] [--replicas 2] [--bytes 64MiB]\n"
+    "                        [--fault port-never-active:NODE] [--fault mtu-mismatch:NODE[:MTU]] [--perftest]\n"
+    "                        [--no-benchmark] [--timeout SECONDS] [--keep-logs]\n";
+
+ibmig::rdma::NodeSpec& find_node(ibmig::rdma::PlaneOptions& options, const std::string& name)
+{
+  for (auto& node : options.nodes)
+    if (node.name == name) return node;
+  throw std::invalid_argument("--fault names unknown node \"" + name + "\"");
+}
+
+int run(int argc, char** argv)
+{
+  using namespace ibmig::rdma;
+  PlaneOptions options;
+  options.image_dir              = "build/guest";
+  std::vector<std::string> names = {"n1", "n2", "n3"};
+  std::vector<std::string> faults;
+  uint32_t mtu = 65520;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value            = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--image")
+      options.image_dir = value();
+    else if (arg == "--nodes")
+      names = split_list(value());
+    else if (arg == "--mtu")
+      mtu = static_cast<uint32_t>(std::stoul(value()));
+    else if (arg == "--replicas")
+      options.replicas = static_cast<uint32_t>(std::stoul(value()));
+    else if (arg == "--bytes")
+      options.write_bytes = parse_bytes(value());
+    else if (arg == "--fault")
+      faults.push_back(value());
+    else if (arg == "--perftest")
+      options.perftest = true;
+    else if (arg == "--no-benchmark")
+      options.benchmark = false;
+    else if (arg == "--timeout")
+      options.guest_timeout = std::chrono::seconds(std::stoul(value()));
+    else if (arg == "--keep-logs")
+      options.keep_logs = true;
+    else
+      throw std::invalid_argument("unknown argument \"" + arg + "\"");
+  }
+  for (const auto& name : names)
+    options.nodes.push_back({name, mtu, true});
+  for (const auto& fault : faults) {
+    // KIND:NODE[:MTU]
+    const size_t first     = fault.find(':');
+    const size_t second    = first == std::string::npos ? first : fault.find(':', first + 1);
+    const std::string kind = fault.substr(0, first);
+    const std::string node = first == std::string::npos ? "" : fault.substr(first + 1, second - first - 1);
+    if (kind == "port-never-active" && second == std::string::npos)
+      find_node(options, node).port_up = false;
+    else if (kind == "mtu-mismatch")
+      find_node(options, node).ipoib_mtu_bytes =
+          second == std::string::npos ? 1500 : static_cast<uint32_t>(std::stoul(fault.substr(second + 1)));
+    else
+      throw std::invalid_argument("unknown fault \"" + fault + "\" (port-never-active:NODE, mtu-mismatch:NODE[:MTU])");
+  }
+  if (std::string reason = RdmaPlane::unavailable_reason(options.image_dir); !reason.empty()) {
+    std::cerr << "ibmig-rdma-plane: cannot run: " << reason << "\n";
+    return 3;
+  }
+  const nlohmann::json report = RdmaPlane(options).run();
+  std::cout << report.dump(2) << std::endl;
+  for (const auto& finding : report["findings"])
+    std::cerr << "finding: " << finding["explanation"].get<std::string>() << "\n";
+  return report["ok"].get<bool>() ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+  try {
+    return run(argc, argv);
+  } catch (const ibmig::rdma::Interrupted& e) {
+    std::cerr << "ibmig-rdma-plane: " << e.what() << "\n";
+    return 130;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "ibmig-rdma-plane: " << e.what() << "\n" << kUsage;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "ibmig-rdma-plane: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,331 @@
+#include "rdma_plane.hpp"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+namespace ibmig::rdma {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr uint16_t kWritePort = 7471;
+
+// Job output is cut into sections: "@@section NAME" ... "@@end NAME STATUS".
+struct Section {
+  std::string text;
+  int status = -1; // -1: the section never ended (guest killed or crashed inside it)
+};
+
+std::map<std::string, Section> split_sections(const std::string& output)
+{
+  std::map<std::string, Section> sections;
+  std::istringstream lines(output);
+  std::string line, current;
+  while (std::getline(lines, line)) {
+    if (line.rfind("@@section ", 0) == 0) {
+      current           = line.substr(10);
+      sections[current] = Section{};
+    } else if (line.rfind("@@end ", 0) == 0 && !current.empty()) {
+      std::string rest         = line.substr(6 + current.size());
+      sections[current].status = rest.empty() ? -1 : std::atoi(rest.c_str());
+      current.clear();
+    } else if (!current.empty()) {
+      sections[current].text += line + "\n";
+    }
+  }
+  return sections;
+}
+
+nlohmann::json last_json_line(const std::string& text)
+{
+  std::istringstream lines(text);
+  nlohmann::json found;
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty() && line.front() == '{') found = nlohmann::json::parse(line, nullptr, false);
+  return found.is_discarded() ? nlohmann::json() : found;
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& text)
+{
+  std::vector<nlohmann::json> all;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty() && line.front() == '{')
+      if (auto value = nlohmann::json::parse(line, nullptr, false); !value.is_discarded()) all.push_back(value);
+  return all;
+}
+
+std::string tail(const std::string& text, size_t max_chars = 400)
+{
+  return text.size() <= max_chars ? text : "..." + text.substr(text.size() - max_chars);
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& separator = ", ")
+{
+  std::string out;
+  for (const auto& item : items)
+    out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+// "ib_write_bw" prints "#bytes #iterations BW-peak BW-average MsgRate" with MB meaning MiB (perftest divides by
+// 0x100000); converted here to MB = 10^6 bytes like the rest of the project.
+nlohmann::json parse_perftest(const std::string& text)
+{
+  std::istringstream lines(text);
+  bool header_seen = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("#bytes") != std::string::npos) {
+      header_seen = true;
+      continue;
+    }
+    std::istringstream fields(line);
+    double bytes = 0, iterations = 0, peak = 0, average_mib = 0;
+    if (header_seen && fields >> bytes >> iterations >> peak >> average_mib)
+      return {{"message_bytes", bytes}, {"iterations", iterations}, {"ib_write_bw_MBps", average_mib * 1.048576}};
+  }
+  return nullptr;
+}
+
+} // namespace
+
+nlohmann::json parse_devinfo(const std::string& text)
+{
+  nlohmann::json info = {{"device", ""}, {"port_state", "NO_DEVICE"}, {"active_mtu_bytes", 0}, {"gid", ""}};
+  std::smatch match;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (std::regex_search(line, match, std::regex(R"(hca_id:\s*(\S+))")))
+      info["device"] = match[1].str();
+    else if (std::regex_search(line, match, std::regex(R"(^\s*state:\s*(\S+))")))
+      info["port_state"] = match[1].str();
+    else if (std::regex_search(line, match, std::regex(R"(active_mtu:\s*(\d+))")))
+      info["active_mtu_bytes"] = std::stoi(match[1].str());
+    else if (std::regex_search(line, match, std::regex(R"(GID\[\s*\d+\]:\s*([0-9a-fA-F:.]+))")))
+      // Prefer the IPv4-mapped RoCE v2 GID, the one rdma_cm uses for an IPv4 connection.
+      if (info["gid"] == "" || match[1].str().find("::ffff:") == 0) info["gid"] = match[1].str();
+  }
+  return info;
+}
+
+RdmaPlane::RdmaPlane(PlaneOptions options, CommandRunner* runner)
+    : options_(std::move(options)), runner_(runner ? runner : &default_runner_)
+{
+  if (options_.nodes.empty()) throw std::invalid_argument("rdma plane: no node given");
+  if (options_.nodes.size() > 200) throw std::invalid_argument("rdma plane: at most 200 nodes (one /24 network)");
+  for (const auto& node : options_.nodes) {
+    if (node.ipoib_mtu_bytes < 1280 || node.ipoib_mtu_bytes > 65520)
+      throw std::invalid_argument("rdma plane: node " + node.name + ": IPoIB MTU " +
+                                  std::to_string(node.ipoib_mtu_bytes) + " outside 1280..65520");
+    if (node.name.empty() || node.name.find_first_of("/ \t") != std::string::npos)
+      throw std::invalid_argument("rdma plane: bad node name \"" + node.name + "\"");
+  }
+  options_.replicas = std::min<uint32_t>(options_.replicas, static_cast<uint32_t>(options_.nodes.size() - 1));
+  if (options_.replicas == 0) options_.benchmark = false;
+}
+
+std::string RdmaPlane::node_ip(size_t index) const
+{
+  return "10.77.0." + std::to_string(index + 1);
+}
+
+std::string RdmaPlane::job_script(size_t index) const
+{
+  const NodeSpec& node = options_.nodes[index];
+  std::vector<std::string> peers;
+  for (size_t i = 0; i < options_.nodes.size(); ++i)
+    if (i != index) peers.push_back(node_ip(i));
+  std::vector<std::string> servers;
+  for (size_t i = 1; i <= options_.replicas; ++i)
+    servers.push_back(node_ip(i));
+  const auto session_timeout        = std::to_string(std::max<long>(30, options_.guest_timeout.count() / 2));
+  const std::string write_arguments = " --bytes " + std::to_string(options_.write_bytes) + " --chunk " +
+                                      std::to_string(options_.chunk_bytes) + " --depth " +
+                                      std::to_string(options_.depth) + " --port " + std::to_string(kWritePort) +
+                                      " --connect-timeout " + session_timeout;
+
+  std::ostringstream s;
+  s << "# ibmig soft-RoCE node " << node.name << "\n"
+    << "MTU=" << node.ipoib_mtu_bytes << "\n"
+    << "PEERS=\"" << join(peers, " ") << "\"\n"
+    << "/usr/sbin/ip link set eth0 mtu $MTU up\n"
+    << "/usr/sbin/ip addr add " << node_ip(index) << "/24 dev eth0\n"
+    << "echo '@@section link'; /usr/sbin/ip -o link show eth0; echo \"@@end link $?\"\n";
+  if (node.port_up)
+    s << "rdma link add rxe0 type rxe netdev eth0\n";
+  else
+    s << "echo 'fault injected: soft-RoCE link not added, the port never becomes active'\n";
+  // The port turns ACTIVE shortly after the link is added; peers boot at different times, so wait for each to
+  // answer a small ping before measuring (a barrier, bounded to ~60 s).
+  s << "i=0; while [ $i -lt 20 ] && ! ibv_devinfo 2>/dev/null | grep -q PORT_ACTIVE; do sleep 1; i=$((i+1)); done\n"
+    << "echo '@@section devinfo'; ibv_devinfo -v; echo \"@@end devinfo $?\"\n"
+    << "for p in $PEERS; do i=0; while [ $i -lt 60 ] && ! /usr/bin/ping -c 1 -W 1 $p >/dev/null 2>&1; do "
+       "i=$((i+1)); done; done\n"
+    << "for p in $PEERS; do echo \"@@section ping $p\"; /usr/bin/ping -c 2 -W 2 -M do -s $((MTU - 28)) $p; "
+       "echo \"@@end ping $p $?\"; done\n";
+  if (options_.benchmark && index == 0) {
+    if (options_.perftest)
+      s << "echo '@@section perftest'; i=0; while [ $i -lt 60 ]; do ib_write_bw -d rxe0 -F -s " << options_.chunk_bytes
+        << " -n " << std::max<uint64_t>(1, options_.write_bytes / options_.chunk_bytes) << " " << servers[0]
+        << " && break; sleep 1; i=$((i+1)); done; echo \"@@end perftest $?\"\n"
+        << "echo '@@section r1'; ibmig-rdma-write write --servers " << servers[0] << write_arguments
+        << "; echo \"@@end r1 $?\"\n";
+    s << "echo '@@section write'; ibmig-rdma-write write --servers " << join(servers, ",") << write_arguments
+      << "; rc=$?; echo \"@@end write $rc\"\n"
+      << "echo '@@section latency'; ibmig-rdma-write latency --servers " << join(servers, ",") << " --iterations "
+      << options_.latency_iterations << " --port " << kWritePort << " --connect-timeout " << session_timeout
+      << "; echo \"@@end latency $?\"\n";
+  } else if (options_.benchmark && index <= options_.replicas) {
+    const int sessions = 2 + (options_.perftest && index == 1 ? 1 : 0);
+    if (options_.perftest && index == 1)
+      s << "echo '@@section perftest'; ib_write_bw -d rxe0 -F -s " << options_.chunk_bytes << " -n "
+        << std::max<uint64_t>(1, options_.write_bytes / options_.chunk_bytes) << "; echo \"@@end perftest $?\"\n";
+    s << "echo '@@section serve'; ibmig-rdma-write serve --port " << kWritePort << " --clients " << sessions
+      << " --timeout " << session_timeout << "; echo \"@@end serve $?\"\n";
+  }
+  s << "exit 0\n";
+  return s.str();
+}
+
+nlohmann::json RdmaPlane::run()
+{
+  const auto start = Clock::now();
+  LauncherOptions launch;
+  launch.image_dir     = options_.image_dir;
+  launch.run_id        = options_.run_id;
+  launch.memory_mib    = options_.memory_mib;
+  launch.timeout       = options_.guest_timeout;
+  launch.accelerator   = options_.accelerator;
+  launch.keep_work_dir = options_.keep_logs;
+  GuestLauncher launcher(launch, *runner_);
+  std::vector<GuestSpec> guests;
+  for (size_t i = 0; i < options_.nodes.size(); ++i)
+    guests.push_back({options_.nodes[i].name, job_script(i)});
+  std::vector<GuestResult> results = launcher.run(guests);
+
+  nlohmann::json report = analyse(results);
+  report["run_id"]      = launcher.run_id();
+  report["accelerator"] = launcher.accelerator();
+  report["seconds"]     = std::chrono::duration<double>(Clock::now() - start).count();
+  return report;
+}
+
+nlohmann::json RdmaPlane::analyse(const std::vector<GuestResult>& results) const
+{
+  nlohmann::json nodes    = nlohmann::json::array();
+  nlohmann::json findings = nlohmann::json::array();
+  auto add_finding        = [&](const std::string& kind, const std::string& node, const std::string& explanation) {
+    findings.push_back({{"kind", kind}, {"node", node}, {"explanation", explanation}});
+  };
+  std::vector<std::map<std::string, Section>> sections;
+  std::vector<std::string> failed_pings;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const NodeSpec& spec = options_.nodes[i];
+    sections.push_back(split_sections(results[i].output));
+    auto& node_sections    = sections.back();
+    nlohmann::json devinfo = parse_devinfo(node_sections["devinfo"].text);
+    std::smatch match;
+    const std::string link = node_sections["link"].text;
+    int mtu                = std::regex_search(link, match, std::regex(R"(mtu (\d+))")) ? std::stoi(match[1].str()) : 0;
+    nlohmann::json pings   = nlohmann::json::array();
+    for (size_t j = 0; j < results.size(); ++j) {
+      if (j == i) continue;
+      auto found    = node_sections.find("ping " + node_ip(j));
+      const bool ok = found != node_sections.end() && found->second.status == 0;
+      pings.push_back({{"to", options_.nodes[j].name}, {"payload_bytes", spec.ipoib_mtu_bytes - 28}, {"ok", ok}});
+      if (!ok) failed_pings.push_back(spec.name + " -> " + options_.nodes[j].name);
+    }
+    nodes.push_back({{"name", spec.name},
+                     {"ip", node_ip(i)},
+                     {"ipoib_mtu_bytes", mtu},
+                     {"port_state", devinfo["port_state"]},
+                     {"active_mtu_bytes", devinfo["active_mtu_bytes"]},
+                     {"gid", devinfo["gid"]},
+                     {"device", devinfo["device"]},
+                     {"pings", pings},
+                     {"exit_status", results[i].exit_status},
+                     {"timed_out", results[i].timed_out},
+                     {"boot_to_poweroff_seconds", results[i].seconds}});
+    if (results[i].timed_out || results[i].exit_status != 0)
+      add_finding("guest_failed", spec.name,
+                  spec.name + ": the guest " +
+                      (results[i].timed_out
+                           ? "was killed at the " + std::to_string(options_.guest_timeout.count()) + " s timeout"
+                           : "ended without finishing its checks") +
+                      "; last output: " + tail(results[i].output));
+    if (devinfo["port_state"] != "PORT_ACTIVE")
+      add_finding("port_never_active", spec.name,
+                  spec.name + ": the RDMA port never became ACTIVE (ibv_devinfo: " +
+                      (devinfo["port_state"] == "NO_DEVICE"
+                           ? std::string("no RDMA device listed")
+                           : "port state " + devinfo["port_state"].get<std::string>()) +
+                      "). No RDMA connection can reach this node, so Gluster traffic must stay on Ethernet until it "
+                      "is fixed. On real InfiniBand check the cable, that a subnet manager runs (sminfo) and the "
+                      "port state (ibstat).");
+  }
+
+  // MTU mismatch: the most common MTU is taken as the fabric's; every node with another one is named.
+  std::map<int, std::vector<std::string>> by_mtu;
+  std::map<int, int> active_mtu_of;
+  for (const auto& node : nodes) {
+    by_mtu[node["ipoib_mtu_bytes"].get<int>()].push_back(node["name"]);
+    active_mtu_of[node["ipoib_mtu_bytes"].get<int>()] = node["active_mtu_bytes"].get<int>();
+  }
+  if (by_mtu.size() > 1) {
+    auto common = std::max_element(by_mtu.begin(), by_mtu.end(),
+                                   [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
+    for (const auto& [mtu, names] : by_mtu) {
+      if (mtu == common->first) continue;
+      std::string explanation =
+          "MTU mismatch: " + join(names) + " use" + (names.size() == 1 ? "s" : "") + " IPoIB MTU " +
+          std::to_string(mtu) + " (RDMA active MTU " + std::to_string(active_mtu_of[mtu]) + ") while " +
+          join(common->second) + " use " + std::to_string(common->first) + " (RDMA active MTU " +
+          std::to_string(active_mtu_of[common->first]) +
+          "). All interfaces of one IPoIB subnet need the same MTU: larger datagrams between them are dropped "
+          "instead of fragmented, so NFS/Gluster over IPoIB stalls on big writes.";
+      if (!failed_pings.empty())
+        explanation += " Don't-fragment pings at the sender's MTU that failed: " + join(failed_pings) + ".";
+      for (const auto& name : names)
+        add_finding("mtu_mismatch", name, explanation);
+    }
+  } else if (!failed_pings.empty()) {
+    add_finding("ping_failed", "",
+                "Large pings with don't-fragment at the node MTU failed (" + join(failed_pings) +
+                    ") although every node has the same MTU: a switch port or bridge in between has a smaller MTU.");
+  }
+
+  nlohmann::json benchmark = nlohmann::json::object();
+  if (options_.benchmark && !sections.empty()) {
+    auto& client_sections  = sections[0];
+    const Section& write   = client_sections["write"];
+    benchmark["client"]    = last_json_line(write.text);
+    benchmark["latency"]   = last_json_line(client_sections["latency"].text);
+    nlohmann::json servers = nlohmann::json::array();
+    for (size_t i = 1; i <= options_.replicas && i < sections.size(); ++i)
+      servers.push_back({{"node", options_.nodes[i].name}, {"sessions", json_lines(sections[i]["serve"].text)}});
+    benchmark["servers"] = servers;
+    if (options_.perftest) {
+      benchmark["perftest"] = parse_perftest(client_sections["perftest"].text);
+      benchmark["r1"]       = last_json_line(client_sections["r1"].text);
+    }
+    const nlohmann::json& client = benchmark["client"];
+    if (write.status != 0 || !client.is_object() || !client.value("all_verified", false)) {
+      std::vector<std::string> server_names;
+      for (size_t i = 1; i <= options_.replicas; ++i)
+        server_names.push_back(options_.nodes[i].name);
+      add_finding("benchmark_failed", options_.nodes[0].name,
+                  "The replicated RDMA write from " + options_.nodes[0].name + " to " + join(server_names) +
+                      (client.is_object() && client.contains("all_verified")
+                           ? " completed but not every chunk was verified on every replica"
+                           : " failed (exit status " + std::to_string(write.status) + "): " + tail(write.text, 300)));
+    }
+  }
+
+  return {{"ok", findings.empty()}, {"nodes", nodes}, {"benchmark", benchmark}, {"findings", findings}};
+}
+
+} // namespace ibmig::rdma
