@@ -83,7 +83,7 @@ std::string random_run_id()
 // kernel also kills it if the launcher dies (PR_SET_PDEATHSIG), so no guest outlives a crashed run.
 class QemuProcess {
 public:
-  QemuProcess(const std::vector<std::string>& argv, const std::string& netns_path)
+  QemuProcess(const std::vector<std::string>& argv, const std::string& netns_path, const std::string& log_path)
   {
     int netns_fd = netns_path.empty() ? -1 : open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (!netns_path.empty() && netns_fd < 0) throw std::runtime_error("cannot open " + netns_path);
@@ -98,6 +98,12 @@ public:
       if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) != 0) _exit(126);
       int devnull = open("/dev/null", O_RDWR);
       dup2(devnull, STDIN_FILENO);
+      // QEMU's own messages (e.g. the KVM probe's abort) go to a log, not the caller's terminal.
+      int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (log >= 0) {
+        dup2(log, STDOUT_FILENO);
+        dup2(log, STDERR_FILENO);
+      }
       std::vector<char*> args;
       for (const auto& arg : argv)
         args.push_back(const_cast<char*>(arg.c_str()));
@@ -296,7 +302,8 @@ std::string GuestLauncher::choose_accelerator()
   std::string answer       = "tcg";
   {
     QemuProcess probe(
-        qemu_command(image_, "kvm", options_.memory_mib, initrd, work_dir_ + "/probe-console.log", log, "", 0), "");
+        qemu_command(image_, "kvm", options_.memory_mib, initrd, work_dir_ + "/probe-console.log", log, "", 0), "",
+        work_dir_ + "/probe-qemu.log");
     const auto deadline = probe.started() + std::chrono::seconds(8);
     while (!probe.finished() && Clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -326,7 +333,7 @@ std::vector<GuestResult> GuestLauncher::run(const std::vector<GuestSpec>& guests
     processes.push_back(
         std::make_unique<QemuProcess>(qemu_command(image_, accelerator_, options_.memory_mib, initrd,
                                                    prefix + "-console.log", job_logs.back(), tap, i + 1),
-                                      "/run/netns/" + namespace_name_));
+                                      "/run/netns/" + namespace_name_, prefix + "-qemu.log"));
   }
 
   std::vector<GuestResult> results(guests.size());
