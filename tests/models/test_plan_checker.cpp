@@ -1,0 +1,230 @@
+/* The plan checker: every broken plan is flagged with its rule, the valid plans are clean, and the rules' edges. */
+#include "plan_checker.hpp"
+#include "scenario_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+using namespace ibmig;
+using nlohmann::json;
+
+namespace {
+
+const std::string kRoot = IBMIG_SOURCE_DIR;
+
+json read_json(const std::string& rel)
+{
+  std::ifstream in(kRoot + "/" + rel);
+  return json::parse(in);
+}
+
+std::string describe(const std::vector<CheckFinding>& fs)
+{
+  std::string out;
+  for (auto const& f : fs)
+    out += f.severity + " " + f.rule + " [" + f.step + "]: " + f.message + "\n";
+  return out;
+}
+
+const CheckFinding* find_rule(const std::vector<CheckFinding>& fs, const std::string& rule)
+{
+  auto it = std::find_if(fs.begin(), fs.end(), [&](const CheckFinding& f) { return f.rule == rule; });
+  return it == fs.end() ? nullptr : &*it;
+}
+
+/* The reference plan with its "Configure ib0" step changed, for the MTU edge cases. */
+std::vector<CheckFinding> check_reference_with_ib0(const std::string& mode, int mtu)
+{
+  json doc = read_json("scenarios/reference.json");
+  for (auto& st : doc["plan"]["steps"])
+    if (st["action"] == "configure_interface") {
+      st["mode"] = mode;
+      st["mtu"]  = mtu;
+    } else if (st["action"] == "verify_ping") {
+      st["size"] = mtu - 28;
+    }
+  return check_plan(parse_scenario(doc, "x.json"));
+}
+
+} // namespace
+
+struct BrokenCase {
+  const char* file;
+  const char* rule;
+  const char* severity;
+  const char* step; // expected CheckFinding::step of the first finding of that rule ("" : about the whole plan)
+};
+
+// If this fails, the checker misses the one mistake the file was written to contain, or blames the wrong step.
+TEST(PlanChecker, EveryBrokenPlanIsFlaggedWithItsRule)
+{
+  const std::vector<BrokenCase> cases = {
+      {"names-not-repointed.json", "NAMES_NOT_REPOINTED", "error", "Start glusterd"},
+      {"datagram-mtu-too-large.json", "MTU_DATAGRAM_TOO_LARGE", "error", "Configure ib0 (datagram, MTU 65520)"},
+      {"mtu-above-max.json", "MTU_ABOVE_MAX", "error", "Jumbo frames on eth1"},
+      {"connected-mode-on-connectx4.json", "CONNECTED_MODE_UNSUPPORTED", "error",
+       "Configure ib0 (connected, MTU 65520)"},
+      {"mtu-mismatch.json", "MTU_MISMATCH", "error", "Large ping over IB"},
+      {"no-large-ping.json", "NO_LARGE_PING", "warning", "Start glusterd"},
+      {"glusterd-not-enabled.json", "GLUSTERD_NOT_ENABLED", "warning", "Disable glusterd at boot"},
+      {"clients-on-old-network.json", "CLIENTS_ON_OLD_NETWORK", "error", "Take the old storage network down"},
+      {"rolling-breaks-quorum.json", "ROLLING_BREAKS_QUORUM", "error", "Stop glusterd (n1)"},
+      {"rolling-before-heal.json", "ROLLING_BEFORE_HEAL", "error", "Stop glusterd (n2)"},
+      {"interface-not-installed.json", "INTERFACE_NOT_INSTALLED", "error", "Configure ib0 (connected, MTU 65520)"},
+      {"vms-killed-by-power-off.json", "VMS_KILLED_BY_POWER_OFF", "error", "Power off"},
+      {"nic-installed-while-powered.json", "NIC_INSTALLED_WHILE_POWERED", "error", "Install HCAs"},
+  };
+  std::set<std::string> listed;
+  for (auto const& c : cases) {
+    SCOPED_TRACE(c.file);
+    listed.insert(c.file);
+    Scenario sc           = load_scenario(kRoot + "/scenarios/broken/" + c.file);
+    auto fs               = check_plan(sc);
+    const CheckFinding* f = find_rule(fs, c.rule);
+    ASSERT_NE(f, nullptr) << "expected " << c.rule << ", got:\n" << describe(fs);
+    EXPECT_EQ(f->severity, c.severity);
+    EXPECT_EQ(f->step, c.step);
+    // The message names the step, so an admin reading only the message knows where to look.
+    if (!f->step.empty()) EXPECT_NE(f->message.find("\"" + f->step + "\""), std::string::npos) << f->message;
+    EXPECT_EQ(has_errors(fs), std::string(c.severity) == "error") << describe(fs);
+  }
+  // Every broken file is in the table: a new one without an expected rule would test nothing.
+  for (auto const& e : std::filesystem::directory_iterator(kRoot + "/scenarios/broken"))
+    EXPECT_TRUE(listed.count(e.path().filename().string())) << e.path() << " has no row in the table";
+}
+
+// If this fails, a plan that the README presents as correct would be refused (or nagged) by `ibmig check`.
+TEST(PlanChecker, ValidScenariosHaveNoFindings)
+{
+  int checked = 0;
+  for (auto const& e : std::filesystem::directory_iterator(kRoot + "/scenarios")) {
+    std::string name = e.path().filename().string();
+    if (e.path().extension() != ".json" || name.rfind("reference", 0) != 0) continue;
+    SCOPED_TRACE(name);
+    auto fs = check_plan(load_scenario(e.path().string()));
+    EXPECT_TRUE(fs.empty()) << describe(fs);
+    EXPECT_FALSE(has_errors(fs));
+    checked++;
+  }
+  EXPECT_GE(checked, 4); // reference, -rolling, -datagram, -distributed
+}
+
+// If this fails, has_errors would let `ibmig check` exit 0 on an error or 1 on warnings only.
+TEST(PlanChecker, HasErrorsLooksAtSeverityOnly)
+{
+  EXPECT_FALSE(has_errors({}));
+  EXPECT_FALSE(has_errors({{"NO_LARGE_PING", "warning", "m", "s"}, {"GLUSTERD_NOT_ENABLED", "warning", "m", ""}}));
+  EXPECT_TRUE(has_errors({{"NO_LARGE_PING", "warning", "m", "s"}, {"MTU_MISMATCH", "error", "m", "s"}}));
+}
+
+// If these fail, the datagram limits are off by one: 2044 is the 2K-IB-MTU limit, 4092 needs a 4K IB MTU.
+TEST(PlanChecker, DatagramMtuEdges)
+{
+  EXPECT_TRUE(check_reference_with_ib0("datagram", 2044).empty());
+  auto warn = check_reference_with_ib0("datagram", 2045);
+  ASSERT_EQ(warn.size(), 1u) << describe(warn);
+  EXPECT_EQ(warn[0].rule, "MTU_DATAGRAM_TOO_LARGE");
+  EXPECT_EQ(warn[0].severity, "warning");
+  EXPECT_NE(warn[0].message.find("4K"), std::string::npos);
+  auto at_max = check_reference_with_ib0("datagram", 4092);
+  ASSERT_EQ(at_max.size(), 1u) << describe(at_max);
+  EXPECT_EQ(at_max[0].severity, "warning");
+  auto over = check_reference_with_ib0("datagram", 4093);
+  ASSERT_NE(find_rule(over, "MTU_DATAGRAM_TOO_LARGE"), nullptr) << describe(over);
+  EXPECT_EQ(find_rule(over, "MTU_DATAGRAM_TOO_LARGE")->severity, "error");
+  // Connected mode allows the full 65520 on these HCAs.
+  EXPECT_TRUE(check_reference_with_ib0("connected", 65520).empty());
+}
+
+// If this fails, a technology whose connected-mode maximum is lower than 65520 would not be enforced.
+TEST(PlanChecker, ConnectedMtuAboveTechnologyMaximum)
+{
+  json doc                         = read_json("scenarios/reference.json");
+  doc["technologies"]["IB-X"]      = {{"kind", "infiniband"}, {"data_rate", "8Gbps"}, {"mtu_default", 2044},
+                                      {"mtu_max", 32000},     {"nic_latency", "5us"}, {"source", "test"}};
+  doc["networks"][2]["technology"] = "IB-X";
+  auto fs                          = check_plan(parse_scenario(doc, "x.json"));
+  const CheckFinding* f            = find_rule(fs, "MTU_ABOVE_MAX");
+  ASSERT_NE(f, nullptr) << describe(fs);
+  EXPECT_NE(f->message.find("32000"), std::string::npos) << f->message;
+}
+
+// If this fails, quorum-type fixed / none are not read: replica 2 with quorum-count 1 survives one brick down.
+TEST(PlanChecker, QuorumTypesDecideTheRollingOutcome)
+{
+  json doc                                            = read_json("scenarios/broken/rolling-breaks-quorum.json");
+  doc["volumes"][0]["options"]["cluster.quorum-type"] = "none";
+  EXPECT_EQ(find_rule(check_plan(parse_scenario(doc, "x.json")), "ROLLING_BREAKS_QUORUM"), nullptr);
+  doc["volumes"][0]["options"]["cluster.quorum-type"]  = "fixed";
+  doc["volumes"][0]["options"]["cluster.quorum-count"] = 2;
+  auto fs                                              = check_plan(parse_scenario(doc, "x.json"));
+  // With fixed 2 every node's turn breaks its set, in both passes: n1..n4 twice.
+  EXPECT_EQ(std::count_if(fs.begin(), fs.end(), [](auto& f) { return f.rule == "ROLLING_BREAKS_QUORUM"; }), 8)
+      << describe(fs);
+}
+
+// If this fails, taking the second brick of a replica 2 set down (first brick still up) is wrongly an error:
+// quorum auto accepts exactly half of the bricks when the first one is among them.
+TEST(PlanChecker, QuorumAutoAcceptsHalfWithFirstBrick)
+{
+  json doc = read_json("scenarios/broken/rolling-breaks-quorum.json");
+  for (auto& st : doc["plan"]["steps"])
+    if (st.contains("rolling")) st["rolling"]["nodes"] = {"n2", "n4"};
+  auto fs = check_plan(parse_scenario(doc, "x.json"));
+  EXPECT_EQ(find_rule(fs, "ROLLING_BREAKS_QUORUM"), nullptr) << describe(fs);
+}
+
+// If this fails, a ping with the default payload would count as proof that the 65520 MTU works end to end.
+TEST(PlanChecker, PingSizeMustBeCloseToTheMtu)
+{
+  json doc = read_json("scenarios/reference.json");
+  for (auto& st : doc["plan"]["steps"])
+    if (st["action"] == "verify_ping") st["size"] = 65520 - 28 - 101;
+  EXPECT_NE(find_rule(check_plan(parse_scenario(doc, "x.json")), "NO_LARGE_PING"), nullptr);
+  for (auto& st : doc["plan"]["steps"])
+    if (st["action"] == "verify_ping") st["size"] = 0; // 0: MTU - 28, the largest unfragmented payload
+  EXPECT_TRUE(check_plan(parse_scenario(doc, "x.json")).empty());
+}
+
+// If this fails, a node forgotten by the configure step would pass: one unconfigured node is a mismatch too.
+TEST(PlanChecker, UnconfiguredNodeIsAMismatch)
+{
+  json doc = read_json("scenarios/reference.json");
+  for (auto& st : doc["plan"]["steps"])
+    if (st["action"] == "configure_interface") st["nodes"] = {"n1", "n2", "n3"};
+  auto fs               = check_plan(parse_scenario(doc, "x.json"));
+  const CheckFinding* f = find_rule(fs, "MTU_MISMATCH");
+  ASSERT_NE(f, nullptr) << describe(fs);
+  EXPECT_NE(f->message.find("n4 ib0"), std::string::npos) << f->message;
+}
+
+// If this fails, starting VMs again after the old network went down would still be reported as hanging, or a
+// remount would not move a mount to the re-pointed names.
+TEST(PlanChecker, RemountMovesClientsOffTheOldNetwork)
+{
+  json doc     = read_json("scenarios/broken/clients-on-old-network.json");
+  auto steps   = doc["plan"]["steps"];
+  json remount = {{"name", "Remount all clients"}, {"action", "remount_clients"}, {"nodes", "all"}};
+  steps.insert(steps.end() - 1, remount);
+  doc["plan"]["steps"] = steps;
+  auto fs              = check_plan(parse_scenario(doc, "x.json"));
+  EXPECT_EQ(find_rule(fs, "CLIENTS_ON_OLD_NETWORK"), nullptr) << describe(fs);
+}
+
+// If this fails, a glusterd stopped on a powered-off node or never restarted would go unnoticed.
+TEST(PlanChecker, PlanEndingWithNodeDownIsAnError)
+{
+  json doc   = read_json("scenarios/reference.json");
+  json steps = json::array();
+  for (auto& st : doc["plan"]["steps"])
+    if (st["name"] != "Start glusterd") steps.push_back(st);
+  doc["plan"]["steps"] = steps;
+  auto fs              = check_plan(parse_scenario(doc, "x.json"));
+  EXPECT_NE(find_rule(fs, "GLUSTERD_LEFT_STOPPED"), nullptr) << describe(fs);
+  EXPECT_TRUE(has_errors(fs));
+}
