@@ -1,0 +1,176 @@
+// Soft-RoCE plane tests that run on the host, which has no RDMA device.
+#include "command_runner.hpp"
+#include "cpio_archive.hpp"
+#include "guest_launcher.hpp"
+#include "rdma_plane.hpp"
+#include "replicated_write.hpp"
+#include "size_arguments.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+namespace fs = std::filesystem;
+using namespace ibmig::rdma;
+
+namespace {
+bool host_has_rdma_device()
+{
+  std::error_code error;
+  return fs::exists("/sys/class/infiniband", error) && !fs::is_empty("/sys/class/infiniband", error);
+}
+
+// Records commands instead of running them.
+class RecordingRunner : public CommandRunner {
+public:
+  CommandResult run(const std::vector<std::string>& argv) override
+  {
+    commands.push_back(join_command(argv));
+    return {0, ""};
+  }
+  std::vector<std::string> commands;
+};
+} // namespace
+
+// Without a device the tool must say so in one line and exit 3, before any verb fails with a cryptic errno.
+TEST(RdmaWriteTool, NoDeviceGivesOneClearMessage)
+{
+  if (host_has_rdma_device()) GTEST_SKIP() << "this host has an RDMA device; the no-device path cannot be exercised";
+  CommandRunner runner;
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{IBMIG_BINARY_DIR "/ibmig-rdma-write", "write", "--servers", "10.77.0.2"},
+        std::vector<std::string>{IBMIG_BINARY_DIR "/ibmig-rdma-write", "serve"}}) {
+    CommandResult result = runner.run(command);
+    EXPECT_EQ(result.exit_status, 3) << result.output;
+    EXPECT_NE(result.output.find("ibmig-rdma-write: no RDMA device found"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("rdma link add"), std::string::npos) << "the message should say how to get one";
+    EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+  }
+}
+
+TEST(RdmaWriteTool, BadUsageExitsTwo)
+{
+  CommandRunner runner;
+  CommandResult result = runner.run({IBMIG_BINARY_DIR "/ibmig-rdma-write", "write", "--bytes", "12parsecs"});
+  EXPECT_EQ(result.exit_status, 2) << result.output;
+  EXPECT_NE(result.output.find("unknown unit"), std::string::npos) << result.output;
+}
+
+// The servers' verification is only as good as the checksum: it must change for a flipped bit, swapped words and
+// a stale (unwritten) tail.
+TEST(ChunkChecksum, DetectsCorruptionReorderingAndLength)
+{
+  std::vector<uint8_t> data(1 << 16);
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = static_cast<uint8_t>(i * 131 + 7);
+  const uint64_t reference = chunk_checksum(data.data(), data.size());
+  EXPECT_EQ(reference, chunk_checksum(data.data(), data.size()));
+
+  auto flipped = data;
+  flipped[40000] ^= 0x10;
+  EXPECT_NE(reference, chunk_checksum(flipped.data(), flipped.size()));
+
+  auto swapped = data;
+  std::swap_ranges(swapped.begin(), swapped.begin() + 8, swapped.begin() + 8);
+  EXPECT_NE(reference, chunk_checksum(swapped.data(), swapped.size()));
+
+  EXPECT_NE(reference, chunk_checksum(data.data(), data.size() - 1));
+  auto tail_zeroed = data;
+  std::fill(tail_zeroed.end() - 4096, tail_zeroed.end(), 0);
+  EXPECT_NE(reference, chunk_checksum(tail_zeroed.data(), tail_zeroed.size()));
+}
+
+TEST(SizeArguments, ParsesBinaryAndDecimalUnits)
+{
+  EXPECT_EQ(parse_bytes("64MiB"), 64ull << 20);
+  EXPECT_EQ(parse_bytes("4KiB"), 4096u);
+  EXPECT_EQ(parse_bytes("1MB"), 1000000u);
+  EXPECT_EQ(parse_bytes("512"), 512u);
+  EXPECT_THROW(parse_bytes("MiB"), std::invalid_argument);
+  EXPECT_THROW(parse_bytes("3 furlongs"), std::invalid_argument);
+  EXPECT_EQ(split_list("a,,b"), (std::vector<std::string>{"a", "b"}));
+}
+
+// The per-guest archive must be one the kernel (and GNU cpio) can unpack: checked with cpio itself.
+TEST(CpioArchive, GnuCpioListsTheJob)
+{
+  const std::string archive = make_cpio({{"ibmig", "", true, 0755}, {"ibmig/job.sh", "echo hi\n", false, 0755}});
+  ASSERT_EQ(archive.size() % 4, 0u);
+  ASSERT_EQ(archive.substr(0, 6), "070701");
+  const fs::path path = fs::temp_directory_path() / "ibmig-rdma-host-test.cpio";
+  std::ofstream(path, std::ios::binary) << archive;
+  CommandRunner runner;
+  CommandResult listing = runner.run({"sh", "-c", "cpio -it < " + path.string()});
+  fs::remove(path);
+  if (listing.exit_status == 127) GTEST_SKIP() << "cpio is not installed (setup.sh installs it)";
+  EXPECT_EQ(listing.exit_status, 0) << listing.output;
+  EXPECT_NE(listing.output.find("ibmig/job.sh"), std::string::npos) << listing.output;
+}
+
+TEST(Devinfo, ParsesActivePortAndMissingDevice)
+{
+  const std::string active = "hca_id:\trxe0\n\ttransport:\t\t\tInfiniBand (0)\n\tphys_port_cnt:\t\t\t1\n"
+                             "\t\tport:\t1\n\t\t\tstate:\t\t\tPORT_ACTIVE (4)\n\t\t\tmax_mtu:\t\t4096 (5)\n"
+                             "\t\t\tactive_mtu:\t\t1024 (3)\n\t\t\tGID[  0]:\t\tfe80::5054:ff:fe1b:2, RoCE v2\n"
+                             "\t\t\tGID[  1]:\t\t::ffff:10.77.0.2, RoCE v2\n";
+  nlohmann::json info      = parse_devinfo(active);
+  EXPECT_EQ(info["device"], "rxe0");
+  EXPECT_EQ(info["port_state"], "PORT_ACTIVE");
+  EXPECT_EQ(info["active_mtu_bytes"], 1024);
+  EXPECT_EQ(info["gid"], "::ffff:10.77.0.2");
+  EXPECT_EQ(parse_devinfo("No IB devices found\n")["port_state"], "NO_DEVICE");
+}
+
+// Fault injection lives in the job scripts: "port never active" must not add the rxe link, "MTU mismatch" must set
+// the node's own MTU, and only the client runs the write.
+TEST(RdmaPlaneScripts, FaultsShapeTheJobScripts)
+{
+  PlaneOptions options;
+  options.image_dir = "/nonexistent";
+  options.nodes     = {{"n1", 65520, true}, {"n2", 1500, true}, {"n3", 65520, false}};
+  RdmaPlane plane(options);
+  EXPECT_NE(plane.job_script(0).find("rdma link add rxe0 type rxe netdev eth0"), std::string::npos);
+  EXPECT_NE(plane.job_script(0).find("ibmig-rdma-write write --servers 10.77.0.2,10.77.0.3"), std::string::npos);
+  EXPECT_NE(plane.job_script(1).find("MTU=1500"), std::string::npos);
+  EXPECT_NE(plane.job_script(1).find("ibmig-rdma-write serve"), std::string::npos);
+  EXPECT_EQ(plane.job_script(2).find("rdma link add"), std::string::npos);
+  EXPECT_EQ(plane.job_script(1).find("ibmig-rdma-write write"), std::string::npos);
+  EXPECT_THROW(RdmaPlane(PlaneOptions{}), std::invalid_argument);
+}
+
+TEST(GuestLauncher, MissingImageIsReportedAndCreatesNothing)
+{
+  RecordingRunner runner;
+  LauncherOptions options;
+  options.image_dir = "/nonexistent/guest";
+  EXPECT_THROW(GuestLauncher(options, runner), std::runtime_error);
+  EXPECT_TRUE(runner.commands.empty()) << "no namespace may be created without an image";
+  EXPECT_NE(guest_unavailable_reason("/nonexistent/guest").size(), 0u);
+}
+
+// With a fake runner the fabric is created and removed with run-prefixed names, and nothing else is touched.
+TEST(GuestLauncher, FabricNamesCarryTheRunPrefixAndAreRemoved)
+{
+  const fs::path image = fs::temp_directory_path() / "ibmig-rdma-host-test-image";
+  fs::create_directories(image);
+  std::ofstream(image / "vmlinuz") << "x";
+  std::ofstream(image / "initramfs.cpio") << "x";
+  RecordingRunner runner;
+  {
+    LauncherOptions options;
+    options.image_dir   = image.string();
+    options.run_id      = "t3st";
+    options.accelerator = "tcg";
+    GuestLauncher launcher(options, runner);
+    EXPECT_EQ(launcher.namespace_name(), "ibmig-t3st-rdma");
+    EXPECT_TRUE(fs::is_directory(launcher.work_dir()));
+  }
+  fs::remove_all(image);
+  ASSERT_FALSE(runner.commands.empty());
+  EXPECT_EQ(runner.commands.front(), "ip netns add ibmig-t3st-rdma");
+  EXPECT_EQ(runner.commands.back(), "ip netns del ibmig-t3st-rdma");
+  for (const auto& command : runner.commands)
+    EXPECT_NE(command.find("ibmig-t3st-"), std::string::npos) << command;
+}
