@@ -88,14 +88,19 @@ const Volume* Scenario::find_volume(const std::string& n) const
   return it == volumes.end() ? nullptr : &*it;
 }
 
-int replica_set_of(const Volume& vol, const std::string& file)
+uint32_t name_hash(const std::string& name)
 {
   uint32_t h = 2166136261u;
-  for (unsigned char c : file) {
+  for (unsigned char c : name) {
     h ^= c;
     h *= 16777619u;
   }
-  return static_cast<int>(h % static_cast<uint32_t>(vol.replica_sets()));
+  return h;
+}
+
+int replica_set_of(const Volume& vol, const std::string& file)
+{
+  return static_cast<int>(name_hash(file) % static_cast<uint32_t>(vol.replica_sets()));
 }
 
 int replica_set_of(const Scenario& sc, const Vm& vm)

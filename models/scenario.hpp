@@ -8,6 +8,7 @@
 
 #include <map>
 #include <optional>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
@@ -215,6 +216,9 @@ struct Scenario {
   const Volume* find_volume(const std::string& n) const;
   const Technology& technology_of(const Network& net) const { return technologies.at(net.technology); }
 };
+
+/* FNV-1a hash of a name: DHT placement and read-brick choice use it. */
+uint32_t name_hash(const std::string& name);
 
 /* DHT placement: the replica set holding `file` (FNV-1a hash of the name, as a stand-in for Gluster's Davies-Meyer
  * hash over layout ranges: both spread names uniformly; the exact set of a given name differs from real Gluster). */

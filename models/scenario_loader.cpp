@@ -355,15 +355,17 @@ void read_nodes(Obj& root, Scenario& sc)
   }
   check_unique(sc.nodes, root, "nodes");
   // Switch port counts: a switch cannot take more NICs than it has ports.
-  for (auto const& net : sc.networks) {
-    int used = 0;
+  for (size_t i = 0; i < sc.networks.size(); i++) {
+    const Network& net = sc.networks[i];
+    int used           = 0;
     for (auto const& n : sc.nodes)
       for (auto const& nic : n.nics)
         used += nic.network == net.name;
     if (used > net.sw.ports)
-      throw ScenarioError(sc.file, "networks", "switch " + net.sw.name + " of network " + net.name + " has " +
-                                                   std::to_string(net.sw.ports) + " ports but " + std::to_string(used) +
-                                                   " NICs are attached");
+      throw ScenarioError(sc.file, root.index("networks", i) + ".switch.ports",
+                          "switch " + net.sw.name + " of network " + net.name + " has " +
+                              std::to_string(net.sw.ports) + " ports but " + std::to_string(used) +
+                              " NICs are attached");
   }
 }
 

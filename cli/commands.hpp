@@ -1,0 +1,16 @@
+/* The commands behind `ibmig <command>`; each returns the process exit status. */
+#pragma once
+
+#include "options.hpp"
+#include "scenario.hpp"
+
+namespace ibmig::cli {
+
+int run_simulate(const Scenario& sc, const Options& opt);
+int run_check(const Scenario& sc, const Options& opt);
+int run_emulate(const Scenario& sc, const Options& opt);
+int run_emulate_cleanup(const Options& opt);
+int run_generate(const Options& opt);
+int run_bench(const Options& opt);
+
+} // namespace ibmig::cli

@@ -1,0 +1,42 @@
+/* Command-line parsing: one clear message and exit status 2 for anything it does not understand. */
+#pragma once
+
+#include "scenario_loader.hpp"
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ibmig::cli {
+
+class UsageError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Options {
+  std::string command; // simulate | check | generate | emulate | bench | help
+  std::string scenario;
+  std::string json_out;
+  std::vector<Override> overrides;
+  int runs      = 1;
+  uint64_t seed = 1;
+  // generate
+  int nodes = 0, vms_per_node = -1, replica = 2;
+  double duration_s = 60;
+  std::string output;
+  // emulate
+  double time_scale = 0.01;
+  std::vector<std::string> inject;
+  bool rdma    = false;
+  bool cleanup = false;
+  std::string state_dir = "/run/ibmig";
+  // bench
+  int bench_nodes = 1024, bench_vms_per_node = 10;
+};
+
+Options parse_options(int argc, char** argv);
+extern const char* kUsage;
+
+} // namespace ibmig::cli

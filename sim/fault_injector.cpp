@@ -1,0 +1,72 @@
+#include "fault_injector.hpp"
+
+#include <algorithm>
+
+namespace sg4 = simgrid::s4u;
+
+namespace ibmig::sim {
+
+namespace {
+/* Sleeps until `t` unless the run finishes first (an actor must not outlive the run). */
+bool wait_until(World& world, double t)
+{
+  while (!world.finished && World::now() < t)
+    world.wait_change(t - World::now());
+  return !world.finished;
+}
+} // namespace
+
+void FaultInjector::operator()()
+{
+  if (fault_.after_step >= 0)
+    while (world_.current_step < fault_.after_step && !world_.finished)
+      world_.wait_change();
+  else
+    wait_until(world_, fault_.at.value);
+  if (world_.finished)
+    return;
+  const Scenario& sc = world_.sc;
+  double t0          = World::now();
+  world_.sample();
+  NodeState& ns = world_.state.node(fault_.node);
+  ns.crashed    = true;
+  ns.powered    = false;
+  world_.cancel_heals_on(fault_.node);
+  double longest_stall = 0;
+  for (auto const& vm : sc.workload.vms) {
+    if (vm.node == fault_.node) {
+      world_.state.vm(vm.name).running = false;
+      continue;
+    }
+    const Volume& vol = *sc.find_volume(vm.volume);
+    int set           = replica_set_of(sc, vm);
+    for (int k = 0; k < vol.replica; k++)
+      if (vol.bricks[set * vol.replica + k].node == fault_.node) {
+        world_.state.vm(vm.name).stalled_until = t0 + vol.ping_timeout.value;
+        longest_stall                          = std::max(longest_stall, vol.ping_timeout.value);
+      }
+  }
+  world_.recorder.event(t0, "fault", "node " + fault_.node + " crashed; its VMs are down and clients of its bricks stall for network.ping-timeout");
+  world_.changed();
+  if (longest_stall > 0) {
+    if (!wait_until(world_, t0 + longest_stall))
+      return;
+    world_.sample();
+    world_.recorder.event(World::now(), "stall-end", "ping-timeout expired: clients carry on without " + fault_.node + " where quorum allows");
+    world_.changed();
+  }
+  if (fault_.down_for) {
+    if (!wait_until(world_, t0 + fault_.down_for->value) || !world_.state.node(fault_.node).crashed)
+      return;
+    world_.sample();
+    ns.crashed  = false;
+    ns.powered  = true;
+    ns.glusterd = ns.glusterd_enabled;
+    for (auto& [name, i] : ns.interfaces)
+      i.up = i.present && i.configured;
+    world_.recorder.event(World::now(), "fault-end", "node " + fault_.node + " is back (its VMs stay stopped until started)");
+    world_.changed();
+  }
+}
+
+} // namespace ibmig::sim

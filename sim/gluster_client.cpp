@@ -1,0 +1,239 @@
+#include "gluster_client.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+XBT_LOG_NEW_DEFAULT_CATEGORY(ibmig_client, "Gluster client streams");
+
+namespace sg4 = simgrid::s4u;
+
+namespace ibmig::sim {
+
+namespace {
+// Sequential streams are one long task re-planned at each change: its size only has to outlast the run.
+constexpr double kStreamPayload = 1e15;
+
+std::string link_label(const std::string& side, const NicResources& r, const Scenario& sc, bool send)
+{
+  const Technology& t = sc.technology_of(*sc.find_network(r.nic->network));
+  return side + " NIC " + r.node + "-" + r.nic->name + (send ? " send" : " receive") + " (" + t.name + ")";
+}
+} // namespace
+
+std::string GlusterClient::signature(const IoPath& p) const
+{
+  const Stream& st = vm_.streams[stream_index_];
+  bool can         = st.kind == StreamKind::SequentialRead ? p.can_read : p.can_write;
+  if (!can)
+    return "";
+  std::string s = p.network + "|";
+  if (st.kind == StreamKind::SequentialRead)
+    return s + std::to_string(p.read_brick);
+  for (int b : p.write_bricks)
+    s += std::to_string(b) + ",";
+  // The NICs' capacities (MTU changes) are part of the plan too.
+  for (int b : p.write_bricks) {
+    const Volume& vol = *world_.sc.find_volume(vm_.volume);
+    if (auto* r = world_.platform.nic_on(vol.bricks[b].node, p.network))
+      s += std::to_string(r->capacity_Bps) + ",";
+  }
+  return s;
+}
+
+bool GlusterClient::start_flow(const IoPath& path, double payload)
+{
+  const Scenario& sc = world_.sc;
+  const Stream& st   = vm_.streams[stream_index_];
+  const Volume& vol  = *sc.find_volume(vm_.volume);
+  const bool read    = st.kind == StreamKind::SequentialRead;
+  std::vector<sg4::Host*> hosts;
+  std::vector<double> flops;
+  std::vector<std::pair<size_t, size_t>> transfers; // (from, to) host indices carrying `payload` each
+  flow_.uses.clear();
+  auto add_host = [&](sg4::Host* h, double f, const std::string& label) {
+    hosts.push_back(h);
+    flops.push_back(f);
+    if (f > 0)
+      flow_.uses.push_back({h->get_name(), label, h->get_speed(), f / payload});
+    return hosts.size() - 1;
+  };
+  if (sg4::Host* lim = world_.platform.stream_limit(vm_.name, stream_index_))
+    add_host(lim, payload, "stream rate limit (" + vm_.name + ")");
+  if (vm_.access == Access::Gfapi)
+    add_host(world_.platform.vm_io(vm_.name), payload, "access path (libgfapi, " + vm_.name + ")");
+  else
+    add_host(world_.platform.fuse(vm_.node), payload, "access path (FUSE mount on " + vm_.node + ")");
+
+  NicResources* client_nic = world_.platform.nic_on(vm_.node, path.network);
+  size_t client_idx        = SIZE_MAX;
+  std::vector<int> bricks  = read ? std::vector<int>{path.read_brick} : path.write_bricks;
+  remote_copies_           = 0;
+  std::vector<std::pair<NicResources*, bool>> nic_counts; // (brick nic, true) for the receive side
+  for (int b : bricks) {
+    const Node& bn = *sc.find_node(vol.bricks[b].node);
+    double disk_cost = read ? bn.disk.write.value / bn.disk.read.value : 1.0;
+    add_host(world_.platform.disk(bn.name), payload * disk_cost, "brick disk (" + bn.name + ")");
+    if (bn.name == vm_.node)
+      continue;
+    NicResources* brick_nic = world_.platform.nic_on(bn.name, path.network);
+    if (!client_nic || !brick_nic)
+      return false; // cannot happen when io_path said reachable; refuse rather than invent a route
+    if (client_idx == SIZE_MAX)
+      client_idx = add_host(client_nic->host, 0, "");
+    size_t bi = add_host(brick_nic->host, 0, "");
+    transfers.push_back(read ? std::make_pair(bi, client_idx) : std::make_pair(client_idx, bi));
+    flow_.uses.push_back({brick_nic->link->get_name() + (read ? "_UP" : "_DOWN"),
+                          link_label("brick", *brick_nic, sc, read), brick_nic->capacity_Bps, 1.0});
+    const Network& net = *sc.find_network(path.network);
+    flow_.uses.push_back({"switch-" + net.sw.name, "switch " + net.sw.name,
+                          world_.platform.switch_link(net.name)->get_bandwidth(), 1.0});
+    remote_copies_++;
+  }
+  if (remote_copies_ > 0)
+    flow_.uses.push_back({client_nic->link->get_name() + (read ? "_DOWN" : "_UP"),
+                          link_label("client", *client_nic, sc, !read), client_nic->capacity_Bps,
+                          static_cast<double>(remote_copies_)});
+  // Merge repeated resources (the switch appears once per remote brick).
+  std::sort(flow_.uses.begin(), flow_.uses.end(), [](auto& a, auto& b) { return a.name < b.name; });
+  std::vector<ResourceUse> merged;
+  for (auto const& u : flow_.uses)
+    if (!merged.empty() && merged.back().name == u.name)
+      merged.back().weight += u.weight;
+    else
+      merged.push_back(u);
+  flow_.uses = merged;
+
+  std::vector<double> bytes(hosts.size() * hosts.size(), 0.0);
+  for (auto [from, to] : transfers)
+    bytes[from * hosts.size() + to] = payload;
+  flow_.payload_bytes = payload;
+
+  // Charge progress to the phase, the NICs and (for writes that miss a brick) the heal backlog.
+  std::vector<std::pair<std::string, std::string>> nic_pairs; // (sender key, receiver key)
+  for (int b : bricks) {
+    const std::string& bn = vol.bricks[b].node;
+    if (bn == vm_.node)
+      continue;
+    NicResources* brick_nic = world_.platform.nic_on(bn, path.network);
+    std::string ck          = client_nic->node + "-" + client_nic->nic->name;
+    std::string bk          = brick_nic->node + "-" + brick_nic->nic->name;
+    nic_pairs.push_back(read ? std::make_pair(bk, ck) : std::make_pair(ck, bk));
+  }
+  std::vector<int> missed = path.missed_bricks;
+  StreamKind kind         = st.kind;
+  int copies              = remote_copies_;
+  flow_.on_progress       = [this, nic_pairs, missed, kind, copies](double delta) {
+    PhaseAcc& ph    = world_.recorder.phase();
+    ClientPhase& cp = ph.clients[vm_.name];
+    if (kind == StreamKind::SequentialRead)
+      cp.read_bytes += delta;
+    else if (kind == StreamKind::SequentialWrite) {
+      cp.write_bytes += delta;
+      cp.nic_sent_bytes += delta * copies;
+    }
+    for (auto const& [from, to] : nic_pairs) {
+      ph.nics[from].tx_bytes += delta;
+      ph.nics[to].rx_bytes += delta;
+    }
+    if (kind != StreamKind::SequentialRead)
+      for (int b : missed)
+        world_.pending_heal[vm_.volume][b] += delta;
+  };
+  flow_.on_bottleneck = [this](const std::string& label, double seconds) {
+    world_.recorder.phase().clients[vm_.name].limit_seconds[label] += seconds;
+  };
+  flow_.start(hosts, flops, bytes);
+  world_.add_flow(&flow_);
+  flow_active_ = true;
+  return true;
+}
+
+void GlusterClient::stop_flow()
+{
+  if (!flow_active_)
+    return;
+  flow_.account();
+  world_.remove_flow(&flow_);
+  if (flow_.exec->get_state() != sg4::Activity::State::FINISHED)
+    flow_.exec->cancel();
+  flow_.exec   = nullptr;
+  flow_active_ = false;
+}
+
+void GlusterClient::run_sequential()
+{
+  std::string current = "";
+  while (!world_.finished) {
+    IoPath p        = world_.state.io_path(vm_, World::now());
+    std::string sig = signature(p);
+    if (sig != current) {
+      stop_flow();
+      if (!sig.empty() && !start_flow(p, kStreamPayload))
+        sig.clear();
+      current = sig;
+    }
+    world_.wait_change();
+  }
+  stop_flow();
+}
+
+void GlusterClient::run_small_files()
+{
+  const Scenario& sc  = world_.sc;
+  const Stream& st    = vm_.streams[stream_index_];
+  const Volume& vol   = *sc.find_volume(vm_.volume);
+  const double rtrips = sc.calibration.small_file_round_trips.value;
+  const double op_s   = sc.calibration.server_op_s.value;
+  while (!world_.finished) {
+    IoPath p = world_.state.io_path(vm_, World::now());
+    if (!p.can_write) {
+      world_.wait_change();
+      continue;
+    }
+    // Round-trip time to the farthest brick of the set (AFR waits for all); local bricks cost only the server op.
+    double rtt = 0;
+    NicResources* cn = world_.platform.nic_on(vm_.node, p.network);
+    for (int b : p.write_bricks) {
+      const std::string& bn = vol.bricks[b].node;
+      if (bn == vm_.node || !cn)
+        continue;
+      std::vector<sg4::Link*> links;
+      double lat = 0;
+      cn->host->route_to(world_.platform.nic_on(bn, p.network)->host, links, &lat);
+      rtt = std::max(rtt, 2 * lat);
+    }
+    double per_file_latency = rtrips * (rtt + op_s);
+    double est_data_s       = st.file_size.value / (cn ? cn->capacity_Bps : 1e9);
+    // Batch files so one batch is about a second of simulated time: cost grows with batches, not files.
+    double files = std::clamp(std::floor(1.0 / (per_file_latency + est_data_s)), 1.0, 1e6);
+    double t0    = World::now();
+    sg4::this_actor::sleep_for(files * per_file_latency);
+    if (world_.finished)
+      break;
+    double latency_s = World::now() - t0;
+    p                = world_.state.io_path(vm_, World::now());
+    if (!p.can_write || !start_flow(p, files * st.file_size.value))
+      continue;
+    flow_.on_bottleneck = nullptr; // attributed per batch below
+    double t1 = World::now();
+    flow_.exec->wait();
+    double data_s = World::now() - t1;
+    stop_flow();
+    ClientPhase& cp = world_.recorder.phase().clients[vm_.name];
+    cp.files += files;
+    cp.limit_seconds[latency_s >= data_s ? "round-trip latency (" + std::to_string(static_cast<int>(rtrips)) +
+                                               " round trips per file)"
+                                         : "data transfer"] += latency_s + data_s;
+  }
+  stop_flow();
+}
+
+void GlusterClient::operator()()
+{
+  if (vm_.streams[stream_index_].kind == StreamKind::SmallFiles)
+    run_small_files();
+  else
+    run_sequential();
+}
+
+} // namespace ibmig::sim

@@ -1,0 +1,67 @@
+/* Turns the scenario's topology into a SimGrid platform (ptask_L07 model: one activity can cross several resources
+ * at one common progress rate, which is what a synchronous replicated write is).
+ *
+ * Design (see README "How the simulator models the cluster"): a node with several NICs is several SimGrid hosts,
+ * one per NIC ("n1@storage", "n1@ib"), so that re-pointing the storage names is choosing other hosts, not changing
+ * routes. Throughput limits that are not network links are hosts whose speed is in bytes/s:
+ *   "n1:disk"   brick disk write bandwidth (reads cost write_bw/read_bw per byte),
+ *   "n1:fuse"   the node's FUSE mount (access path), shared by its VMs,
+ *   "vm2:io"    a libgfapi VM's own access path (qemu's gfapi client),
+ *   "vm2#0"     a rate-limited stream's rate,
+ *   "vol:shd"   the self-heal daemon's heal rate for a volume.
+ * NIC links carry TCP payload bytes at data rate x TCP/IP efficiency at the MTU x Gluster stream efficiency. */
+#pragma once
+
+#include "scenario.hpp"
+
+#include <map>
+#include <simgrid/s4u.hpp>
+#include <string>
+
+namespace ibmig::sim {
+
+struct NicResources {
+  const Nic* nic = nullptr;
+  std::string node;
+  simgrid::s4u::Host* host = nullptr; // the node's attachment to this NIC's network
+  simgrid::s4u::Link* link = nullptr; // split-duplex: _UP is what the node sends
+  double capacity_Bps      = 0;       // payload bytes/s in each direction, at the current MTU
+};
+
+class Platform {
+public:
+  explicit Platform(const Scenario& sc);
+
+  simgrid::s4u::Host* disk(const std::string& node) const { return disks_.at(node); }
+  simgrid::s4u::Host* fuse(const std::string& node) const { return fuse_.at(node); }
+  simgrid::s4u::Host* vm_io(const std::string& vm) const { return vm_io_.at(vm); }
+  /* The stream's rate limit ("vm2#0"), or nullptr when it runs as fast as it can. */
+  simgrid::s4u::Host* stream_limit(const std::string& vm, size_t stream) const
+  {
+    auto it = stream_limits_.find(vm + "#" + std::to_string(stream));
+    return it == stream_limits_.end() ? nullptr : it->second;
+  }
+  simgrid::s4u::Host* heal_limit(const std::string& volume) const { return heal_.at(volume); }
+  NicResources& nic(const std::string& node, const std::string& iface) { return nics_.at(node + "-" + iface); }
+  /* The NIC through which `node` reaches `network`, or nullptr. */
+  NicResources* nic_on(const std::string& node, const std::string& network);
+  std::map<std::string, NicResources>& nics() { return nics_; }
+  simgrid::s4u::Link* switch_link(const std::string& network) const { return switches_.at(network); }
+  /* Re-rates a NIC for a new MTU/mode (only while no flow crosses it: SimGrid 3.32 may abort otherwise). */
+  void configure_nic(const std::string& node, const std::string& iface, int mtu, IpoibMode mode);
+  double nic_capacity_Bps(const Nic& nic, int mtu, IpoibMode mode) const;
+
+  static constexpr double kUnlimited = 1e15; // bytes/s: a limit that never binds
+
+private:
+  const Scenario& sc_;
+  std::map<std::string, simgrid::s4u::Host*> disks_;
+  std::map<std::string, simgrid::s4u::Host*> fuse_;
+  std::map<std::string, simgrid::s4u::Host*> vm_io_;
+  std::map<std::string, simgrid::s4u::Host*> stream_limits_;
+  std::map<std::string, simgrid::s4u::Host*> heal_;
+  std::map<std::string, NicResources> nics_;
+  std::map<std::string, simgrid::s4u::Link*> switches_;
+};
+
+} // namespace ibmig::sim

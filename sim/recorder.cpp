@@ -1,0 +1,162 @@
+#include "recorder.hpp"
+
+#include <algorithm>
+
+namespace ibmig::sim {
+
+void Recorder::begin_phase(const std::string& name, double now)
+{
+  if (!phases_.empty())
+    phases_.back().end_s = now;
+  PhaseAcc p;
+  p.name    = name;
+  p.start_s = now;
+  phases_.push_back(std::move(p));
+}
+
+void Recorder::finish(double now)
+{
+  end_s_ = now;
+  if (!phases_.empty())
+    phases_.back().end_s = now;
+  for (auto* m : {&vm_status_, &vol_status_})
+    for (auto& [name, st] : *m)
+      if (st.down) {
+        (m == &vm_status_ ? vm_intervals_ : vol_intervals_)[name].push_back({st.since, now, st.reason});
+        st.down = false;
+      }
+}
+
+void Recorder::set_available(std::map<std::string, Status>& status, std::map<std::string, std::vector<Interval>>& out,
+                             const std::string& name, bool available, const std::string& reason, double now)
+{
+  Status& st = status[name];
+  if (st.down && (available || st.reason != reason)) {
+    if (now > st.since)
+      out[name].push_back({st.since, now, st.reason});
+    st.down = false;
+  }
+  if (!available && !st.down)
+    st = {true, now, reason};
+}
+
+void Recorder::set_vm_available(const std::string& vm, bool available, const std::string& reason, double now)
+{
+  set_available(vm_status_, vm_intervals_, vm, available, reason, now);
+}
+
+void Recorder::set_volume_available(const std::string& vol, bool available, const std::string& reason, double now)
+{
+  set_available(vol_status_, vol_intervals_, vol, available, reason, now);
+}
+
+namespace {
+
+std::string most_common(const std::map<std::string, double>& weights)
+{
+  std::string best;
+  double w = 0;
+  for (auto const& [k, v] : weights)
+    if (v > w)
+      best = k, w = v;
+  return best;
+}
+
+DowntimeEntry downtime_entry(const std::string& name, const std::vector<Interval>& intervals,
+                             const std::vector<StepReport>& steps, double plan_start, double plan_end)
+{
+  DowntimeEntry d;
+  d.name      = name;
+  d.intervals = intervals;
+  for (auto const& i : intervals)
+    d.seconds += i.end_s - i.start_s;
+  // Breakdown: overlap of each interval with each step; the rest falls in "before" or "after".
+  auto overlap = [&](double a, double b) {
+    double s = 0;
+    for (auto const& i : intervals)
+      s += std::max(0.0, std::min(b, i.end_s) - std::max(a, i.start_s));
+    return s;
+  };
+  double before = overlap(-1e300, plan_start), after = overlap(plan_end, 1e300);
+  if (before > 0)
+    d.by_step.push_back({"before", before});
+  for (auto const& s : steps)
+    d.by_step.push_back({s.name, overlap(s.start_s, s.end_s)});
+  if (after > 0)
+    d.by_step.push_back({"after", after});
+  return d;
+}
+
+} // namespace
+
+Report Recorder::build(const Scenario& sc, double plan_start_s, double plan_end_s) const
+{
+  Report r;
+  r.tool            = "simulate";
+  r.scenario        = sc.name;
+  r.scenario_file   = sc.file;
+  r.plan_duration_s = plan_end_s - plan_start_s;
+  r.steps           = steps_;
+  r.events          = events_;
+  for (auto const& p : phases_) {
+    PhaseReport pr;
+    pr.name    = p.name;
+    pr.start_s = p.start_s;
+    pr.end_s   = p.end_s;
+    double dt  = std::max(p.end_s - p.start_s, 1e-9);
+    std::map<std::string, double> phase_limits;
+    for (auto const& vm : sc.workload.vms) {
+      ClientFigures c;
+      c.name            = vm.name;
+      c.node            = vm.node;
+      const Volume& vol = *sc.find_volume(vm.volume);
+      int set           = replica_set_of(sc, vm);
+      for (int k = 0; k < vol.replica; k++) {
+        if (vol.arbiter && k == vol.replica - 1)
+          continue;
+        c.replicas++;
+        c.replicas_local += vol.bricks[set * vol.replica + k].node == vm.node;
+      }
+      auto it = p.clients.find(vm.name);
+      if (it != p.clients.end()) {
+        const ClientPhase& cp = it->second;
+        c.write_MBps          = cp.write_bytes / dt / 1e6;
+        c.read_MBps           = cp.read_bytes / dt / 1e6;
+        c.small_files_per_s   = cp.files / dt;
+        c.nic_bytes_per_byte_written = cp.write_bytes > 0 ? cp.nic_sent_bytes / cp.write_bytes : 0;
+        c.bottleneck                 = most_common(cp.limit_seconds);
+        if (!c.bottleneck.empty())
+          phase_limits[c.bottleneck] += cp.write_bytes + cp.read_bytes;
+      }
+      pr.aggregate_write_MBps += c.write_MBps;
+      pr.aggregate_read_MBps += c.read_MBps;
+      pr.clients.push_back(c);
+    }
+    pr.bottleneck = most_common(phase_limits);
+    r.phases.push_back(pr);
+  }
+  for (auto const& node : sc.nodes)
+    for (auto const& nic : node.nics) {
+      NicReport nr{node.name, nic.name, nic.network, {}};
+      for (auto const& p : phases_) {
+        auto it = p.nics.find(node.name + "-" + nic.name);
+        nr.phases.push_back({p.name, it == p.nics.end() ? 0 : it->second.tx_bytes,
+                             it == p.nics.end() ? 0 : it->second.rx_bytes});
+      }
+      r.nics.push_back(nr);
+    }
+  for (auto const& v : sc.volumes) {
+    auto it = vol_intervals_.find(v.name);
+    r.volume_downtime.push_back(
+        downtime_entry(v.name, it == vol_intervals_.end() ? std::vector<Interval>{} : it->second, steps_,
+                       plan_start_s, plan_end_s));
+  }
+  for (auto const& vm : sc.workload.vms) {
+    auto it = vm_intervals_.find(vm.name);
+    r.vm_downtime.push_back(downtime_entry(vm.name, it == vm_intervals_.end() ? std::vector<Interval>{} : it->second,
+                                           steps_, plan_start_s, plan_end_s));
+  }
+  return r;
+}
+
+} // namespace ibmig::sim

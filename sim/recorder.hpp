@@ -1,0 +1,66 @@
+/* Collects what the simulated run does (bytes per phase, bottleneck time, availability intervals, step times,
+ * events) and turns it into the shared Report. */
+#pragma once
+
+#include "report.hpp"
+#include "scenario.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ibmig::sim {
+
+struct ClientPhase {
+  double write_bytes = 0;
+  double read_bytes  = 0;
+  double files       = 0;
+  double nic_sent_bytes = 0; // payload its node's NIC sent for this VM's writes
+  std::map<std::string, double> limit_seconds;
+};
+
+struct NicPhase {
+  double tx_bytes = 0;
+  double rx_bytes = 0;
+};
+
+struct PhaseAcc {
+  std::string name;
+  double start_s = 0;
+  double end_s   = 0;
+  std::map<std::string, ClientPhase> clients;
+  std::map<std::string, NicPhase> nics; // key "n1-eth1"
+};
+
+class Recorder {
+public:
+  void begin_phase(const std::string& name, double now);
+  void finish(double now);
+  PhaseAcc& phase() { return phases_.back(); }
+
+  /* Availability: call with the current truth at every change; intervals are closed when it flips. */
+  void set_vm_available(const std::string& vm, bool available, const std::string& reason, double now);
+  void set_volume_available(const std::string& vol, bool available, const std::string& reason, double now);
+
+  void step_done(StepReport s) { steps_.push_back(std::move(s)); }
+  void event(double t, const std::string& kind, const std::string& message) { events_.push_back({t, kind, message}); }
+
+  Report build(const Scenario& sc, double plan_start_s, double plan_end_s) const;
+
+private:
+  struct Status {
+    bool down = false;
+    double since = 0;
+    std::string reason;
+  };
+  void set_available(std::map<std::string, Status>& status, std::map<std::string, std::vector<Interval>>& out,
+                     const std::string& name, bool available, const std::string& reason, double now);
+  std::vector<PhaseAcc> phases_;
+  std::map<std::string, Status> vm_status_, vol_status_;
+  std::map<std::string, std::vector<Interval>> vm_intervals_, vol_intervals_;
+  std::vector<StepReport> steps_;
+  std::vector<Event> events_;
+  double end_s_ = 0;
+};
+
+} // namespace ibmig::sim
