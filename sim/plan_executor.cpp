@@ -322,6 +322,8 @@ void PlanExecutor::operator()()
   sg4::this_actor::sleep_for(world_.sc.workload.after.value);
   world_.sample();
   world_.finished = true;
+  for (auto const& [flow, ends] : world_.heals) // a heal still running must not keep the run going
+    flow->exec->cancel();
   rec.finish(World::now());
   world_.cv->notify_all();
 }

@@ -1,0 +1,111 @@
+/* Golden scenarios: every file in scenarios/ is simulated and its key figures are checked against ranges whose
+ * reason is written beside them. A new scenario without expectations fails this test on purpose. */
+#include "plan_checker.hpp"
+#include "sim_test_util.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <map>
+
+using namespace ibmig;
+using namespace ibmig::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Expectation {
+  std::string reason;
+  std::function<void(const Scenario&, const Report&)> check;
+};
+
+void in_range(double v, double lo, double hi, const std::string& what)
+{
+  EXPECT_GE(v, lo) << what;
+  EXPECT_LE(v, hi) << what;
+}
+
+const std::map<std::string, Expectation>& expectations()
+{
+  static const std::map<std::string, Expectation> e = {
+      {"reference.json",
+       {"replica 2 over 1GbE: the write-up measured ~55 MB/s for a VM with no local replica; after the migration "
+        "the 200 MB/s brick disks limit; full downtime: every VM is down for the whole plan",
+        [](const Scenario&, const Report& r) {
+          in_range(client(phase(r, "before"), "vm2").write_MBps, 52, 58, "vm2 before");
+          in_range(client(phase(r, "after"), "vm2").write_MBps, 140, 200, "vm2 after");
+          in_range(vm_downtime(r, "vm2").seconds, 0.99 * r.plan_duration_s, 1.01 * r.plan_duration_s, "vm2 down");
+          in_range(r.plan_duration_s, 3600, 3 * 3600, "plan: an afternoon's change window");
+        }}},
+      {"reference-distributed.json",
+       {"pure distribute: one copy per write, the no-local-replica VM writes ~2x the replica-2 rate (1.8-2.2x of "
+        "55 MB/s) and its NIC carries 1.0x",
+        [](const Scenario&, const Report& r) {
+          const ClientFigures& c = client(phase(r, "before"), "vm2");
+          in_range(c.write_MBps, 1.8 * 52, 2.2 * 58, "vm2 before");
+          in_range(c.nic_bytes_per_byte_written, 0.95, 1.05, "vm2 NIC bytes per byte");
+        }}},
+      {"reference-datagram.json",
+       {"datagram mode, MTU 2044: same 1GbE figures before; IPoIB at MTU 2044 still exceeds the disks, so the brick "
+        "disk limits after",
+        [](const Scenario&, const Report& r) {
+          in_range(client(phase(r, "before"), "vm2").write_MBps, 52, 58, "vm2 before");
+          const ClientFigures& a = client(phase(r, "after"), "vm2");
+          in_range(a.write_MBps, 140, 200, "vm2 after");
+          EXPECT_NE(a.bottleneck.find("brick disk"), std::string::npos) << a.bottleneck;
+        }}},
+      {"reference-rolling.json",
+       {"rolling: one node at a time with heal in between; the volume never loses quorum, so its downtime is 0, "
+        "and VMs on nodes not being migrated keep running, so some VM is down for less than the plan",
+        [](const Scenario& sc, const Report& r) {
+          ASSERT_EQ(r.volume_downtime.size(), 1u);
+          EXPECT_NEAR(r.volume_downtime[0].seconds, 0, 1e-6);
+          double least = 1e300;
+          for (auto const& d : r.vm_downtime)
+            least = std::min(least, d.seconds);
+          EXPECT_LT(least, 0.5 * r.plan_duration_s);
+          EXPECT_FALSE(has_errors(check_plan(sc)));
+        }}},
+  };
+  return e;
+}
+
+std::vector<fs::path> scenario_files(const std::string& dir)
+{
+  std::vector<fs::path> out;
+  for (auto const& f : fs::directory_iterator(fs::path(IBMIG_SOURCE_DIR) / dir))
+    if (f.path().extension() == ".json")
+      out.push_back(f.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+} // namespace
+
+TEST(GoldenScenarios, EveryScenarioMeetsItsExpectations)
+{
+  auto files = scenario_files("scenarios");
+  ASSERT_FALSE(files.empty());
+  for (auto const& f : files) {
+    SCOPED_TRACE(f.filename().string());
+    auto it = expectations().find(f.filename().string());
+    ASSERT_NE(it, expectations().end()) << "no expectations for " << f << ": add them with their reason";
+    Scenario sc = load_scenario(f.string());
+    Report r    = sim::simulate(sc);
+    EXPECT_FALSE(has_errors(r.checks)) << "a shipped scenario's plan must pass the checker";
+    it->second.check(sc, r);
+  }
+}
+
+// Broken plans still simulate (the simulator reports, it does not crash) and the checker finds an error or warning.
+TEST(GoldenScenarios, BrokenPlansSimulateAndAreFlagged)
+{
+  if (!fs::exists(fs::path(IBMIG_SOURCE_DIR) / "scenarios/broken"))
+    GTEST_SKIP() << "scenarios/broken does not exist";
+  for (auto const& f : scenario_files("scenarios/broken")) {
+    SCOPED_TRACE(f.filename().string());
+    Scenario sc = load_scenario(f.string());
+    Report r    = sim::simulate(sc);
+    EXPECT_FALSE(r.checks.empty());
+    EXPECT_FALSE(r.phases.empty());
+  }
+}
