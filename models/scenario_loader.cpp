@@ -1,6 +1,7 @@
 #include "scenario_loader.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -844,12 +845,12 @@ void apply_overrides(json& doc, const std::vector<Override>& overrides, const st
     for (size_t i = 0; i < parts.size(); i++) {
       const std::string& p = parts[i];
       if (p.front() == '[') {
-        size_t idx = 0;
-        try {
-          idx = std::stoul(p.substr(1, p.size() - 2));
-        } catch (...) {
+        std::string digits = p.substr(1, p.size() - 2);
+        // stoul alone would accept "[1x]" or "[-1]".
+        auto digit = [](unsigned char c) { return std::isdigit(c) != 0; };
+        if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), digit))
           throw ScenarioError(file, ov.path, "--set: bad index " + p);
-        }
+        size_t idx = std::stoul(digits);
         if (!cur->is_array() || idx >= cur->size())
           throw ScenarioError(file, ov.path, "--set: no element " + p);
         cur = &(*cur)[idx];

@@ -1,1 +1,354 @@
+/* The strict loader: bad input is refused with the file, the JSON path and a plain reason; --set overrides keep
+ * types; every shipped scenario loads. */
+#include "scenario_loader.hpp"
+
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+
+using namespace ibmig;
+using nlohmann::json;
+
+namespace {
+
+const std::string kRoot = IBMIG_SOURCE_DIR;
+
+json reference()
+{
+  std::ifstream in(kRoot + "/scenarios/reference.json");
+  return json::parse(in);
+}
+
+json& step_named(json& doc, const std::string& name)
+{
+  for (auto& st : doc["plan"]["steps"])
+    if (st.value("name", "") == name) return st;
+  throw std::logic_error("no step " + name);
+}
+
+std::string temp_file(const std::string& name, const std::string& text)
+{
+  std::string path = (std::filesystem::temp_directory_path() / name).string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+struct BadCase {
+  std::string name; // test name suffix
+  std::function<void(json&)> edit;
+  std::string path;   // exact JSON path of the error
+  std::string phrase; // key words of the message
+};
+
+std::ostream& operator<<(std::ostream& os, const BadCase& c)
+{
+  return os << c.name;
+}
+
+// One mistake each, made on a copy of the reference scenario. The path is what an admin uses to find the line.
+const std::vector<BadCase> kBadCases = {
+    {"UnknownTopLevelField", [](json& d) { d["colour"] = "blue"; }, "colour", "unknown field"},
+    {"UnknownNestedField", [](json& d) { d["nodes"][0]["disk"]["speed"] = "1GBps"; }, "nodes[0].disk.speed",
+     "unknown field"},
+    {"UnknownStepField", [](json& d) { d["plan"]["steps"][0]["mtu"] = 9000; }, "plan.steps[0].mtu", "unknown field"},
+    {"ValueWithoutUnit", [](json& d) { d["nodes"][0]["disk"]["write"] = "200"; }, "nodes[0].disk.write", "no unit"},
+    {"UnknownUnit", [](json& d) { d["networks"][0]["switch"]["latency"] = "5usec"; }, "networks[0].switch.latency",
+     "unknown duration unit \"usec\""},
+    {"NegativeValue", [](json& d) { d["workload"]["before"] = "-60s"; }, "workload.before", "expected a duration"},
+    {"AbsurdDiskSpeed", [](json& d) { d["nodes"][1]["disk"]["write"] = "1Bps"; }, "nodes[1].disk.write",
+     "out of the plausible range"},
+    {"AbsurdBandwidth", [](json& d) { d["workload"]["vms"][0]["streams"][0]["rate"] = "100000000000000000000bps"; },
+     "workload.vms[0].streams[0].rate", "out of the plausible range"},
+    {"NumberInsteadOfString", [](json& d) { d["nodes"][0]["disk"]["write"] = 200; }, "nodes[0].disk.write",
+     "expected a string with a unit"},
+    {"ObjectInsteadOfList", [](json& d) { d["nodes"] = json::object(); }, "nodes", "expected a list"},
+    {"StringInsteadOfInteger", [](json& d) { d["volumes"][0]["replica"] = "2"; }, "volumes[0].replica",
+     "expected an integer"},
+    {"MissingRequiredField", [](json& d) { d["networks"][1].erase("switch"); }, "networks[1].switch",
+     "missing required field"},
+    {"MissingName", [](json& d) { d.erase("name"); }, "name", "missing required field"},
+    {"UnknownNodeInBrick", [](json& d) { d["volumes"][0]["bricks"][3] = "n9:/bricks/vmstore"; }, "volumes[0].bricks[3]",
+     "unknown node \"n9\""},
+    {"UnknownNodeInStep",
+     [](json& d) {
+       d["plan"]["steps"][0]["nodes"] = {"n1", "n7"};
+     },
+     "plan.steps[0].nodes[1]", "unknown node \"n7\""},
+    {"UnknownNodeOfVm", [](json& d) { d["workload"]["vms"][2]["node"] = "n5"; }, "workload.vms[2].node",
+     "unknown node \"n5\""},
+    {"UnknownNic", [](json& d) { step_named(d, "Install HCAs")["interface"] = "ib2"; }, "plan.steps[4].interface",
+     "unknown interface \"ib2\" on node n1"},
+    {"UnknownNetworkOfNic", [](json& d) { d["nodes"][2]["nics"][1]["network"] = "san"; }, "nodes[2].nics[1].network",
+     "unknown network \"san\""},
+    {"UnknownNetworkOfStep", [](json& d) { step_named(d, "Re-point storage names to IB")["network"] = "ib1"; },
+     "plan.steps[8].network", "unknown network \"ib1\""},
+    {"UnknownVolume", [](json& d) { d["workload"]["vms"][0]["volume"] = "images"; }, "workload.vms[0].volume",
+     "unknown volume \"images\""},
+    {"UnknownVolumeOfStep", [](json& d) { step_named(d, "Check volume")["volume"] = "images"; },
+     "plan.steps[11].volume", "unknown volume \"images\""},
+    {"UnknownTechnology", [](json& d) { d["networks"][2]["technology"] = "IB-EDR"; }, "networks[2].technology",
+     "unknown technology \"IB-EDR\""},
+    {"UnknownHca", [](json& d) { d["nodes"][3]["nics"][2]["hca"] = "ConnectX-9"; }, "nodes[3].nics[2].hca",
+     "unknown HCA model \"ConnectX-9\""},
+    {"ReplicaDoesNotDivideBricks", [](json& d) { d["volumes"][0]["replica"] = 3; }, "volumes[0].replica",
+     "replica 3 does not divide the 4 bricks"},
+    {"TwoBricksOfASetOnOneNode", [](json& d) { d["volumes"][0]["bricks"][1] = "n1:/bricks/other"; },
+     "volumes[0].bricks", "two bricks on node n1"},
+    {"ArbiterWithoutReplica3", [](json& d) { d["volumes"][0]["arbiter"] = true; }, "volumes[0].arbiter",
+     "needs replica 3"},
+    {"VmOnNonHypervisor", [](json& d) { d["nodes"][3]["roles"] = {"server"}; }, "workload.vms[6].node",
+     "not a hypervisor"},
+    {"BrickOnNonServer", [](json& d) { d["nodes"][3]["roles"] = {"hypervisor"}; }, "volumes[0].bricks[3]",
+     "not a server"},
+    {"PinnedSetOutOfRange", [](json& d) { d["workload"]["vms"][1]["replica_set"] = 2; }, "workload.vms[1].replica_set",
+     "only 2 replica sets"},
+    {"ClientWithNoPathToBrick",
+     [](json& d) {
+       auto& nics = d["nodes"][1]["nics"];
+       nics.erase(1); // n2 loses its storage NIC
+     },
+     "workload.vms[0]", "no path to brick n2:/bricks/vmstore"},
+    {"UnknownAction", [](json& d) { d["plan"]["steps"][3]["action"] = "reboot"; }, "plan.steps[3].action",
+     "unknown action \"reboot\""},
+    {"StepMissingRequiredField", [](json& d) { step_named(d, "Install HCAs").erase("interface"); },
+     "plan.steps[4].interface", "missing required field for action install_nic"},
+    {"UniformMaxBelowMin",
+     [](json& d) {
+       d["plan"]["steps"][0]["duration"]["uniform"] = {"8min", "3min"};
+     },
+     "plan.steps[0].duration.uniform", "max is below min"},
+    {"UnsupportedSchemaVersion", [](json& d) { d["schemaVersion"] = 2; }, "schemaVersion", "unsupported version 2"},
+    {"MissingSchemaVersion", [](json& d) { d.erase("schemaVersion"); }, "schemaVersion", "missing"},
+    {"DuplicateNodeName", [](json& d) { d["nodes"][2]["name"] = "n1"; }, "nodes[2].name", "duplicate name \"n1\""},
+    {"DuplicateVmName", [](json& d) { d["workload"]["vms"][3]["name"] = "vm1"; }, "workload.vms[3].name",
+     "duplicate name \"vm1\""},
+    {"SwitchWithTooFewPorts", [](json& d) { d["networks"][2]["switch"]["ports"] = 3; }, "networks[2].switch.ports",
+     "has 3 ports but 4 NICs"},
+    {"IpoibModeOnEthernet", [](json& d) { d["nodes"][0]["nics"][1]["mode"] = "connected"; }, "nodes[0].nics[1].mode",
+     "only InfiniBand NICs"},
+    {"RollingStepWithNodes",
+     [](json& d) {
+       d["plan"]["steps"] = {
+           {{"name", "r"},
+            {"rolling",
+             {{"nodes", {"n1"}},
+              {"steps", {{{"action", "stop_service"}, {"service", "glusterd"}, {"nodes", "all"}}}}}}}};
+     },
+     "plan.steps[0].rolling.steps[0].nodes", "rolling block"},
+    {"FaultAfterUnknownStep",
+     [](json& d) {
+       d["faults"] = {{{"kind", "node_crash"}, {"node", "n2"}, {"after_step", "Reboot"}}};
+     },
+     "faults[0].after_step", "no plan step is named \"Reboot\""},
+};
+
+class LoaderRejects : public ::testing::TestWithParam<BadCase> {};
+
+// If one of these fails, a bad scenario is accepted (and simulated with a made-up meaning), or the error points
+// the admin to the wrong place in the file.
+TEST_P(LoaderRejects, WithFilePathAndReason)
+{
+  const BadCase& c = GetParam();
+  json doc         = reference();
+  c.edit(doc);
+  try {
+    parse_scenario(doc, "x.json");
+    FAIL() << "accepted a scenario with: " << c.name;
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.file(), "x.json");
+    EXPECT_EQ(e.path(), c.path) << e.what();
+    EXPECT_NE(std::string(e.what()).find(c.phrase), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind("x.json: " + c.path + ": ", 0), 0u) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(BadInput, LoaderRejects, ::testing::ValuesIn(kBadCases),
+                         [](const ::testing::TestParamInfo<BadCase>& i) { return i.param.name; });
+
+} // namespace
+
+// If this fails, the edits above are not the only mistake: the unedited reference itself would be refused.
+TEST(Loader, ReferenceLoads)
+{
+  Scenario sc = parse_scenario(reference(), "x.json");
+  EXPECT_EQ(sc.nodes.size(), 4u);
+  EXPECT_EQ(sc.volumes[0].replica_sets(), 2);
+  EXPECT_EQ(sc.plan.steps.size(), 14u);
+  EXPECT_DOUBLE_EQ(sc.nodes[0].disk.write.value, 200e6); // "200MBps" is 200 * 10^6 bytes/s
+}
+
+// If this fails, a JSON syntax error is reported without a usable position (or as a crash).
+TEST(Loader, MalformedJsonGivesLineAndColumn)
+{
+  std::string path = temp_file("ibmig-malformed.json", "{\n  \"schemaVersion\": 1,\n  \"name\": ]\n}\n");
+  try {
+    load_scenario(path);
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.file(), path);
+    EXPECT_NE(std::string(e.what()).find("line 3, column 11"), std::string::npos) << e.what();
+  }
+}
+
+// If this fails, a missing file is reported as something else (or crashes).
+TEST(Loader, MissingFile)
+{
+  try {
+    load_scenario(kRoot + "/scenarios/no-such-file.json");
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot open"), std::string::npos) << e.what();
+    EXPECT_EQ(e.file(), kRoot + "/scenarios/no-such-file.json");
+  }
+}
+
+// If this fails, rolling blocks are not expanded node by node, or their steps lose where they came from.
+TEST(Loader, RollingBlocksExpandPerNode)
+{
+  Scenario sc = load_scenario(kRoot + "/scenarios/reference-rolling.json");
+  ASSERT_GE(sc.plan.steps.size(), 8u);
+  EXPECT_EQ(sc.plan.steps[0].name, "Stop the node's VMs (n1)");
+  EXPECT_EQ(sc.plan.steps[0].json_path, "plan.steps[0].rolling.steps[0]");
+  EXPECT_EQ(sc.plan.steps[0].nodes, std::vector<std::string>{"n1"});
+  EXPECT_EQ(sc.plan.steps[0].rolling_group, 0);
+  EXPECT_EQ(sc.plan.steps[8].rolling_node, "n2"); // 8 steps per node in the first block
+}
+
+// If this fails, a duration distribution is read wrongly: a single run uses the mean of uniform, the median of
+// lognormal, the mean of normal.
+TEST(Loader, DurationNominalValues)
+{
+  Scenario sc = load_scenario(kRoot + "/scenarios/reference.json");
+  EXPECT_DOUBLE_EQ(sc.plan.steps[0].duration.nominal().value, 330);  // uniform 3min..8min
+  EXPECT_DOUBLE_EQ(sc.plan.steps[4].duration.nominal().value, 2400); // lognormal median 40min
+  EXPECT_DOUBLE_EQ(sc.plan.steps[6].duration.nominal().value, 600);  // normal mean 10min
+  EXPECT_DOUBLE_EQ(sc.plan.steps[2].duration.nominal().value, 30);   // fixed
+}
+
+// --- --set overrides ---------------------------------------------------------------------------------------------
+
+// If this fails, `--set` changes the JSON type of a value (an integer becoming a string is then refused by the
+// loader with a confusing message) or does not reach the scenario.
+TEST(Overrides, ReplaceScalarsKeepingTypes)
+{
+  json doc = reference();
+  apply_overrides(doc,
+                  {{"workload.before", "120s"},
+                   {"workload.vms[1].replica_set", "0"},
+                   {"nodes[0].nics[2].present", "true"},
+                   {"calibration.heal_MBps.value", "120.5"}},
+                  "x.json");
+  EXPECT_EQ(doc["workload"]["before"], "120s");
+  EXPECT_TRUE(doc["workload"]["vms"][1]["replica_set"].is_number_integer());
+  EXPECT_TRUE(doc["nodes"][0]["nics"][2]["present"].is_boolean());
+  Scenario sc = parse_scenario(doc, "x.json");
+  EXPECT_DOUBLE_EQ(sc.workload.before.value, 120);
+  EXPECT_EQ(*sc.workload.vms[1].pinned_set, 0);
+  EXPECT_TRUE(sc.nodes[0].nics[2].present);
+  EXPECT_DOUBLE_EQ(sc.calibration.heal_MBps.value, 120.5);
+}
+
+// If this fails, Gluster option names (which contain dots) cannot be overridden.
+TEST(Overrides, DottedOptionNames)
+{
+  Scenario sc = load_scenario(kRoot + "/scenarios/reference.json",
+                              {parse_override("volumes[0].options.network.ping-timeout=10s"),
+                               parse_override("volumes[0].options.cluster.read-hash-mode=2")});
+  EXPECT_DOUBLE_EQ(sc.volumes[0].ping_timeout.value, 10);
+  EXPECT_EQ(sc.volumes[0].read_hash_mode, 2);
+}
+
+// If this fails, a --set typo is silently ignored or replaces a whole object.
+TEST(Overrides, RejectsBadPathsAndValues)
+{
+  auto expect = [](const std::string& path, const std::string& value, const std::string& phrase) {
+    json doc = reference();
+    try {
+      apply_overrides(doc, {{path, value}}, "x.json");
+      ADD_FAILURE() << "accepted --set " << path << "=" << value;
+    } catch (const ScenarioError& e) {
+      EXPECT_EQ(e.path(), path);
+      EXPECT_NE(std::string(e.what()).find(phrase), std::string::npos) << e.what();
+    }
+  };
+  expect("workload.bfore", "120s", "no such field");
+  expect("volumes[0].options.network.ping-timeot", "10s", "no such field");
+  expect("nodes[9].name", "x", "no element [9]");
+  expect("workload.vms", "x", "not a scalar");
+  expect("networks[0].switch", "x", "not a scalar");
+  expect("workload.vms[0].replica_set", "one", "expected a number");
+  expect("nodes[0].nics[2].present", "yes", "expected true or false");
+  expect("nodes[x].name", "n1", "bad index");
+  expect("nodes[1x].name", "n1", "bad index");
+  expect("nodes[-1].name", "n1", "bad index");
+}
+
+// If this fails, a fractional --set on an integer field gets through: JSON has one number type, so the override
+// stores 1.5 and the loader must refuse it at the field's own path.
+TEST(Overrides, FractionOnIntegerFieldIsRefusedByTheLoader)
+{
+  json doc = reference();
+  apply_overrides(doc, {{"workload.vms[0].replica_set", "1.5"}}, "x.json");
+  try {
+    parse_scenario(doc, "x.json");
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.path(), "workload.vms[0].replica_set");
+    EXPECT_NE(std::string(e.what()).find("expected an integer"), std::string::npos) << e.what();
+  }
+}
+
+// If this fails, the command line "--set PATH=VALUE" is split in the wrong place.
+TEST(Overrides, ParseOverride)
+{
+  Override o = parse_override("plan.name=a=b");
+  EXPECT_EQ(o.path, "plan.name");
+  EXPECT_EQ(o.value, "a=b");
+  EXPECT_THROW(parse_override("workload.before"), ScenarioError);
+  EXPECT_THROW(parse_override("=120s"), ScenarioError);
+}
+
+// --- golden files ------------------------------------------------------------------------------------------------
+
+// If this fails, a shipped scenario (a documented example or a checker test case) no longer loads.
+TEST(Golden, EveryScenarioFileLoads)
+{
+  int loaded = 0;
+  for (std::string dir : {"/scenarios", "/scenarios/broken"})
+    for (auto const& e : std::filesystem::directory_iterator(kRoot + dir)) {
+      if (e.path().extension() != ".json") continue;
+      SCOPED_TRACE(e.path().string());
+      EXPECT_NO_THROW({
+        try {
+          load_scenario(e.path().string());
+        } catch (const ScenarioError& err) {
+          ADD_FAILURE() << err.what();
+          throw;
+        }
+      });
+      loaded++;
+    }
+  EXPECT_GE(loaded, 14);
+}
+
+// If this fails, a variant's workload drifted from the reference: the simulator's figures would compare apples with
+// pears. Only the distributed variant re-pins vm2.
+TEST(Golden, VariantsKeepTheReferenceWorkload)
+{
+  json ref = reference();
+  for (std::string v : {"reference-rolling", "reference-datagram", "reference-distributed"}) {
+    SCOPED_TRACE(v);
+    std::ifstream in(kRoot + "/scenarios/" + v + ".json");
+    json doc = json::parse(in);
+    if (v == "reference-distributed") {
+      EXPECT_EQ(doc["workload"]["vms"][1]["replica_set"], 2);
+      doc["workload"]["vms"][1]["replica_set"] = ref["workload"]["vms"][1]["replica_set"];
+    }
+    EXPECT_EQ(doc["workload"], ref["workload"]);
+    EXPECT_EQ(doc["nodes"], ref["nodes"]);
+    EXPECT_EQ(doc["networks"], ref["networks"]);
+    EXPECT_EQ(doc["calibration"], ref["calibration"]);
+  }
+}
