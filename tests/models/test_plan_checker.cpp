@@ -37,17 +37,20 @@ const CheckFinding* find_rule(const std::vector<CheckFinding>& fs, const std::st
   return it == fs.end() ? nullptr : &*it;
 }
 
+/* Sets `key` on every top-level step of `action`. */
+void set_in_steps(json& doc, const std::string& action, const std::string& key, const json& value)
+{
+  for (auto& st : doc["plan"]["steps"])
+    if (st.value("action", "") == action) st[key] = value;
+}
+
 /* The reference plan with its "Configure ib0" step changed, for the MTU edge cases. */
 std::vector<CheckFinding> check_reference_with_ib0(const std::string& mode, int mtu)
 {
   json doc = read_json("scenarios/reference.json");
-  for (auto& st : doc["plan"]["steps"])
-    if (st["action"] == "configure_interface") {
-      st["mode"] = mode;
-      st["mtu"]  = mtu;
-    } else if (st["action"] == "verify_ping") {
-      st["size"] = mtu - 28;
-    }
+  set_in_steps(doc, "configure_interface", "mode", mode);
+  set_in_steps(doc, "configure_interface", "mtu", mtu);
+  set_in_steps(doc, "verify_ping", "size", mtu - 28);
   return check_plan(parse_scenario(doc, "x.json"));
 }
 
@@ -183,11 +186,9 @@ TEST(PlanChecker, QuorumAutoAcceptsHalfWithFirstBrick)
 TEST(PlanChecker, PingSizeMustBeCloseToTheMtu)
 {
   json doc = read_json("scenarios/reference.json");
-  for (auto& st : doc["plan"]["steps"])
-    if (st["action"] == "verify_ping") st["size"] = 65520 - 28 - 101;
+  set_in_steps(doc, "verify_ping", "size", 65520 - 28 - 101);
   EXPECT_NE(find_rule(check_plan(parse_scenario(doc, "x.json")), "NO_LARGE_PING"), nullptr);
-  for (auto& st : doc["plan"]["steps"])
-    if (st["action"] == "verify_ping") st["size"] = 0; // 0: MTU - 28, the largest unfragmented payload
+  set_in_steps(doc, "verify_ping", "size", 0); // 0: MTU - 28, the largest unfragmented payload
   EXPECT_TRUE(check_plan(parse_scenario(doc, "x.json")).empty());
 }
 
@@ -195,8 +196,7 @@ TEST(PlanChecker, PingSizeMustBeCloseToTheMtu)
 TEST(PlanChecker, UnconfiguredNodeIsAMismatch)
 {
   json doc = read_json("scenarios/reference.json");
-  for (auto& st : doc["plan"]["steps"])
-    if (st["action"] == "configure_interface") st["nodes"] = {"n1", "n2", "n3"};
+  set_in_steps(doc, "configure_interface", "nodes", {"n1", "n2", "n3"});
   auto fs               = check_plan(parse_scenario(doc, "x.json"));
   const CheckFinding* f = find_rule(fs, "MTU_MISMATCH");
   ASSERT_NE(f, nullptr) << describe(fs);
