@@ -6,6 +6,7 @@
 #include "rdma_plane.hpp"
 #include "size_arguments.hpp"
 
+#include <iomanip>
 #include <iostream>
 
 namespace {
@@ -20,6 +21,42 @@ ibmig::rdma::NodeSpec& find_node(ibmig::rdma::PlaneOptions& options, const std::
   for (auto& node : options.nodes)
     if (node.name == name) return node;
   throw std::invalid_argument("--fault names unknown node \"" + name + "\"");
+}
+
+// One line per figure, for people; the JSON on stdout is for programs.
+void print_summary(const nlohmann::json& report, std::ostream& out)
+{
+  const auto& bench = report["benchmark"];
+  auto number       = [](const nlohmann::json& value, const char* key) {
+    return value.is_object() && value.contains(key) && value[key].is_number() ? value[key].get<double>() : -1.0;
+  };
+  out << std::fixed << std::setprecision(1);
+  for (const auto& node : report["nodes"])
+    out << "node " << node["name"].get<std::string>() << ": " << node["port_state"].get<std::string>()
+        << ", active MTU " << node["active_mtu_bytes"] << ", IPoIB MTU " << node["ipoib_mtu_bytes"] << ", GID "
+        << node["gid"].get<std::string>() << "\n";
+  const double baseline = number(bench.value("perftest", nlohmann::json()), "ib_write_bw_MBps");
+  if (baseline > 0) out << "perftest ib_write_bw (1 server):            " << baseline << " MB/s\n";
+  const double r1 = number(bench.value("r1", nlohmann::json()), "client_MBps");
+  if (r1 > 0)
+    out << "ibmig-rdma-write R=1:                      " << r1 << " MB/s"
+        << (baseline > 0 ? " (" + std::to_string(static_cast<int>(100 * r1 / baseline + 0.5)) + "% of ib_write_bw)"
+                         : "")
+        << "\n";
+  const auto client = bench.value("client", nlohmann::json());
+  if (number(client, "client_MBps") > 0) {
+    out << "ibmig-rdma-write R=" << client["replicas"] << ": per client " << number(client, "client_MBps")
+        << " MB/s, aggregate " << number(client, "aggregate_MBps") << " MB/s, per replica";
+    for (const auto& replica : client["per_replica"])
+      out << " " << number(replica, "MBps");
+    out << " MB/s, all verified: " << (client.value("all_verified", false) ? "yes" : "no") << "\n";
+  }
+  const auto latency = bench.value("latency", nlohmann::json());
+  if (latency.is_object() && latency.contains("latency_us"))
+    out << "replicated 4 KiB write latency (R=" << latency["replicas"] << "): median "
+        << number(latency["latency_us"], "median") << " us, p99 " << number(latency["latency_us"], "p99") << " us\n";
+  out << "run " << report["run_id"].get<std::string>() << " (" << report["accelerator"].get<std::string>()
+      << "): " << number(report, "seconds") << " s\n";
 }
 
 int run(int argc, char** argv)
@@ -81,6 +118,7 @@ int run(int argc, char** argv)
   }
   const nlohmann::json report = RdmaPlane(options).run();
   std::cout << report.dump(2) << std::endl;
+  print_summary(report, std::cerr);
   for (const auto& finding : report["findings"])
     std::cerr << "finding: " << finding["explanation"].get<std::string>() << "\n";
   return report["ok"].get<bool>() ? 0 : 1;

@@ -159,14 +159,15 @@ std::string RdmaPlane::job_script(size_t index) const
     s << "rdma link add rxe0 type rxe netdev eth0\n";
   else
     s << "echo 'fault injected: soft-RoCE link not added, the port never becomes active'\n";
-  // The port turns ACTIVE shortly after the link is added; peers boot at different times, so wait for each to
-  // answer a small ping before measuring (a barrier, bounded to ~60 s).
-  s << "i=0; while [ $i -lt 20 ] && ! ibv_devinfo 2>/dev/null | grep -q PORT_ACTIVE; do sleep 1; i=$((i+1)); done\n"
-    << "echo '@@section devinfo'; ibv_devinfo -v; echo \"@@end devinfo $?\"\n"
-    << "for p in $PEERS; do i=0; while [ $i -lt 60 ] && ! /usr/bin/ping -c 1 -W 1 $p >/dev/null 2>&1; do "
+  // Guests boot at about the same time but not exactly: wait (at most ~30 s in all) until every peer answers a small
+  // ping, then measure with don't-fragment pings while all of them are surely up. Only then wait for the port
+  // (rxe turns ACTIVE within a second of `rdma link add`; a port that stays down costs this node 10 s, not its peers).
+  s << "i=0; for p in $PEERS; do while [ $i -lt 30 ] && ! /usr/bin/ping -c 1 -W 1 $p >/dev/null 2>&1; do "
        "i=$((i+1)); done; done\n"
     << "for p in $PEERS; do echo \"@@section ping $p\"; /usr/bin/ping -c 2 -W 2 -M do -s $((MTU - 28)) $p; "
-       "echo \"@@end ping $p $?\"; done\n";
+       "echo \"@@end ping $p $?\"; done\n"
+    << "i=0; while [ $i -lt 10 ] && ! ibv_devinfo 2>/dev/null | grep -q PORT_ACTIVE; do sleep 1; i=$((i+1)); done\n"
+    << "echo '@@section devinfo'; ibv_devinfo -v; echo \"@@end devinfo $?\"\n";
   if (options_.benchmark && index == 0) {
     if (options_.perftest)
       s << "echo '@@section perftest'; i=0; while [ $i -lt 60 ]; do ib_write_bw -d rxe0 -F -s " << options_.chunk_bytes
@@ -273,7 +274,8 @@ nlohmann::json RdmaPlane::analyse(const std::vector<GuestResult>& results) const
   std::map<int, int> active_mtu_of;
   for (const auto& node : nodes) {
     by_mtu[node["ipoib_mtu_bytes"].get<int>()].push_back(node["name"]);
-    active_mtu_of[node["ipoib_mtu_bytes"].get<int>()] = node["active_mtu_bytes"].get<int>();
+    int& active = active_mtu_of[node["ipoib_mtu_bytes"].get<int>()]; // nodes without a port report 0
+    active      = std::max(active, node["active_mtu_bytes"].get<int>());
   }
   if (by_mtu.size() > 1) {
     auto common = std::max_element(by_mtu.begin(), by_mtu.end(),
@@ -285,8 +287,9 @@ nlohmann::json RdmaPlane::analyse(const std::vector<GuestResult>& results) const
           std::to_string(mtu) + " (RDMA active MTU " + std::to_string(active_mtu_of[mtu]) + ") while " +
           join(common->second) + " use " + std::to_string(common->first) + " (RDMA active MTU " +
           std::to_string(active_mtu_of[common->first]) +
-          "). All interfaces of one IPoIB subnet need the same MTU: larger datagrams between them are dropped "
-          "instead of fragmented, so NFS/Gluster over IPoIB stalls on big writes.";
+          "). All interfaces of one IPoIB subnet need the same MTU: on real IPoIB a datagram larger than the "
+          "receiver's MTU is dropped, not fragmented, so Gluster over IPoIB stalls on large writes. (The emulated "
+          "link delivers oversized frames, so the MTUs are compared directly rather than inferred from pings.)";
       if (!failed_pings.empty())
         explanation += " Don't-fragment pings at the sender's MTU that failed: " + join(failed_pings) + ".";
       for (const auto& name : names)
