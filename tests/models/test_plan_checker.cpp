@@ -37,6 +37,15 @@ const CheckFinding* find_rule(const std::vector<CheckFinding>& fs, const std::st
   return it == fs.end() ? nullptr : &*it;
 }
 
+/* Checks the plan of `doc` and expects a finding of `rule` whose message contains `phrase`. */
+void expect_finding(const json& doc, const std::string& rule, const std::string& phrase)
+{
+  auto fs               = check_plan(parse_scenario(doc, "x.json"));
+  const CheckFinding* f = find_rule(fs, rule);
+  ASSERT_NE(f, nullptr) << describe(fs);
+  EXPECT_NE(f->message.find(phrase), std::string::npos) << f->message;
+}
+
 /* Sets `key` on every top-level step of `action`. */
 void set_in_steps(json& doc, const std::string& action, const std::string& key, const json& value)
 {
@@ -151,10 +160,7 @@ TEST(PlanChecker, ConnectedMtuAboveTechnologyMaximum)
   doc["technologies"]["IB-X"]      = {{"kind", "infiniband"}, {"data_rate", "8Gbps"}, {"mtu_default", 2044},
                                       {"mtu_max", 32000},     {"nic_latency", "5us"}, {"source", "test"}};
   doc["networks"][2]["technology"] = "IB-X";
-  auto fs                          = check_plan(parse_scenario(doc, "x.json"));
-  const CheckFinding* f            = find_rule(fs, "MTU_ABOVE_MAX");
-  ASSERT_NE(f, nullptr) << describe(fs);
-  EXPECT_NE(f->message.find("32000"), std::string::npos) << f->message;
+  expect_finding(doc, "MTU_ABOVE_MAX", "32000");
 }
 
 // If this fails, quorum-type fixed / none are not read: replica 2 with quorum-count 1 survives one brick down.
@@ -197,10 +203,7 @@ TEST(PlanChecker, UnconfiguredNodeIsAMismatch)
 {
   json doc = read_json("scenarios/reference.json");
   set_in_steps(doc, "configure_interface", "nodes", {"n1", "n2", "n3"});
-  auto fs               = check_plan(parse_scenario(doc, "x.json"));
-  const CheckFinding* f = find_rule(fs, "MTU_MISMATCH");
-  ASSERT_NE(f, nullptr) << describe(fs);
-  EXPECT_NE(f->message.find("n4 ib0"), std::string::npos) << f->message;
+  expect_finding(doc, "MTU_MISMATCH", "n4 ib0");
 }
 
 // If this fails, starting VMs again after the old network went down would still be reported as hanging, or a
