@@ -1,0 +1,546 @@
+#include "cluster.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+namespace ibmig::emu {
+
+namespace {
+std::string read_cmdline(long pid)
+{
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::replace(s.begin(), s.end(), '\0', ' ');
+  return s;
+}
+
+/* What a process in a node namespace is, from its command line (glusterd forks bricks and the self-heal daemon;
+ * mount.glusterfs forks the FUSE client, whose last argument is the mount point). */
+std::string process_role(const std::string& cmdline, const RunLayout& layout, const std::string& node)
+{
+  std::istringstream in(cmdline);
+  std::string argv0;
+  in >> argv0;
+  auto base = argv0.substr(argv0.rfind('/') + 1);
+  if (base == "glusterd")
+    return "glusterd";
+  if (base == "glusterfsd")
+    return "brick";
+  if (cmdline.find("glustershd") != std::string::npos)
+    return "shd";
+  auto prefix = layout.node_dir(node) + "/mnt/";
+  auto p      = cmdline.find(prefix);
+  if (base == "glusterfs" && p != std::string::npos) {
+    auto rest = cmdline.substr(p + prefix.size());
+    return "client:" + rest.substr(0, rest.find(' '));
+  }
+  return "other";
+}
+
+void sleep_s(double s)
+{
+  std::this_thread::sleep_for(std::chrono::duration<double>(s));
+}
+} // namespace
+
+std::string render_hosts_file(const Scenario& sc, const std::string& network)
+{
+  std::string text = "# written by ibmig emulate: storage names on network " + network + "\n127.0.0.1 localhost\n";
+  for (auto const& n : sc.nodes) {
+    if (n.storage_name.empty())
+      continue;
+    for (auto const& nic : n.nics)
+      if (nic.network == network) {
+        text += nic.address + " " + n.storage_name + "\n";
+        break;
+      }
+  }
+  return text;
+}
+
+int prefix_length(const std::string& subnet)
+{
+  auto s = subnet.find('/');
+  if (s == std::string::npos)
+    return 24;
+  try {
+    return std::stoi(subnet.substr(s + 1));
+  } catch (...) {
+    return 24;
+  }
+}
+
+std::vector<std::string> tbf_arguments(BitsPerSecond rate)
+{
+  double burst = std::max(512.0 * 1024, rate.value / 8 / 250);
+  return {"tbf",   "rate",  std::to_string(static_cast<long long>(rate.value)) + "bit",
+          "burst", std::to_string(static_cast<long long>(burst)), "latency", "20ms"};
+}
+
+EmulatedCluster::EmulatedCluster(const Scenario& sc, RunLayout layout, CommandRunner& runner, std::ostream* log)
+    : sc_(sc), layout_(std::move(layout)), runner_(runner), log_(log), state_(layout_.state_file(), layout_.run_id)
+{
+  for (auto const& n : sc_.nodes) {
+    NodeState ns;
+    ns.names_network = sc_.storage_names.network;
+    for (auto const& nic : n.nics)
+      if (nic.present)
+        ns.interfaces[nic.name] = {true, true, true, nic.mtu, nic.mode};
+    nodes_[n.name] = ns;
+  }
+}
+
+EmulatedCluster::~EmulatedCluster()
+{
+  try {
+    teardown();
+  } catch (...) {
+    if (log_)
+      *log_ << "teardown failed; run `ibmig emulate --cleanup " << layout_.state_file() << "`\n";
+  }
+}
+
+int EmulatedCluster::teardown()
+{
+  if (torn_down_)
+    return 0;
+  torn_down_ = true;
+  Teardown td(runner_, log_);
+  int failures = td.undo_all(state_);
+  if (failures == 0)
+    std::remove(layout_.state_file().c_str());
+  else if (log_)
+    *log_ << failures << " object(s) could not be removed; the state file " << layout_.state_file() << " lists them\n";
+  return failures;
+}
+
+CommandResult EmulatedCluster::run(std::vector<std::string> argv, double timeout_s)
+{
+  return runner_.run(argv, Seconds{timeout_s > 0 ? timeout_s : timeouts_.command_s});
+}
+
+void EmulatedCluster::must(std::vector<std::string> argv, const std::string& what, double timeout_s)
+{
+  auto r = run(argv, timeout_s);
+  if (!r.ok())
+    throw StepFailure(what + ": `" + join_command(argv) + "` failed (" + r.summary() + ")");
+}
+
+CommandResult EmulatedCluster::node_run(const std::string& node, std::vector<std::string> argv, double timeout_s)
+{
+  std::vector<std::string> full = {"nsenter", "--mount=" + layout_.mntns(node), "--net=/run/netns/" + layout_.netns(node),
+                                   "--"};
+  full.insert(full.end(), argv.begin(), argv.end());
+  return run(full, timeout_s);
+}
+
+CommandResult EmulatedCluster::gluster(const std::string& node, std::vector<std::string> args)
+{
+  std::vector<std::string> argv = {"gluster", "--mode=script"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return node_run(node, argv, 60);
+}
+
+CommandResult EmulatedCluster::ping(const std::string& from, const std::string& address, int payload)
+{
+  return node_run(from, {"ping", "-M", "do", "-s", std::to_string(payload), "-c", "3", "-i", "0.2", "-W", "1", address},
+                  10);
+}
+
+const Nic* EmulatedCluster::nic_on(const std::string& node, const std::string& network) const
+{
+  auto n = sc_.find_node(node);
+  if (!n)
+    return nullptr;
+  for (auto const& nic : n->nics)
+    if (nic.network == network)
+      return &nic;
+  return nullptr;
+}
+
+std::string EmulatedCluster::brick_name(const Brick& b) const
+{
+  return sc_.find_node(b.node)->storage_name + ":" + layout_.brick_dir(b);
+}
+
+void EmulatedCluster::build()
+{
+  // Directories first, so namespaces files and per-node state have a home that teardown removes last.
+  add(created(CreatedObject::Kind::Directory, layout_.ns_dir()));
+  must({"mkdir", "-p", layout_.ns_dir()}, "state directory");
+  // unshare --mount=FILE needs FILE on a private mount: bind the run's directory onto itself.
+  must({"mount", "--bind", layout_.ns_dir(), layout_.ns_dir()}, "state directory");
+  add(created(CreatedObject::Kind::PrivateBind, layout_.ns_dir()));
+  must({"mount", "--make-private", layout_.ns_dir()}, "state directory");
+  add(created(CreatedObject::Kind::Directory, layout_.work_dir));
+
+  for (auto const& net : sc_.networks) {
+    auto sw = layout_.switch_netns(net.name);
+    add(created(CreatedObject::Kind::NetNamespace, sw));
+    must({"ip", "netns", "add", sw}, "switch of network " + net.name);
+    must({"ip", "-n", sw, "link", "add", "br0", "type", "bridge"}, "switch of network " + net.name);
+    add(created(CreatedObject::Kind::Link, "br0", sw));
+    must({"ip", "-n", sw, "link", "set", "br0", "up"}, "switch of network " + net.name);
+  }
+
+  for (auto const& n : sc_.nodes) {
+    auto dir = layout_.node_dir(n.name);
+    must({"mkdir", "-p", dir + "/glusterd", dir + "/log", dir + "/mnt", dir + "/bricks"}, "node " + n.name);
+    {
+      std::ofstream hosts(dir + "/hosts");
+      hosts << render_hosts_file(sc_, sc_.storage_names.network);
+    }
+    auto ns = layout_.netns(n.name);
+    add(created(CreatedObject::Kind::NetNamespace, ns));
+    must({"ip", "netns", "add", ns}, "node " + n.name);
+    must({"ip", "-n", ns, "link", "set", "lo", "up"}, "node " + n.name);
+    auto mnt = layout_.mntns(n.name);
+    must({"touch", mnt}, "node " + n.name);
+    add(created(CreatedObject::Kind::MountNamespace, mnt));
+    must({"unshare", "--mount=" + mnt, "--propagation", "private", "true"}, "mount namespace of " + n.name);
+    // Private /run (glusterd's sockets and pid files), glusterd state, logs and name resolution per node.
+    must({"nsenter", "--mount=" + mnt, "sh", "-c",
+          "mount -t tmpfs ibmig /run && mount --bind " + dir + "/glusterd /var/lib/glusterd && mount --bind " + dir +
+              "/log /var/log/glusterfs && mount --bind " + dir + "/hosts /etc/hosts"},
+         "mount namespace of " + n.name);
+    for (auto const& nic : n.nics)
+      if (nic.present) {
+        create_veth(n.name, nic);
+        configure_interface(n.name, nic, nic.mtu, nic.mode);
+      }
+    for (auto const& v : sc_.volumes)
+      for (auto const& b : v.bricks)
+        if (b.node == n.name)
+          must({"mkdir", "-p", layout_.brick_dir(b)}, "brick of " + v.name);
+  }
+
+  std::vector<std::string> servers;
+  for (auto const& n : sc_.nodes)
+    if (n.server) {
+      servers.push_back(n.name);
+      start_glusterd(n.name);
+    }
+  if (servers.empty())
+    return;
+  for (size_t i = 1; i < servers.size(); ++i) {
+    auto r = gluster(servers[0], {"peer", "probe", sc_.find_node(servers[i])->storage_name});
+    if (!r.ok())
+      throw StepFailure("peer probe " + sc_.find_node(servers[i])->storage_name + " failed: " + r.summary());
+  }
+  wait_peers_connected(servers[0], servers.size() - 1);
+  for (auto const& v : sc_.volumes) {
+    std::vector<std::string> args = {"volume", "create", v.name};
+    if (v.replica > 1) {
+      args.insert(args.end(), {"replica", std::to_string(v.replica)});
+      if (v.arbiter)
+        args.insert(args.end(), {"arbiter", "1"});
+    }
+    for (auto const& b : v.bricks)
+      args.push_back(brick_name(b));
+    args.push_back("force"); // bricks are plain directories on the root file system
+    auto r = gluster(servers[0], args);
+    if (!r.ok())
+      throw StepFailure("volume create " + v.name + " failed: " + r.summary());
+    gluster(servers[0], {"volume", "set", v.name, "network.ping-timeout",
+                         std::to_string(static_cast<int>(v.ping_timeout.value))});
+    r = gluster(servers[0], {"volume", "start", v.name});
+    if (!r.ok())
+      throw StepFailure("volume start " + v.name + " failed: " + r.summary());
+  }
+  for (auto const& s : servers)
+    record_processes(s);
+}
+
+void EmulatedCluster::wait_peers_connected(const std::string& from, size_t expected)
+{
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeouts_.check_s);
+  std::string last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r     = gluster(from, {"peer", "status"});
+    auto peers = parse_peer_status(r.out);
+    size_t connected =
+        static_cast<size_t>(std::count_if(peers.begin(), peers.end(), [](auto const& p) { return p.connected; }));
+    if (connected == expected)
+      return;
+    last = r.out;
+    if (interrupt_requested())
+      break;
+    sleep_s(0.5);
+  }
+  throw StepFailure("the pool did not form: peers not all connected from " + from + ":\n" + last);
+}
+
+void EmulatedCluster::create_veth(const std::string& node, const Nic& nic)
+{
+  auto net  = sc_.find_network(nic.network);
+  auto sw   = layout_.switch_netns(nic.network);
+  auto port = RunLayout::switch_port(node, nic.name);
+  auto ns   = layout_.netns(node);
+  must({"ip", "-n", sw, "link", "add", port, "type", "veth", "peer", "name", nic.name, "netns", ns},
+       "NIC " + nic.name + " of " + node);
+  add(created(CreatedObject::Kind::Link, port, sw));
+  must({"ip", "-n", sw, "link", "set", port, "master", "br0"}, "NIC " + nic.name + " of " + node);
+  auto rate = sc_.technology_of(*net).data_rate;
+  // Shaped both ways: node egress on the node end, switch egress (towards the node) on the switch port.
+  std::vector<std::string> node_tc = {"tc", "-n", ns, "qdisc", "replace", "dev", nic.name, "root"};
+  std::vector<std::string> sw_tc   = {"tc", "-n", sw, "qdisc", "replace", "dev", port, "root"};
+  for (auto const& a : tbf_arguments(rate)) {
+    node_tc.push_back(a);
+    sw_tc.push_back(a);
+  }
+  must(node_tc, "shaping " + nic.name + " of " + node);
+  must(sw_tc, "shaping " + nic.name + " of " + node);
+  auto& st  = nodes_[node].interfaces[nic.name];
+  st.exists = true;
+}
+
+void EmulatedCluster::configure_interface(const std::string& node, const Nic& nic, int mtu, IpoibMode mode)
+{
+  auto& st = nodes_.at(node).interfaces[nic.name];
+  if (!st.exists)
+    throw StepFailure(node + " has no interface " + nic.name + " (not installed)");
+  auto net  = sc_.find_network(nic.network);
+  auto ns   = layout_.netns(node);
+  auto sw   = layout_.switch_netns(nic.network);
+  auto port = RunLayout::switch_port(node, nic.name);
+  must({"ip", "-n", sw, "link", "set", port, "mtu", std::to_string(mtu)}, "MTU " + std::to_string(mtu));
+  must({"ip", "-n", sw, "link", "set", port, "up"}, "switch port " + port);
+  must({"ip", "-n", ns, "link", "set", nic.name, "mtu", std::to_string(mtu)},
+       "MTU " + std::to_string(mtu) + " on " + node + " " + nic.name);
+  must({"ip", "-n", ns, "addr", "replace", nic.address + "/" + std::to_string(prefix_length(net->subnet)), "dev",
+        nic.name},
+       "address of " + node + " " + nic.name);
+  must({"ip", "-n", ns, "link", "set", nic.name, "up"}, node + " " + nic.name + " up");
+  st.configured = true;
+  st.up         = true;
+  st.mtu        = mtu;
+  st.mode       = mode;
+}
+
+void EmulatedCluster::install_nic(const std::string& node, const Nic& nic)
+{
+  if (nodes_.at(node).interfaces[nic.name].exists)
+    throw StepFailure(node + " already has an interface " + nic.name);
+  create_veth(node, nic);
+}
+
+void EmulatedCluster::set_interface(const std::string& node, const std::string& iface, bool up)
+{
+  auto& st = nodes_.at(node).interfaces[iface];
+  if (!st.exists)
+    throw StepFailure(node + " has no interface " + iface);
+  must({"ip", "-n", layout_.netns(node), "link", "set", iface, up ? "up" : "down"}, node + " " + iface);
+  st.up = up;
+}
+
+void EmulatedCluster::write_hosts(const std::string& node, const std::string& network)
+{
+  // Written in place: /etc/hosts in the node is a bind mount of this very inode (a rename would not be seen).
+  std::ofstream hosts(layout_.node_dir(node) + "/hosts", std::ios::trunc);
+  hosts << render_hosts_file(sc_, network);
+  if (!hosts)
+    throw StepFailure("cannot write the hosts file of " + node);
+  nodes_.at(node).names_network = network;
+}
+
+void EmulatedCluster::record_processes(const std::string& node)
+{
+  auto ns = layout_.netns(node);
+  auto r  = run({"ip", "netns", "pids", ns});
+  std::istringstream in(r.out);
+  long pid;
+  while (in >> pid) {
+    auto start = read_process_start_time(pid);
+    if (start == 0)
+      continue;
+    bool known = false;
+    for (auto const& o : state_.objects())
+      known = known || (o.kind == CreatedObject::Kind::Process && o.pid == pid && o.start_time == start);
+    if (!known)
+      add(created(CreatedObject::Kind::Process, process_role(read_cmdline(pid), layout_, node), ns, "", pid, start));
+  }
+}
+
+void EmulatedCluster::kill_processes(const std::string& node, const std::function<bool(const CreatedObject&)>& which)
+{
+  record_processes(node);
+  auto ns = layout_.netns(node);
+  std::vector<CreatedObject> victims;
+  for (auto const& o : state_.objects())
+    if (o.kind == CreatedObject::Kind::Process && o.netns == ns && which(o))
+      victims.push_back(o);
+  for (auto const& v : victims)
+    run({"kill", "-TERM", std::to_string(v.pid)});
+  for (int i = 0; i < 50; ++i) { // bounded: 5 s for a clean exit, then SIGKILL
+    bool alive = false;
+    for (auto const& v : victims)
+      alive = alive || read_process_start_time(v.pid) == v.start_time;
+    if (!alive)
+      break;
+    sleep_s(0.1);
+  }
+  for (auto const& v : victims)
+    if (read_process_start_time(v.pid) == v.start_time)
+      run({"kill", "-KILL", std::to_string(v.pid)});
+  state_.remove_if([&](const CreatedObject& o) {
+    return o.kind == CreatedObject::Kind::Process && o.netns == ns && which(o) &&
+           read_process_start_time(o.pid) != o.start_time;
+  });
+}
+
+void EmulatedCluster::start_glusterd(const std::string& node)
+{
+  auto& st = nodes_.at(node);
+  if (!st.powered)
+    throw StepFailure(node + " is powered off: glusterd cannot start");
+  if (st.glusterd)
+    return;
+  auto r = node_run(node, {"glusterd", "-p", "/run/glusterd.pid", "--log-level", "INFO"});
+  if (!r.ok())
+    throw StepFailure("glusterd did not start on " + node + ": " + r.summary());
+  st.glusterd = true;
+  // Ready when its CLI answers (bounded).
+  for (int i = 0; i < 40; ++i) {
+    if (gluster(node, {"pool", "list"}).ok())
+      break;
+    sleep_s(0.25);
+  }
+  record_processes(node);
+}
+
+void EmulatedCluster::stop_glusterd(const std::string& node)
+{
+  // `systemctl stop glusterd` plus its bricks and self-heal daemon: the processes this run started there.
+  kill_processes(node, [](const CreatedObject& o) { return o.name == "glusterd" || o.name == "brick" || o.name == "shd"; });
+  nodes_.at(node).glusterd = false;
+}
+
+void EmulatedCluster::mount(const std::string& node, const std::string& volume)
+{
+  auto& st = nodes_.at(node);
+  if (!st.powered)
+    throw StepFailure(node + " is powered off: cannot mount " + volume);
+  if (st.mounts.count(volume))
+    return;
+  // The volfile server: the node itself when it is a server (hyperconverged), else the first brick's node.
+  auto self   = sc_.find_node(node);
+  auto vol    = sc_.find_volume(volume);
+  auto server = self->server ? self->storage_name : sc_.find_node(vol->bricks.front().node)->storage_name;
+  auto mp     = layout_.mount_point(node, volume);
+  must({"mkdir", "-p", mp}, "mount point");
+  auto r = node_run(node, {"mount", "-t", "glusterfs", server + ":/" + volume, mp}, 60);
+  if (!r.ok())
+    throw StepFailure("mount of " + volume + " on " + node + " failed: " + r.summary());
+  add(created(CreatedObject::Kind::Mount, mp, "", layout_.mntns(node)));
+  st.mounts.insert(volume);
+  record_processes(node);
+}
+
+void EmulatedCluster::unmount(const std::string& node, const std::string& volume, bool lazy)
+{
+  auto& st = nodes_.at(node);
+  if (!st.mounts.count(volume))
+    return;
+  auto mp = layout_.mount_point(node, volume);
+  auto r  = lazy ? CommandResult{} : node_run(node, {"umount", mp}, 20);
+  if (lazy || !r.ok())
+    node_run(node, {"umount", "-l", mp}, 10);
+  state_.remove_if([&](const CreatedObject& o) { return o.kind == CreatedObject::Kind::Mount && o.name == mp; });
+  // The FUSE client exits on unmount; a hung one is killed (bounded).
+  kill_processes(node, [&](const CreatedObject& o) { return o.name == "client:" + volume; });
+  st.mounts.erase(volume);
+}
+
+void EmulatedCluster::power_off(const std::string& node)
+{
+  auto& st = nodes_.at(node);
+  if (!st.powered)
+    return;
+  for (auto v : std::set<std::string>(st.mounts))
+    unmount(node, v, true);
+  kill_processes(node, [](const CreatedObject&) { return true; });
+  st.glusterd = false;
+  for (auto& [name, itf] : st.interfaces)
+    if (itf.exists && itf.up) {
+      run({"ip", "-n", layout_.netns(node), "link", "set", name, "down"});
+      itf.up = false;
+    }
+  st.powered = false;
+}
+
+void EmulatedCluster::power_on(const std::string& node)
+{
+  auto& st = nodes_.at(node);
+  if (st.powered)
+    return;
+  st.powered = true;
+  for (auto& [name, itf] : st.interfaces)
+    if (itf.exists && itf.configured)
+      set_interface(node, name, true); // persisted configuration comes back at boot
+  if (st.glusterd_enabled && sc_.find_node(node)->server)
+    start_glusterd(node);
+}
+
+std::map<std::string, NicCounters> EmulatedCluster::nic_counters(const std::string& node)
+{
+  std::map<std::string, NicCounters> out;
+  // The kernel's per-interface counters (same as /sys/class/net/*/statistics), read in the node's namespace.
+  auto r = run({"ip", "-n", layout_.netns(node), "-j", "-s", "link", "show"});
+  if (!r.ok())
+    return out;
+  try {
+    for (auto const& l : nlohmann::json::parse(r.out)) {
+      auto name = l.value("ifname", "");
+      if (name == "lo" || !l.contains("stats64"))
+        continue;
+      out[name] = {l["stats64"]["tx"].value("bytes", 0.0), l["stats64"]["rx"].value("bytes", 0.0)};
+    }
+  } catch (const nlohmann::json::exception&) {
+  }
+  return out;
+}
+
+std::string EmulatedCluster::any_running_server() const
+{
+  for (auto const& n : sc_.nodes)
+    if (n.server && nodes_.at(n.name).powered && nodes_.at(n.name).glusterd)
+      return n.name;
+  return "";
+}
+
+std::set<std::string> EmulatedCluster::client_endpoints(const std::string& node, const std::string& volume)
+{
+  std::set<long> pids;
+  for (auto const& o : state_.objects())
+    if (o.kind == CreatedObject::Kind::Process && o.netns == layout_.netns(node) && o.name == "client:" + volume)
+      pids.insert(o.pid);
+  std::set<std::string> eps;
+  auto r = node_run(node, {"ss", "-Htnp", "state", "established"});
+  for (auto const& c : parse_ss(r.out))
+    if (port_of(c.peer) != 24007)
+      for (auto p : c.pids)
+        if (pids.count(p))
+          eps.insert(c.local);
+  return eps;
+}
+
+std::set<std::string> EmulatedCluster::glusterd_peer_addresses(const std::string& node)
+{
+  std::set<std::string> addrs;
+  auto r = node_run(node, {"ss", "-Htn", "state", "established"});
+  for (auto const& c : parse_ss(r.out)) {
+    auto la = address_of(c.local);
+    auto pa = address_of(c.peer);
+    bool peer_link = (port_of(c.peer) == 24007 || port_of(c.local) == 24007) && la != pa && la != "127.0.0.1";
+    if (peer_link)
+      addrs.insert(la);
+  }
+  return addrs;
+}
+
+} // namespace ibmig::emu

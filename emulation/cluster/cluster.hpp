@@ -1,0 +1,150 @@
+/* The emulated cluster: the scenario's nodes, networks and NICs realised as network namespaces, bridges and shaped
+ * veths on this machine, with a real glusterd per server node. Every object it creates goes into the RunState
+ * first; the destructor tears everything down in reverse order. Node-level operations (start glusterd, mount,
+ * power off, configure an interface) are the vocabulary the plan replay (plan_replay.hpp) is written in. */
+#pragma once
+
+#include "command_runner.hpp"
+#include "gluster_output.hpp"
+#include "run_state.hpp"
+#include "scenario.hpp"
+
+#include <map>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ibmig::emu {
+
+struct InterfaceState {
+  bool exists     = false; // the veth is there (present, or installed by the plan)
+  bool configured = false; // address and MTU set: comes back up at power on
+  bool up         = false;
+  int mtu         = 1500;
+  IpoibMode mode  = IpoibMode::None;
+};
+
+struct NodeState {
+  bool powered          = true;
+  bool glusterd         = false; // glusterd (and its bricks) running
+  bool glusterd_enabled = true;  // starts at power on
+  std::string names_network;     // network its hosts file points the storage names at
+  std::map<std::string, InterfaceState> interfaces;
+  std::set<std::string> mounts; // volumes mounted on this node
+};
+
+struct NicCounters {
+  double tx_bytes = 0;
+  double rx_bytes = 0;
+};
+
+/* Names and paths of one run. */
+struct RunLayout {
+  std::string run_id;    // short, e.g. "r3f2a1"
+  std::string state_dir; // e.g. /run/ibmig
+  std::string work_dir;  // e.g. /var/tmp/ibmig-r3f2a1 (bricks, per-node glusterd state, logs, hosts files)
+
+  std::string state_file() const { return state_dir + "/ibmig-" + run_id + ".json"; }
+  std::string ns_dir() const { return state_dir + "/ibmig-" + run_id; } // mount-namespace files live here
+  std::string netns(const std::string& node) const { return "ibmig-" + run_id + "-" + node; }
+  std::string switch_netns(const std::string& network) const { return "ibmig-" + run_id + "-sw-" + network; }
+  std::string mntns(const std::string& node) const { return ns_dir() + "/" + node + ".mnt"; }
+  std::string node_dir(const std::string& node) const { return work_dir + "/" + node; }
+  std::string brick_dir(const Brick& b) const { return node_dir(b.node) + "/bricks" + b.path; }
+  std::string mount_point(const std::string& node, const std::string& volume) const
+  {
+    return node_dir(node) + "/mnt/" + volume;
+  }
+  static std::string switch_port(const std::string& node, const std::string& nic) { return node + "-" + nic; }
+};
+
+/* Hosts file of a node: every storage FQDN resolves to its node's address on `network`. */
+std::string render_hosts_file(const Scenario& sc, const std::string& network);
+/* "10.10.1.0/24" -> 24 (24 when absent). */
+int prefix_length(const std::string& subnet);
+/* tbf arguments for a data rate: rate in bit/s and a burst that holds a 64 KiB offloaded packet and one timer tick
+ * (HZ 250) of traffic, so the shaper does not cap below the rate. */
+std::vector<std::string> tbf_arguments(BitsPerSecond rate);
+
+class EmulatedCluster {
+public:
+  struct Timeouts {
+    double command_s = 30;  // one ip/tc/gluster command
+    double check_s   = 60;  // deadline of a polling check (peers connected, every brick sees every client)
+    double heal_s    = 120; // deadline of wait_heal
+  };
+
+  EmulatedCluster(const Scenario& sc, RunLayout layout, CommandRunner& runner, std::ostream* log);
+  ~EmulatedCluster(); // tears down (never throws)
+  EmulatedCluster(const EmulatedCluster&) = delete;
+  EmulatedCluster& operator=(const EmulatedCluster&) = delete;
+
+  /* Namespaces, bridges, present NICs, hosts files, glusterd on every server, pool, volumes, started. */
+  void build();
+  /* Removes everything recorded; returns the number of objects that could not be removed. */
+  int teardown();
+
+  const Scenario& scenario() const { return sc_; }
+  const RunLayout& layout() const { return layout_; }
+  RunState& state() { return state_; }
+  NodeState& node(const std::string& n) { return nodes_.at(n); }
+  const std::map<std::string, NodeState>& nodes() const { return nodes_; }
+  Timeouts& timeouts() { return timeouts_; }
+  std::ostream* log_stream() const { return log_; }
+
+  // Node operations used by the plan replay. Failures throw StepFailure with a plain-words reason.
+  void start_glusterd(const std::string& node);
+  void stop_glusterd(const std::string& node);
+  void mount(const std::string& node, const std::string& volume);
+  void unmount(const std::string& node, const std::string& volume, bool lazy = false);
+  void power_off(const std::string& node);
+  void power_on(const std::string& node);
+  void install_nic(const std::string& node, const Nic& nic);
+  void configure_interface(const std::string& node, const Nic& nic, int mtu, IpoibMode mode);
+  void set_interface(const std::string& node, const std::string& iface, bool up);
+  void write_hosts(const std::string& node, const std::string& network);
+
+  /* Runs argv inside the node (its network and mount namespaces). */
+  CommandResult node_run(const std::string& node, std::vector<std::string> argv, double timeout_s = 0);
+  CommandResult gluster(const std::string& node, std::vector<std::string> args);
+  CommandResult ping(const std::string& from, const std::string& address, int payload);
+
+  std::map<std::string, NicCounters> nic_counters(const std::string& node);
+  /* A server node whose glusterd runs (to ask the pool), or "" */
+  std::string any_running_server() const;
+  /* Local "addr:port" endpoints of the FUSE client of (node, volume) towards its bricks. */
+  std::set<std::string> client_endpoints(const std::string& node, const std::string& volume);
+  /* Local addresses glusterd of `node` uses towards its peers (port 24007). */
+  std::set<std::string> glusterd_peer_addresses(const std::string& node);
+  /* Records the node's processes (daemons forked by glusterd, FUSE clients) in the state file. */
+  void record_processes(const std::string& node);
+  const Nic* nic_on(const std::string& node, const std::string& network) const;
+  std::string brick_name(const Brick& b) const; // "gl1.storage.example:/var/tmp/ibmig-.../bricks/vmstore"
+
+private:
+  CommandResult run(std::vector<std::string> argv, double timeout_s = 0);
+  void must(std::vector<std::string> argv, const std::string& what, double timeout_s = 0);
+  void add(CreatedObject o) { state_.add(o); }
+  void create_veth(const std::string& node, const Nic& nic);
+  void kill_processes(const std::string& node, const std::function<bool(const CreatedObject&)>& which);
+  void wait_peers_connected(const std::string& from, size_t expected);
+
+  const Scenario& sc_;
+  RunLayout layout_;
+  CommandRunner& runner_;
+  std::ostream* log_;
+  RunState state_;
+  Timeouts timeouts_;
+  std::map<std::string, NodeState> nodes_;
+  bool torn_down_ = false;
+};
+
+/* A step could not be carried out or its check failed: the message says why in plain words. */
+class StepFailure : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+} // namespace ibmig::emu

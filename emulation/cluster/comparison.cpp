@@ -1,0 +1,101 @@
+#include "comparison.hpp"
+#include "emulator.hpp"
+
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+namespace ibmig::emu {
+
+namespace {
+const ClientFigures* find_client(const Report& r, const std::string& phase, const std::string& vm)
+{
+  for (auto const& p : r.phases)
+    if (p.name == phase)
+      for (auto const& c : p.clients)
+        if (c.name == vm)
+          return &c;
+  return nullptr;
+}
+
+nlohmann::json row(const std::string& metric, double predicted, double measured, double tolerance,
+                   const std::string& note)
+{
+  double err = predicted != 0 ? (measured - predicted) / predicted * 100 : (measured == 0 ? 0 : 100);
+  bool within = std::fabs(err) <= tolerance;
+  return {{"metric", metric},
+          {"predicted", predicted},
+          {"measured", measured},
+          {"error_pct", std::round(err * 10) / 10},
+          {"tolerance_pct", tolerance},
+          {"verdict", within ? "within tolerance" : "DISAGREE: off by more than the tolerance"},
+          {"note", note}};
+}
+} // namespace
+
+nlohmann::json build_comparison(const Report& measured, const Report& predicted, const std::string& workload_note)
+{
+  nlohmann::json rows = nlohmann::json::array();
+  for (auto const& p : measured.phases) {
+    if (p.name != "before")
+      continue;
+    for (auto const& c : p.clients) {
+      if (c.write_MBps <= 0)
+        continue;
+      auto pc = find_client(predicted, "before", c.name);
+      if (!pc)
+        continue;
+      rows.push_back(row("before: " + c.name + " write MB/s", pc->write_MBps, c.write_MBps,
+                         throughput_tolerance_pct, workload_note));
+      if (pc->nic_bytes_per_byte_written > 0)
+        rows.push_back(row("before: " + c.node + " storage NIC bytes sent per byte " + c.name + " wrote",
+                           pc->nic_bytes_per_byte_written, c.nic_bytes_per_byte_written, nic_ratio_tolerance_pct,
+                           "measured: kernel tx counter (includes Ethernet/IP/TCP headers and the node's other "
+                           "traffic) / bytes written by the VMs of that node"));
+    }
+  }
+  for (auto const& s : measured.steps) {
+    if (s.timing != "measured")
+      continue;
+    for (auto const& ps : predicted.steps)
+      if (ps.name == s.name) {
+        rows.push_back(row("step duration s: " + s.name, ps.end_s - ps.start_s, s.end_s - s.start_s,
+                           step_tolerance_pct,
+                           "predicted: the runbook's duration (human work included); measured: the commands and "
+                           "checks on the emulated cluster"));
+        break;
+      }
+  }
+  for (auto const& v : measured.volume_downtime)
+    for (auto const& pv : predicted.volume_downtime)
+      if (pv.name == v.name)
+        rows.push_back(row("volume " + v.name + " downtime s", pv.seconds, v.seconds, step_tolerance_pct,
+                           "measured steps at their wall time, physical steps at their nominal duration"));
+  return rows;
+}
+
+void print_comparison(const Report& measured, std::ostream& out)
+{
+  if (!measured.extra.contains("comparison") || measured.extra["comparison"].empty()) {
+    out << "\nNo prediction to compare with.\n";
+    return;
+  }
+  out << "\nPredicted (simulate) vs measured (emulate):\n";
+  out << std::left << std::setw(64) << "metric" << std::right << std::setw(11) << "predicted" << std::setw(11)
+      << "measured" << std::setw(9) << "error%" << std::setw(6) << "tol%" << "  verdict\n";
+  for (auto const& r : measured.extra["comparison"]) {
+    auto metric = r.value("metric", "");
+    if (metric.size() > 63)
+      metric = metric.substr(0, 60) + "...";
+    out << std::left << std::setw(64) << metric << std::right << std::fixed << std::setprecision(2) << std::setw(11)
+        << r.value("predicted", 0.0) << std::setw(11) << r.value("measured", 0.0) << std::setprecision(1)
+        << std::setw(9) << r.value("error_pct", 0.0) << std::setprecision(0) << std::setw(6)
+        << r.value("tolerance_pct", 0.0) << "  " << r.value("verdict", "") << "\n";
+  }
+  out.unsetf(std::ios::fixed);
+  out << std::setprecision(6);
+  if (measured.extra.contains("workload_mode"))
+    out << "Note: " << measured.extra["workload_mode"].get<std::string>() << "\n";
+}
+
+} // namespace ibmig::emu

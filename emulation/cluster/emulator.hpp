@@ -1,0 +1,71 @@
+/* `ibmig emulate`: builds the scenario's cluster for real on this machine (one network namespace and one private
+ * mount namespace per node, a bridge per network, tbf-shaped veths per NIC, real glusterd and FUSE mounts), runs
+ * the VMs' streams, replays the migration plan step by step, measures, verifies every written byte on every
+ * replica, and tears everything down.
+ *
+ * How the CLI wires it (cli/main.cpp):
+ *   ibmig emulate SCENARIO [--json FILE] [--time-scale X] [--inject NAME]... [--rdma]
+ *     if (auto why = emu::missing_prerequisites(); !why.empty()) { print why; exit 2; }
+ *     Scenario sc = load_scenario(file, overrides);
+ *     Report prediction = simulate(sc, ...);              // optional: enables the comparison table
+ *     emu::EmulateOptions opt; opt.time_scale = X; opt.inject = {...}; opt.log = &std::cerr;
+ *     Report r = emu::emulate(sc, opt, &prediction);      // throws emu::EmulationError: print what(), exit 2
+ *     print_report(r, std::cout); emu::print_comparison(r, std::cout); write to_json(r) to FILE if --json;
+ *     exit(emu::run_failed(r) ? 1 : 0);
+ *   ibmig emulate --cleanup [STATE]   ->  emu::cleanup(STATE or emu::EmulateOptions{}.state_dir); exit 0
+ * Needs root, /dev/fuse, glusterd/gluster/glusterfs, ip, tc, nsenter, unshare, ping, ss. */
+#pragma once
+
+#include "report.hpp"
+#include "scenario.hpp"
+
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ibmig::emu {
+
+/* Missing prerequisites, a wrong option, an interrupted run: one line, the CLI prints it and exits 2. */
+class EmulationError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+struct EmulateOptions {
+  double time_scale = 0.01;        // physical steps (power off/on, install NIC, waits) sleep duration*time_scale
+  std::vector<std::string> inject; // names-not-repointed, mtu-mismatch, client-left-mounted, node-does-not-return
+  bool rdma = false;               // reserved for the soft-RoCE plane; ignored today (reported in extra)
+  std::string state_dir = "/run/ibmig"; // state file of a run: STATE_DIR/ibmig-RUN.json
+  std::string work_dir  = "/var/tmp";   // bricks and per-node files: WORK_DIR/ibmig-RUN/
+  Bytes write_bytes{256.0 * 1024 * 1024}; // bytes each sequential-write stream writes per phase
+  Bytes read_file_bytes{32.0 * 1024 * 1024}; // size of the image a reading VM reads (read in a loop)
+  int small_files = 200;                     // files a small-file stream creates per phase at most
+  double check_deadline_s = 60;  // deadline of every polling check (peers connected, bricks see clients)
+  double heal_deadline_s  = 120; // wait_heal gives up after this long (or the step's timeout when shorter)
+  double phase_deadline_s = 120; // a phase's I/O is killed after this long (a hung mount)
+  bool run_after_phase    = true; // the "after" workload, when the replay succeeded
+  std::ostream* log       = nullptr; // progress lines
+  bool trace_commands     = false;   // also log every system command
+};
+
+/* Returns the measured report (tool "emulate"). `prediction` (may be null): the simulator's report for the same
+ * scenario; fills report.extra["comparison"]. Throws EmulationError for missing prerequisites, a bad --inject
+ * name, or SIGINT/SIGTERM (after tearing down). A failed check is not an exception: the report says it (see
+ * run_failed). */
+Report emulate(const Scenario& sc, const EmulateOptions& opt, const Report* prediction);
+
+/* `ibmig emulate --cleanup`: removes what crashed runs left, from their state files (a file, or every
+ * ibmig-*.json in a directory). Touches only what those files record. Returns the number of runs cleaned. */
+int cleanup(const std::string& state_dir_or_file, std::ostream* log = nullptr);
+
+/* "" when everything needed is there, else one line naming what is missing. */
+std::string missing_prerequisites();
+
+/* True when the run found a problem: a failed step, a volume or VM not recovered, bytes lost. */
+bool run_failed(const Report& measured);
+
+/* The predicted-vs-measured table of report.extra["comparison"] (metric, predicted, measured, error %, verdict). */
+void print_comparison(const Report& measured, std::ostream& out);
+
+} // namespace ibmig::emu

@@ -1,0 +1,370 @@
+#include "workload.hpp"
+
+#include "command_runner.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace ibmig::emu {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t chunk = 1 << 20;
+
+volatile std::sig_atomic_t stop_requested = 0;
+void on_stop(int)
+{
+  stop_requested = 1;
+}
+
+std::uint64_t splitmix64(std::uint64_t x)
+{
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+struct WireResult { // what a child sends back through its pipe
+  int ok;
+  int files;
+  std::uint64_t bytes;
+  std::uint64_t bad_bytes;
+  double seconds;
+  char file[200];
+  char error[300];
+};
+
+void set_error(WireResult& w, const std::string& what)
+{
+  std::snprintf(w.error, sizeof w.error, "%s: %s", what.c_str(), std::strerror(errno));
+}
+
+double since(Clock::time_point t0)
+{
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+/* Sleeps so that `bytes` written since t0 do not exceed the rate. */
+void pace(double rate_Bps, std::uint64_t bytes, Clock::time_point t0)
+{
+  if (rate_Bps <= 0)
+    return;
+  double ahead = bytes / rate_Bps - since(t0);
+  if (ahead > 0)
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::min(ahead, 1.0)));
+}
+
+bool on_bricks(const std::vector<std::string>& bricks, const std::string& name)
+{
+  for (auto const& b : bricks) {
+    struct stat st;
+    if (::stat((b + "/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      return false;
+  }
+  return true;
+}
+
+/* Creates the file under a name DHT places on the wanted replica set (tries name, name.1, name.2, ...). */
+std::string place(const IoJob& job, WireResult& w)
+{
+  for (int k = 0; k < 64; ++k) {
+    std::string name = k == 0 ? job.file : job.file + "." + std::to_string(k);
+    std::string path = job.dir + "/" + name;
+    int fd           = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    if (fd < 0) {
+      set_error(w, "create " + path);
+      return "";
+    }
+    ::close(fd);
+    if (job.placement_bricks.empty() || on_bricks(job.placement_bricks, name))
+      return name;
+    ::unlink(path.c_str());
+  }
+  std::snprintf(w.error, sizeof w.error, "no name of the form %s.N lands on the pinned replica set", job.file.c_str());
+  return "";
+}
+
+void write_stream(const IoJob& job, WireResult& w)
+{
+  std::string name = place(job, w);
+  if (name.empty())
+    return;
+  std::snprintf(w.file, sizeof w.file, "%s", name.c_str());
+  std::string path = job.dir + "/" + name;
+  int fd           = ::open(path.c_str(), O_WRONLY | O_TRUNC);
+  if (fd < 0)
+    return set_error(w, "open " + path);
+  std::vector<char> buf(chunk);
+  auto seed = pattern_seed(name);
+  auto t0   = Clock::now();
+  while (w.bytes < job.max_bytes && !(stop_requested && !job.primary)) {
+    std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, job.max_bytes - w.bytes));
+    fill_pattern(seed, w.bytes, buf.data(), n);
+    ssize_t done = ::write(fd, buf.data(), n);
+    if (done != static_cast<ssize_t>(n)) {
+      set_error(w, "write " + path);
+      ::close(fd);
+      return;
+    }
+    w.bytes += n;
+    pace(job.rate_Bps, w.bytes, t0);
+  }
+  if (::fdatasync(fd) != 0) { // like dd conv=fdatasync: the time includes getting the data to the bricks
+    set_error(w, "fdatasync " + path);
+    ::close(fd);
+    return;
+  }
+  ::close(fd);
+  w.seconds = since(t0);
+  w.ok      = 1;
+}
+
+void read_stream(const IoJob& job, WireResult& w)
+{
+  std::string path = job.dir + "/" + job.file;
+  std::snprintf(w.file, sizeof w.file, "%s", job.file.c_str());
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0)
+    return set_error(w, "open " + path);
+  struct stat st;
+  ::fstat(fd, &st);
+  std::uint64_t size = static_cast<std::uint64_t>(st.st_size) / chunk * chunk;
+  if (size == 0) {
+    ::close(fd);
+    std::snprintf(w.error, sizeof w.error, "%s is empty", path.c_str());
+    return;
+  }
+  std::vector<char> buf(chunk), want(chunk);
+  auto seed = pattern_seed(job.file);
+  auto t0   = Clock::now();
+  std::uint64_t off = 0;
+  while (w.bytes < job.max_bytes && !stop_requested) {
+    if (off >= size) { // wrap around, dropping the client's page cache so the data crosses the network again
+      ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+      off = 0;
+    }
+    ssize_t n = ::pread(fd, buf.data(), chunk, static_cast<off_t>(off));
+    if (n <= 0) {
+      set_error(w, "read " + path);
+      ::close(fd);
+      return;
+    }
+    fill_pattern(seed, off, want.data(), static_cast<std::size_t>(n));
+    if (std::memcmp(buf.data(), want.data(), static_cast<std::size_t>(n)) != 0)
+      w.bad_bytes += static_cast<std::uint64_t>(n);
+    off += static_cast<std::uint64_t>(n);
+    w.bytes += static_cast<std::uint64_t>(n);
+    pace(job.rate_Bps, w.bytes, t0);
+  }
+  ::close(fd);
+  w.seconds = since(t0);
+  w.ok      = 1;
+}
+
+void small_files(const IoJob& job, WireResult& w)
+{
+  std::string dir = job.dir + "/" + job.file;
+  std::snprintf(w.file, sizeof w.file, "%s", job.file.c_str());
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return set_error(w, "mkdir " + dir);
+  std::vector<char> buf(job.file_size);
+  auto t0 = Clock::now();
+  while (w.files < job.max_files && !stop_requested) {
+    char name[32];
+    std::snprintf(name, sizeof name, "f%05d", w.files);
+    std::string rel = job.file + "/" + name;
+    fill_pattern(pattern_seed(rel), 0, buf.data(), buf.size());
+    int fd = ::open((job.dir + "/" + rel).c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    if (fd < 0)
+      return set_error(w, "create " + rel);
+    bool good = ::write(fd, buf.data(), buf.size()) == static_cast<ssize_t>(buf.size());
+    good      = ::close(fd) == 0 && good;
+    if (!good)
+      return set_error(w, "write " + rel);
+    ++w.files;
+    w.bytes += buf.size();
+  }
+  w.seconds = since(t0);
+  w.ok      = 1;
+}
+
+[[noreturn]] void child_main(const IoJob& job, int out_fd)
+{
+  WireResult w{};
+  int ns = ::open(job.mntns.c_str(), O_RDONLY | O_CLOEXEC);
+  if (ns < 0 || ::setns(ns, CLONE_NEWNS) != 0 || ::chdir("/") != 0) {
+    set_error(w, "enter the mount namespace " + job.mntns);
+  } else {
+    switch (job.kind) {
+      case StreamKind::SequentialWrite:
+        write_stream(job, w);
+        break;
+      case StreamKind::SequentialRead:
+        read_stream(job, w);
+        break;
+      case StreamKind::SmallFiles:
+        small_files(job, w);
+        break;
+    }
+  }
+  if (::write(out_fd, &w, sizeof w) != static_cast<ssize_t>(sizeof w))
+    ::_exit(2);
+  ::_exit(0);
+}
+} // namespace
+
+std::uint64_t pattern_seed(const std::string& name)
+{
+  std::uint64_t h = 1469598103934665603ULL; // FNV-1a
+  for (unsigned char c : name)
+    h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+void fill_pattern(std::uint64_t seed, std::uint64_t offset, char* buf, std::size_t n)
+{
+  std::size_t i = 0;
+  while (i < n) {
+    std::uint64_t word_index = (offset + i) / 8;
+    std::uint64_t v          = splitmix64(seed ^ (word_index * 0xd6e8feb86659fd93ULL));
+    std::size_t in_word      = static_cast<std::size_t>((offset + i) % 8);
+    std::size_t take         = std::min<std::size_t>(8 - in_word, n - i);
+    std::memcpy(buf + i, reinterpret_cast<const char*>(&v) + in_word, take);
+    i += take;
+  }
+}
+
+std::uint64_t matching_bytes(const std::string& path, std::uint64_t seed, std::uint64_t length)
+{
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0)
+    return 0;
+  std::vector<char> buf(chunk), want(chunk);
+  std::uint64_t good = 0;
+  while (good < length) {
+    std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, length - good));
+    ssize_t got   = ::pread(fd, buf.data(), n, static_cast<off_t>(good));
+    if (got <= 0)
+      break;
+    fill_pattern(seed, good, want.data(), static_cast<std::size_t>(got));
+    std::size_t same = 0;
+    while (same < static_cast<std::size_t>(got) && buf[same] == want[same])
+      ++same;
+    good += same;
+    if (same < static_cast<std::size_t>(got))
+      break;
+  }
+  ::close(fd);
+  return good;
+}
+
+std::vector<IoResult> run_io_jobs(const std::vector<IoJob>& jobs, double deadline_s)
+{
+  struct Child {
+    pid_t pid = -1;
+    int fd    = -1;
+    bool done = false;
+    int status = 0;
+  };
+  std::vector<Child> children(jobs.size());
+  // SIGUSR1 ends paced companions; blocked around fork so no child dies of it before its handler is in place.
+  sigset_t usr1, old;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ::sigprocmask(SIG_BLOCK, &usr1, &old);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0)
+      continue;
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setpgid(0, 0);
+      ::close(p[0]);
+      struct sigaction sa {};
+      sa.sa_handler = on_stop;
+      ::sigaction(SIGUSR1, &sa, nullptr);
+      ::signal(SIGINT, SIG_IGN); // the parent decides: it kills us on interrupt
+      ::signal(SIGTERM, SIG_DFL);
+      ::sigprocmask(SIG_SETMASK, &old, nullptr);
+      ::sigprocmask(SIG_UNBLOCK, &usr1, nullptr);
+      child_main(jobs[i], p[1]);
+    }
+    ::close(p[1]);
+    children[i].pid = pid;
+    children[i].fd  = p[0];
+  }
+  ::sigprocmask(SIG_SETMASK, &old, nullptr);
+
+  std::vector<IoResult> results(jobs.size());
+  auto t0             = Clock::now();
+  bool any_primary    = false;
+  for (auto const& j : jobs)
+    any_primary = any_primary || j.primary;
+  bool companions_stopped = false;
+  for (;;) {
+    bool all_done = true, primaries_done = true;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      auto& c = children[i];
+      if (c.pid > 0 && !c.done && ::waitpid(c.pid, &c.status, WNOHANG) == c.pid)
+        c.done = true;
+      if (c.pid > 0 && !c.done) {
+        all_done = false;
+        if (jobs[i].primary)
+          primaries_done = false;
+      }
+    }
+    if (all_done)
+      break;
+    if (any_primary && primaries_done && !companions_stopped) {
+      for (auto& c : children)
+        if (c.pid > 0 && !c.done)
+          ::kill(c.pid, SIGUSR1);
+      companions_stopped = true;
+    }
+    if (since(t0) > deadline_s || interrupt_requested()) {
+      for (std::size_t i = 0; i < jobs.size(); ++i)
+        if (children[i].pid > 0 && !children[i].done) {
+          ::kill(-children[i].pid, SIGKILL);
+          ::waitpid(children[i].pid, &children[i].status, 0);
+          children[i].done = true;
+          results[i].error = "still running after " + std::to_string(static_cast<int>(deadline_s)) +
+                             " s (the mount hangs?): killed";
+        }
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    auto& r = results[i];
+    r.vm    = jobs[i].vm;
+    if (children[i].fd < 0) {
+      r.error = "could not start";
+      continue;
+    }
+    WireResult w{};
+    if (r.error.empty() && ::read(children[i].fd, &w, sizeof w) == static_cast<ssize_t>(sizeof w)) {
+      r.ok        = w.ok != 0;
+      r.bytes     = w.bytes;
+      r.files     = w.files;
+      r.seconds   = w.seconds;
+      r.bad_bytes = w.bad_bytes;
+      r.file      = w.file;
+      r.error     = w.error;
+    } else if (r.error.empty()) {
+      r.error = "the I/O process died";
+    }
+    ::close(children[i].fd);
+  }
+  return results;
+}
+
+} // namespace ibmig::emu
