@@ -1,6 +1,6 @@
 // ibmig-rdma-write: replicated RDMA write benchmark (see replicated_write.hpp and README.md).
-//   ibmig-rdma-write serve   [--port P] [--bind ADDR] [--clients N] [--timeout SECONDS]
-//   ibmig-rdma-write write   --servers A[,B...] [--port P] [--bytes 64MiB] [--chunk 1MiB] [--depth 4]
+//   ibmig-rdma-write serve   [--port P] [--bind ADDR] [--clients N] [--timeout SECONDS] [--poll event|busy]
+//   ibmig-rdma-write write   --servers A[,B...] [--port P] [--bytes 64MiB] [--chunk 1MiB] [--depth 8]
 //   ibmig-rdma-write latency --servers A[,B...] [--port P] [--chunk 4KiB] [--iterations 1000]
 // Prints JSON on stdout. Exit status: 0 every chunk verified, 1 failure or checksum mismatch, 2 usage error,
 // 3 no RDMA device.
@@ -14,9 +14,9 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: ibmig-rdma-write serve   [--port P] [--bind ADDR] [--clients N] [--timeout SECONDS]\n"
-    "       ibmig-rdma-write write   --servers A[,B...] [--port P] [--bytes 64MiB] [--chunk 1MiB] [--depth 4]\n"
-    "                                [--connect-timeout SECONDS]\n"
+    "usage: ibmig-rdma-write serve   [--port P] [--bind ADDR] [--clients N] [--timeout SECONDS] [--poll event|busy]\n"
+    "       ibmig-rdma-write write   --servers A[,B...] [--port P] [--bytes 64MiB] [--chunk 1MiB] [--depth 8]\n"
+    "                                [--connect-timeout SECONDS] [--poll event|busy]\n"
     "       ibmig-rdma-write latency --servers A[,B...] [--port P] [--chunk 4KiB] [--iterations 1000]\n";
 
 std::map<std::string, std::string> parse_options(int argc, char** argv)
@@ -53,6 +53,7 @@ int run(int argc, char** argv)
     server.bind_address = take(options, "bind", "0.0.0.0");
     server.clients      = static_cast<uint32_t>(std::stoul(take(options, "clients", "1")));
     server.timeout      = std::chrono::seconds(std::stoul(take(options, "timeout", "300")));
+    server.busy_poll    = take(options, "poll", "event") == "busy";
     if (!options.empty()) throw std::invalid_argument("unknown option --" + options.begin()->first);
     bool all_verified = true;
     for (const auto& session : run_server(server)) {
@@ -68,9 +69,10 @@ int run(int argc, char** argv)
   client.servers            = split_list(take(options, "servers", ""));
   client.total_bytes        = parse_bytes(take(options, "bytes", "64MiB"));
   client.chunk_bytes        = parse_bytes(take(options, "chunk", client.latency_mode ? "4KiB" : "1MiB"));
-  client.depth              = static_cast<uint32_t>(std::stoul(take(options, "depth", "4")));
+  client.depth              = static_cast<uint32_t>(std::stoul(take(options, "depth", "8")));
   client.latency_iterations = static_cast<uint32_t>(std::stoul(take(options, "iterations", "1000")));
   client.connect_timeout    = std::chrono::seconds(std::stoul(take(options, "connect-timeout", "60")));
+  client.busy_poll          = take(options, "poll", "event") == "busy";
   if (!options.empty()) throw std::invalid_argument("unknown option --" + options.begin()->first);
   if (client.servers.empty()) throw std::invalid_argument("--servers is required");
   const auto report = run_client(client);

@@ -29,7 +29,8 @@
 //                  "boot_to_poweroff_seconds": 30.1,
 //                  "pings": [ { "to": "n2", "payload_bytes": 65492, "ok": true } ] }, ... ],
 //     "benchmark": { "client": {...ibmig-rdma-write JSON...}, "servers": [ ... ], "latency": {...},
-//                    "r1": {...} (bench only), "perftest": { "ib_write_bw_MBps": 16.3, "raw": "..." } (bench only) },
+//                    "r1": {...} (bench only), "perftest": { "ib_write_bw_MBps": best of "busy_poll" and "event" runs }
+//                    (bench only) },
 //     "findings": [ { "kind": "port_never_active" | "mtu_mismatch" | "ping_failed" | "benchmark_failed" |
 //                     "guest_failed", "node": "n3", "explanation": "..." } ] }
 #pragma once

@@ -22,10 +22,11 @@ struct ClientOptions {
   uint16_t port               = 7471;
   uint64_t total_bytes        = 64ull << 20; // throughput mode: bytes written to each replica
   uint64_t chunk_bytes        = 1ull << 20;
-  uint32_t depth              = 4;     // chunks in flight per replica
+  uint32_t depth              = 8;     // chunks in flight per replica
   bool latency_mode           = false; // one chunk at a time, round-trip times reported
   uint32_t latency_iterations = 1000;
   std::chrono::seconds connect_timeout{60}; // servers may still be booting: retry connecting until then
+  bool busy_poll = false;                   // spin on the completion queues instead of sleeping on events
 };
 
 struct ServerOptions {
@@ -33,6 +34,7 @@ struct ServerOptions {
   uint16_t port            = 7471;
   uint32_t clients         = 1; // sessions served one after the other before exiting
   std::chrono::seconds timeout{300};
+  bool busy_poll = false;
 };
 
 /// Checksum of a chunk: not cryptographic, but order-dependent over 64-bit words, so a lost, stale, misplaced or

@@ -103,8 +103,18 @@ MemoryRegion::~MemoryRegion()
   if (int rc = ibv_dereg_mr(mr_); rc != 0) log_release_failure("ibv_dereg_mr", rc);
 }
 
-CompletionQueue::CompletionQueue(ibv_context* context, int depth)
-    : cq_(ibv_create_cq(context, depth, nullptr, nullptr, 0))
+CompletionChannel::CompletionChannel(ibv_context* context) : channel_(ibv_create_comp_channel(context))
+{
+  if (channel_ == nullptr) throw VerbsError("ibv_create_comp_channel", errno);
+}
+
+CompletionChannel::~CompletionChannel()
+{
+  if (ibv_destroy_comp_channel(channel_) != 0) log_release_failure("ibv_destroy_comp_channel", errno);
+}
+
+CompletionQueue::CompletionQueue(ibv_context* context, int depth, CompletionChannel* channel)
+    : cq_(ibv_create_cq(context, depth, nullptr, channel ? channel->get() : nullptr, 0)), channel_(channel)
 {
   if (cq_ == nullptr) throw VerbsError("ibv_create_cq", errno);
 }
@@ -124,6 +134,35 @@ int CompletionQueue::poll(ibv_wc* out, int capacity)
       throw VerbsError(out[i].opcode == IBV_WC_RECV ? "ibv_post_recv" : "ibv_post_send", EIO,
                        std::string("work completion: ") + ibv_wc_status_str(out[i].status));
   return n;
+}
+
+void CompletionQueue::arm()
+{
+  if (int rc = ibv_req_notify_cq(cq_, 0); rc != 0) throw VerbsError("ibv_req_notify_cq", rc);
+}
+
+void CompletionQueue::consume_event()
+{
+  ibv_cq* event_cq = nullptr;
+  void* context    = nullptr;
+  if (ibv_get_cq_event(channel_->get(), &event_cq, &context) != 0) throw VerbsError("ibv_get_cq_event", errno);
+  ibv_ack_cq_events(event_cq, 1);
+}
+
+void wait_for_completions(const std::vector<CompletionQueue*>& queues, std::chrono::milliseconds timeout,
+                          const std::function<int()>& poll_all)
+{
+  std::vector<pollfd> fds;
+  for (CompletionQueue* queue : queues) {
+    queue->arm();
+    fds.push_back({queue->event_fd(), POLLIN, 0});
+  }
+  // A completion that arrived before arming raises no event: poll once more before sleeping.
+  if (poll_all() > 0) return;
+  int ready = ::poll(fds.data(), fds.size(), static_cast<int>(timeout.count()));
+  if (ready < 0 && errno != EINTR) throw VerbsError("ibv_get_cq_event", errno, "poll");
+  for (size_t i = 0; ready > 0 && i < fds.size(); ++i)
+    if (fds[i].revents & POLLIN) queues[i]->consume_event();
 }
 
 CmEventChannel::CmEventChannel() : channel_(rdma_create_event_channel())

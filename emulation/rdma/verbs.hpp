@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -81,19 +82,46 @@ private:
   ibv_mr* mr_ = nullptr;
 };
 
+/// Completion channel: lets a thread sleep until a completion queue has work instead of spinning. In a one-vCPU
+/// guest a spinning process competes with the soft-RoCE kernel work it is waiting for.
+class CompletionChannel {
+public:
+  explicit CompletionChannel(ibv_context* context);
+  ~CompletionChannel();
+  CompletionChannel(const CompletionChannel&)            = delete;
+  CompletionChannel& operator=(const CompletionChannel&) = delete;
+  ibv_comp_channel* get() const { return channel_; }
+
+private:
+  ibv_comp_channel* channel_ = nullptr;
+};
+
 class CompletionQueue {
 public:
-  CompletionQueue(ibv_context* context, int depth);
+  /// With a channel the queue can be waited for (wait_for_completions); without one it can only be polled.
+  CompletionQueue(ibv_context* context, int depth, CompletionChannel* channel = nullptr);
   ~CompletionQueue();
   CompletionQueue(const CompletionQueue&)            = delete;
   CompletionQueue& operator=(const CompletionQueue&) = delete;
   ibv_cq* get() const { return cq_; }
   /// Polls up to `capacity` completions into `out`; throws on a poll error or a completion with an error status.
   int poll(ibv_wc* out, int capacity);
+  /// Requests an event for the next completion (ibv_req_notify_cq).
+  void arm();
+  /// Consumes and acknowledges one pending event (ibv_get_cq_event, ibv_ack_cq_events).
+  void consume_event();
+  int event_fd() const { return channel_ ? channel_->get()->fd : -1; }
 
 private:
-  ibv_cq* cq_ = nullptr;
+  ibv_cq* cq_                 = nullptr;
+  CompletionChannel* channel_ = nullptr;
 };
+
+/// Sleeps until one of the queues has a completion or `timeout` passes; queues must have channels. `poll_all` polls
+/// and processes every queue and returns how many completions it handled: it is called once after arming, because a
+/// completion that arrived before arming raises no event.
+void wait_for_completions(const std::vector<CompletionQueue*>& queues, std::chrono::milliseconds timeout,
+                          const std::function<int()>& poll_all);
 
 /// rdma_cm event channel; events are waited for with a timeout so a vanished peer cannot hang a tool.
 class CmEventChannel {
