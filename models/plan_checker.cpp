@@ -90,6 +90,9 @@ private:
   std::map<std::string, std::map<int, std::string>> back_;  // volume -> brick index -> step it came back at
   std::set<std::string> reported_;
   std::vector<CheckFinding> findings_;
+  // Static indexes (images do not move, VMs do not change hosts): keep the walk linear in large clusters.
+  std::map<std::string, std::vector<std::vector<const Vm*>>> vms_by_set_; // volume -> set -> VMs
+  std::map<std::string, std::vector<const Vm*>> vms_by_node_;
 };
 
 PlanChecker::PlanChecker(const Scenario& sc) : sc_(sc)
@@ -101,8 +104,13 @@ PlanChecker::PlanChecker(const Scenario& sc) : sc_(sc)
     for (auto const& nic : n.nics)
       s.ifaces[nic.name] = {nic.present, nic.present, nic.present, nic.mode, nic.mtu};
   }
-  for (auto const& vm : sc.workload.vms)
+  for (auto const& vol : sc.volumes)
+    vms_by_set_[vol.name].resize(static_cast<size_t>(vol.replica_sets()));
+  for (auto const& vm : sc.workload.vms) {
     vms_[vm.name] = {true, sc.storage_names.network};
+    vms_by_set_[vm.volume][static_cast<size_t>(replica_set_of(sc, vm))].push_back(&vm);
+    vms_by_node_[vm.node].push_back(&vm);
+  }
 
   // A network the plan configures counts as the new storage network when it is new hardware (NICs installed by the
   // plan), when names are re-pointed to it, or when it is InfiniBand replacing an Ethernet storage network.
@@ -157,8 +165,8 @@ std::string PlanChecker::network_of(const std::string& node, const std::string& 
 std::vector<std::string> PlanChecker::running_vms_on_set(const Volume& vol, int set) const
 {
   std::vector<std::string> out;
-  for (auto const& vm : sc_.workload.vms)
-    if (vm.volume == vol.name && vms_.at(vm.name).running && replica_set_of(sc_, vm) == set) out.push_back(vm.name);
+  for (const Vm* vm : vms_by_set_.at(vol.name)[static_cast<size_t>(set)])
+    if (vms_.at(vm->name).running) out.push_back(vm->name);
   return out;
 }
 
@@ -421,8 +429,10 @@ void PlanChecker::apply(const Step& st)
   std::vector<std::string> targets     = reachable_targets(st);
   std::vector<std::string> started;
   auto vms_on = [&](const std::string& node, auto fn) {
-    for (auto const& vm : sc_.workload.vms)
-      if (vm.node == node) fn(vm, vms_[vm.name]);
+    auto it = vms_by_node_.find(node);
+    if (it != vms_by_node_.end())
+      for (const Vm* vm : it->second)
+        fn(*vm, vms_[vm->name]);
   };
   std::vector<std::string> missing; // interfaces the step needs but that are not installed
   if (!st.interface.empty() && st.action != Action::InstallNic) {

@@ -76,6 +76,7 @@ std::string run_child(const std::function<std::string()>& work, RunStats* stats)
   int fd[2];
   if (pipe(fd) != 0)
     throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  std::fflush(nullptr); // a child must not inherit (and print again) the parent's buffered output
   auto t0   = std::chrono::steady_clock::now();
   pid_t pid = fork();
   if (pid < 0)
@@ -160,6 +161,7 @@ Report simulate(const Scenario& sc, const SimOptions& opt, RunStats* stats)
     int fd[2];
     if (pipe(fd) != 0)
       throw std::runtime_error("pipe failed");
+    std::fflush(nullptr);
     pid_t pid = fork();
     if (pid == 0) {
       close(fd[0]);
