@@ -74,8 +74,20 @@ const char* to_string(Action a)
 
 const Node* Scenario::find_node(const std::string& n) const
 {
+  if (node_index_.size() == nodes.size()) {
+    auto idx = node_index_.find(n);
+    if (idx != node_index_.end() && idx->second < nodes.size() && nodes[idx->second].name == n)
+      return &nodes[idx->second];
+  }
   auto it = std::find_if(nodes.begin(), nodes.end(), [&](const Node& x) { return x.name == n; });
   return it == nodes.end() ? nullptr : &*it;
+}
+
+void Scenario::index_nodes()
+{
+  node_index_.clear();
+  for (size_t i = 0; i < nodes.size(); i++)
+    node_index_.emplace(nodes[i].name, i);
 }
 const Network* Scenario::find_network(const std::string& n) const
 {

@@ -212,9 +212,14 @@ struct Scenario {
   std::vector<Fault> faults;
 
   const Node* find_node(const std::string& n) const;
+  /* Makes find_node O(log n); the loader calls it. Call it again after adding or removing nodes by hand. */
+  void index_nodes();
   const Network* find_network(const std::string& n) const;
   const Volume* find_volume(const std::string& n) const;
   const Technology& technology_of(const Network& net) const { return technologies.at(net.technology); }
+
+private:
+  std::map<std::string, size_t> node_index_;
 };
 
 /* FNV-1a hash of a name: DHT placement and read-brick choice use it. */

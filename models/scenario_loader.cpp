@@ -358,6 +358,7 @@ void read_nodes(Obj& root, Scenario& sc)
     sc.nodes.push_back(n);
   }
   check_unique(sc.nodes, root, "nodes");
+  sc.index_nodes();
   // Switch port counts: a switch cannot take more NICs than it has ports.
   for (size_t i = 0; i < sc.networks.size(); i++) {
     const Network& net = sc.networks[i];

@@ -31,7 +31,8 @@ Platform::Platform(const Scenario& sc) : sc_(sc)
                       {sg4::LinkInRoute(r.link, sg4::LinkInRoute::Direction::UP), sg4::LinkInRoute(sw)}, false);
       zone->add_route(nullptr, r.host->get_netpoint(), nullptr, nullptr,
                       {sg4::LinkInRoute(r.link, sg4::LinkInRoute::Direction::DOWN)}, false);
-      nics_[node.name + "-" + nic.name] = r;
+      NicResources& stored = nics_[node.name + "-" + nic.name] = r;
+      by_network_.emplace(std::make_pair(node.name, nic.network), &stored);
     }
   }
   for (auto const& vm : sc.workload.vms) {
@@ -57,10 +58,8 @@ double Platform::nic_capacity_Bps(const Nic& nic, int mtu, IpoibMode mode) const
 
 NicResources* Platform::nic_on(const std::string& node, const std::string& network)
 {
-  for (auto& [key, r] : nics_)
-    if (r.node == node && r.nic->network == network)
-      return &r;
-  return nullptr;
+  auto it = by_network_.find({node, network});
+  return it == by_network_.end() ? nullptr : it->second;
 }
 
 void Platform::configure_nic(const std::string& node, const std::string& iface, int mtu, IpoibMode mode)

@@ -61,6 +61,7 @@ private:
   std::map<std::string, simgrid::s4u::Host*> stream_limits_;
   std::map<std::string, simgrid::s4u::Host*> heal_;
   std::map<std::string, NicResources> nics_;
+  std::map<std::pair<std::string, std::string>, NicResources*> by_network_; // (node, network) -> its NIC
   std::map<std::string, simgrid::s4u::Link*> switches_;
 };
 

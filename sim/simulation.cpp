@@ -114,6 +114,8 @@ std::string run_child(const std::function<std::string()>& work, RunStats* stats)
   if (stats) {
     stats->wall_s      = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     stats->max_rss_kib = ru.ru_maxrss;
+    stats->cpu_s       = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                   static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     throw std::runtime_error("the simulation failed (" +

@@ -19,6 +19,7 @@ struct SimOptions {
 
 struct RunStats {
   double wall_s      = 0; // wall time of the nominal run's child
+  double cpu_s       = 0; // its user + system CPU time (the figure to compare on a busy machine)
   long max_rss_kib   = 0; // its peak resident memory
 };
 
