@@ -1,0 +1,133 @@
+/* The ibmig command as a user runs it: exit statuses, messages naming the file and JSON path, --json output. */
+#include "scenario_loader.hpp"
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out; // stdout and stderr together
+};
+
+Result run(const std::string& args)
+{
+  std::string cmd = std::string(IBMIG_BINARY_DIR) + "/ibmig " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p)
+    return r;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
+    r.out.append(buf.data(), n);
+  int st   = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::string temp_file(const std::string& name, const std::string& content)
+{
+  std::string path = testing::TempDir() + name;
+  std::ofstream(path) << content;
+  return path;
+}
+
+} // namespace
+
+// The README's main command: prints per-phase throughput, steps, downtime and the checker's verdict.
+TEST(Cli, SimulateReferencePrintsTheReport)
+{
+  Result r = run("simulate scenarios/reference.json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  for (const char* s : {"Phases", "before", "after", "Steps", "Volume downtime", "VM downtime", "Plan check"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+}
+
+// --json writes the documented fields.
+TEST(Cli, SimulateJsonHasDocumentedFields)
+{
+  std::string out = testing::TempDir() + "ref.report.json";
+  Result r        = run("simulate scenarios/reference.json --runs 20 --seed 7 --json " + out);
+  ASSERT_EQ(r.status, 0) << r.out;
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(out));
+  for (const char* k : {"phases", "nics", "downtime", "steps", "checks", "plan_duration_p50_s"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  auto const& c = j["phases"][0]["clients"][0];
+  for (const char* k : {"name", "write_MBps", "read_MBps", "replicas_local", "nic_bytes_per_byte_written"})
+    EXPECT_TRUE(c.contains(k)) << k;
+  EXPECT_TRUE(j["downtime"]["vms"][0]["p95_s"].is_number());
+  EXPECT_EQ(j["runs"], 20);
+}
+
+// Bad input: exit status 2, one message with the file and the JSON path, no crash.
+TEST(Cli, BadScenarioGivesStatus2WithFileAndPath)
+{
+  nlohmann::json doc = nlohmann::json::parse(std::ifstream("scenarios/reference.json"));
+  doc["nodes"][1]["disk"]["write"] = "200";
+  std::string f                    = temp_file("bad-unit.json", doc.dump());
+  Result r                         = run("simulate " + f);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find(f + ": nodes[1].disk.write: \"200\" has no unit"), std::string::npos) << r.out;
+}
+
+TEST(Cli, MissingFileAndMalformedJsonGiveStatus2)
+{
+  Result r = run("simulate /nonexistent/x.json");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("/nonexistent/x.json: cannot open the file"), std::string::npos) << r.out;
+  std::string f = temp_file("malformed.json", "{\n \"schemaVersion\": 1,\n \"name\": \n}");
+  r             = run("check " + f);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("not valid JSON at line 4"), std::string::npos) << r.out;
+}
+
+TEST(Cli, BadCommandLineGivesStatus2)
+{
+  EXPECT_EQ(run("frobnicate").status, 2);
+  EXPECT_EQ(run("simulate").status, 2);
+  EXPECT_EQ(run("simulate scenarios/reference.json --runs zero").status, 2);
+  EXPECT_EQ(run("simulate scenarios/reference.json --bogus").status, 2);
+  Result r = run("simulate scenarios/reference.json --set workload.nosuch=3");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("workload.nosuch"), std::string::npos) << r.out;
+}
+
+// --set changes the answer: a faster storage network before the migration doubles nothing but the NIC limit.
+TEST(Cli, SetOverridesAScalar)
+{
+  std::string a = testing::TempDir() + "a.json", b = testing::TempDir() + "b.json";
+  ASSERT_EQ(run("simulate scenarios/reference.json --json " + a).status, 0);
+  ASSERT_EQ(run("simulate scenarios/reference.json --set networks[1].technology=10GbE --json " + b).status, 0);
+  auto ja = nlohmann::json::parse(std::ifstream(a)), jb = nlohmann::json::parse(std::ifstream(b));
+  double before_a = ja["phases"][0]["clients"][1]["write_MBps"], before_b = jb["phases"][0]["clients"][1]["write_MBps"];
+  EXPECT_GT(before_b, 2 * before_a);
+}
+
+// ibmig check: status 0 for the reference plan, 1 for a broken one, with the rule named.
+TEST(Cli, CheckExitStatus)
+{
+  Result ok = run("check scenarios/reference.json");
+  EXPECT_EQ(ok.status, 0) << ok.out;
+  Result bad = run("check scenarios/broken/names-not-repointed.json");
+  EXPECT_EQ(bad.status, 1) << bad.out;
+  EXPECT_NE(bad.out.find("NAMES_NOT_REPOINTED"), std::string::npos) << bad.out;
+}
+
+// ibmig generate writes a scenario that loads and simulates.
+TEST(Cli, GenerateWritesAValidScenario)
+{
+  std::string f = testing::TempDir() + "gen.json";
+  Result g      = run("generate --nodes 8 --vms-per-node 3 --replica 2 --duration 30s -o " + f);
+  ASSERT_EQ(g.status, 0) << g.out;
+  ibmig::Scenario sc = ibmig::load_scenario(f);
+  EXPECT_EQ(sc.nodes.size(), 8u);
+  EXPECT_EQ(sc.workload.vms.size(), 24u);
+  EXPECT_EQ(run("simulate " + f).status, 0);
+  EXPECT_EQ(run("generate --nodes 7 --vms-per-node 1 --replica 2").status, 2); // 7 nodes cannot hold replica 2 sets
+}
