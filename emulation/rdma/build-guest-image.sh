@@ -18,7 +18,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 die() { echo "build-guest-image: $*" >&2; exit 1; }
 
-kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -1)
+resolve_kernel() {
+  apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -1
+}
+kernel_pkg=$(resolve_kernel)
+# A fresh machine may have no package lists yet (setup.sh updates them only when it installs something).
+if [ -z "$kernel_pkg" ] && [ "$(id -u)" -eq 0 ]; then
+  apt-get update -q >/dev/null
+  kernel_pkg=$(resolve_kernel)
+fi
 [ -n "$kernel_pkg" ] || die "cannot resolve the kernel package linux-image-amd64 depends on (run apt-get update)"
 kernel_version=$(apt-cache policy "$kernel_pkg" | sed -n 's/^ *Candidate: //p')
 kver=${kernel_pkg#linux-image-}
