@@ -27,12 +27,9 @@ std::string process_role(const std::string& cmdline, const RunLayout& layout, co
   std::string argv0;
   in >> argv0;
   auto base = argv0.substr(argv0.rfind('/') + 1);
-  if (base == "glusterd")
-    return "glusterd";
-  if (base == "glusterfsd")
-    return "brick";
-  if (cmdline.find("glustershd") != std::string::npos)
-    return "shd";
+  if (base == "glusterd") return "glusterd";
+  if (base == "glusterfsd") return "brick";
+  if (cmdline.find("glustershd") != std::string::npos) return "shd";
   auto prefix = layout.node_dir(node) + "/mnt/";
   auto p      = cmdline.find(prefix);
   if (base == "glusterfs" && p != std::string::npos) {
@@ -52,8 +49,7 @@ std::string render_hosts_file(const Scenario& sc, const std::string& network)
 {
   std::string text = "# written by ibmig emulate: storage names on network " + network + "\n127.0.0.1 localhost\n";
   for (auto const& n : sc.nodes) {
-    if (n.storage_name.empty())
-      continue;
+    if (n.storage_name.empty()) continue;
     for (auto const& nic : n.nics)
       if (nic.network == network) {
         text += nic.address + " " + n.storage_name + "\n";
@@ -66,8 +62,7 @@ std::string render_hosts_file(const Scenario& sc, const std::string& network)
 int prefix_length(const std::string& subnet)
 {
   auto s = subnet.find('/');
-  if (s == std::string::npos)
-    return 24;
+  if (s == std::string::npos) return 24;
   try {
     return std::stoi(subnet.substr(s + 1));
   } catch (...) {
@@ -78,8 +73,13 @@ int prefix_length(const std::string& subnet)
 std::vector<std::string> tbf_arguments(BitsPerSecond rate)
 {
   double burst = std::max(512.0 * 1024, rate.value / 8 / 250);
-  return {"tbf",   "rate",  std::to_string(static_cast<long long>(rate.value)) + "bit",
-          "burst", std::to_string(static_cast<long long>(burst)), "latency", "20ms"};
+  return {"tbf",
+          "rate",
+          std::to_string(static_cast<long long>(rate.value)) + "bit",
+          "burst",
+          std::to_string(static_cast<long long>(burst)),
+          "latency",
+          "20ms"};
 }
 
 EmulatedCluster::EmulatedCluster(const Scenario& sc, RunLayout layout, CommandRunner& runner, std::ostream* log)
@@ -89,8 +89,7 @@ EmulatedCluster::EmulatedCluster(const Scenario& sc, RunLayout layout, CommandRu
     NodeState ns;
     ns.names_network = sc_.storage_names.network;
     for (auto const& nic : n.nics)
-      if (nic.present)
-        ns.interfaces[nic.name] = {true, true, true, nic.mtu, nic.mode};
+      if (nic.present) ns.interfaces[nic.name] = {true, true, true, nic.mtu, nic.mode};
     nodes_[n.name] = ns;
   }
 }
@@ -100,15 +99,13 @@ EmulatedCluster::~EmulatedCluster()
   try {
     teardown();
   } catch (...) {
-    if (log_)
-      *log_ << "teardown failed; run `ibmig emulate --cleanup " << layout_.state_file() << "`\n";
+    if (log_) *log_ << "teardown failed; run `ibmig emulate --cleanup " << layout_.state_file() << "`\n";
   }
 }
 
 int EmulatedCluster::teardown()
 {
-  if (torn_down_)
-    return 0;
+  if (torn_down_) return 0;
   torn_down_ = true;
   Teardown td(runner_, log_);
   int failures = td.undo_all(state_);
@@ -127,14 +124,13 @@ CommandResult EmulatedCluster::run(std::vector<std::string> argv, double timeout
 void EmulatedCluster::must(std::vector<std::string> argv, const std::string& what, double timeout_s)
 {
   auto r = run(argv, timeout_s);
-  if (!r.ok())
-    throw StepFailure(what + ": `" + join_command(argv) + "` failed (" + r.summary() + ")");
+  if (!r.ok()) throw StepFailure(what + ": `" + join_command(argv) + "` failed (" + r.summary() + ")");
 }
 
 CommandResult EmulatedCluster::node_run(const std::string& node, std::vector<std::string> argv, double timeout_s)
 {
-  std::vector<std::string> full = {"nsenter", "--mount=" + layout_.mntns(node), "--net=/run/netns/" + layout_.netns(node),
-                                   "--"};
+  std::vector<std::string> full = {"nsenter", "--mount=" + layout_.mntns(node),
+                                   "--net=/run/netns/" + layout_.netns(node), "--"};
   full.insert(full.end(), argv.begin(), argv.end());
   return run(full, timeout_s);
 }
@@ -155,11 +151,9 @@ CommandResult EmulatedCluster::ping(const std::string& from, const std::string& 
 const Nic* EmulatedCluster::nic_on(const std::string& node, const std::string& network) const
 {
   auto n = sc_.find_node(node);
-  if (!n)
-    return nullptr;
+  if (!n) return nullptr;
   for (auto const& nic : n->nics)
-    if (nic.network == network)
-      return &nic;
+    if (nic.network == network) return &nic;
   return nullptr;
 }
 
@@ -215,8 +209,7 @@ void EmulatedCluster::build()
       }
     for (auto const& v : sc_.volumes)
       for (auto const& b : v.bricks)
-        if (b.node == n.name)
-          must({"mkdir", "-p", layout_.brick_dir(b)}, "brick of " + v.name);
+        if (b.node == n.name) must({"mkdir", "-p", layout_.brick_dir(b)}, "brick of " + v.name);
   }
 
   std::vector<std::string> servers;
@@ -225,32 +218,27 @@ void EmulatedCluster::build()
       servers.push_back(n.name);
       start_glusterd(n.name);
     }
-  if (servers.empty())
-    return;
+  if (servers.empty()) return;
   for (size_t i = 1; i < servers.size(); ++i) {
     auto r = gluster(servers[0], {"peer", "probe", sc_.find_node(servers[i])->storage_name});
-    if (!r.ok())
-      throw StepFailure("peer probe " + sc_.find_node(servers[i])->storage_name + " failed: " + r.summary());
+    if (!r.ok()) throw StepFailure("peer probe " + sc_.find_node(servers[i])->storage_name + " failed: " + r.summary());
   }
   wait_peers_connected(servers[0], servers.size() - 1);
   for (auto const& v : sc_.volumes) {
     std::vector<std::string> args = {"volume", "create", v.name};
     if (v.replica > 1) {
       args.insert(args.end(), {"replica", std::to_string(v.replica)});
-      if (v.arbiter)
-        args.insert(args.end(), {"arbiter", "1"});
+      if (v.arbiter) args.insert(args.end(), {"arbiter", "1"});
     }
     for (auto const& b : v.bricks)
       args.push_back(brick_name(b));
     args.push_back("force"); // bricks are plain directories on the root file system
     auto r = gluster(servers[0], args);
-    if (!r.ok())
-      throw StepFailure("volume create " + v.name + " failed: " + r.summary());
-    gluster(servers[0], {"volume", "set", v.name, "network.ping-timeout",
-                         std::to_string(static_cast<int>(v.ping_timeout.value))});
+    if (!r.ok()) throw StepFailure("volume create " + v.name + " failed: " + r.summary());
+    gluster(servers[0],
+            {"volume", "set", v.name, "network.ping-timeout", std::to_string(static_cast<int>(v.ping_timeout.value))});
     r = gluster(servers[0], {"volume", "start", v.name});
-    if (!r.ok())
-      throw StepFailure("volume start " + v.name + " failed: " + r.summary());
+    if (!r.ok()) throw StepFailure("volume start " + v.name + " failed: " + r.summary());
   }
   for (auto const& s : servers)
     record_processes(s);
@@ -265,11 +253,9 @@ void EmulatedCluster::wait_peers_connected(const std::string& from, size_t expec
     auto peers = parse_peer_status(r.out);
     size_t connected =
         static_cast<size_t>(std::count_if(peers.begin(), peers.end(), [](auto const& p) { return p.connected; }));
-    if (connected == expected)
-      return;
+    if (connected == expected) return;
     last = r.out;
-    if (interrupt_requested())
-      break;
+    if (interrupt_requested()) break;
     sleep_s(0.5);
   }
   throw StepFailure("the pool did not form: peers not all connected from " + from + ":\n" + last);
@@ -302,8 +288,7 @@ void EmulatedCluster::create_veth(const std::string& node, const Nic& nic)
 void EmulatedCluster::configure_interface(const std::string& node, const Nic& nic, int mtu, IpoibMode mode)
 {
   auto& st = nodes_.at(node).interfaces[nic.name];
-  if (!st.exists)
-    throw StepFailure(node + " has no interface " + nic.name + " (not installed)");
+  if (!st.exists) throw StepFailure(node + " has no interface " + nic.name + " (not installed)");
   auto net  = sc_.find_network(nic.network);
   auto ns   = layout_.netns(node);
   auto sw   = layout_.switch_netns(nic.network);
@@ -324,16 +309,14 @@ void EmulatedCluster::configure_interface(const std::string& node, const Nic& ni
 
 void EmulatedCluster::install_nic(const std::string& node, const Nic& nic)
 {
-  if (nodes_.at(node).interfaces[nic.name].exists)
-    throw StepFailure(node + " already has an interface " + nic.name);
+  if (nodes_.at(node).interfaces[nic.name].exists) throw StepFailure(node + " already has an interface " + nic.name);
   create_veth(node, nic);
 }
 
 void EmulatedCluster::set_interface(const std::string& node, const std::string& iface, bool up)
 {
   auto& st = nodes_.at(node).interfaces[iface];
-  if (!st.exists)
-    throw StepFailure(node + " has no interface " + iface);
+  if (!st.exists) throw StepFailure(node + " has no interface " + iface);
   must({"ip", "-n", layout_.netns(node), "link", "set", iface, up ? "up" : "down"}, node + " " + iface);
   st.up = up;
 }
@@ -343,8 +326,7 @@ void EmulatedCluster::write_hosts(const std::string& node, const std::string& ne
   // Written in place: /etc/hosts in the node is a bind mount of this very inode (a rename would not be seen).
   std::ofstream hosts(layout_.node_dir(node) + "/hosts", std::ios::trunc);
   hosts << render_hosts_file(sc_, network);
-  if (!hosts)
-    throw StepFailure("cannot write the hosts file of " + node);
+  if (!hosts) throw StepFailure("cannot write the hosts file of " + node);
   nodes_.at(node).names_network = network;
 }
 
@@ -356,8 +338,7 @@ void EmulatedCluster::record_processes(const std::string& node)
   long pid;
   while (in >> pid) {
     auto start = read_process_start_time(pid);
-    if (start == 0)
-      continue;
+    if (start == 0) continue;
     bool known = false;
     for (auto const& o : state_.objects())
       known = known || (o.kind == CreatedObject::Kind::Process && o.pid == pid && o.start_time == start);
@@ -372,21 +353,18 @@ void EmulatedCluster::kill_processes(const std::string& node, const std::functio
   auto ns = layout_.netns(node);
   std::vector<CreatedObject> victims;
   for (auto const& o : state_.objects())
-    if (o.kind == CreatedObject::Kind::Process && o.netns == ns && which(o))
-      victims.push_back(o);
+    if (o.kind == CreatedObject::Kind::Process && o.netns == ns && which(o)) victims.push_back(o);
   for (auto const& v : victims)
     run({"kill", "-TERM", std::to_string(v.pid)});
   for (int i = 0; i < 50; ++i) { // bounded: 5 s for a clean exit, then SIGKILL
     bool alive = false;
     for (auto const& v : victims)
       alive = alive || read_process_start_time(v.pid) == v.start_time;
-    if (!alive)
-      break;
+    if (!alive) break;
     sleep_s(0.1);
   }
   for (auto const& v : victims)
-    if (read_process_start_time(v.pid) == v.start_time)
-      run({"kill", "-KILL", std::to_string(v.pid)});
+    if (read_process_start_time(v.pid) == v.start_time) run({"kill", "-KILL", std::to_string(v.pid)});
   state_.remove_if([&](const CreatedObject& o) {
     return o.kind == CreatedObject::Kind::Process && o.netns == ns && which(o) &&
            read_process_start_time(o.pid) != o.start_time;
@@ -396,18 +374,14 @@ void EmulatedCluster::kill_processes(const std::string& node, const std::functio
 void EmulatedCluster::start_glusterd(const std::string& node)
 {
   auto& st = nodes_.at(node);
-  if (!st.powered)
-    throw StepFailure(node + " is powered off: glusterd cannot start");
-  if (st.glusterd)
-    return;
+  if (!st.powered) throw StepFailure(node + " is powered off: glusterd cannot start");
+  if (st.glusterd) return;
   auto r = node_run(node, {"glusterd", "-p", "/run/glusterd.pid", "--log-level", "INFO"});
-  if (!r.ok())
-    throw StepFailure("glusterd did not start on " + node + ": " + r.summary());
+  if (!r.ok()) throw StepFailure("glusterd did not start on " + node + ": " + r.summary());
   st.glusterd = true;
   // Ready when its CLI answers (bounded).
   for (int i = 0; i < 40; ++i) {
-    if (gluster(node, {"pool", "list"}).ok())
-      break;
+    if (gluster(node, {"pool", "list"}).ok()) break;
     sleep_s(0.25);
   }
   record_processes(node);
@@ -416,17 +390,16 @@ void EmulatedCluster::start_glusterd(const std::string& node)
 void EmulatedCluster::stop_glusterd(const std::string& node)
 {
   // `systemctl stop glusterd` plus its bricks and self-heal daemon: the processes this run started there.
-  kill_processes(node, [](const CreatedObject& o) { return o.name == "glusterd" || o.name == "brick" || o.name == "shd"; });
+  kill_processes(node,
+                 [](const CreatedObject& o) { return o.name == "glusterd" || o.name == "brick" || o.name == "shd"; });
   nodes_.at(node).glusterd = false;
 }
 
 void EmulatedCluster::mount(const std::string& node, const std::string& volume)
 {
   auto& st = nodes_.at(node);
-  if (!st.powered)
-    throw StepFailure(node + " is powered off: cannot mount " + volume);
-  if (st.mounts.count(volume))
-    return;
+  if (!st.powered) throw StepFailure(node + " is powered off: cannot mount " + volume);
+  if (st.mounts.count(volume)) return;
   // The volfile server: the node itself when it is a server (hyperconverged), else the first brick's node.
   auto self   = sc_.find_node(node);
   auto vol    = sc_.find_volume(volume);
@@ -434,8 +407,7 @@ void EmulatedCluster::mount(const std::string& node, const std::string& volume)
   auto mp     = layout_.mount_point(node, volume);
   must({"mkdir", "-p", mp}, "mount point");
   auto r = node_run(node, {"mount", "-t", "glusterfs", server + ":/" + volume, mp}, 60);
-  if (!r.ok())
-    throw StepFailure("mount of " + volume + " on " + node + " failed: " + r.summary());
+  if (!r.ok()) throw StepFailure("mount of " + volume + " on " + node + " failed: " + r.summary());
   add(created(CreatedObject::Kind::Mount, mp, "", layout_.mntns(node)));
   st.mounts.insert(volume);
   record_processes(node);
@@ -444,12 +416,10 @@ void EmulatedCluster::mount(const std::string& node, const std::string& volume)
 void EmulatedCluster::unmount(const std::string& node, const std::string& volume, bool lazy)
 {
   auto& st = nodes_.at(node);
-  if (!st.mounts.count(volume))
-    return;
+  if (!st.mounts.count(volume)) return;
   auto mp = layout_.mount_point(node, volume);
   auto r  = lazy ? CommandResult{} : node_run(node, {"umount", mp}, 20);
-  if (lazy || !r.ok())
-    node_run(node, {"umount", "-l", mp}, 10);
+  if (lazy || !r.ok()) node_run(node, {"umount", "-l", mp}, 10);
   state_.remove_if([&](const CreatedObject& o) { return o.kind == CreatedObject::Kind::Mount && o.name == mp; });
   // The FUSE client exits on unmount; a hung one is killed (bounded).
   kill_processes(node, [&](const CreatedObject& o) { return o.name == "client:" + volume; });
@@ -459,8 +429,7 @@ void EmulatedCluster::unmount(const std::string& node, const std::string& volume
 void EmulatedCluster::power_off(const std::string& node)
 {
   auto& st = nodes_.at(node);
-  if (!st.powered)
-    return;
+  if (!st.powered) return;
   for (auto v : std::set<std::string>(st.mounts))
     unmount(node, v, true);
   kill_processes(node, [](const CreatedObject&) { return true; });
@@ -476,14 +445,11 @@ void EmulatedCluster::power_off(const std::string& node)
 void EmulatedCluster::power_on(const std::string& node)
 {
   auto& st = nodes_.at(node);
-  if (st.powered)
-    return;
+  if (st.powered) return;
   st.powered = true;
   for (auto& [name, itf] : st.interfaces)
-    if (itf.exists && itf.configured)
-      set_interface(node, name, true); // persisted configuration comes back at boot
-  if (st.glusterd_enabled && sc_.find_node(node)->server)
-    start_glusterd(node);
+    if (itf.exists && itf.configured) set_interface(node, name, true); // persisted configuration comes back at boot
+  if (st.glusterd_enabled && sc_.find_node(node)->server) start_glusterd(node);
 }
 
 std::map<std::string, NicCounters> EmulatedCluster::nic_counters(const std::string& node)
@@ -491,13 +457,11 @@ std::map<std::string, NicCounters> EmulatedCluster::nic_counters(const std::stri
   std::map<std::string, NicCounters> out;
   // The kernel's per-interface counters (same as /sys/class/net/*/statistics), read in the node's namespace.
   auto r = run({"ip", "-n", layout_.netns(node), "-j", "-s", "link", "show"});
-  if (!r.ok())
-    return out;
+  if (!r.ok()) return out;
   try {
     for (auto const& l : nlohmann::json::parse(r.out)) {
       auto name = l.value("ifname", "");
-      if (name == "lo" || !l.contains("stats64"))
-        continue;
+      if (name == "lo" || !l.contains("stats64")) continue;
       out[name] = {l["stats64"]["tx"].value("bytes", 0.0), l["stats64"]["rx"].value("bytes", 0.0)};
     }
   } catch (const nlohmann::json::exception&) {
@@ -508,8 +472,7 @@ std::map<std::string, NicCounters> EmulatedCluster::nic_counters(const std::stri
 std::string EmulatedCluster::any_running_server() const
 {
   for (auto const& n : sc_.nodes)
-    if (n.server && nodes_.at(n.name).powered && nodes_.at(n.name).glusterd)
-      return n.name;
+    if (n.server && nodes_.at(n.name).powered && nodes_.at(n.name).glusterd) return n.name;
   return "";
 }
 
@@ -524,8 +487,7 @@ std::set<std::string> EmulatedCluster::client_endpoints(const std::string& node,
   for (auto const& c : parse_ss(r.out))
     if (port_of(c.peer) != 24007)
       for (auto p : c.pids)
-        if (pids.count(p))
-          eps.insert(c.local);
+        if (pids.count(p)) eps.insert(c.local);
   return eps;
 }
 
@@ -534,11 +496,10 @@ std::set<std::string> EmulatedCluster::glusterd_peer_addresses(const std::string
   std::set<std::string> addrs;
   auto r = node_run(node, {"ss", "-Htn", "state", "established"});
   for (auto const& c : parse_ss(r.out)) {
-    auto la = address_of(c.local);
-    auto pa = address_of(c.peer);
+    auto la        = address_of(c.local);
+    auto pa        = address_of(c.peer);
     bool peer_link = (port_of(c.peer) == 24007 || port_of(c.local) == 24007) && la != pa && la != "127.0.0.1";
-    if (peer_link)
-      addrs.insert(la);
+    if (peer_link) addrs.insert(la);
   }
   return addrs;
 }

@@ -52,7 +52,7 @@ struct RunLayout {
   std::string switch_netns(const std::string& network) const { return "ibmig-" + run_id + "-sw-" + network; }
   std::string mntns(const std::string& node) const { return ns_dir() + "/" + node + ".mnt"; }
   std::string node_dir(const std::string& node) const { return work_dir + "/" + node; }
-  std::string brick_dir(const Brick& b) const { return node_dir(b.node) + "/bricks" + b.path; }
+  std::string brick_dir(const Brick& b) const { return node_dir(b.node) + b.path; }
   std::string mount_point(const std::string& node, const std::string& volume) const
   {
     return node_dir(node) + "/mnt/" + volume;
@@ -78,7 +78,7 @@ public:
 
   EmulatedCluster(const Scenario& sc, RunLayout layout, CommandRunner& runner, std::ostream* log);
   ~EmulatedCluster(); // tears down (never throws)
-  EmulatedCluster(const EmulatedCluster&) = delete;
+  EmulatedCluster(const EmulatedCluster&)            = delete;
   EmulatedCluster& operator=(const EmulatedCluster&) = delete;
 
   /* Namespaces, bridges, present NICs, hosts files, glusterd on every server, pool, volumes, started. */

@@ -19,8 +19,7 @@ void drain(int fd, std::string& into)
   char buf[4096];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0)
-      return;
+    if (n <= 0) return;
     into.append(buf, static_cast<size_t>(n));
   }
 }
@@ -43,8 +42,7 @@ std::string join_command(const std::vector<std::string>& argv)
 {
   std::string s;
   for (auto const& a : argv) {
-    if (!s.empty())
-      s += ' ';
+    if (!s.empty()) s += ' ';
     s += a.find_first_of(" \t'\"") == std::string::npos ? a : "'" + a + "'";
   }
   return s;
@@ -52,16 +50,13 @@ std::string join_command(const std::vector<std::string>& argv)
 
 std::string CommandResult::summary() const
 {
-  if (interrupted)
-    return "interrupted";
-  if (timed_out)
-    return "timed out after " + std::to_string(static_cast<int>(elapsed_s + 0.5)) + " s";
+  if (interrupted) return "interrupted";
+  if (timed_out) return "timed out after " + std::to_string(static_cast<int>(elapsed_s + 0.5)) + " s";
   std::string text = err.empty() ? out : err;
   while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
     text.pop_back();
   auto nl = text.rfind('\n');
-  if (nl != std::string::npos)
-    text = text.substr(nl + 1); // the last line is usually the reason
+  if (nl != std::string::npos) text = text.substr(nl + 1); // the last line is usually the reason
   return "exit " + std::to_string(exit_status) + (text.empty() ? "" : ": " + text);
 }
 
@@ -70,12 +65,10 @@ CommandResult SystemRunner::run(const std::vector<std::string>& argv, Seconds ti
   using Clock = std::chrono::steady_clock;
   CommandResult r;
   auto start = Clock::now();
-  if (trace_)
-    *trace_ << "  $ " << join_command(argv) << "\n";
+  if (trace_) *trace_ << "  $ " << join_command(argv) << "\n";
   int out_pipe[2];
   int err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
-    return r;
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return r;
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
     ::close(out_pipe[0]);
     ::close(out_pipe[1]);
@@ -135,11 +128,9 @@ CommandResult SystemRunner::run(const std::vector<std::string>& argv, Seconds ti
   drain(err_pipe[0], r.err);
   ::close(out_pipe[0]);
   ::close(err_pipe[0]);
-  if (exited && WIFEXITED(status))
-    r.exit_status = WEXITSTATUS(status);
+  if (exited && WIFEXITED(status)) r.exit_status = WEXITSTATUS(status);
   r.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
-  if (trace_ && !r.ok())
-    *trace_ << "    -> " << r.summary() << "\n";
+  if (trace_ && !r.ok()) *trace_ << "    -> " << r.summary() << "\n";
   return r;
 }
 

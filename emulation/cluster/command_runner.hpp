@@ -13,8 +13,8 @@
 namespace ibmig::emu {
 
 struct CommandResult {
-  int exit_status = -1; // -1: did not exit normally (signal, timeout, could not start)
-  bool timed_out  = false;
+  int exit_status  = -1; // -1: did not exit normally (signal, timeout, could not start)
+  bool timed_out   = false;
   bool interrupted = false; // killed because SIGINT/SIGTERM arrived
   std::string out;
   std::string err;
@@ -27,7 +27,7 @@ struct CommandResult {
 
 class CommandRunner {
 public:
-  virtual ~CommandRunner() = default;
+  virtual ~CommandRunner()                                                         = default;
   virtual CommandResult run(const std::vector<std::string>& argv, Seconds timeout) = 0;
 };
 

@@ -13,15 +13,14 @@ const ClientFigures* find_client(const Report& r, const std::string& phase, cons
   for (auto const& p : r.phases)
     if (p.name == phase)
       for (auto const& c : p.clients)
-        if (c.name == vm)
-          return &c;
+        if (c.name == vm) return &c;
   return nullptr;
 }
 
 nlohmann::json row(const std::string& metric, double predicted, double measured, double tolerance,
                    const std::string& note)
 {
-  double err = predicted != 0 ? (measured - predicted) / predicted * 100 : (measured == 0 ? 0 : 100);
+  double err  = predicted != 0 ? (measured - predicted) / predicted * 100 : (measured == 0 ? 0 : 100);
   bool within = std::fabs(err) <= tolerance;
   return {{"metric", metric},
           {"predicted", predicted},
@@ -37,16 +36,13 @@ nlohmann::json build_comparison(const Report& measured, const Report& predicted,
 {
   nlohmann::json rows = nlohmann::json::array();
   for (auto const& p : measured.phases) {
-    if (p.name != "before")
-      continue;
+    if (p.name != "before") continue;
     for (auto const& c : p.clients) {
-      if (c.write_MBps <= 0)
-        continue;
+      if (c.write_MBps <= 0) continue;
       auto pc = find_client(predicted, "before", c.name);
-      if (!pc)
-        continue;
-      rows.push_back(row("before: " + c.name + " write MB/s", pc->write_MBps, c.write_MBps,
-                         throughput_tolerance_pct, workload_note));
+      if (!pc) continue;
+      rows.push_back(row("before: " + c.name + " write MB/s", pc->write_MBps, c.write_MBps, throughput_tolerance_pct,
+                         workload_note));
       if (pc->nic_bytes_per_byte_written > 0)
         rows.push_back(row("before: " + c.node + " storage NIC bytes sent per byte " + c.name + " wrote",
                            pc->nic_bytes_per_byte_written, c.nic_bytes_per_byte_written, nic_ratio_tolerance_pct,
@@ -55,12 +51,10 @@ nlohmann::json build_comparison(const Report& measured, const Report& predicted,
     }
   }
   for (auto const& s : measured.steps) {
-    if (s.timing != "measured")
-      continue;
+    if (s.timing != "measured") continue;
     for (auto const& ps : predicted.steps)
       if (ps.name == s.name) {
-        rows.push_back(row("step duration s: " + s.name, ps.end_s - ps.start_s, s.end_s - s.start_s,
-                           step_tolerance_pct,
+        rows.push_back(row("step duration s: " + s.name, ps.end_s - ps.start_s, s.end_s - s.start_s, step_tolerance_pct,
                            "predicted: the runbook's duration (human work included); measured: the commands and "
                            "checks on the emulated cluster"));
         break;
@@ -82,11 +76,11 @@ void print_comparison(const Report& measured, std::ostream& out)
   }
   out << "\nPredicted (simulate) vs measured (emulate):\n";
   out << std::left << std::setw(64) << "metric" << std::right << std::setw(11) << "predicted" << std::setw(11)
-      << "measured" << std::setw(9) << "error%" << std::setw(6) << "tol%" << "  verdict\n";
+      << "measured" << std::setw(9) << "error%" << std::setw(6) << "tol%"
+      << "  verdict\n";
   for (auto const& r : measured.extra["comparison"]) {
     auto metric = r.value("metric", "");
-    if (metric.size() > 63)
-      metric = metric.substr(0, 60) + "...";
+    if (metric.size() > 63) metric = metric.substr(0, 60) + "...";
     out << std::left << std::setw(64) << metric << std::right << std::fixed << std::setprecision(2) << std::setw(11)
         << r.value("predicted", 0.0) << std::setw(11) << r.value("measured", 0.0) << std::setprecision(1)
         << std::setw(9) << r.value("error_pct", 0.0) << std::setprecision(0) << std::setw(6)

@@ -63,8 +63,7 @@ bool in_path(const std::string& exe)
   std::istringstream in(path);
   std::string dir;
   while (std::getline(in, dir, ':'))
-    if (!dir.empty() && ::access((dir + "/" + exe).c_str(), X_OK) == 0)
-      return true;
+    if (!dir.empty() && ::access((dir + "/" + exe).c_str(), X_OK) == 0) return true;
   return false;
 }
 
@@ -79,8 +78,7 @@ std::string make_run_id()
 std::string stem_of(const std::string& image, const std::string& suffix)
 {
   auto dot = image.rfind('.');
-  if (dot == std::string::npos || dot == 0)
-    return image + suffix;
+  if (dot == std::string::npos || dot == 0) return image + suffix;
   return image.substr(0, dot) + suffix + image.substr(dot);
 }
 
@@ -95,8 +93,7 @@ std::vector<const Brick*> data_bricks(const Volume& v, int set)
 {
   std::vector<const Brick*> out;
   for (int i = 0; i < v.replica; ++i) {
-    if (v.arbiter && i == v.replica - 1)
-      continue;
+    if (v.arbiter && i == v.replica - 1) continue;
     out.push_back(&v.bricks[static_cast<size_t>(set * v.replica + i)]);
   }
   return out;
@@ -114,8 +111,7 @@ public:
 private:
   void log(const std::string& line)
   {
-    if (opt_.log)
-      *opt_.log << "[emulate " << std::fixed;
+    if (opt_.log) *opt_.log << "[emulate " << std::fixed;
     if (opt_.log) {
       opt_.log->precision(1);
       *opt_.log << since(t0_) << "s] " << line << std::endl;
@@ -188,8 +184,7 @@ void Run::add_nic_phase(const std::string& phase, const std::map<std::string, st
     for (auto const& nic : n.nics) {
       NicReport* rep = nullptr;
       for (auto& r : report_.nics)
-        if (r.node == n.name && r.interface == nic.name)
-          rep = &r;
+        if (r.node == n.name && r.interface == nic.name) rep = &r;
       if (!rep) {
         report_.nics.push_back({n.name, nic.name, nic.network, {}});
         rep = &report_.nics.back();
@@ -197,10 +192,10 @@ void Run::add_nic_phase(const std::string& phase, const std::map<std::string, st
       NicPhaseBytes pb{phase, 0, 0};
       auto ib = b.at(n.name).find(nic.name);
       if (ib != b.at(n.name).end()) {
-        auto ia     = a.at(n.name).find(nic.name);
+        auto ia            = a.at(n.name).find(nic.name);
         NicCounters before = ia != a.at(n.name).end() ? ia->second : NicCounters{};
-        pb.tx_bytes = ib->second.tx_bytes - before.tx_bytes;
-        pb.rx_bytes = ib->second.rx_bytes - before.rx_bytes;
+        pb.tx_bytes        = ib->second.tx_bytes - before.tx_bytes;
+        pb.rx_bytes        = ib->second.rx_bytes - before.rx_bytes;
       }
       rep->phases.push_back(pb);
     }
@@ -233,30 +228,57 @@ PhaseReport Run::run_phase(const std::string& phase, double clock_start)
     }
   auto c0      = all_counters();
   auto t_phase = Clock::now();
-  auto results = run_io_jobs(jobs, opt_.phase_deadline_s);
-  double wall  = since(t_phase);
-  auto c1      = all_counters();
+  std::vector<IoResult> results;
+  std::map<std::string, std::map<std::string, NicCounters>> c1;
+  std::map<std::string, double> node_tx_share; // isolated mode: tx of a VM's node while that VM ran alone
+  if (opt_.concurrent_streams) {
+    results = run_io_jobs(jobs, opt_.phase_deadline_s);
+  } else {
+    for (auto const& vm : sc_.workload.vms) {
+      std::vector<IoJob> mine;
+      for (auto j : jobs)
+        if (j.vm == vm.name) {
+          j.primary = true;
+          if (j.rate_Bps > 0 && j.kind != StreamKind::SmallFiles) // paced: a fixed time instead of a size
+            j.max_bytes =
+                std::min<std::uint64_t>(j.max_bytes, static_cast<std::uint64_t>(j.rate_Bps * opt_.paced_seconds));
+          mine.push_back(j);
+        }
+      auto a = all_counters();
+      for (auto& r : run_io_jobs(mine, opt_.phase_deadline_s))
+        results.push_back(r);
+      auto b   = all_counters();
+      auto nic = cluster_->nic_on(vm.node, cluster_->node(vm.node).names_network);
+      if (nic) node_tx_share[vm.name] = b[vm.node][nic->name].tx_bytes - a[vm.node][nic->name].tx_bytes;
+    }
+    std::vector<IoJob> ordered; // results follow the VMs' order: realign the jobs
+    for (auto const& vm : sc_.workload.vms)
+      for (auto const& j : jobs)
+        if (j.vm == vm.name) ordered.push_back(j);
+    jobs.swap(ordered);
+  }
+  double wall = since(t_phase);
+  c1          = all_counters();
   add_nic_phase(phase, c0, c1);
 
   PhaseReport pr;
   pr.name    = phase;
   pr.start_s = clock_start;
   pr.end_s   = clock_start + wall;
-  std::map<std::string, double> written_by_node;
+  std::map<std::string, double> written_by_node, written_by_vm;
   for (size_t i = 0; i < jobs.size(); ++i) {
     auto const& j = jobs[i];
     auto const& r = results[i];
-    if (!r.ok)
-      io_events_.push_back({clock_start, "io-error", phase + ": " + j.vm + ": " + r.error});
+    if (!r.ok) io_events_.push_back({clock_start, "io-error", phase + ": " + j.vm + ": " + r.error});
     if (r.bad_bytes)
       io_events_.push_back({clock_start, "data-mismatch",
                             phase + ": " + j.vm + " read " + std::to_string(r.bad_bytes) + " bytes that differ"});
     auto const* vm = &sc_.workload.vms.front();
     for (auto const& v : sc_.workload.vms)
-      if (v.name == j.vm)
-        vm = &v;
+      if (v.name == j.vm) vm = &v;
     if (j.kind != StreamKind::SequentialRead && r.bytes > 0) {
       written_by_node[vm->node] += static_cast<double>(r.bytes);
+      written_by_vm[vm->name] += static_cast<double>(r.bytes);
       if (j.kind == StreamKind::SequentialWrite)
         written_.push_back({vm->volume, r.file, r.bytes});
       else
@@ -268,16 +290,15 @@ PhaseReport Run::run_phase(const std::string& phase, double clock_start)
     }
     ClientFigures* cf = nullptr;
     for (auto& c : pr.clients)
-      if (c.name == vm->name)
-        cf = &c;
+      if (c.name == vm->name) cf = &c;
     if (!cf) {
       pr.clients.push_back({});
-      cf        = &pr.clients.back();
-      cf->name  = vm->name;
-      cf->node  = vm->node;
-      auto vol  = sc_.find_volume(vm->volume);
-      auto set  = replica_set_of(sc_, *vm);
-      auto data = data_bricks(*vol, set);
+      cf           = &pr.clients.back();
+      cf->name     = vm->name;
+      cf->node     = vm->node;
+      auto vol     = sc_.find_volume(vm->volume);
+      auto set     = replica_set_of(sc_, *vm);
+      auto data    = data_bricks(*vol, set);
       cf->replicas = static_cast<int>(data.size());
       for (auto b : data)
         cf->replicas_local += b->node == vm->node ? 1 : 0;
@@ -296,8 +317,10 @@ PhaseReport Run::run_phase(const std::string& phase, double clock_start)
     pr.aggregate_read_MBps += cf.read_MBps;
     auto names_net = cluster_->node(cf.node).names_network;
     auto nic       = cluster_->nic_on(cf.node, names_net);
-    if (nic && written_by_node[cf.node] > 0 && cf.write_MBps > 0) {
-      double tx = c1[cf.node][nic->name].tx_bytes - c0[cf.node][nic->name].tx_bytes;
+    if (!opt_.concurrent_streams && written_by_vm[cf.name] > 0 && cf.write_MBps > 0) {
+      cf.nic_bytes_per_byte_written = node_tx_share[cf.name] / written_by_vm[cf.name];
+    } else if (nic && written_by_node[cf.node] > 0 && cf.write_MBps > 0) {
+      double tx                     = c1[cf.node][nic->name].tx_bytes - c0[cf.node][nic->name].tx_bytes;
       cf.nic_bytes_per_byte_written = tx / written_by_node[cf.node];
     }
   }
@@ -308,10 +331,10 @@ PhaseReport Run::run_phase(const std::string& phase, double clock_start)
 nlohmann::json Run::verify()
 {
   std::uint64_t verified = 0, lost = 0;
-  int files = 0;
+  int files               = 0;
   nlohmann::json problems = nlohmann::json::array();
   for (auto const& f : written_) {
-    auto vol = sc_.find_volume(f.volume);
+    auto vol  = sc_.find_volume(f.volume);
     auto seed = pattern_seed(f.path);
     int home  = -1;
     for (int set = 0; set < vol->replica_sets() && home < 0; ++set)
@@ -333,7 +356,10 @@ nlohmann::json Run::verify()
                            " bytes missing or different");
     }
   }
-  return {{"files", files}, {"bytes_verified", verified}, {"bytes_lost", lost}, {"problems", problems},
+  return {{"files", files},
+          {"bytes_verified", verified},
+          {"bytes_lost", lost},
+          {"problems", problems},
           {"method", "each written file read back from every data brick of its replica set (brick directories "
                      "read directly) and compared with its deterministic pattern"}};
 }
@@ -350,15 +376,23 @@ Report Run::go(const Report* prediction)
   report_.scenario      = sc_.name;
   report_.scenario_file = sc_.file;
   report_.extra["run"]  = {{"time_scale", opt_.time_scale},
-                          {"write_bytes", opt_.write_bytes.value},
-                          {"read_file_bytes", opt_.read_file_bytes.value},
-                          {"small_files", opt_.small_files}};
+                           {"write_bytes", opt_.write_bytes.value},
+                           {"read_file_bytes", opt_.read_file_bytes.value},
+                           {"small_files", opt_.small_files}};
   if (opt_.rdma)
     report_.extra["rdma"] = "requested; the soft-RoCE plane is not wired into emulate yet: IPoIB stand-in only";
-  std::string mode = "streams of a phase run concurrently as the scenario describes, bounded: each max-rate "
-                     "writer writes " + format_bytes(opt_.write_bytes) + " (fdatasync included), paced streams "
-                     "run at their rate alongside and stop when the max-rate writers finish; the simulator "
-                     "predicts the same concurrent streams";
+  std::string mode =
+      opt_.concurrent_streams
+          ? "streams of a phase run concurrently as the scenario describes, bounded: each max-rate writer writes " +
+                format_bytes(opt_.write_bytes) +
+                " (fdatasync included), paced streams run at their rate alongside "
+                "and stop when the max-rate writers finish; the simulator predicts the same concurrent streams"
+          : "VMs of a phase run one at a time (each alone: this machine's 2 cores are shared by every emulated "
+            "node, a real node has its own), max-rate writers write " +
+                format_bytes(opt_.write_bytes) + " (fdatasync included), paced streams run " +
+                std::to_string(static_cast<int>(opt_.paced_seconds)) +
+                " s at their rate; the simulator predicts all streams at once, so a client that shares a NIC or a "
+                "brick with another busy client is predicted lower than measured here";
   report_.extra["workload_mode"] = mode;
 
   // What the static checker says about the plan that is replayed, and whether it flags the injected mistakes.
@@ -366,7 +400,7 @@ Report Run::go(const Report* prediction)
   mistaken.plan     = plan.plan;
   report_.checks    = check_plan(mistaken);
   if (!opt_.inject.empty()) {
-    auto base = check_plan(sc_);
+    auto base            = check_plan(sc_);
     nlohmann::json fresh = nlohmann::json::array();
     for (auto const& f : report_.checks) {
       bool in_base = false;
@@ -391,7 +425,7 @@ Report Run::go(const Report* prediction)
   report_.extra["run"]["state_file"] = layout.state_file();
   std::error_code ec;
   fs::create_directories(opt_.state_dir, ec);
-  cluster_ = std::make_unique<EmulatedCluster>(sc_, layout, runner_, opt_.log);
+  cluster_                     = std::make_unique<EmulatedCluster>(sc_, layout, runner_, opt_.log);
   cluster_->timeouts().check_s = opt_.check_deadline_s;
   cluster_->timeouts().heal_s  = opt_.heal_deadline_s;
   bool failed                  = false;
@@ -407,12 +441,10 @@ Report Run::go(const Report* prediction)
     auto prefill = prefill_jobs();
     auto pre     = run_io_jobs(prefill, opt_.phase_deadline_s);
     for (size_t i = 0; i < prefill.size(); ++i) {
-      if (!pre[i].ok)
-        throw StepFailure("prefill of " + prefill[i].vm + "'s image failed: " + pre[i].error);
+      if (!pre[i].ok) throw StepFailure("prefill of " + prefill[i].vm + "'s image failed: " + pre[i].error);
       read_files_[prefill[i].vm] = pre[i].file;
       for (auto const& vm : sc_.workload.vms)
-        if (vm.name == prefill[i].vm)
-          written_.push_back({vm.volume, pre[i].file, pre[i].bytes});
+        if (vm.name == prefill[i].vm) written_.push_back({vm.volume, pre[i].file, pre[i].bytes});
     }
     log("phase before");
     report_.phases.push_back(run_phase("before", 0));
@@ -455,10 +487,9 @@ Report Run::go(const Report* prediction)
       ver = verify();
     }
     report_.extra["verification"] = ver;
-    failed = failed || ver["bytes_lost"].get<std::uint64_t>() > 0 || !io_events_.empty();
+    failed                        = failed || ver["bytes_lost"].get<std::uint64_t>() > 0 || !io_events_.empty();
   } catch (const StepFailure& f) {
-    if (interrupt_requested())
-      throw Interrupted();
+    if (interrupt_requested()) throw Interrupted();
     // The cluster could not be built or set up: a missing prerequisite in practice.
     throw EmulationError(std::string("emulated cluster setup failed: ") + f.what());
   }
@@ -466,11 +497,10 @@ Report Run::go(const Report* prediction)
   runner_.set_interruptible(false);
   int left = cluster_->teardown();
   if (left)
-    report_.events.push_back({0, "teardown", std::to_string(left) + " object(s) could not be removed: see " +
-                                                 layout.state_file()});
+    report_.events.push_back(
+        {0, "teardown", std::to_string(left) + " object(s) could not be removed: see " + layout.state_file()});
   report_.extra["failed"] = failed;
-  if (prediction)
-    report_.extra["comparison"] = build_comparison(report_, *prediction, mode);
+  if (prediction) report_.extra["comparison"] = build_comparison(report_, *prediction, mode);
   log(failed ? "done: the run found problems (see steps and events)" : "done");
   return report_;
 }
@@ -479,16 +509,12 @@ Report Run::go(const Report* prediction)
 std::string missing_prerequisites()
 {
   std::vector<std::string> missing;
-  if (::geteuid() != 0)
-    missing.push_back("root (namespaces, mounts and glusterd need it)");
-  if (::access("/dev/fuse", R_OK | W_OK) != 0)
-    missing.push_back("/dev/fuse");
+  if (::geteuid() != 0) missing.push_back("root (namespaces, mounts and glusterd need it)");
+  if (::access("/dev/fuse", R_OK | W_OK) != 0) missing.push_back("/dev/fuse");
   for (auto exe : {"glusterd", "gluster", "glusterfs", "mount.glusterfs", "ip", "tc", "nsenter", "unshare", "ping",
                    "ss", "timeout"})
-    if (!in_path(exe))
-      missing.push_back(exe);
-  if (missing.empty())
-    return "";
+    if (!in_path(exe)) missing.push_back(exe);
+  if (missing.empty()) return "";
   std::string s = "ibmig emulate needs ";
   for (size_t i = 0; i < missing.size(); ++i)
     s += (i ? ", " : "") + missing[i];
@@ -497,8 +523,7 @@ std::string missing_prerequisites()
 
 Report emulate(const Scenario& sc, const EmulateOptions& opt, const Report* prediction)
 {
-  if (auto why = missing_prerequisites(); !why.empty())
-    throw EmulationError(why);
+  if (auto why = missing_prerequisites(); !why.empty()) throw EmulationError(why);
   SignalGuard signals;
   try {
     Run run(sc, opt);
@@ -518,8 +543,7 @@ int cleanup(const std::string& state_dir_or_file, std::ostream* log)
   if (fs::is_directory(state_dir_or_file, ec)) {
     for (auto const& e : fs::directory_iterator(state_dir_or_file, ec)) {
       auto name = e.path().filename().string();
-      if (name.rfind("ibmig-", 0) == 0 && e.path().extension() == ".json")
-        files.push_back(e.path().string());
+      if (name.rfind("ibmig-", 0) == 0 && e.path().extension() == ".json") files.push_back(e.path().string());
     }
   } else if (fs::exists(state_dir_or_file, ec)) {
     files.push_back(state_dir_or_file);
@@ -534,16 +558,13 @@ int cleanup(const std::string& state_dir_or_file, std::ostream* log)
     try {
       st = RunState::load(f);
     } catch (const std::exception& e) {
-      if (log)
-        *log << e.what() << "\n";
+      if (log) *log << e.what() << "\n";
       continue;
     }
     Teardown td(runner, log);
     int left = td.undo_all(st);
-    if (log)
-      *log << "cleaned run " << st.run_id() << (left ? " (" + std::to_string(left) + " failures)" : "") << "\n";
-    if (left == 0)
-      fs::remove(f, ec);
+    if (log) *log << "cleaned run " << st.run_id() << (left ? " (" + std::to_string(left) + " failures)" : "") << "\n";
+    if (left == 0) fs::remove(f, ec);
     ++cleaned;
   }
   return cleaned;
@@ -551,13 +572,10 @@ int cleanup(const std::string& state_dir_or_file, std::ostream* log)
 
 bool run_failed(const Report& r)
 {
-  if (r.extra.contains("failed") && r.extra["failed"].is_boolean() && r.extra["failed"].get<bool>())
-    return true;
+  if (r.extra.contains("failed") && r.extra["failed"].is_boolean() && r.extra["failed"].get<bool>()) return true;
   for (auto const& s : r.steps)
-    if (s.outcome != "ok")
-      return true;
-  if (r.extra.contains("verification") && r.extra["verification"].value("bytes_lost", 0.0) > 0)
-    return true;
+    if (s.outcome != "ok") return true;
+  if (r.extra.contains("verification") && r.extra["verification"].value("bytes_lost", 0.0) > 0) return true;
   return false;
 }
 

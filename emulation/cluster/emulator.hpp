@@ -33,18 +33,23 @@ public:
 };
 
 struct EmulateOptions {
-  double time_scale = 0.01;        // physical steps (power off/on, install NIC, waits) sleep duration*time_scale
-  std::vector<std::string> inject; // names-not-repointed, mtu-mismatch, client-left-mounted, node-does-not-return
-  bool rdma = false;               // reserved for the soft-RoCE plane; ignored today (reported in extra)
+  double time_scale = 0.01;             // physical steps (power off/on, install NIC, waits) sleep duration*time_scale
+  std::vector<std::string> inject;      // names-not-repointed, mtu-mismatch, client-left-mounted, node-does-not-return
+  bool rdma             = false;        // reserved for the soft-RoCE plane; ignored today (reported in extra)
   std::string state_dir = "/run/ibmig"; // state file of a run: STATE_DIR/ibmig-RUN.json
   std::string work_dir  = "/var/tmp";   // bricks and per-node files: WORK_DIR/ibmig-RUN/
-  Bytes write_bytes{256.0 * 1024 * 1024}; // bytes each sequential-write stream writes per phase
+  Bytes write_bytes{256.0 * 1024 * 1024};    // bytes each sequential-write stream writes per phase
   Bytes read_file_bytes{32.0 * 1024 * 1024}; // size of the image a reading VM reads (read in a loop)
-  int small_files = 200;                     // files a small-file stream creates per phase at most
-  double check_deadline_s = 60;  // deadline of every polling check (peers connected, bricks see clients)
-  double heal_deadline_s  = 120; // wait_heal gives up after this long (or the step's timeout when shorter)
-  double phase_deadline_s = 120; // a phase's I/O is killed after this long (a hung mount)
-  bool run_after_phase    = true; // the "after" workload, when the replay succeeded
+  int small_files         = 200;             // files a small-file stream creates per phase at most
+  double check_deadline_s = 60;              // deadline of every polling check (peers connected, bricks see clients)
+  double heal_deadline_s  = 120;             // wait_heal gives up after this long (or the step's timeout when shorter)
+  double phase_deadline_s = 120;             // a phase's I/O is killed after this long (a hung mount)
+  bool run_after_phase    = true;            // the "after" workload, when the replay succeeded
+  /* false (default): the VMs of a phase run one after the other, each alone, so a client's figure is not capped by
+   * this machine's 2 cores shared by every emulated node (a real node has its own CPUs); paced streams then run
+   * for paced_seconds. true: all streams at once, as the scenario describes. */
+  bool concurrent_streams = false;
+  double paced_seconds    = 3;
   std::ostream* log       = nullptr; // progress lines
   bool trace_commands     = false;   // also log every system command
 };

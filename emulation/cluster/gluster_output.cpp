@@ -8,8 +8,7 @@ namespace {
 std::string trim(const std::string& s)
 {
   auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos)
-    return "";
+  if (b == std::string::npos) return "";
   auto e = s.find_last_not_of(" \t\r");
   return s.substr(b, e - b + 1);
 }
@@ -88,8 +87,9 @@ std::vector<BrickStatus> parse_volume_status(const std::string& text)
       }
       BrickStatus b;
       size_t first = 0;
-      if (!pending.empty()) {
-        b.brick = pending;
+      if (!pending.empty()) { // the name was cut at the column width: this line starts with its rest
+        b.brick = pending + (tok.size() >= 5 ? tok[0] : "");
+        first   = tok.size() >= 5 ? 1 : 0;
         pending.clear();
       } else if (!tok.empty()) {
         b.brick = tok[0];
@@ -140,8 +140,7 @@ std::vector<TcpConnection> parse_ss(const std::string& text)
   while (std::getline(in, line)) {
     std::istringstream f(line);
     std::string recvq, sendq, local, peer;
-    if (!(f >> recvq >> sendq >> local >> peer))
-      continue;
+    if (!(f >> recvq >> sendq >> local >> peer)) continue;
     TcpConnection c{local, peer, {}};
     for (size_t p = line.find("pid="); p != std::string::npos; p = line.find("pid=", p + 4)) {
       try {

@@ -17,7 +17,7 @@ struct PeerState {
 std::vector<PeerState> parse_peer_status(const std::string& text);
 
 struct BrickClients {
-  std::string brick; // "host:/path"
+  std::string brick;                // "host:/path"
   std::vector<std::string> clients; // "10.10.1.11:49150"
 };
 /* `gluster volume status VOL clients` */
@@ -26,7 +26,7 @@ std::vector<BrickClients> parse_volume_clients(const std::string& text);
 struct BrickStatus {
   std::string brick; // "host:/path"
   bool online = false;
-  long pid = 0;
+  long pid    = 0;
 };
 /* `gluster volume status VOL`: the "Brick ..." lines (a long brick name wraps onto the next line). */
 std::vector<BrickStatus> parse_volume_status(const std::string& text);

@@ -9,7 +9,7 @@ namespace ibmig::emu {
 const std::vector<std::string>& known_mistakes()
 {
   static const std::vector<std::string> names = {"names-not-repointed", "mtu-mismatch", "client-left-mounted",
-                                                  "node-does-not-return"};
+                                                 "node-does-not-return"};
   return names;
 }
 
@@ -22,19 +22,16 @@ void remove_node(Step& st, const std::string& node)
 /* The node of the first VM: a hypervisor whose client the mistakes single out. */
 std::string first_client_node(const Scenario& sc)
 {
-  if (!sc.workload.vms.empty())
-    return sc.workload.vms.front().node;
+  if (!sc.workload.vms.empty()) return sc.workload.vms.front().node;
   for (auto const& n : sc.nodes)
-    if (n.hypervisor)
-      return n.name;
+    if (n.hypervisor) return n.name;
   return sc.nodes.front().name;
 }
 
 std::string last_server(const Scenario& sc)
 {
   for (auto it = sc.nodes.rbegin(); it != sc.nodes.rend(); ++it)
-    if (it->server)
-      return it->name;
+    if (it->server) return it->name;
   return sc.nodes.back().name;
 }
 
@@ -55,9 +52,9 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
   for (auto const& m : names) {
     if (m == "names-not-repointed") {
       auto before = steps.size();
-      steps.erase(std::remove_if(steps.begin(), steps.end(),
-                                 [](const Step& s) { return s.action == Action::RepointNames; }),
-                  steps.end());
+      steps.erase(
+          std::remove_if(steps.begin(), steps.end(), [](const Step& s) { return s.action == Action::RepointNames; }),
+          steps.end());
       if (steps.size() == before)
         throw std::invalid_argument("names-not-repointed: the plan has no repoint_names step");
       mp.descriptions.push_back("the repoint_names step(s) were skipped: storage names still resolve to the old "
@@ -65,8 +62,7 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
     } else if (m == "mtu-mismatch") {
       auto it = std::find_if(steps.begin(), steps.end(),
                              [](const Step& s) { return s.action == Action::ConfigureInterface && !s.nodes.empty(); });
-      if (it == steps.end())
-        throw std::invalid_argument("mtu-mismatch: the plan has no configure_interface step");
+      if (it == steps.end()) throw std::invalid_argument("mtu-mismatch: the plan has no configure_interface step");
       std::string victim = it->nodes.size() > 1 ? it->nodes[1] : it->nodes[0];
       auto nic           = sc.find_node(victim)->find_nic(it->interface);
       int mtu            = it->mtu ? it->mtu : (nic ? nic->mtu : 1500);
@@ -100,14 +96,13 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
                                  }),
                   steps.end());
       // The old storage network goes away right after the names move (the decommissioning an admin would do).
-      auto last_repoint = std::find_if(steps.rbegin(), steps.rend(),
-                                       [](const Step& s) { return s.action == Action::RepointNames; });
+      auto last_repoint =
+          std::find_if(steps.rbegin(), steps.rend(), [](const Step& s) { return s.action == Action::RepointNames; });
       auto pos = last_repoint == steps.rend() ? steps.end() : last_repoint.base();
       std::map<std::string, std::vector<std::string>> by_iface; // old storage NIC name -> nodes
       for (auto const& n : sc.nodes)
         for (auto const& nic : n.nics)
-          if (nic.network == sc.storage_names.network && nic.present)
-            by_iface[nic.name].push_back(n.name);
+          if (nic.network == sc.storage_names.network && nic.present) by_iface[nic.name].push_back(n.name);
       std::vector<Step> downs;
       for (auto const& [iface, nodes] : by_iface) {
         Step down      = injected_step("Take the old storage network down (" + iface + ")", Action::InterfaceDown, m);
@@ -117,7 +112,8 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
       }
       steps.insert(pos, downs.begin(), downs.end());
       mp.victim_node = victim;
-      mp.descriptions.push_back("the Gluster client on " + victim + " stayed mounted (VMs on it kept running, it was "
+      mp.descriptions.push_back("the Gluster client on " + victim +
+                                " stayed mounted (VMs on it kept running, it was "
                                 "never remounted) and the old storage network was taken down");
     } else if (m == "node-does-not-return") {
       std::string victim = last_server(sc);
@@ -131,7 +127,7 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
                                  [](const Step& s) { return s.action == Action::PowerOn && s.nodes.empty(); }),
                   steps.end());
       if (!found) { // a plan without a power cycle: the node crashes before the first check instead
-        auto pos = std::find_if(steps.begin(), steps.end(), [](const Step& s) {
+        auto pos  = std::find_if(steps.begin(), steps.end(), [](const Step& s) {
           return s.action == Action::CheckPeers || s.action == Action::CheckVolume;
         });
         Step off  = injected_step(victim + " fails and stays off", Action::PowerOff, m);
@@ -151,8 +147,7 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
   std::map<std::string, std::string> after_original;
   std::string net = sc.storage_names.network;
   for (auto const& st : sc.plan.steps) {
-    if (st.action == Action::RepointNames)
-      net = st.network;
+    if (st.action == Action::RepointNames) net = st.network;
     after_original[st.json_path] = net;
   }
   std::string current = sc.storage_names.network;
@@ -160,8 +155,7 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
   mp.plan.steps       = steps;
   for (auto const& st : steps) {
     auto it = after_original.find(st.json_path);
-    if (it != after_original.end())
-      current = it->second;
+    if (it != after_original.end()) current = it->second;
     mp.intended_names_network.push_back(current);
   }
   return mp;

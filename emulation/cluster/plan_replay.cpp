@@ -18,8 +18,7 @@ double since(Clock::time_point t0)
 
 void check_interrupt()
 {
-  if (interrupt_requested())
-    throw Interrupted();
+  if (interrupt_requested()) throw Interrupted();
 }
 
 /* Sleeps in small slices so SIGINT is honoured quickly. */
@@ -57,8 +56,7 @@ PlanReplayer::PlanReplayer(EmulatedCluster& cluster, const MistakenPlan& plan, O
 
 std::vector<std::string> PlanReplayer::targets(const Step& st) const
 {
-  if (!st.nodes.empty())
-    return st.nodes;
+  if (!st.nodes.empty()) return st.nodes;
   std::vector<std::string> all;
   for (auto const& n : c_.scenario().nodes)
     all.push_back(n.name);
@@ -79,7 +77,7 @@ bool PlanReplayer::volume_serving(const Volume& v) const
     return n.powered && n.glusterd;
   };
   for (int set = 0; set < v.replica_sets(); ++set) {
-    int count = 0;
+    int count     = 0;
     bool first_up = up(v.bricks[static_cast<size_t>(set * v.replica)]);
     for (int i = 0; i < v.replica; ++i)
       count += up(v.bricks[static_cast<size_t>(set * v.replica + i)]) ? 1 : 0;
@@ -90,8 +88,7 @@ bool PlanReplayer::volume_serving(const Volume& v) const
       ok = count >= v.quorum_count;
     else // auto: more than half, or exactly half including the first brick
       ok = 2 * count > v.replica || (2 * count == v.replica && first_up);
-    if (!ok)
-      return false;
+    if (!ok) return false;
   }
   return true;
 }
@@ -105,8 +102,7 @@ bool PlanReplayer::client_mounted(const std::string& node, const std::string& vo
 std::string PlanReplayer::network_of_address(const std::string& node, const std::string& address) const
 {
   for (auto const& nic : c_.scenario().find_node(node)->nics)
-    if (nic.address == address)
-      return nic.network;
+    if (nic.address == address) return nic.network;
   return "?";
 }
 
@@ -117,14 +113,13 @@ bool PlanReplayer::run()
     auto const& st = steps[i];
     check_interrupt();
     StepReport rep;
-    rep.name   = st.name;
-    rep.action = to_string(st.action);
-    rep.timing = is_emulated_wait(st.action) ? "emulated-wait" : "measured";
+    rep.name    = st.name;
+    rep.action  = to_string(st.action);
+    rep.timing  = is_emulated_wait(st.action) ? "emulated-wait" : "measured";
     rep.start_s = clock_;
     slept_s_    = 0;
     auto t0     = Clock::now();
-    if (st.json_path.rfind("inject:", 0) == 0)
-      events_.push_back({clock_, "mistake", "injected step: " + st.name});
+    if (st.json_path.rfind("inject:", 0) == 0) events_.push_back({clock_, "mistake", "injected step: " + st.name});
     try {
       rep.detail = run_step(st, plan_.intended_names_network[i]);
     } catch (const StepFailure& f) {
@@ -167,8 +162,7 @@ bool PlanReplayer::run()
     }
   }
   bool ok = all_recovered();
-  if (!ok)
-    events_.push_back({clock_, "not-recovered", "the plan ended with volumes or VMs still down"});
+  if (!ok) events_.push_back({clock_, "not-recovered", "the plan ended with volumes or VMs still down"});
   for (auto* m : {&volumes_, &vms_})
     for (auto& [name, a] : *m)
       if (a.down) {
@@ -182,8 +176,7 @@ bool PlanReplayer::all_recovered() const
 {
   for (auto* m : {&volumes_, &vms_})
     for (auto const& [name, a] : *m)
-      if (a.down)
-        return false;
+      if (a.down) return false;
   return true;
 }
 
@@ -193,12 +186,11 @@ void PlanReplayer::update_availability(const Step& st, double start, double end,
   auto t_update  = Clock::now();
   std::set<std::string> to_check;
   for (auto const& v : sc.volumes) {
-    auto& a       = volumes_[v.name];
-    bool serving  = volume_serving(v);
-    bool clients  = true;
+    auto& a      = volumes_[v.name];
+    bool serving = volume_serving(v);
+    bool clients = true;
     for (auto const& vm : sc.workload.vms)
-      if (vm.volume == v.name)
-        clients = clients && client_mounted(vm.node, v.name);
+      if (vm.volume == v.name) clients = clients && client_mounted(vm.node, v.name);
     if (!a.down && !serving) {
       a.down   = true;
       a.since  = start;
@@ -249,8 +241,7 @@ std::vector<DowntimeEntry> PlanReplayer::downtime(const std::map<std::string, Av
       for (auto const& s : steps_) {
         double overlap = std::min(iv.end_s, s.end_s) - std::max(iv.start_s, s.start_s);
         if (overlap > 0) {
-          if (!by.count(s.name))
-            order.push_back(s.name);
+          if (!by.count(s.name)) order.push_back(s.name);
           by[s.name] += overlap;
         }
       }
@@ -267,122 +258,116 @@ std::string PlanReplayer::run_step(const Step& st, const std::string& intended_n
   auto const& sc = c_.scenario();
   std::ostringstream seen;
   switch (st.action) {
-    case Action::StopClients:
-      for (auto const& n : targets(st))
-        for (auto v : std::set<std::string>(c_.node(n).mounts))
-          c_.unmount(n, v);
-      return "clients unmounted";
-    case Action::StartClients:
-    case Action::RemountClients:
-      for (auto const& n : targets(st)) {
-        std::set<std::string> vols;
-        for (auto const& vm : sc.workload.vms)
-          if (vm.node == n)
-            vols.insert(vm.volume);
-        for (auto const& v : vols) {
-          if (st.action == Action::RemountClients)
-            c_.unmount(n, v);
-          c_.mount(n, v);
-        }
+  case Action::StopClients:
+    for (auto const& n : targets(st))
+      for (auto v : std::set<std::string>(c_.node(n).mounts))
+        c_.unmount(n, v);
+    return "clients unmounted";
+  case Action::StartClients:
+  case Action::RemountClients:
+    for (auto const& n : targets(st)) {
+      std::set<std::string> vols;
+      for (auto const& vm : sc.workload.vms)
+        if (vm.node == n) vols.insert(vm.volume);
+      for (auto const& v : vols) {
+        if (st.action == Action::RemountClients) c_.unmount(n, v);
+        c_.mount(n, v);
       }
-      return "clients mounted";
-    case Action::StopService:
-    case Action::StartService:
-    case Action::EnableService:
-    case Action::DisableService:
-      if (st.service != "glusterd")
-        return "service " + st.service + " is not emulated (only glusterd)";
-      for (auto const& n : targets(st)) {
-        if (!sc.find_node(n)->server)
-          continue;
-        if (st.action == Action::StopService)
-          c_.stop_glusterd(n);
-        else if (st.action == Action::StartService)
-          c_.start_glusterd(n);
-        else
-          c_.node(n).glusterd_enabled = st.action == Action::EnableService;
+    }
+    return "clients mounted";
+  case Action::StopService:
+  case Action::StartService:
+  case Action::EnableService:
+  case Action::DisableService:
+    if (st.service != "glusterd") return "service " + st.service + " is not emulated (only glusterd)";
+    for (auto const& n : targets(st)) {
+      if (!sc.find_node(n)->server) continue;
+      if (st.action == Action::StopService)
+        c_.stop_glusterd(n);
+      else if (st.action == Action::StartService)
+        c_.start_glusterd(n);
+      else
+        c_.node(n).glusterd_enabled = st.action == Action::EnableService;
+    }
+    return "";
+  case Action::PowerOff:
+    for (auto const& n : targets(st))
+      c_.power_off(n);
+    scaled_wait(st);
+    return "";
+  case Action::PowerOn:
+    scaled_wait(st);
+    for (auto const& n : targets(st))
+      c_.power_on(n);
+    return "";
+  case Action::InstallNic:
+    for (auto const& n : targets(st)) {
+      auto nic = sc.find_node(n)->find_nic(st.interface);
+      if (!nic) throw StepFailure(n + " has no NIC " + st.interface + " in the scenario");
+      if (c_.node(n).powered)
+        events_.push_back({clock_, "warning", "NIC " + st.interface + " installed in " + n + " while it runs"});
+      c_.install_nic(n, *nic);
+    }
+    scaled_wait(st);
+    return "";
+  case Action::ConfigureInterface:
+    for (auto const& n : targets(st)) {
+      auto nic = sc.find_node(n)->find_nic(st.interface);
+      if (!nic) throw StepFailure(n + " has no NIC " + st.interface + " in the scenario");
+      if (!c_.node(n).powered)
+        throw StepFailure(n + " is powered off: " + st.interface +
+                          " cannot be configured (the node did not come "
+                          "back)");
+      int mtu          = st.mtu ? st.mtu : nic->mtu;
+      IpoibMode mode   = st.mode != IpoibMode::None ? st.mode : nic->mode;
+      auto const& tech = sc.technology_of(*sc.find_network(nic->network));
+      if (tech.kind == LinkKind::InfiniBand) {
+        if (mode == IpoibMode::Connected && !nic->hca.empty() && sc.hcas.count(nic->hca) &&
+            !sc.hcas.at(nic->hca).connected_mode)
+          throw StepFailure(n + "'s HCA " + nic->hca + " runs IPoIB in datagram mode only: connected mode and MTU " +
+                            std::to_string(mtu) + " are refused");
+        int dg_max = tech.ipoib_datagram_mtu_max ? tech.ipoib_datagram_mtu_max : tech.mtu_default;
+        if (mode == IpoibMode::Datagram && mtu > dg_max)
+          throw StepFailure("IPoIB datagram mode allows an MTU up to " + std::to_string(dg_max) + ", not " +
+                            std::to_string(mtu) + " (" + n + " " + st.interface + ")");
       }
-      return "";
-    case Action::PowerOff:
-      for (auto const& n : targets(st))
-        c_.power_off(n);
-      scaled_wait(st);
-      return "";
-    case Action::PowerOn:
-      scaled_wait(st);
-      for (auto const& n : targets(st))
-        c_.power_on(n);
-      return "";
-    case Action::InstallNic:
-      for (auto const& n : targets(st)) {
-        auto nic = sc.find_node(n)->find_nic(st.interface);
-        if (!nic)
-          throw StepFailure(n + " has no NIC " + st.interface + " in the scenario");
-        if (c_.node(n).powered)
-          events_.push_back({clock_, "warning", "NIC " + st.interface + " installed in " + n + " while it runs"});
-        c_.install_nic(n, *nic);
-      }
-      scaled_wait(st);
-      return "";
-    case Action::ConfigureInterface:
-      for (auto const& n : targets(st)) {
-        auto nic = sc.find_node(n)->find_nic(st.interface);
-        if (!nic)
-          throw StepFailure(n + " has no NIC " + st.interface + " in the scenario");
-        if (!c_.node(n).powered)
-          throw StepFailure(n + " is powered off: " + st.interface + " cannot be configured (the node did not come "
-                                                                       "back)");
-        int mtu        = st.mtu ? st.mtu : nic->mtu;
-        IpoibMode mode = st.mode != IpoibMode::None ? st.mode : nic->mode;
-        auto const& tech = sc.technology_of(*sc.find_network(nic->network));
-        if (tech.kind == LinkKind::InfiniBand) {
-          if (mode == IpoibMode::Connected && !nic->hca.empty() && sc.hcas.count(nic->hca) &&
-              !sc.hcas.at(nic->hca).connected_mode)
-            throw StepFailure(n + "'s HCA " + nic->hca + " runs IPoIB in datagram mode only: connected mode and MTU " +
-                              std::to_string(mtu) + " are refused");
-          int dg_max = tech.ipoib_datagram_mtu_max ? tech.ipoib_datagram_mtu_max : tech.mtu_default;
-          if (mode == IpoibMode::Datagram && mtu > dg_max)
-            throw StepFailure("IPoIB datagram mode allows an MTU up to " + std::to_string(dg_max) + ", not " +
-                              std::to_string(mtu) + " (" + n + " " + st.interface + ")");
-        }
-        if (mtu > tech.mtu_max)
-          throw StepFailure(std::to_string(mtu) + " exceeds the largest MTU of " + tech.name + " (" +
-                            std::to_string(tech.mtu_max) + ")");
-        c_.configure_interface(n, *nic, mtu, mode);
-        seen << (seen.tellp() ? ", " : "") << n << " " << st.interface << " MTU " << mtu;
-      }
-      return seen.str();
-    case Action::InterfaceDown:
-    case Action::InterfaceUp:
-      for (auto const& n : targets(st)) {
-        if (!c_.node(n).powered)
-          throw StepFailure(n + " is powered off");
-        c_.set_interface(n, st.interface, st.action == Action::InterfaceUp);
-      }
-      return "";
-    case Action::VerifyPing:
-      return verify_ping(st);
-    case Action::RepointNames:
-      for (auto const& n : targets(st))
-        c_.write_hosts(n, st.network);
-      return "storage names resolve to network " + st.network +
-             (st.method == "dns" ? " (dns emulated by each node's hosts file)" : "");
-    case Action::CheckPeers:
-      return check_peers(intended_network);
-    case Action::CheckVolume:
-      return wait_recovered(st.volume, intended_network);
-    case Action::WaitHeal:
-      return wait_heal(st);
-    case Action::Wait:
-      scaled_wait(st);
-      return "";
+      if (mtu > tech.mtu_max)
+        throw StepFailure(std::to_string(mtu) + " exceeds the largest MTU of " + tech.name + " (" +
+                          std::to_string(tech.mtu_max) + ")");
+      c_.configure_interface(n, *nic, mtu, mode);
+      seen << (seen.tellp() ? ", " : "") << n << " " << st.interface << " MTU " << mtu;
+    }
+    return seen.str();
+  case Action::InterfaceDown:
+  case Action::InterfaceUp:
+    for (auto const& n : targets(st)) {
+      if (!c_.node(n).powered) throw StepFailure(n + " is powered off");
+      c_.set_interface(n, st.interface, st.action == Action::InterfaceUp);
+    }
+    return "";
+  case Action::VerifyPing:
+    return verify_ping(st);
+  case Action::RepointNames:
+    for (auto const& n : targets(st))
+      c_.write_hosts(n, st.network);
+    return "storage names resolve to network " + st.network +
+           (st.method == "dns" ? " (dns emulated by each node's hosts file)" : "");
+  case Action::CheckPeers:
+    return check_peers(intended_network);
+  case Action::CheckVolume:
+    return wait_recovered(st.volume, intended_network);
+  case Action::WaitHeal:
+    return wait_heal(st);
+  case Action::Wait:
+    scaled_wait(st);
+    return "";
   }
   return "";
 }
 
 std::string PlanReplayer::verify_ping(const Step& st)
 {
-  auto const& sc = c_.scenario();
+  auto const& sc      = c_.scenario();
   std::string network = st.network;
   std::vector<std::string> nodes;
   for (auto const& n : targets(st)) {
@@ -390,30 +375,27 @@ std::string PlanReplayer::verify_ping(const Step& st)
       network = sc.find_node(n)->find_nic(st.interface)->network;
   }
   for (auto const& n : targets(st))
-    if (c_.nic_on(n, network))
-      nodes.push_back(n);
+    if (c_.nic_on(n, network)) nodes.push_back(n);
   int pings = 0;
   for (auto const& a : nodes) {
-    auto nic_a = c_.nic_on(a, network);
+    auto nic_a     = c_.nic_on(a, network);
     auto const& ia = c_.node(a).interfaces[nic_a->name];
     if (!c_.node(a).powered || !ia.up)
       throw StepFailure(a + "'s " + nic_a->name + " is not up" + (c_.node(a).powered ? "" : " (powered off)"));
     int payload = st.mtu ? st.mtu : ia.mtu - 28;
     for (auto const& b : nodes) {
-      if (a == b)
-        continue;
+      if (a == b) continue;
       check_interrupt();
       auto nic_b = c_.nic_on(b, network);
       auto r     = c_.ping(a, nic_b->address, payload);
       ++pings;
       if (!r.ok()) {
-        auto const& ib = c_.node(b).interfaces[nic_b->name];
+        auto const& ib  = c_.node(b).interfaces[nic_b->name];
         std::string why = ia.mtu - 28 < payload
                               ? a + "'s " + nic_a->name + " has MTU " + std::to_string(ia.mtu) + ", too small for it"
-                          : ib.mtu - 28 < payload
-                              ? b + "'s " + nic_b->name + " has MTU " + std::to_string(ib.mtu) +
-                                    ": the frame is dropped there (MTU mismatch on the network)"
-                              : b + "'s " + nic_b->name + (ib.up ? " does not answer" : " is down");
+                          : ib.mtu - 28 < payload ? b + "'s " + nic_b->name + " has MTU " + std::to_string(ib.mtu) +
+                                                        ": the frame is dropped there (MTU mismatch on the network)"
+                                                  : b + "'s " + nic_b->name + (ib.up ? " does not answer" : " is down");
         throw StepFailure("ping -M do -s " + std::to_string(payload) + " from " + a + " (" + nic_a->name + " MTU " +
                           std::to_string(ia.mtu) + ") to " + b + " " + nic_b->address + " failed (" + r.summary() +
                           "): " + why);
@@ -428,8 +410,7 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
   auto const& sc = c_.scenario();
   std::vector<std::string> servers;
   for (auto const& n : sc.nodes)
-    if (n.server)
-      servers.push_back(n.name);
+    if (n.server) servers.push_back(n.name);
   for (auto const& s : servers)
     if (!c_.node(s).powered || !c_.node(s).glusterd)
       throw StepFailure("glusterd is not running on " + s + (c_.node(s).powered ? "" : " (powered off)"));
@@ -438,7 +419,7 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
   while (true) {
     problem.clear();
     for (auto const& s : servers) {
-      auto peers = parse_peer_status(c_.gluster(s, {"peer", "status"}).out);
+      auto peers       = parse_peer_status(c_.gluster(s, {"peer", "status"}).out);
       size_t connected = 0;
       for (auto const& p : peers)
         if (p.connected)
@@ -446,13 +427,11 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
         else if (problem.empty())
           problem = s + " sees peer " + p.hostname + " as \"" + p.state + "\"";
       if (connected != servers.size() - 1 && problem.empty())
-        problem = s + " sees " + std::to_string(connected) + " connected peers of " +
-                  std::to_string(servers.size() - 1);
-      if (!problem.empty())
-        break;
+        problem =
+            s + " sees " + std::to_string(connected) + " connected peers of " + std::to_string(servers.size() - 1);
+      if (!problem.empty()) break;
     }
-    if (problem.empty())
-      break;
+    if (problem.empty()) break;
     if (since(t0) > c_.timeouts().check_s)
       throw StepFailure("peers not all connected after " + fmt_s(c_.timeouts().check_s) + ": " + problem);
     interruptible_sleep(0.5);
@@ -473,12 +452,11 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
 std::string PlanReplayer::explain_hung_client(const std::string& node, const std::string& volume)
 {
   auto mp = c_.layout().mount_point(node, volume);
-  auto r  = c_.node_run(node, {"timeout", "10", "sh", "-c", "stat " + mp + " >/dev/null && echo probe > " + mp +
-                                                              "/.ibmig-probe"},
-                        15);
-  if (r.ok())
-    return "I/O through it still works";
-  std::string why = r.exit_status == 124 ? "I/O on it hangs (no answer within 10 s)" : "I/O on it fails: " + r.summary();
+  auto r  = c_.node_run(
+       node, {"timeout", "10", "sh", "-c", "stat " + mp + " >/dev/null && echo probe > " + mp + "/.ibmig-probe"}, 15);
+  if (r.ok()) return "I/O through it still works";
+  std::string why =
+      r.exit_status == 124 ? "I/O on it hangs (no answer within 10 s)" : "I/O on it fails: " + r.summary();
   return why;
 }
 
@@ -502,25 +480,25 @@ std::string PlanReplayer::wait_recovered(const std::string& volume, const std::s
       std::vector<std::string> online;
       for (auto const& b : vol->bricks) {
         auto name = c_.brick_name(b);
-        bool up   = std::any_of(status.begin(), status.end(), [&](auto const& s) { return s.brick == name && s.online; });
+        bool up = std::any_of(status.begin(), status.end(), [&](auto const& s) { return s.brick == name && s.online; });
         if (!up) {
           auto const& n = c_.nodes().at(b.node);
-          problem = "brick " + name + " is offline" +
-                    (!n.powered ? " (" + b.node + " is powered off)" : !n.glusterd ? " (glusterd stopped on " + b.node + ")" : "");
+          problem       = "brick " + name + " is offline" +
+                    (!n.powered    ? " (" + b.node + " is powered off)"
+                     : !n.glusterd ? " (glusterd stopped on " + b.node + ")"
+                                   : "");
           break;
         }
         online.push_back(name);
       }
       for (auto const& n : sc.nodes) {
-        if (!problem.empty())
-          break;
-        if (!client_mounted(n.name, volume))
-          continue;
+        if (!problem.empty()) break;
+        if (!client_mounted(n.name, volume)) continue;
         auto eps = c_.client_endpoints(n.name, volume);
         for (auto const& bname : online) {
-          auto it = std::find_if(clients.begin(), clients.end(), [&](auto const& bc) { return bc.brick == bname; });
+          auto it   = std::find_if(clients.begin(), clients.end(), [&](auto const& bc) { return bc.brick == bname; });
           bool sees = it != clients.end() && std::any_of(it->clients.begin(), it->clients.end(),
-                                                        [&](auto const& e) { return eps.count(e) > 0; });
+                                                         [&](auto const& e) { return eps.count(e) > 0; });
           if (!sees) {
             problem   = "brick " + bname + " does not see the client mounted on " + n.name;
             hung_node = n.name;
@@ -536,8 +514,7 @@ std::string PlanReplayer::wait_recovered(const std::string& volume, const std::s
         }
       }
     }
-    if (problem.empty())
-      break;
+    if (problem.empty()) break;
     if (since(t0) > c_.timeouts().check_s) {
       std::string extra;
       if (!hung_node.empty())
@@ -556,8 +533,7 @@ std::string PlanReplayer::wait_heal(const Step& st)
   double deadline = std::min(st.timeout.value, c_.timeouts().heal_s);
   auto t0         = Clock::now();
   auto server     = c_.any_running_server();
-  if (server.empty())
-    throw StepFailure("no glusterd is running: self-heal cannot be queried");
+  if (server.empty()) throw StepFailure("no glusterd is running: self-heal cannot be queried");
   c_.gluster(server, {"volume", "heal", st.volume});
   std::string problem;
   while (true) {
@@ -566,12 +542,10 @@ std::string PlanReplayer::wait_heal(const Step& st)
     problem     = bricks.empty() ? "no answer from heal info" : "";
     for (auto const& b : bricks)
       if (problem.empty() && (!b.connected || b.entries != 0))
-        problem = "brick " + b.brick + (b.connected ? " has " + std::to_string(b.entries) + " entries to heal"
-                                                     : " is not connected");
-    if (problem.empty())
-      return "nothing left to heal after " + fmt_s(since(t0));
-    if (since(t0) > deadline)
-      throw StepFailure("self-heal not done within " + fmt_s(deadline) + ": " + problem);
+        problem = "brick " + b.brick +
+                  (b.connected ? " has " + std::to_string(b.entries) + " entries to heal" : " is not connected");
+    if (problem.empty()) return "nothing left to heal after " + fmt_s(since(t0));
+    if (since(t0) > deadline) throw StepFailure("self-heal not done within " + fmt_s(deadline) + ": " + problem);
     interruptible_sleep(1.0);
   }
 }

@@ -50,7 +50,7 @@ public:
 
 private:
   struct Availability {
-    bool down = false;
+    bool down    = false;
     double since = 0;
     std::string reason;
     std::vector<Interval> intervals;

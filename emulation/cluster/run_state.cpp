@@ -13,20 +13,20 @@ namespace fs = std::filesystem;
 const char* to_string(CreatedObject::Kind k)
 {
   switch (k) {
-    case CreatedObject::Kind::PrivateBind:
-      return "private-bind";
-    case CreatedObject::Kind::Directory:
-      return "directory";
-    case CreatedObject::Kind::NetNamespace:
-      return "netns";
-    case CreatedObject::Kind::MountNamespace:
-      return "mountns";
-    case CreatedObject::Kind::Link:
-      return "link";
-    case CreatedObject::Kind::Process:
-      return "process";
-    case CreatedObject::Kind::Mount:
-      return "mount";
+  case CreatedObject::Kind::PrivateBind:
+    return "private-bind";
+  case CreatedObject::Kind::Directory:
+    return "directory";
+  case CreatedObject::Kind::NetNamespace:
+    return "netns";
+  case CreatedObject::Kind::MountNamespace:
+    return "mountns";
+  case CreatedObject::Kind::Link:
+    return "link";
+  case CreatedObject::Kind::Process:
+    return "process";
+  case CreatedObject::Kind::Mount:
+    return "mount";
   }
   return "?";
 }
@@ -36,8 +36,7 @@ static CreatedObject::Kind kind_from_string(const std::string& s)
   for (auto k : {CreatedObject::Kind::PrivateBind, CreatedObject::Kind::Directory, CreatedObject::Kind::NetNamespace,
                  CreatedObject::Kind::MountNamespace, CreatedObject::Kind::Link, CreatedObject::Kind::Process,
                  CreatedObject::Kind::Mount})
-    if (s == to_string(k))
-      return k;
+    if (s == to_string(k)) return k;
   throw std::runtime_error("unknown object kind \"" + s + "\"");
 }
 
@@ -51,8 +50,7 @@ void RunState::remove_if(const std::function<bool(const CreatedObject&)>& pred)
 {
   std::vector<CreatedObject> kept;
   for (auto const& o : objects_)
-    if (!pred(o))
-      kept.push_back(o);
+    if (!pred(o)) kept.push_back(o);
   objects_.swap(kept);
   save();
 }
@@ -62,10 +60,8 @@ nlohmann::json RunState::to_json() const
   nlohmann::json objs = nlohmann::json::array();
   for (auto const& o : objects_) {
     nlohmann::json j = {{"kind", to_string(o.kind)}, {"name", o.name}};
-    if (!o.netns.empty())
-      j["netns"] = o.netns;
-    if (!o.mntns.empty())
-      j["mntns"] = o.mntns;
+    if (!o.netns.empty()) j["netns"] = o.netns;
+    if (!o.mntns.empty()) j["mntns"] = o.mntns;
     if (o.pid) {
       j["pid"]        = o.pid;
       j["start_time"] = o.start_time;
@@ -94,8 +90,7 @@ RunState RunState::from_json(const nlohmann::json& j, const std::string& file)
 RunState RunState::load(const std::string& file)
 {
   std::ifstream in(file);
-  if (!in)
-    throw std::runtime_error(file + ": cannot read the state file");
+  if (!in) throw std::runtime_error(file + ": cannot read the state file");
   try {
     return from_json(nlohmann::json::parse(in), file);
   } catch (const nlohmann::json::exception& e) {
@@ -105,8 +100,7 @@ RunState RunState::load(const std::string& file)
 
 void RunState::save() const
 {
-  if (file_.empty())
-    return;
+  if (file_.empty()) return;
   std::string tmp = file_ + ".tmp";
   {
     std::ofstream out(tmp);
@@ -120,27 +114,24 @@ unsigned long long read_process_start_time(long pid)
 {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string text;
-  if (!in || !std::getline(in, text))
-    return 0;
+  if (!in || !std::getline(in, text)) return 0;
   // comm (field 2) may contain spaces: fields after the last ')' are space-separated; start time is field 22.
   auto rp = text.rfind(')');
-  if (rp == std::string::npos)
-    return 0;
+  if (rp == std::string::npos) return 0;
   std::istringstream rest(text.substr(rp + 2));
   std::string field;
+  char state = rest.peek();
+  if (state == 'Z' || state == 'X') return 0; // exited; only its parent (init, for daemons) has not reaped it yet
   for (int i = 3; i <= 22 && rest >> field; ++i)
-    if (i == 22)
-      return std::stoull(field);
+    if (i == 22) return std::stoull(field);
   return 0;
 }
 
 bool is_safe_path(const std::string& path)
 {
-  if (path.empty() || path[0] != '/')
-    return false;
+  if (path.empty() || path[0] != '/') return false;
   for (auto const& part : fs::path(path))
-    if (part.string().rfind("ibmig", 0) == 0)
-      return true;
+    if (part.string().rfind("ibmig", 0) == 0) return true;
   return false;
 }
 
@@ -154,8 +145,7 @@ bool Teardown::run_ok(const std::vector<std::string>& argv, double timeout_s)
   auto r = runner_.run(argv, Seconds{timeout_s});
   if (!r.ok()) {
     ++failures_;
-    if (log_)
-      *log_ << "teardown: " << join_command(argv) << ": " << r.summary() << "\n";
+    if (log_) *log_ << "teardown: " << join_command(argv) << ": " << r.summary() << "\n";
   }
   return r.ok();
 }
@@ -164,63 +154,57 @@ void Teardown::undo(const CreatedObject& o)
 {
   auto exists = [this](const std::string& p) { return path_exists ? path_exists(p) : fs::exists(p); };
   switch (o.kind) {
-    case CreatedObject::Kind::Mount:
-      if (is_safe_path(o.name) && is_safe_path(o.mntns) && exists(o.mntns)) {
-        auto r = runner_.run({"nsenter", "--mount=" + o.mntns, "umount", "-l", o.name}, Seconds{10});
-        (void)r; // already unmounted (client died) is fine: the namespace goes away below anyway
-      }
-      break;
-    case CreatedObject::Kind::Process: {
-      auto now = process_start_time ? process_start_time(o.pid) : read_process_start_time(o.pid);
-      if (o.pid <= 1 || now == 0 || now != o.start_time)
-        break; // gone, or the pid now belongs to someone else
-      runner_.run({"kill", "-TERM", std::to_string(o.pid)}, Seconds{5});
-      for (int i = 0; i < 30; ++i) { // bounded: 3 s for a clean exit, then SIGKILL
-        auto t = process_start_time ? process_start_time(o.pid) : read_process_start_time(o.pid);
-        if (t != o.start_time)
-          return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      run_ok({"kill", "-KILL", std::to_string(o.pid)}, 5);
-      break;
+  case CreatedObject::Kind::Mount:
+    if (is_safe_path(o.name) && is_safe_path(o.mntns) && exists(o.mntns)) {
+      auto r = runner_.run({"nsenter", "--mount=" + o.mntns, "umount", "-l", o.name}, Seconds{10});
+      (void)r; // already unmounted (client died) is fine: the namespace goes away below anyway
     }
-    case CreatedObject::Kind::Link:
-      if (is_run_name(o.netns) && exists("/run/netns/" + o.netns)) {
-        auto r = runner_.run({"ip", "-n", o.netns, "link", "del", o.name}, Seconds{10});
-        (void)r; // the peer's deletion already removed it
-      }
-      break;
-    case CreatedObject::Kind::NetNamespace: {
-      if (!is_run_name(o.name) || !exists("/run/netns/" + o.name))
-        break;
-      // Anything still inside a namespace this run created was started by this run (daemons forked by glusterd).
-      auto pids = runner_.run({"ip", "netns", "pids", o.name}, Seconds{10});
-      std::istringstream in(pids.out);
-      std::string pid;
-      bool any = false;
-      while (in >> pid) {
-        runner_.run({"kill", "-KILL", pid}, Seconds{5});
-        any = true;
-      }
-      if (any)
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      run_ok({"ip", "netns", "del", o.name}, 10);
-      break;
+    break;
+  case CreatedObject::Kind::Process: {
+    auto now = process_start_time ? process_start_time(o.pid) : read_process_start_time(o.pid);
+    if (o.pid <= 1 || now == 0 || now != o.start_time) break; // gone, or the pid now belongs to someone else
+    runner_.run({"kill", "-TERM", std::to_string(o.pid)}, Seconds{5});
+    for (int i = 0; i < 30; ++i) { // bounded: 3 s for a clean exit, then SIGKILL
+      auto t = process_start_time ? process_start_time(o.pid) : read_process_start_time(o.pid);
+      if (t != o.start_time) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    case CreatedObject::Kind::MountNamespace:
-      if (is_safe_path(o.name) && exists(o.name)) {
-        run_ok({"umount", o.name}, 10);
-        run_ok({"rm", "-f", o.name}, 10);
-      }
-      break;
-    case CreatedObject::Kind::Directory:
-      if (is_safe_path(o.name) && exists(o.name))
-        run_ok({"rm", "-rf", "--one-file-system", o.name}, 120);
-      break;
-    case CreatedObject::Kind::PrivateBind:
-      if (is_safe_path(o.name) && exists(o.name))
-        run_ok({"umount", "-l", o.name}, 10);
-      break;
+    run_ok({"kill", "-KILL", std::to_string(o.pid)}, 5);
+    break;
+  }
+  case CreatedObject::Kind::Link:
+    if (is_run_name(o.netns) && exists("/run/netns/" + o.netns)) {
+      auto r = runner_.run({"ip", "-n", o.netns, "link", "del", o.name}, Seconds{10});
+      (void)r; // the peer's deletion already removed it
+    }
+    break;
+  case CreatedObject::Kind::NetNamespace: {
+    if (!is_run_name(o.name) || !exists("/run/netns/" + o.name)) break;
+    // Anything still inside a namespace this run created was started by this run (daemons forked by glusterd).
+    auto pids = runner_.run({"ip", "netns", "pids", o.name}, Seconds{10});
+    std::istringstream in(pids.out);
+    std::string pid;
+    bool any = false;
+    while (in >> pid) {
+      runner_.run({"kill", "-KILL", pid}, Seconds{5});
+      any = true;
+    }
+    if (any) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    run_ok({"ip", "netns", "del", o.name}, 10);
+    break;
+  }
+  case CreatedObject::Kind::MountNamespace:
+    if (is_safe_path(o.name) && exists(o.name)) {
+      run_ok({"umount", o.name}, 10);
+      run_ok({"rm", "-f", o.name}, 10);
+    }
+    break;
+  case CreatedObject::Kind::Directory:
+    if (is_safe_path(o.name) && exists(o.name)) run_ok({"rm", "-rf", "--one-file-system", o.name}, 120);
+    break;
+  case CreatedObject::Kind::PrivateBind:
+    if (is_safe_path(o.name) && exists(o.name)) run_ok({"umount", "-l", o.name}, 10);
+    break;
   }
 }
 
@@ -233,8 +217,7 @@ int Teardown::undo_all(RunState& state)
       undo(o);
     } catch (const std::exception& e) {
       ++failures_;
-      if (log_)
-        *log_ << "teardown: " << to_string(o.kind) << " " << o.name << ": " << e.what() << "\n";
+      if (log_) *log_ << "teardown: " << to_string(o.kind) << " " << o.name << ": " << e.what() << "\n";
     }
     auto n = state.objects().size();
     state.remove_if([&, i = size_t{0}](const CreatedObject&) mutable { return ++i == n; });

@@ -19,7 +19,7 @@ struct CreatedObject {
   std::string name;  // path (PrivateBind, Directory, MountNamespace file, Mount point), namespace, ifname, comm
   std::string netns; // Link, Process: the network namespace it lives in
   std::string mntns; // Mount: the mount-namespace file of the node it is mounted in
-  long pid = 0;      // Process
+  long pid                      = 0; // Process
   unsigned long long start_time = 0; // Process: /proc/PID/stat field 22, so a recycled pid is never killed
 };
 

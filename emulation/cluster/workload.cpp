@@ -16,7 +16,7 @@
 namespace ibmig::emu {
 
 namespace {
-using Clock = std::chrono::steady_clock;
+using Clock                 = std::chrono::steady_clock;
 constexpr std::size_t chunk = 1 << 20;
 
 volatile std::sig_atomic_t stop_requested = 0;
@@ -56,19 +56,16 @@ double since(Clock::time_point t0)
 /* Sleeps so that `bytes` written since t0 do not exceed the rate. */
 void pace(double rate_Bps, std::uint64_t bytes, Clock::time_point t0)
 {
-  if (rate_Bps <= 0)
-    return;
+  if (rate_Bps <= 0) return;
   double ahead = bytes / rate_Bps - since(t0);
-  if (ahead > 0)
-    std::this_thread::sleep_for(std::chrono::duration<double>(std::min(ahead, 1.0)));
+  if (ahead > 0) std::this_thread::sleep_for(std::chrono::duration<double>(std::min(ahead, 1.0)));
 }
 
 bool on_bricks(const std::vector<std::string>& bricks, const std::string& name)
 {
   for (auto const& b : bricks) {
     struct stat st;
-    if (::stat((b + "/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-      return false;
+    if (::stat((b + "/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
   }
   return true;
 }
@@ -85,8 +82,7 @@ std::string place(const IoJob& job, WireResult& w)
       return "";
     }
     ::close(fd);
-    if (job.placement_bricks.empty() || on_bricks(job.placement_bricks, name))
-      return name;
+    if (job.placement_bricks.empty() || on_bricks(job.placement_bricks, name)) return name;
     ::unlink(path.c_str());
   }
   std::snprintf(w.error, sizeof w.error, "no name of the form %s.N lands on the pinned replica set", job.file.c_str());
@@ -96,13 +92,11 @@ std::string place(const IoJob& job, WireResult& w)
 void write_stream(const IoJob& job, WireResult& w)
 {
   std::string name = place(job, w);
-  if (name.empty())
-    return;
+  if (name.empty()) return;
   std::snprintf(w.file, sizeof w.file, "%s", name.c_str());
   std::string path = job.dir + "/" + name;
   int fd           = ::open(path.c_str(), O_WRONLY | O_TRUNC);
-  if (fd < 0)
-    return set_error(w, "open " + path);
+  if (fd < 0) return set_error(w, "open " + path);
   std::vector<char> buf(chunk);
   auto seed = pattern_seed(name);
   auto t0   = Clock::now();
@@ -133,8 +127,7 @@ void read_stream(const IoJob& job, WireResult& w)
   std::string path = job.dir + "/" + job.file;
   std::snprintf(w.file, sizeof w.file, "%s", job.file.c_str());
   int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0)
-    return set_error(w, "open " + path);
+  if (fd < 0) return set_error(w, "open " + path);
   struct stat st;
   ::fstat(fd, &st);
   std::uint64_t size = static_cast<std::uint64_t>(st.st_size) / chunk * chunk;
@@ -144,8 +137,8 @@ void read_stream(const IoJob& job, WireResult& w)
     return;
   }
   std::vector<char> buf(chunk), want(chunk);
-  auto seed = pattern_seed(job.file);
-  auto t0   = Clock::now();
+  auto seed         = pattern_seed(job.file);
+  auto t0           = Clock::now();
   std::uint64_t off = 0;
   while (w.bytes < job.max_bytes && !stop_requested) {
     if (off >= size) { // wrap around, dropping the client's page cache so the data crosses the network again
@@ -174,8 +167,7 @@ void small_files(const IoJob& job, WireResult& w)
 {
   std::string dir = job.dir + "/" + job.file;
   std::snprintf(w.file, sizeof w.file, "%s", job.file.c_str());
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-    return set_error(w, "mkdir " + dir);
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return set_error(w, "mkdir " + dir);
   std::vector<char> buf(job.file_size);
   auto t0 = Clock::now();
   while (w.files < job.max_files && !stop_requested) {
@@ -184,12 +176,10 @@ void small_files(const IoJob& job, WireResult& w)
     std::string rel = job.file + "/" + name;
     fill_pattern(pattern_seed(rel), 0, buf.data(), buf.size());
     int fd = ::open((job.dir + "/" + rel).c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
-    if (fd < 0)
-      return set_error(w, "create " + rel);
+    if (fd < 0) return set_error(w, "create " + rel);
     bool good = ::write(fd, buf.data(), buf.size()) == static_cast<ssize_t>(buf.size());
     good      = ::close(fd) == 0 && good;
-    if (!good)
-      return set_error(w, "write " + rel);
+    if (!good) return set_error(w, "write " + rel);
     ++w.files;
     w.bytes += buf.size();
   }
@@ -205,19 +195,18 @@ void small_files(const IoJob& job, WireResult& w)
     set_error(w, "enter the mount namespace " + job.mntns);
   } else {
     switch (job.kind) {
-      case StreamKind::SequentialWrite:
-        write_stream(job, w);
-        break;
-      case StreamKind::SequentialRead:
-        read_stream(job, w);
-        break;
-      case StreamKind::SmallFiles:
-        small_files(job, w);
-        break;
+    case StreamKind::SequentialWrite:
+      write_stream(job, w);
+      break;
+    case StreamKind::SequentialRead:
+      read_stream(job, w);
+      break;
+    case StreamKind::SmallFiles:
+      small_files(job, w);
+      break;
     }
   }
-  if (::write(out_fd, &w, sizeof w) != static_cast<ssize_t>(sizeof w))
-    ::_exit(2);
+  if (::write(out_fd, &w, sizeof w) != static_cast<ssize_t>(sizeof w)) ::_exit(2);
   ::_exit(0);
 }
 } // namespace
@@ -246,22 +235,19 @@ void fill_pattern(std::uint64_t seed, std::uint64_t offset, char* buf, std::size
 std::uint64_t matching_bytes(const std::string& path, std::uint64_t seed, std::uint64_t length)
 {
   int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0)
-    return 0;
+  if (fd < 0) return 0;
   std::vector<char> buf(chunk), want(chunk);
   std::uint64_t good = 0;
   while (good < length) {
     std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, length - good));
     ssize_t got   = ::pread(fd, buf.data(), n, static_cast<off_t>(good));
-    if (got <= 0)
-      break;
+    if (got <= 0) break;
     fill_pattern(seed, good, want.data(), static_cast<std::size_t>(got));
     std::size_t same = 0;
     while (same < static_cast<std::size_t>(got) && buf[same] == want[same])
       ++same;
     good += same;
-    if (same < static_cast<std::size_t>(got))
-      break;
+    if (same < static_cast<std::size_t>(got)) break;
   }
   ::close(fd);
   return good;
@@ -270,9 +256,9 @@ std::uint64_t matching_bytes(const std::string& path, std::uint64_t seed, std::u
 std::vector<IoResult> run_io_jobs(const std::vector<IoJob>& jobs, double deadline_s)
 {
   struct Child {
-    pid_t pid = -1;
-    int fd    = -1;
-    bool done = false;
+    pid_t pid  = -1;
+    int fd     = -1;
+    bool done  = false;
     int status = 0;
   };
   std::vector<Child> children(jobs.size());
@@ -283,8 +269,7 @@ std::vector<IoResult> run_io_jobs(const std::vector<IoJob>& jobs, double deadlin
   ::sigprocmask(SIG_BLOCK, &usr1, &old);
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     int p[2];
-    if (::pipe2(p, O_CLOEXEC) != 0)
-      continue;
+    if (::pipe2(p, O_CLOEXEC) != 0) continue;
     pid_t pid = ::fork();
     if (pid == 0) {
       ::setpgid(0, 0);
@@ -305,8 +290,8 @@ std::vector<IoResult> run_io_jobs(const std::vector<IoJob>& jobs, double deadlin
   ::sigprocmask(SIG_SETMASK, &old, nullptr);
 
   std::vector<IoResult> results(jobs.size());
-  auto t0             = Clock::now();
-  bool any_primary    = false;
+  auto t0          = Clock::now();
+  bool any_primary = false;
   for (auto const& j : jobs)
     any_primary = any_primary || j.primary;
   bool companions_stopped = false;
@@ -314,20 +299,16 @@ std::vector<IoResult> run_io_jobs(const std::vector<IoJob>& jobs, double deadlin
     bool all_done = true, primaries_done = true;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       auto& c = children[i];
-      if (c.pid > 0 && !c.done && ::waitpid(c.pid, &c.status, WNOHANG) == c.pid)
-        c.done = true;
+      if (c.pid > 0 && !c.done && ::waitpid(c.pid, &c.status, WNOHANG) == c.pid) c.done = true;
       if (c.pid > 0 && !c.done) {
         all_done = false;
-        if (jobs[i].primary)
-          primaries_done = false;
+        if (jobs[i].primary) primaries_done = false;
       }
     }
-    if (all_done)
-      break;
+    if (all_done) break;
     if (any_primary && primaries_done && !companions_stopped) {
       for (auto& c : children)
-        if (c.pid > 0 && !c.done)
-          ::kill(c.pid, SIGUSR1);
+        if (c.pid > 0 && !c.done) ::kill(c.pid, SIGUSR1);
       companions_stopped = true;
     }
     if (since(t0) > deadline_s || interrupt_requested()) {
@@ -336,8 +317,8 @@ std::vector<IoResult> run_io_jobs(const std::vector<IoJob>& jobs, double deadlin
           ::kill(-children[i].pid, SIGKILL);
           ::waitpid(children[i].pid, &children[i].status, 0);
           children[i].done = true;
-          results[i].error = "still running after " + std::to_string(static_cast<int>(deadline_s)) +
-                             " s (the mount hangs?): killed";
+          results[i].error =
+              "still running after " + std::to_string(static_cast<int>(deadline_s)) + " s (the mount hangs?): killed";
         }
       break;
     }

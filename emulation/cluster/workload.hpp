@@ -17,10 +17,10 @@ struct IoJob {
   std::string mntns; // mount-namespace file of the client's node
   std::string dir;   // the FUSE mount point (as seen in that namespace)
   std::string file;  // name on the volume; SmallFiles: a directory
-  StreamKind kind    = StreamKind::SequentialWrite;
-  double rate_Bps    = 0; // 0: as fast as possible
+  StreamKind kind         = StreamKind::SequentialWrite;
+  double rate_Bps         = 0; // 0: as fast as possible
   std::uint64_t max_bytes = 0;
-  int max_files           = 0;      // SmallFiles
+  int max_files           = 0;     // SmallFiles
   std::uint64_t file_size = 65536; // SmallFiles
   /* Brick directories of the replica set the file must land on (pinned image): names are tried until DHT puts the
    * file there. Empty: any placement. */
@@ -34,9 +34,9 @@ struct IoResult {
   bool ok = false;
   std::string error;
   std::string file; // name actually used (placement may have picked another)
-  std::uint64_t bytes = 0;
-  int files           = 0;
-  double seconds      = 0;
+  std::uint64_t bytes     = 0;
+  int files               = 0;
+  double seconds          = 0;
   std::uint64_t bad_bytes = 0; // reads: bytes that did not match the pattern
 };
 

@@ -21,8 +21,7 @@ int main(int argc, char** argv)
   try {
     for (size_t i = 0; i < args.size(); ++i) {
       auto next = [&]() -> std::string {
-        if (i + 1 >= args.size())
-          throw std::invalid_argument(args[i] + " needs a value");
+        if (i + 1 >= args.size()) throw std::invalid_argument(args[i] + " needs a value");
         return args[++i];
       };
       if (args[i] == "--cleanup") {
@@ -59,8 +58,7 @@ int main(int argc, char** argv)
     Report r = emu::emulate(sc, opt, nullptr);
     print_report(r, std::cout);
     emu::print_comparison(r, std::cout);
-    if (!json_out.empty())
-      std::ofstream(json_out) << to_json(r).dump(2) << "\n";
+    if (!json_out.empty()) std::ofstream(json_out) << to_json(r).dump(2) << "\n";
     return emu::run_failed(r) ? 1 : 0;
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
