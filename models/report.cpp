@@ -213,20 +213,34 @@ void print_report(const Report& r, std::ostream& out)
                   s.outcome.c_str(), s.detail.c_str());
     out << buf;
   }
+  // Entries with the same figures and breakdown are printed once (a full-downtime plan stops every VM alike).
   auto downtime = [&](const char* title, const std::vector<DowntimeEntry>& list) {
     out << "\n" << title << ":\n";
-    for (auto const& d : list) {
-      std::snprintf(buf, sizeof buf, "  %-14s %9.1f s", d.name.c_str(), d.seconds);
+    std::vector<bool> done(list.size(), false);
+    for (size_t i = 0; i < list.size(); i++) {
+      if (done[i])
+        continue;
+      auto const& d     = list[i];
+      std::string names = d.name;
+      for (size_t k = i + 1; k < list.size(); k++) {
+        auto const& e = list[k];
+        bool same     = e.seconds == d.seconds && e.p50_s == d.p50_s && e.p95_s == d.p95_s &&
+                    e.by_step.size() == d.by_step.size();
+        for (size_t b = 0; same && b < d.by_step.size(); b++)
+          same = e.by_step[b].step == d.by_step[b].step && e.by_step[b].seconds == d.by_step[b].seconds;
+        if (same)
+          names += ", " + e.name, done[k] = true;
+      }
+      std::snprintf(buf, sizeof buf, "  %s: %.1f s", names.c_str(), d.seconds);
       out << buf;
       if (d.p50_s)
-        std::snprintf(buf, sizeof buf, "  (P50 %.1f s, P95 %.1f s)", *d.p50_s, *d.p95_s), out << buf;
-      std::string parts;
+        std::snprintf(buf, sizeof buf, " (P50 %.1f s, P95 %.1f s)", *d.p50_s, *d.p95_s), out << buf;
+      out << "\n";
       for (auto const& b : d.by_step)
         if (b.seconds > 0.05) {
-          std::snprintf(buf, sizeof buf, "%s%s %.0fs", parts.empty() ? "" : ", ", b.step.c_str(), b.seconds);
-          parts += buf;
+          std::snprintf(buf, sizeof buf, "      %9.1f s  %s\n", b.seconds, b.step.c_str());
+          out << buf;
         }
-      out << (parts.empty() ? "" : "  = " + parts) << "\n";
     }
   };
   downtime("Volume downtime", r.volume_downtime);
