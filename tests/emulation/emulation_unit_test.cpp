@@ -1,0 +1,289 @@
+/* Emulator logic without root: a fake command runner stands in for ip, tc, nsenter and gluster. */
+#include "cluster.hpp"
+#include "fake_runner.hpp"
+#include "gluster_output.hpp"
+#include "mistakes.hpp"
+#include "plan_replay.hpp"
+#include "run_state.hpp"
+#include "scenario_loader.hpp"
+#include "workload.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sstream>
+
+using namespace ibmig;
+using namespace ibmig::emu;
+using ibmig::emu::test::FakeRunner;
+namespace fs = std::filesystem;
+
+namespace {
+std::string sample(const std::string& name)
+{
+  std::ifstream in(std::string(IBMIG_SOURCE_DIR) + "/tests/emulation/samples/" + name);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Scenario reference()
+{
+  return load_scenario(std::string(IBMIG_SOURCE_DIR) + "/scenarios/reference.json");
+}
+
+/* A layout under a throw-away directory whose name carries the "ibmig" marker teardown insists on. */
+RunLayout temp_layout()
+{
+  auto base = fs::temp_directory_path() / ("ibmig-unit-" + std::to_string(::getpid()));
+  fs::create_directories(base / "work");
+  return {"rtest", base.string(), (base / "work").string()};
+}
+
+const Step& step_named(const Scenario& sc, const std::string& name)
+{
+  for (auto const& s : sc.plan.steps)
+    if (s.name == name)
+      return s;
+  throw std::runtime_error("no step " + name);
+}
+} // namespace
+
+// Parsers: if these fail, checks would misread real gluster output and pass or fail a migration wrongly.
+TEST(GlusterOutput, PeerStatus)
+{
+  auto peers = parse_peer_status(sample("peer_status.txt"));
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_EQ(peers[0].hostname, "gl2.x");
+  EXPECT_TRUE(peers[0].connected);
+  auto down = parse_peer_status("Number of Peers: 1\n\nHostname: gl4.s\nUuid: x\nState: Peer in Cluster "
+                                "(Disconnected)\n");
+  ASSERT_EQ(down.size(), 1u);
+  EXPECT_FALSE(down[0].connected);
+}
+
+TEST(GlusterOutput, VolumeClients)
+{
+  auto bricks = parse_volume_clients(sample("volume_clients.txt"));
+  ASSERT_EQ(bricks.size(), 2u);
+  EXPECT_EQ(bricks[0].brick, "gl1.x:/var/tmp/ibmig-pocx/n1/bricks/v");
+  EXPECT_EQ(bricks[0].clients.size(), 3u);
+  EXPECT_EQ(bricks[1].clients.size(), 2u);
+  EXPECT_EQ(bricks[1].clients[1], "10.9.1.11:49142");
+}
+
+TEST(GlusterOutput, VolumeStatusWithWrappedBrickNames)
+{
+  auto bricks = parse_volume_status(sample("volume_status_wrapped.txt"));
+  ASSERT_EQ(bricks.size(), 4u);
+  EXPECT_EQ(bricks[0].brick, "gl1.storage.example:/var/tmp/ibmig-r309dd/n1/bricks/bricks/vmstore");
+  EXPECT_TRUE(bricks[3].online);
+  EXPECT_EQ(bricks[3].pid, 19412);
+}
+
+TEST(GlusterOutput, HealInfoAndSs)
+{
+  auto heal = parse_heal_info(sample("heal_info.txt"));
+  ASSERT_EQ(heal.size(), 2u);
+  EXPECT_TRUE(heal[0].connected);
+  EXPECT_EQ(heal[1].entries, 0);
+  auto pending = parse_heal_info("Brick a:/b\nStatus: Connected\nNumber of entries: 3\n\nBrick c:/d\nStatus: "
+                                 "Transport endpoint is not connected\nNumber of entries: -\n");
+  EXPECT_EQ(pending[0].entries, 3);
+  EXPECT_FALSE(pending[1].connected);
+  EXPECT_EQ(pending[1].entries, -1);
+  auto conns = parse_ss(sample("ss_established.txt"));
+  ASSERT_EQ(conns.size(), 10u);
+  EXPECT_EQ(conns[4].local, "10.9.1.11:49142");
+  EXPECT_EQ(conns[4].pids, std::vector<long>{9995});
+  EXPECT_EQ(port_of(conns[0].peer), 24007);
+}
+
+// The hosts file is how names move between networks: a wrong address here re-points the pool wrongly.
+TEST(HostsFile, PointsStorageNamesAtTheNetwork)
+{
+  auto sc      = reference();
+  auto storage = render_hosts_file(sc, "storage");
+  EXPECT_NE(storage.find("10.10.1.11 gl1.storage.example\n"), std::string::npos);
+  auto ib = render_hosts_file(sc, "ib");
+  EXPECT_NE(ib.find("10.10.2.14 gl4.storage.example\n"), std::string::npos);
+  EXPECT_EQ(ib.find("10.10.1."), std::string::npos);
+  EXPECT_NE(ib.find("127.0.0.1 localhost"), std::string::npos);
+}
+
+TEST(Shaping, TbfBurstHoldsATick)
+{
+  auto a = tbf_arguments(BitsPerSecond{1e9});
+  EXPECT_EQ(a[2], "1000000000bit");
+  EXPECT_EQ(a[4], "524288"); // 512 KiB: more than a 64 KiB offloaded packet
+  auto b = tbf_arguments(BitsPerSecond{8e9});
+  EXPECT_EQ(b[4], "4000000"); // 8 Gbit/s over a 4 ms tick
+}
+
+// The state file is what --cleanup trusts after a crash: it must survive a round trip intact.
+TEST(RunState, RoundTrip)
+{
+  auto file = fs::temp_directory_path() / ("ibmig-state-" + std::to_string(::getpid()) + ".json");
+  {
+    RunState s(file.string(), "r1");
+    s.add(created(CreatedObject::Kind::NetNamespace, "ibmig-r1-n1"));
+    s.add(created(CreatedObject::Kind::Process, "glusterd", "ibmig-r1-n1", "", 4242, 777));
+    s.add(created(CreatedObject::Kind::Mount, "/var/tmp/ibmig-r1/n1/mnt/v", "", "/run/ibmig/ibmig-r1/n1.mnt"));
+  }
+  auto back = RunState::load(file.string());
+  EXPECT_EQ(back.run_id(), "r1");
+  ASSERT_EQ(back.objects().size(), 3u);
+  EXPECT_EQ(back.objects()[1].pid, 4242);
+  EXPECT_EQ(back.objects()[1].start_time, 777u);
+  EXPECT_EQ(back.objects()[2].mntns, "/run/ibmig/ibmig-r1/n1.mnt");
+  fs::remove(file);
+}
+
+// Cleanup must remove what the run recorded, newest first, and never anything else.
+TEST(Teardown, TouchesOnlyRecordedObjectsInReverseOrder)
+{
+  FakeRunner fake;
+  fake.answer("ip netns pids", 0, "");
+  RunState s("", "r1");
+  s.add(created(CreatedObject::Kind::Directory, "/var/tmp/ibmig-r1"));
+  s.add(created(CreatedObject::Kind::NetNamespace, "ibmig-r1-n1"));
+  s.add(created(CreatedObject::Kind::NetNamespace, "someone-elses-ns"));
+  s.add(created(CreatedObject::Kind::Directory, "/home/user"));
+  s.add(created(CreatedObject::Kind::Process, "glusterd", "ibmig-r1-n1", "", 100, 5));  // pid still ours
+  s.add(created(CreatedObject::Kind::Process, "glusterd", "ibmig-r1-n1", "", 200, 6));  // pid recycled
+  s.add(created(CreatedObject::Kind::Mount, "/var/tmp/ibmig-r1/n1/mnt/v", "", "/run/ibmig/ibmig-r1/n1.mnt"));
+  Teardown td(fake, nullptr);
+  td.path_exists        = [](const std::string&) { return true; };
+  td.process_start_time = [calls = 0](long pid) mutable -> unsigned long long {
+    if (pid == 100)
+      return ++calls == 1 ? 5 : 0; // alive until the TERM
+    return 99;                     // 200 now belongs to another process
+  };
+  EXPECT_EQ(td.undo_all(s), 0);
+  EXPECT_TRUE(s.objects().empty());
+  std::vector<std::string> expected = {
+      "nsenter --mount=/run/ibmig/ibmig-r1/n1.mnt umount -l /var/tmp/ibmig-r1/n1/mnt/v", "kill -TERM 100",
+      "ip netns pids ibmig-r1-n1", "ip netns del ibmig-r1-n1", "rm -rf --one-file-system /var/tmp/ibmig-r1"};
+  EXPECT_EQ(fake.commands, expected);
+}
+
+// Step -> command mapping: what each runbook action does to the namespaces.
+TEST(PlanReplay, StepsBecomeNamespaceCommands)
+{
+  auto sc = reference();
+  FakeRunner fake;
+  auto layout = temp_layout();
+  EmulatedCluster cluster(sc, layout, fake, nullptr);
+  MistakenPlan plan = apply_mistakes(sc, {});
+  PlanReplayer replay(cluster, plan, {0.0}, 0);
+  for (auto const& n : sc.nodes)
+    fs::create_directories(layout.node_dir(n.name));
+
+  replay.run_step(step_named(sc, "Disable glusterd at boot"), "storage");
+  EXPECT_FALSE(cluster.node("n3").glusterd_enabled);
+
+  replay.run_step(step_named(sc, "Install HCAs"), "storage");
+  EXPECT_TRUE(fake.ran("ip -n ibmig-rtest-sw-ib link add n2-ib0 type veth peer name ib0 netns ibmig-rtest-n2"));
+  EXPECT_TRUE(fake.ran("tc -n ibmig-rtest-n2 qdisc replace dev ib0 root tbf rate 8000000000bit"));
+  EXPECT_TRUE(fake.ran("tc -n ibmig-rtest-sw-ib qdisc replace dev n2-ib0 root tbf rate 8000000000bit"));
+
+  replay.run_step(step_named(sc, "Configure ib0 (connected, MTU 65520)"), "storage");
+  EXPECT_TRUE(fake.ran("ip -n ibmig-rtest-n4 link set ib0 mtu 65520"));
+  EXPECT_TRUE(fake.ran("ip -n ibmig-rtest-n4 addr replace 10.10.2.14/24 dev ib0"));
+  EXPECT_EQ(cluster.node("n4").interfaces["ib0"].mode, IpoibMode::Connected);
+
+  fake.commands.clear();
+  auto detail = replay.run_step(step_named(sc, "Large ping over IB"), "storage");
+  EXPECT_EQ(fake.commands.size(), 12u); // every ordered pair of the 4 nodes
+  EXPECT_TRUE(fake.ran("nsenter --mount=" + layout.mntns("n1") +
+                       " --net=/run/netns/ibmig-rtest-n1 -- ping -M do -s 65492 -c 3"));
+
+  replay.run_step(step_named(sc, "Re-point storage names to IB"), "ib");
+  std::ifstream hosts(layout.node_dir("n1") + "/hosts");
+  std::stringstream text;
+  text << hosts.rdbuf();
+  EXPECT_NE(text.str().find("10.10.2.13 gl3.storage.example"), std::string::npos);
+  EXPECT_EQ(cluster.node("n1").names_network, "ib");
+
+  // A failed ping is explained with the MTUs on both ends.
+  cluster.node("n2").interfaces["ib0"].mtu = 2044;
+  fake.answer("ping -M do", 1, "", "ping: local error: message too long, mtu=2044");
+  try {
+    replay.run_step(step_named(sc, "Large ping over IB"), "ib");
+    FAIL() << "the ping step should fail";
+  } catch (const StepFailure& f) {
+    EXPECT_NE(std::string(f.what()).find("MTU 2044"), std::string::npos) << f.what();
+  }
+  fs::remove_all(layout.state_dir);
+}
+
+TEST(PlanReplay, DatagramModeRefusesConnectedMtu)
+{
+  auto sc = reference();
+  FakeRunner fake;
+  auto layout = temp_layout();
+  EmulatedCluster cluster(sc, layout, fake, nullptr);
+  MistakenPlan plan = apply_mistakes(sc, {});
+  PlanReplayer replay(cluster, plan, {0.0}, 0);
+  replay.run_step(step_named(sc, "Install HCAs"), "storage");
+  Step st = step_named(sc, "Configure ib0 (connected, MTU 65520)");
+  st.mode = IpoibMode::Datagram;
+  EXPECT_THROW(replay.run_step(st, "storage"), StepFailure);
+  fs::remove_all(layout.state_dir);
+}
+
+// Each injected mistake changes the plan the way its name says (the replay and the checker see the same change).
+TEST(Mistakes, ApplyToACopyOfThePlan)
+{
+  auto sc = reference();
+  auto a  = apply_mistakes(sc, {"names-not-repointed"});
+  for (auto const& s : a.plan.steps)
+    EXPECT_NE(s.action, Action::RepointNames);
+  EXPECT_EQ(a.intended_names_network.back(), "ib"); // the intent stays: checks compare against it
+  EXPECT_EQ(sc.plan.steps.size(), a.plan.steps.size() + 1);
+
+  auto m = apply_mistakes(sc, {"mtu-mismatch"});
+  int odd = 0;
+  for (auto const& s : m.plan.steps)
+    if (s.action == Action::ConfigureInterface && s.mtu == 2044) {
+      ++odd;
+      EXPECT_EQ(s.nodes, std::vector<std::string>{"n2"});
+    }
+  EXPECT_EQ(odd, 1);
+
+  auto c = apply_mistakes(sc, {"client-left-mounted"});
+  bool down_after_repoint = false, seen_repoint = false;
+  for (auto const& s : c.plan.steps) {
+    if (s.action == Action::StopClients || s.action == Action::StartClients) {
+      EXPECT_EQ(std::count(s.nodes.begin(), s.nodes.end(), "n1"), 0);
+    }
+    seen_repoint = seen_repoint || s.action == Action::RepointNames;
+    if (s.action == Action::InterfaceDown && s.interface == "eth1")
+      down_after_repoint = seen_repoint;
+  }
+  EXPECT_TRUE(down_after_repoint);
+
+  auto n = apply_mistakes(sc, {"node-does-not-return"});
+  for (auto const& s : n.plan.steps)
+    if (s.action == Action::PowerOn) {
+      EXPECT_EQ(std::count(s.nodes.begin(), s.nodes.end(), "n4"), 0);
+    }
+  EXPECT_THROW(apply_mistakes(sc, {"typo"}), std::invalid_argument);
+}
+
+// The pattern lets bricks be checked without a stored copy: it must be deterministic and offset-consistent.
+TEST(Workload, PatternIsDeterministicAndSeekable)
+{
+  std::vector<char> whole(100), part(37);
+  fill_pattern(pattern_seed("vm2.qcow2"), 0, whole.data(), whole.size());
+  fill_pattern(pattern_seed("vm2.qcow2"), 13, part.data(), part.size());
+  EXPECT_EQ(std::string(whole.begin() + 13, whole.begin() + 50), std::string(part.begin(), part.end()));
+  std::vector<char> other(100);
+  fill_pattern(pattern_seed("vm3.qcow2"), 0, other.data(), other.size());
+  EXPECT_NE(whole, other);
+  auto file = fs::temp_directory_path() / ("ibmig-pattern-" + std::to_string(::getpid()));
+  std::ofstream(file, std::ios::binary).write(whole.data(), 90);
+  EXPECT_EQ(matching_bytes(file.string(), pattern_seed("vm2.qcow2"), 100), 90u);
+  EXPECT_EQ(matching_bytes(file.string(), pattern_seed("vm3.qcow2"), 100), 0u);
+  fs::remove(file);
+}
