@@ -125,26 +125,30 @@ int run_emulate(const Scenario& sc, const Options& opt)
     std::cerr << "ibmig emulate: " << missing << "\n";
     return 2;
   }
-  Report predicted = sim::simulate(sc);
+  Report predicted = sim::simulate(sc); // the same model, predicted: the comparison table sets them side by side
   emu::EmulateOptions eo;
   eo.time_scale = opt.time_scale;
   eo.inject     = opt.inject;
   eo.rdma       = opt.rdma;
   eo.state_dir  = opt.state_dir;
   eo.log        = &std::cerr;
-  Report measured = emu::emulate(sc, eo, &predicted);
+  Report measured;
+  try {
+    measured = emu::emulate(sc, eo, &predicted);
+  } catch (const emu::EmulationError& e) {
+    std::cerr << "ibmig emulate: " << e.what() << "\n";
+    return 2;
+  }
   print_report(measured, std::cout);
   emu::print_comparison(measured, std::cout);
   write_json(opt.json_out, to_json(measured));
-  bool failed = measured.extra.value("failed", false);
-  for (auto const& s : measured.steps)
-    failed |= s.outcome != "ok";
-  return failed ? 1 : 0;
+  return emu::run_failed(measured) ? 1 : 0;
 }
 
 int run_emulate_cleanup(const Options& opt)
 {
-  emu::cleanup(opt.scenario.empty() ? opt.state_dir : opt.scenario);
+  int n = emu::cleanup(opt.scenario.empty() ? opt.state_dir : opt.scenario, &std::cerr);
+  std::cout << "ibmig emulate --cleanup: cleaned " << n << " run(s)\n";
   return 0;
 }
 #else
