@@ -1,6 +1,6 @@
 // ibmig-rdma-plane: boots one soft-RoCE guest per node and runs the fabric checks (see rdma_plane.hpp).
 //   ibmig-rdma-plane [--image DIR] [--nodes n1,n2,n3] [--mtu 65520] [--replicas 2] [--bytes 64MiB]
-//                    [--fault port-never-active:NODE] [--fault mtu-mismatch:NODE[:MTU]] [--perftest]
+//                    [--fault port-never-active:NODE] [--fault mtu-mismatch:NODE[:MTU]] [--perftest [--rounds N]]
 //                    [--no-benchmark] [--timeout SECONDS] [--keep-logs]
 // Prints the JSON report. Exit status: 0 no finding, 1 findings, 2 usage error, 3 cannot run here, 130 interrupted.
 #include "rdma_plane.hpp"
@@ -13,7 +13,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: ibmig-rdma-plane [--image DIR] [--nodes n1,n2,n3] [--mtu 65520] [--replicas 2] [--bytes 64MiB]\n"
-    "                        [--fault port-never-active:NODE] [--fault mtu-mismatch:NODE[:MTU]] [--perftest]\n"
+    "                        [--fault port-never-active:NODE] [--fault mtu-mismatch:NODE[:MTU]] [--perftest [--rounds "
+    "N]]\n"
     "                        [--no-benchmark] [--timeout SECONDS] [--keep-logs]\n";
 
 ibmig::rdma::NodeSpec& find_node(ibmig::rdma::PlaneOptions& options, const std::string& name)
@@ -43,6 +44,17 @@ void print_summary(const nlohmann::json& report, std::ostream& out)
         << (baseline > 0 ? " (" + std::to_string(static_cast<int>(100 * r1 / baseline + 0.5)) + "% of ib_write_bw)"
                          : "")
         << "\n";
+  if (bench.contains("rounds") && bench["rounds"].size() > 1) {
+    int round = 0;
+    for (const auto& r : bench["rounds"])
+      out << "round " << ++round << ": ib_write_bw " << number(r, "ib_write_bw_MBps") << ", R=1 "
+          << number(r, "r1_MBps") << ", R=2 per client " << number(r, "rr_client_MBps") << " MB/s\n";
+    const auto& m = bench["median"];
+    out << "median of " << round << " rounds: ib_write_bw " << number(m, "ib_write_bw_MBps") << " MB/s, R=1 "
+        << number(m, "r1_MBps") << " MB/s ("
+        << static_cast<int>(100 * number(m, "r1_MBps") / number(m, "ib_write_bw_MBps") + 0.5)
+        << "% of ib_write_bw), R=2 per client " << number(m, "rr_client_MBps") << " MB/s\n";
+  }
   const auto client = bench.value("client", nlohmann::json());
   if (number(client, "client_MBps") > 0) {
     out << "ibmig-rdma-write R=" << client["replicas"] << ": per client " << number(client, "client_MBps")
@@ -87,6 +99,8 @@ int run(int argc, char** argv)
       faults.push_back(value());
     else if (arg == "--perftest")
       options.perftest = true;
+    else if (arg == "--rounds")
+      options.rounds = static_cast<uint32_t>(std::stoul(value()));
     else if (arg == "--no-benchmark")
       options.benchmark = false;
     else if (arg == "--timeout")

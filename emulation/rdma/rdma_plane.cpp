@@ -169,27 +169,42 @@ std::string RdmaPlane::job_script(size_t index) const
        "echo \"@@end ping $p $?\"; done\n"
     << "i=0; while [ $i -lt 10 ] && ! ibv_devinfo 2>/dev/null | grep -q PORT_ACTIVE; do sleep 1; i=$((i+1)); done\n"
     << "echo '@@section devinfo'; ibv_devinfo -v; echo \"@@end devinfo $?\"\n";
+  // Benchmark. With perftest (the bench command) each round runs ib_write_bw, then R=1, then R=R on the same guests,
+  // so the three figures of a round share the same conditions; round k > 1 suffixes its sections with " k".
+  const uint32_t rounds = options_.perftest ? std::max<uint32_t>(1, options_.rounds) : 1;
+  auto suffix           = [](uint32_t round) { return round == 1 ? std::string() : " " + std::to_string(round); };
   if (options_.benchmark && index == 0) {
-    if (options_.perftest) {
-      // Baseline: the same amount in the same message size. ib_write_bw has no event mode for WRITE (it spins).
-      s << "echo '@@section perftest'; i=0; while [ $i -lt 30 ]; do ib_write_bw -d rxe0 -F -s " << options_.chunk_bytes
-        << " -n " << iterations << " " << servers[0] << " && break; sleep 1; i=$((i+1)); done; "
-        << "echo \"@@end perftest $?\"\n";
-      s << "echo '@@section r1'; ibmig-rdma-write write --servers " << servers[0] << write_arguments
-        << "; echo \"@@end r1 $?\"\n";
+    for (uint32_t round = 1; round <= rounds; ++round) {
+      const std::string k = suffix(round);
+      if (options_.perftest) {
+        // Baseline: the same amount in the same message size. ib_write_bw has no event mode for WRITE (it spins).
+        s << "echo '@@section perftest" << k << "'; i=0; while [ $i -lt 30 ]; do ib_write_bw -d rxe0 -F -s "
+          << options_.chunk_bytes << " -n " << iterations << " " << servers[0]
+          << " && break; sleep 1; i=$((i+1)); done; echo \"@@end perftest" << k << " $?\"\n"
+          << "echo '@@section r1" << k << "'; ibmig-rdma-write write --servers " << servers[0] << write_arguments
+          << "; echo \"@@end r1" << k << " $?\"\n";
+      }
+      s << "echo '@@section write" << k << "'; ibmig-rdma-write write --servers " << join(servers, ",")
+        << write_arguments << "; echo \"@@end write" << k << " $?\"\n";
     }
-    s << "echo '@@section write'; ibmig-rdma-write write --servers " << join(servers, ",") << write_arguments
-      << "; rc=$?; echo \"@@end write $rc\"\n"
-      << "echo '@@section latency'; ibmig-rdma-write latency --servers " << join(servers, ",") << " --iterations "
+    s << "echo '@@section latency'; ibmig-rdma-write latency --servers " << join(servers, ",") << " --iterations "
       << options_.latency_iterations << " --port " << kWritePort << " --connect-timeout " << session_timeout
       << "; echo \"@@end latency $?\"\n";
   } else if (options_.benchmark && index <= options_.replicas) {
-    const int sessions = 2 + (options_.perftest && index == 1 ? 1 : 0);
-    if (options_.perftest && index == 1)
-      s << "echo '@@section perftest'; ib_write_bw -d rxe0 -F -s " << options_.chunk_bytes << " -n " << iterations
-        << "; echo \"@@end perftest $?\"\n";
-    s << "echo '@@section serve'; ibmig-rdma-write serve --port " << kWritePort << " --clients " << sessions
-      << " --timeout " << session_timeout << "; echo \"@@end serve $?\"\n";
+    auto serve = [&](const std::string& section, int clients) {
+      s << "echo '@@section " << section << "'; ibmig-rdma-write serve --port " << kWritePort << " --clients "
+        << clients << " --timeout " << session_timeout << "; echo \"@@end " << section << " $?\"\n";
+    };
+    if (options_.perftest && index == 1) {
+      for (uint32_t round = 1; round <= rounds; ++round) {
+        s << "echo '@@section perftest" << suffix(round) << "'; ib_write_bw -d rxe0 -F -s " << options_.chunk_bytes
+          << " -n " << iterations << "; echo \"@@end perftest" << suffix(round) << " $?\"\n";
+        serve("serve" + suffix(round), 2); // R=1 and R=R of this round
+      }
+      serve("serve latency", 1);
+    } else {
+      serve("serve", static_cast<int>(rounds) + 1); // every round's R=R write, then the latency run
+    }
   }
   s << "exit 0\n";
   return s.str();
@@ -307,32 +322,60 @@ nlohmann::json RdmaPlane::analyse(const std::vector<GuestResult>& results) const
   nlohmann::json benchmark = nlohmann::json::object();
   if (options_.benchmark && !sections.empty()) {
     auto& client_sections  = sections[0];
-    const Section& write   = client_sections["write"];
-    benchmark["client"]    = last_json_line(write.text);
+    benchmark["client"]    = last_json_line(client_sections["write"].text);
     benchmark["latency"]   = last_json_line(client_sections["latency"].text);
     nlohmann::json servers = nlohmann::json::array();
-    for (size_t i = 1; i <= options_.replicas && i < sections.size(); ++i)
-      servers.push_back({{"node", options_.nodes[i].name}, {"sessions", json_lines(sections[i]["serve"].text)}});
-    benchmark["servers"] = servers;
-    if (options_.perftest) {
-      nlohmann::json busy  = parse_perftest(client_sections["perftest"].text);
-      nlohmann::json event = parse_perftest(client_sections["perftest -e"].text);
-      double best          = 0;
-      for (const auto& run : {busy, event})
-        if (run.is_object()) best = std::max(best, run["ib_write_bw_MBps"].get<double>());
-      benchmark["perftest"] = {{"busy_poll", busy}, {"event", event}, {"ib_write_bw_MBps", best}};
-      benchmark["r1"]       = last_json_line(client_sections["r1"].text);
+    for (size_t i = 1; i <= options_.replicas && i < sections.size(); ++i) {
+      nlohmann::json sessions = nlohmann::json::array();
+      for (const auto& [name, section] : sections[i])
+        if (name.rfind("serve", 0) == 0)
+          for (auto& session : json_lines(section.text))
+            sessions.push_back(session);
+      servers.push_back({{"node", options_.nodes[i].name}, {"sessions", sessions}});
     }
-    const nlohmann::json& client = benchmark["client"];
-    if (write.status != 0 || !client.is_object() || !client.value("all_verified", false)) {
-      std::vector<std::string> server_names;
-      for (size_t i = 1; i <= options_.replicas; ++i)
-        server_names.push_back(options_.nodes[i].name);
+    benchmark["servers"]  = servers;
+    const uint32_t rounds = options_.perftest ? std::max<uint32_t>(1, options_.rounds) : 1;
+    if (options_.perftest) {
+      benchmark["perftest"] = parse_perftest(client_sections["perftest"].text);
+      benchmark["r1"]       = last_json_line(client_sections["r1"].text);
+      // Every round's three figures, and their medians (the bench command's headline numbers).
+      nlohmann::json per_round = nlohmann::json::array();
+      std::vector<double> perftest_figures, r1_figures, rr_figures;
+      for (uint32_t round = 1; round <= rounds; ++round) {
+        const std::string k = round == 1 ? "" : " " + std::to_string(round);
+        auto figure         = [](const nlohmann::json& value, const char* key) {
+          return value.is_object() && value.contains(key) ? value[key].get<double>() : 0.0;
+        };
+        const double baseline = figure(parse_perftest(client_sections["perftest" + k].text), "ib_write_bw_MBps");
+        const double r1       = figure(last_json_line(client_sections["r1" + k].text), "client_MBps");
+        const double rr       = figure(last_json_line(client_sections["write" + k].text), "client_MBps");
+        perftest_figures.push_back(baseline);
+        r1_figures.push_back(r1);
+        rr_figures.push_back(rr);
+        per_round.push_back({{"ib_write_bw_MBps", baseline}, {"r1_MBps", r1}, {"rr_client_MBps", rr}});
+      }
+      auto median = [](std::vector<double> values) {
+        std::sort(values.begin(), values.end());
+        return values[values.size() / 2];
+      };
+      benchmark["rounds"] = per_round;
+      benchmark["median"] = {{"ib_write_bw_MBps", median(perftest_figures)},
+                             {"r1_MBps", median(r1_figures)},
+                             {"rr_client_MBps", median(rr_figures)}};
+    }
+    std::vector<std::string> server_names;
+    for (size_t i = 1; i <= options_.replicas; ++i)
+      server_names.push_back(options_.nodes[i].name);
+    for (uint32_t round = 1; round <= rounds; ++round) {
+      const Section& write        = client_sections[round == 1 ? "write" : "write " + std::to_string(round)];
+      const nlohmann::json client = last_json_line(write.text);
+      if (write.status == 0 && client.is_object() && client.value("all_verified", false)) continue;
       add_finding("benchmark_failed", options_.nodes[0].name,
                   "The replicated RDMA write from " + options_.nodes[0].name + " to " + join(server_names) +
                       (client.is_object() && client.contains("all_verified")
                            ? " completed but not every chunk was verified on every replica"
                            : " failed (exit status " + std::to_string(write.status) + "): " + tail(write.text, 300)));
+      break;
     }
   }
 

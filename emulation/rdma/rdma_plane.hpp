@@ -29,8 +29,8 @@
 //                  "boot_to_poweroff_seconds": 30.1,
 //                  "pings": [ { "to": "n2", "payload_bytes": 65492, "ok": true } ] }, ... ],
 //     "benchmark": { "client": {...ibmig-rdma-write JSON...}, "servers": [ ... ], "latency": {...},
-//                    "r1": {...} (bench only), "perftest": { "ib_write_bw_MBps": best of "busy_poll" and "event" runs }
-//                    (bench only) },
+//                    bench only: "perftest": { "ib_write_bw_MBps": 9.9, ... }, "r1": {...},
+//                    "rounds": [ { "ib_write_bw_MBps", "r1_MBps", "rr_client_MBps" }, ... ], "median": {...} },
 //     "findings": [ { "kind": "port_never_active" | "mtu_mismatch" | "ping_failed" | "benchmark_failed" |
 //                     "guest_failed", "node": "n3", "explanation": "..." } ] }
 #pragma once
@@ -59,9 +59,10 @@ struct PlaneOptions {
   uint32_t replicas           = 2; // clamped to the number of other nodes
   uint64_t write_bytes        = 64ull << 20;
   uint64_t chunk_bytes        = 1ull << 20;
-  uint32_t depth              = 4;     // chunks in flight per replica
+  uint32_t depth              = 8;     // chunks in flight per replica
   bool benchmark              = true;  // false: only ibv_devinfo and pings
   bool perftest               = false; // also run ib_write_bw and the tool with R=1 (the bench command)
+  uint32_t rounds             = 1;     // with perftest: rounds of (ib_write_bw, R=1, R=replicas); medians reported
   uint32_t latency_iterations = 200;
   std::chrono::seconds guest_timeout{170};
   uint32_t memory_mib     = 192;
