@@ -16,6 +16,16 @@ std::string join_command(const std::vector<std::string>& argv)
   return line;
 }
 
+void exec_or_exit(const std::vector<std::string>& argv)
+{
+  std::vector<char*> args;
+  for (const auto& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  execvp(args[0], args.data());
+  _exit(127);
+}
+
 CommandResult CommandRunner::run(const std::vector<std::string>& argv)
 {
   CommandResult result;
@@ -32,12 +42,7 @@ CommandResult CommandRunner::run(const std::vector<std::string>& argv)
     dup2(pipe_fds[1], STDERR_FILENO);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
-    std::vector<char*> args;
-    for (const auto& arg : argv)
-      args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+    exec_or_exit(argv);
   }
   close(pipe_fds[1]);
   char buffer[4096];

@@ -22,4 +22,7 @@ public:
 
 std::string join_command(const std::vector<std::string>& argv);
 
+/// In a forked child: execvp(argv), or _exit(127) when that fails. Never returns.
+[[noreturn]] void exec_or_exit(const std::vector<std::string>& argv);
+
 } // namespace ibmig::rdma

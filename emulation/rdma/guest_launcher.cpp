@@ -104,12 +104,7 @@ public:
         dup2(log, STDOUT_FILENO);
         dup2(log, STDERR_FILENO);
       }
-      std::vector<char*> args;
-      for (const auto& arg : argv)
-        args.push_back(const_cast<char*>(arg.c_str()));
-      args.push_back(nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
+      exec_or_exit(argv);
     }
     if (netns_fd >= 0) close(netns_fd);
     started_ = Clock::now();

@@ -104,6 +104,20 @@ public:
   bool connected_ = false;
 };
 
+// One outstanding RDMA READ/atomic is plenty (only WRITE and SEND are used); retries cover a peer that is slow to
+// post receives in a busy guest.
+rdma_conn_param connection_parameters(const void* private_data, uint8_t length_bytes)
+{
+  rdma_conn_param param{};
+  param.private_data        = private_data;
+  param.private_data_len    = length_bytes;
+  param.initiator_depth     = 1;
+  param.responder_resources = 1;
+  param.retry_count         = 7;
+  param.rnr_retry_count     = 7;
+  return param;
+}
+
 uint64_t rotl(uint64_t x, int r)
 {
   return (x << r) | (x >> (64 - r));
@@ -179,13 +193,7 @@ std::unique_ptr<Endpoint> try_connect(CmEventChannel& channel, Replica& replica,
   auto endpoint =
       std::make_unique<Endpoint>(std::move(id), source.data, source_bytes, IBV_ACCESS_LOCAL_WRITE, options.depth);
   ClientHello hello{options.chunk_bytes, options.depth, 0};
-  rdma_conn_param param{};
-  param.private_data        = &hello;
-  param.private_data_len    = sizeof(hello);
-  param.initiator_depth     = 1;
-  param.responder_resources = 1;
-  param.retry_count         = 7;
-  param.rnr_retry_count     = 7;
+  rdma_conn_param param = connection_parameters(&hello, sizeof(hello));
   if (rdma_connect(endpoint->id_->get(), &param) != 0) throw VerbsError("rdma_connect", errno, replica.server);
   CmEvent event(channel, step);
   event.expect(RDMA_CM_EVENT_ESTABLISHED, "rdma_connect");
@@ -414,12 +422,7 @@ nlohmann::json serve_session(CmEventChannel& channel, const ServerOptions& optio
   Endpoint endpoint(std::move(id), slots.data, hello.depth * hello.chunk_bytes,
                     IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE, hello.depth);
   ServerOffer offer{reinterpret_cast<uint64_t>(slots.data), hello.chunk_bytes, endpoint.data_mr_.rkey(), hello.depth};
-  rdma_conn_param param{};
-  param.private_data        = &offer;
-  param.private_data_len    = sizeof(offer);
-  param.initiator_depth     = 1;
-  param.responder_resources = 1;
-  param.rnr_retry_count     = 7;
+  rdma_conn_param param = connection_parameters(&offer, sizeof(offer));
   if (rdma_accept(endpoint.id_->get(), &param) != 0) throw VerbsError("rdma_accept", errno);
   CmEvent(channel, left()).expect(RDMA_CM_EVENT_ESTABLISHED, "rdma_accept");
   endpoint.connected_ = true;

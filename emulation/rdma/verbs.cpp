@@ -227,8 +227,8 @@ QueuePair::~QueuePair()
   rdma_destroy_qp(id_);
 }
 
-void QueuePair::post_write(uint64_t wr_id, const void* local, uint32_t length_bytes, uint32_t lkey,
-                           uint64_t remote_address, uint32_t rkey, bool signaled)
+void QueuePair::post(ibv_wr_opcode opcode, uint64_t wr_id, const void* local, uint32_t length_bytes, uint32_t lkey,
+                     bool signaled, uint64_t remote_address, uint32_t rkey)
 {
   ibv_sge sge{reinterpret_cast<uint64_t>(local), length_bytes, lkey};
   ibv_send_wr wr{};
@@ -236,24 +236,23 @@ void QueuePair::post_write(uint64_t wr_id, const void* local, uint32_t length_by
   wr.wr_id               = wr_id;
   wr.sg_list             = &sge;
   wr.num_sge             = 1;
-  wr.opcode              = IBV_WR_RDMA_WRITE;
+  wr.opcode              = opcode;
   wr.send_flags          = signaled ? IBV_SEND_SIGNALED : 0;
   wr.wr.rdma.remote_addr = remote_address;
   wr.wr.rdma.rkey        = rkey;
-  if (int rc = ibv_post_send(id_->qp, &wr, &bad); rc != 0) throw VerbsError("ibv_post_send", rc, "RDMA WRITE");
+  if (int rc = ibv_post_send(id_->qp, &wr, &bad); rc != 0)
+    throw VerbsError("ibv_post_send", rc, opcode == IBV_WR_RDMA_WRITE ? "RDMA WRITE" : "SEND");
+}
+
+void QueuePair::post_write(uint64_t wr_id, const void* local, uint32_t length_bytes, uint32_t lkey,
+                           uint64_t remote_address, uint32_t rkey, bool signaled)
+{
+  post(IBV_WR_RDMA_WRITE, wr_id, local, length_bytes, lkey, signaled, remote_address, rkey);
 }
 
 void QueuePair::post_send(uint64_t wr_id, const void* local, uint32_t length_bytes, uint32_t lkey, bool signaled)
 {
-  ibv_sge sge{reinterpret_cast<uint64_t>(local), length_bytes, lkey};
-  ibv_send_wr wr{};
-  ibv_send_wr* bad = nullptr;
-  wr.wr_id         = wr_id;
-  wr.sg_list       = &sge;
-  wr.num_sge       = 1;
-  wr.opcode        = IBV_WR_SEND;
-  wr.send_flags    = signaled ? IBV_SEND_SIGNALED : 0;
-  if (int rc = ibv_post_send(id_->qp, &wr, &bad); rc != 0) throw VerbsError("ibv_post_send", rc, "SEND");
+  post(IBV_WR_SEND, wr_id, local, length_bytes, lkey, signaled, 0, 0);
 }
 
 void QueuePair::post_recv(uint64_t wr_id, void* local, uint32_t length_bytes, uint32_t lkey)

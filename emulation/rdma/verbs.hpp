@@ -184,6 +184,8 @@ public:
   void post_recv(uint64_t wr_id, void* local, uint32_t length_bytes, uint32_t lkey);
 
 private:
+  void post(ibv_wr_opcode opcode, uint64_t wr_id, const void* local, uint32_t length_bytes, uint32_t lkey,
+            bool signaled, uint64_t remote_address, uint32_t rkey);
   rdma_cm_id* id_;
 };
 

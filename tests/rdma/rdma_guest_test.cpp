@@ -91,8 +91,12 @@ TEST(RdmaGuests, InjectedFaultsAreDetectedAndExplained)
   EXPECT_EQ(std::find(n1.begin(), n1.end(), "mtu_mismatch"), n1.end());
   for (const auto& finding : report["findings"]) {
     const std::string text = finding["explanation"];
-    if (finding["kind"] == "port_never_active") EXPECT_NE(text.find("never became ACTIVE"), std::string::npos) << text;
-    if (finding["kind"] == "mtu_mismatch") EXPECT_NE(text.find("IPoIB MTU 1500"), std::string::npos) << text;
+    if (finding["kind"] == "port_never_active") {
+      EXPECT_NE(text.find("never became ACTIVE"), std::string::npos) << text;
+    }
+    if (finding["kind"] == "mtu_mismatch") {
+      EXPECT_NE(text.find("IPoIB MTU 1500"), std::string::npos) << text;
+    }
   }
   EXPECT_EQ(report["nodes"][1]["active_mtu_bytes"], 1024) << "rxe on a 1500-byte netdev runs 1024-byte IB MTU";
   EXPECT_EQ(report["nodes"][2]["port_state"], "NO_DEVICE");
