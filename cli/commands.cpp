@@ -14,6 +14,10 @@
 #ifdef IBMIG_HAVE_EMULATION
 #include "emulator.hpp"
 #endif
+#ifdef IBMIG_HAVE_RDMA
+#include "rdma_fabric.hpp"
+#endif
+#include <filesystem>
 
 namespace ibmig::cli {
 
@@ -128,8 +132,19 @@ int run_emulate(const Scenario& sc, const Options& opt)
   Report predicted = sim::simulate(sc); // the same model, predicted: the comparison table sets them side by side
   emu::EmulateOptions eo;
   eo.time_scale = opt.time_scale;
-  eo.inject     = opt.inject;
   eo.rdma       = opt.rdma;
+  std::vector<std::string> rdma_faults;
+  for (auto const& name : opt.inject) {
+#ifdef IBMIG_HAVE_RDMA
+    if (is_rdma_fault(name)) {
+      if (!opt.rdma)
+        throw UsageError("--inject " + name + " needs --rdma");
+      rdma_faults.push_back(name);
+      continue;
+    }
+#endif
+    eo.inject.push_back(name);
+  }
   eo.state_dir  = opt.state_dir;
   eo.log        = &std::cerr;
   Report measured;
@@ -139,10 +154,28 @@ int run_emulate(const Scenario& sc, const Options& opt)
     std::cerr << "ibmig emulate: " << e.what() << "\n";
     return 2;
   }
+  bool rdma_failed = false;
+  if (opt.rdma) {
+#ifdef IBMIG_HAVE_RDMA
+    // The guest image sits next to the binary (setup.sh builds it into build/guest).
+    std::string image = (std::filesystem::canonical("/proc/self/exe").parent_path() / "guest").string();
+    std::cerr << "ibmig emulate: RDMA plane: booting soft-RoCE guests from " << image << "\n";
+    nlohmann::json rdma     = run_rdma_fabric(sc, rdma_faults, image);
+    measured.extra["rdma"] = rdma;
+    rdma_failed            = rdma.contains("skipped") || !rdma.value("ok", false);
+#else
+    measured.extra["rdma"] = {{"skipped", "this build has no verbs tools (libibverbs/librdmacm missing)"}};
+    rdma_failed            = true;
+#endif
+  }
   print_report(measured, std::cout);
   emu::print_comparison(measured, std::cout);
+#ifdef IBMIG_HAVE_RDMA
+  if (opt.rdma)
+    print_rdma_summary(measured.extra["rdma"], std::cout);
+#endif
   write_json(opt.json_out, to_json(measured));
-  return emu::run_failed(measured) ? 1 : 0;
+  return emu::run_failed(measured) || rdma_failed ? 1 : 0;
 }
 
 int run_emulate_cleanup(const Options& opt)

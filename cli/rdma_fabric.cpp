@@ -1,0 +1,81 @@
+#include "rdma_fabric.hpp"
+
+#include "rdma_plane.hpp"
+
+#include <cstdio>
+
+namespace ibmig::cli {
+
+bool is_rdma_fault(const std::string& name)
+{
+  return name == "port-never-active" || name == "rdma-mtu-mismatch";
+}
+
+namespace {
+/* The IPoIB MTU the plan leaves on the node's interface: its last configure_interface step, else the NIC's own. */
+uint32_t planned_mtu(const Scenario& sc, const Node& node, const Nic& nic)
+{
+  int mtu = nic.mtu;
+  for (auto const& st : sc.plan.steps)
+    if (st.action == Action::ConfigureInterface && st.interface == nic.name && st.mtu > 0 &&
+        std::count(st.nodes.begin(), st.nodes.end(), node.name))
+      mtu = st.mtu;
+  return static_cast<uint32_t>(mtu);
+}
+} // namespace
+
+nlohmann::json run_rdma_fabric(const Scenario& sc, const std::vector<std::string>& faults, const std::string& image_dir)
+{
+  rdma::PlaneOptions opt;
+  opt.image_dir = image_dir;
+  for (auto const& node : sc.nodes)
+    for (auto const& nic : node.nics)
+      if (sc.technology_of(*sc.find_network(nic.network)).kind == LinkKind::InfiniBand) {
+        opt.nodes.push_back({node.name, planned_mtu(sc, node, nic), true});
+        break;
+      }
+  if (opt.nodes.size() < 2)
+    return {{"skipped", "the scenario has fewer than two nodes with an InfiniBand NIC"}};
+  std::string why = rdma::RdmaPlane::unavailable_reason(image_dir);
+  if (!why.empty())
+    return {{"skipped", why}};
+  // Faults hit the last node: the first is the benchmark client, so its figures stay meaningful.
+  for (auto const& f : faults) {
+    if (f == "port-never-active")
+      opt.nodes.back().port_up = false;
+    if (f == "rdma-mtu-mismatch")
+      opt.nodes.back().ipoib_mtu_bytes = opt.nodes.front().ipoib_mtu_bytes == 2044 ? 65520 : 2044;
+  }
+  opt.replicas = 2;
+  return rdma::RdmaPlane(opt).run();
+}
+
+void print_rdma_summary(const nlohmann::json& rdma, std::ostream& out)
+{
+  out << "\nRDMA plane (soft-RoCE guests):\n";
+  if (rdma.contains("skipped")) {
+    out << "  not run: " << rdma["skipped"].get<std::string>() << "\n";
+    return;
+  }
+  char buf[256];
+  for (auto const& n : rdma.value("nodes", nlohmann::json::array())) {
+    std::snprintf(buf, sizeof buf, "  %-8s port %-14s active MTU %-5s IPoIB MTU %-6s GID %s\n",
+                  n.value("name", "?").c_str(), n.value("port_state", "?").c_str(),
+                  n.value("active_mtu_bytes", nlohmann::json()).dump().c_str(),
+                  n.value("ipoib_mtu_bytes", nlohmann::json()).dump().c_str(), n.value("gid", "").c_str());
+    out << buf;
+  }
+  auto const& client = rdma.value("benchmark", nlohmann::json::object()).value("client", nlohmann::json::object());
+  if (client.contains("client_MBps")) {
+    std::snprintf(buf, sizeof buf, "  replicated RDMA write R=%s: %.1f MB/s per client, %.1f MB/s aggregate, %s\n",
+                  client.value("replicas", nlohmann::json()).dump().c_str(), client.value("client_MBps", 0.0),
+                  client.value("aggregate_MBps", 0.0),
+                  client.value("all_verified", false) ? "every chunk verified on every replica" : "NOT verified");
+    out << buf;
+  }
+  for (auto const& f : rdma.value("findings", nlohmann::json::array()))
+    out << "  finding (" << f.value("kind", "?") << ", " << f.value("node", "?") << "): " << f.value("explanation", "")
+        << "\n";
+}
+
+} // namespace ibmig::cli
