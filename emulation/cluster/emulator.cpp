@@ -102,7 +102,7 @@ std::vector<const Brick*> data_bricks(const Volume& v, int set)
 class Run {
 public:
   Run(const Scenario& sc, const EmulateOptions& opt)
-      : sc_(sc), opt_(opt), runner_(opt.trace_commands ? opt.log : nullptr), guard_{runner_}
+      : sc_(sc), opt_(opt), runner_(opt.trace_commands ? opt.log : nullptr)
   {
   }
 
@@ -129,9 +129,9 @@ private:
   const Scenario& sc_;
   const EmulateOptions& opt_;
   SystemRunner runner_;
-  UninterruptibleOnExit guard_;
   Clock::time_point t0_ = Clock::now();
   std::unique_ptr<EmulatedCluster> cluster_;
+  UninterruptibleOnExit guard_{runner_};          // destroyed before cluster_, whose destructor tears down
   std::map<std::string, std::string> read_files_; // vm -> prefilled image it reads
   std::vector<WrittenFile> written_;
   Report report_;

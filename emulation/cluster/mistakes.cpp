@@ -84,17 +84,16 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
                                 " instead of " + std::to_string(mtu));
     } else if (m == "client-left-mounted") {
       std::string victim = first_client_node(sc);
+      // The node keeps running (no power cycle, which would end the mount) and its client is never remounted.
+      auto affected = [](const Step& s) {
+        return s.action == Action::StopClients || s.action == Action::StartClients ||
+               s.action == Action::RemountClients || s.action == Action::PowerOff || s.action == Action::PowerOn;
+      };
       for (auto& st : steps)
-        if (st.action == Action::StopClients || st.action == Action::StartClients ||
-            st.action == Action::RemountClients)
-          remove_node(st, victim);
-      steps.erase(std::remove_if(steps.begin(), steps.end(),
-                                 [](const Step& s) {
-                                   return (s.action == Action::StopClients || s.action == Action::StartClients ||
-                                           s.action == Action::RemountClients) &&
-                                          s.nodes.empty();
-                                 }),
-                  steps.end());
+        if (affected(st)) remove_node(st, victim);
+      steps.erase(
+          std::remove_if(steps.begin(), steps.end(), [&](const Step& s) { return affected(s) && s.nodes.empty(); }),
+          steps.end());
       // The old storage network goes away right after the names move (the decommissioning an admin would do).
       auto last_repoint =
           std::find_if(steps.rbegin(), steps.rend(), [](const Step& s) { return s.action == Action::RepointNames; });

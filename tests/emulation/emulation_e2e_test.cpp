@@ -57,8 +57,7 @@ DriverRun run_driver(std::vector<std::string> args, const std::string& interrupt
   auto t0    = std::chrono::steady_clock::now();
   bool sent  = false;
   for (;;) {
-    if (::waitpid(pid, &status, WNOHANG) == pid)
-      break;
+    if (::waitpid(pid, &status, WNOHANG) == pid) break;
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!interrupt_at.empty() && !sent && read_file(log).find(interrupt_at) != std::string::npos) {
       ::kill(pid, SIGINT);
@@ -74,8 +73,7 @@ DriverRun run_driver(std::vector<std::string> args, const std::string& interrupt
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.log       = read_file(log);
   auto p      = r.log.find("run r");
-  if (p != std::string::npos)
-    r.run_id = r.log.substr(p + 4, r.log.find(':', p) - p - 4);
+  if (p != std::string::npos) r.run_id = r.log.substr(p + 4, r.log.find(':', p) - p - 4);
   try {
     r.report = nlohmann::json::parse(read_file(json));
   } catch (...) {
@@ -118,24 +116,21 @@ const nlohmann::json* client(const nlohmann::json& report, const std::string& ph
   for (auto const& p : report["phases"])
     if (p["name"] == phase)
       for (auto const& c : p["clients"])
-        if (c["name"] == vm)
-          return &c;
+        if (c["name"] == vm) return &c;
   return nullptr;
 }
 
 const nlohmann::json* failed_step(const nlohmann::json& report)
 {
   for (auto const& s : report["steps"])
-    if (s["outcome"] != "ok")
-      return &s;
+    if (s["outcome"] != "ok") return &s;
   return nullptr;
 }
 
-#define SKIP_WITHOUT_PREREQUISITES()                                                                               \
-  do {                                                                                                             \
-    auto why = ibmig::emu::missing_prerequisites();                                                                \
-    if (!why.empty())                                                                                              \
-      GTEST_SKIP() << why;                                                                                         \
+#define SKIP_WITHOUT_PREREQUISITES()                                                                                   \
+  do {                                                                                                                 \
+    auto why = ibmig::emu::missing_prerequisites();                                                                    \
+    if (!why.empty()) GTEST_SKIP() << why;                                                                             \
   } while (0)
 
 const std::string reference = std::string(IBMIG_SOURCE_DIR) + "/scenarios/reference.json";
@@ -167,7 +162,7 @@ TEST(EmulateE2E, DistributedIsAboutTwiceAsFast)
 {
   SKIP_WITHOUT_PREREQUISITES();
   std::vector<std::string> quick = {"--time-scale", "0.0005", "--write-mib", "512", "--no-after"};
-  auto rep = quick;
+  auto rep                       = quick;
   rep.insert(rep.begin(), reference);
   auto dist = rep;
   dist.push_back("--distributed");

@@ -43,8 +43,7 @@ RunLayout temp_layout()
 const Step& step_named(const Scenario& sc, const std::string& name)
 {
   for (auto const& s : sc.plan.steps)
-    if (s.name == name)
-      return s;
+    if (s.name == name) return s;
   throw std::runtime_error("no step " + name);
 }
 } // namespace
@@ -149,15 +148,14 @@ TEST(Teardown, TouchesOnlyRecordedObjectsInReverseOrder)
   s.add(created(CreatedObject::Kind::NetNamespace, "ibmig-r1-n1"));
   s.add(created(CreatedObject::Kind::NetNamespace, "someone-elses-ns"));
   s.add(created(CreatedObject::Kind::Directory, "/home/user"));
-  s.add(created(CreatedObject::Kind::Process, "glusterd", "ibmig-r1-n1", "", 100, 5));  // pid still ours
-  s.add(created(CreatedObject::Kind::Process, "glusterd", "ibmig-r1-n1", "", 200, 6));  // pid recycled
+  s.add(created(CreatedObject::Kind::Process, "glusterd", "ibmig-r1-n1", "", 100, 5)); // pid still ours
+  s.add(created(CreatedObject::Kind::Process, "glusterd", "ibmig-r1-n1", "", 200, 6)); // pid recycled
   s.add(created(CreatedObject::Kind::Mount, "/var/tmp/ibmig-r1/n1/mnt/v", "", "/run/ibmig/ibmig-r1/n1.mnt"));
   Teardown td(fake, nullptr);
   td.path_exists        = [](const std::string&) { return true; };
   td.process_start_time = [calls = 0](long pid) mutable -> unsigned long long {
-    if (pid == 100)
-      return ++calls == 1 ? 5 : 0; // alive until the TERM
-    return 99;                     // 200 now belongs to another process
+    if (pid == 100) return ++calls == 1 ? 5 : 0; // alive until the TERM
+    return 99;                                   // 200 now belongs to another process
   };
   EXPECT_EQ(td.undo_all(s), 0);
   EXPECT_TRUE(s.objects().empty());
@@ -242,7 +240,7 @@ TEST(Mistakes, ApplyToACopyOfThePlan)
   EXPECT_EQ(a.intended_names_network.back(), "ib"); // the intent stays: checks compare against it
   EXPECT_EQ(sc.plan.steps.size(), a.plan.steps.size() + 1);
 
-  auto m = apply_mistakes(sc, {"mtu-mismatch"});
+  auto m  = apply_mistakes(sc, {"mtu-mismatch"});
   int odd = 0;
   for (auto const& s : m.plan.steps)
     if (s.action == Action::ConfigureInterface && s.mtu == 2044) {
@@ -251,15 +249,14 @@ TEST(Mistakes, ApplyToACopyOfThePlan)
     }
   EXPECT_EQ(odd, 1);
 
-  auto c = apply_mistakes(sc, {"client-left-mounted"});
+  auto c                  = apply_mistakes(sc, {"client-left-mounted"});
   bool down_after_repoint = false, seen_repoint = false;
   for (auto const& s : c.plan.steps) {
     if (s.action == Action::StopClients || s.action == Action::StartClients) {
       EXPECT_EQ(std::count(s.nodes.begin(), s.nodes.end(), "n1"), 0);
     }
     seen_repoint = seen_repoint || s.action == Action::RepointNames;
-    if (s.action == Action::InterfaceDown && s.interface == "eth1")
-      down_after_repoint = seen_repoint;
+    if (s.action == Action::InterfaceDown && s.interface == "eth1") down_after_repoint = seen_repoint;
   }
   EXPECT_TRUE(down_after_repoint);
 

@@ -17,8 +17,7 @@ public:
     auto cmd = join_command(argv);
     commands.push_back(cmd);
     for (auto const& [pattern, result] : rules)
-      if (cmd.find(pattern) != std::string::npos)
-        return result;
+      if (cmd.find(pattern) != std::string::npos) return result;
     CommandResult ok;
     ok.exit_status = 0;
     return ok;
@@ -34,8 +33,7 @@ public:
   bool ran(const std::string& text) const
   {
     for (auto const& c : commands)
-      if (c.find(text) != std::string::npos)
-        return true;
+      if (c.find(text) != std::string::npos) return true;
     return false;
   }
   std::vector<std::string> commands;
