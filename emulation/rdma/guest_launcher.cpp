@@ -312,6 +312,8 @@ std::string GuestLauncher::choose_accelerator()
 
 std::vector<GuestResult> GuestLauncher::run(const std::vector<GuestSpec>& guests)
 {
+  if (ran_) throw std::logic_error("GuestLauncher::run called twice: create a launcher per run");
+  ran_ = true;
   StopSignalGuard signals;
   const std::string bridge = "ibmig-" + run_id_ + "-br";
   std::vector<std::string> job_logs;

@@ -65,7 +65,7 @@ public:
   GuestLauncher& operator=(const GuestLauncher&) = delete;
 
   /// Boots every guest at once on one bridge (guest i gets eth0 on tap i) and waits until all have powered off or
-  /// timed out. Results are in the order of `guests`.
+  /// timed out. Results are in the order of `guests`. One call per launcher (the taps stay until destruction).
   std::vector<GuestResult> run(const std::vector<GuestSpec>& guests);
 
   const std::string& run_id() const { return run_id_; }
@@ -85,6 +85,7 @@ private:
   std::string namespace_name_;
   std::string work_dir_;
   std::string accelerator_;
+  bool ran_ = false;
   std::unique_ptr<Namespace> namespace_; // last member: removed first
 };
 
