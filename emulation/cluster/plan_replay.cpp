@@ -162,7 +162,21 @@ bool PlanReplayer::run()
     }
   }
   bool ok = all_recovered();
-  if (!ok) events_.push_back({clock_, "not-recovered", "the plan ended with volumes or VMs still down"});
+  if (!ok) { // the runbook is over but something is still down: say what, as a failed final check
+    std::string down;
+    for (auto* m : {&volumes_, &vms_})
+      for (auto const& [name, a] : *m)
+        if (a.down) down += (down.empty() ? "" : ", ") + name + " (down since \"" + a.reason + "\")";
+    StepReport rep;
+    rep.name    = "End of plan: everything recovered";
+    rep.action  = "check_volume";
+    rep.timing  = "measured";
+    rep.start_s = rep.end_s = clock_;
+    rep.outcome             = "failed";
+    rep.detail              = "the plan ended with these still down: " + down;
+    steps_.push_back(rep);
+    events_.push_back({clock_, "check-failed", rep.detail});
+  }
   for (auto* m : {&volumes_, &vms_})
     for (auto& [name, a] : *m)
       if (a.down) {

@@ -211,17 +211,22 @@ void Teardown::undo(const CreatedObject& o)
 int Teardown::undo_all(RunState& state)
 {
   failures_ = 0;
+  std::vector<CreatedObject> kept; // what could not be removed stays in the state file for --cleanup
   while (!state.objects().empty()) {
     CreatedObject o = state.objects().back();
+    int before      = failures_;
     try {
       undo(o);
     } catch (const std::exception& e) {
       ++failures_;
       if (log_) *log_ << "teardown: " << to_string(o.kind) << " " << o.name << ": " << e.what() << "\n";
     }
+    if (failures_ > before) kept.insert(kept.begin(), o);
     auto n = state.objects().size();
     state.remove_if([&, i = size_t{0}](const CreatedObject&) mutable { return ++i == n; });
   }
+  for (auto const& o : kept)
+    state.add(o);
   return failures_;
 }
 
