@@ -25,14 +25,11 @@ namespace {
 
 void write_json(const std::string& file, const nlohmann::json& j)
 {
-  if (file.empty())
-    return;
+  if (file.empty()) return;
   std::ofstream out(file);
-  if (!out)
-    throw UsageError("--json: cannot write \"" + file + "\"");
+  if (!out) throw UsageError("--json: cannot write \"" + file + "\"");
   out << j.dump(2) << "\n";
-  if (!out)
-    throw UsageError("--json: failed writing \"" + file + "\"");
+  if (!out) throw UsageError("--json: failed writing \"" + file + "\"");
 }
 
 } // namespace
@@ -40,9 +37,9 @@ void write_json(const std::string& file, const nlohmann::json& j)
 int run_simulate(const Scenario& sc, const Options& opt)
 {
   sim::SimOptions so;
-  so.runs      = opt.runs;
-  so.seed      = opt.seed;
-  Report r     = sim::simulate(sc, so);
+  so.runs  = opt.runs;
+  so.seed  = opt.seed;
+  Report r = sim::simulate(sc, so);
   print_report(r, std::cout);
   write_json(opt.json_out, to_json(r));
   return 0;
@@ -93,8 +90,8 @@ int run_bench(const Options& opt)
   auto t0      = std::chrono::steady_clock::now();
   Scenario ref = load_scenario("scenarios/reference.json");
   sim::RunStats s1;
-  Report r1   = sim::simulate(ref, {}, &s1);
-  double w1   = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Report r1 = sim::simulate(ref, {}, &s1);
+  double w1 = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("reference.json: %.3f s wall end to end (simulation %.3f s wall, %.3f s CPU), %.0f s of plan "
               "simulated   target < 1 s\n",
               w1, s1.wall_s, s1.cpu_s, r1.plan_duration_s);
@@ -137,16 +134,15 @@ int run_emulate(const Scenario& sc, const Options& opt)
   for (auto const& name : opt.inject) {
 #ifdef IBMIG_HAVE_RDMA
     if (is_rdma_fault(name)) {
-      if (!opt.rdma)
-        throw UsageError("--inject " + name + " needs --rdma");
+      if (!opt.rdma) throw UsageError("--inject " + name + " needs --rdma");
       rdma_faults.push_back(name);
       continue;
     }
 #endif
     eo.inject.push_back(name);
   }
-  eo.state_dir  = opt.state_dir;
-  eo.log        = &std::cerr;
+  eo.state_dir = opt.state_dir;
+  eo.log       = &std::cerr;
   Report measured;
   try {
     measured = emu::emulate(sc, eo, &predicted);
@@ -160,7 +156,7 @@ int run_emulate(const Scenario& sc, const Options& opt)
     // The guest image sits next to the binary (setup.sh builds it into build/guest).
     std::string image = (std::filesystem::canonical("/proc/self/exe").parent_path() / "guest").string();
     std::cerr << "ibmig emulate: RDMA plane: booting soft-RoCE guests from " << image << "\n";
-    nlohmann::json rdma     = run_rdma_fabric(sc, rdma_faults, image);
+    nlohmann::json rdma    = run_rdma_fabric(sc, rdma_faults, image);
     measured.extra["rdma"] = rdma;
     rdma_failed            = rdma.contains("skipped") || !rdma.value("ok", false);
 #else
@@ -171,8 +167,7 @@ int run_emulate(const Scenario& sc, const Options& opt)
   print_report(measured, std::cout);
   emu::print_comparison(measured, std::cout);
 #ifdef IBMIG_HAVE_RDMA
-  if (opt.rdma)
-    print_rdma_summary(measured.extra["rdma"], std::cout);
+  if (opt.rdma) print_rdma_summary(measured.extra["rdma"], std::cout);
 #endif
   write_json(opt.json_out, to_json(measured));
   return emu::run_failed(measured) || rdma_failed ? 1 : 0;

@@ -54,7 +54,7 @@ Options parse_options(int argc, char** argv)
     o.command = "help";
     return o;
   }
-  o.command = args[0];
+  o.command                                      = args[0];
   static const std::vector<std::string> commands = {"simulate", "check", "emulate", "generate", "bench"};
   if (std::find(commands.begin(), commands.end(), o.command) == commands.end())
     throw UsageError("unknown command \"" + o.command + "\"");
@@ -62,8 +62,7 @@ Options parse_options(int argc, char** argv)
   for (size_t i = 1; i < args.size(); i++) {
     const std::string& a = args[i];
     auto value           = [&]() -> std::string {
-      if (i + 1 >= args.size())
-        throw UsageError(a + " needs a value");
+      if (i + 1 >= args.size()) throw UsageError(a + " needs a value");
       return args[++i];
     };
     if (a == "--json")
@@ -87,8 +86,7 @@ Options parse_options(int argc, char** argv)
       } catch (const UnitError& e) {
         throw UsageError("--duration: " + std::string(e.what()));
       }
-      if (o.duration_s <= 0)
-        throw UsageError("--duration must be positive");
+      if (o.duration_s <= 0) throw UsageError("--duration must be positive");
     } else if (a == "-o" || a == "--output")
       o.output = value();
     else if (a == "--time-scale")
@@ -109,8 +107,7 @@ Options parse_options(int argc, char** argv)
       throw UsageError("unexpected argument \"" + a + "\"");
   }
   bool needs_scenario = o.command == "simulate" || o.command == "check" || (o.command == "emulate" && !o.cleanup);
-  if (needs_scenario && o.scenario.empty())
-    throw UsageError(o.command + " needs a scenario file");
+  if (needs_scenario && o.scenario.empty()) throw UsageError(o.command + " needs a scenario file");
   if (o.command == "generate" && (!explicit_nodes || o.vms_per_node < 0))
     throw UsageError("generate needs --nodes N and --vms-per-node M");
   return o;

@@ -29,8 +29,8 @@ struct Options {
   // emulate
   double time_scale = 0.01;
   std::vector<std::string> inject;
-  bool rdma    = false;
-  bool cleanup = false;
+  bool rdma             = false;
+  bool cleanup          = false;
   std::string state_dir = "/run/ibmig";
   // bench
   int bench_nodes = 1024, bench_vms_per_node = 10;

@@ -34,15 +34,12 @@ nlohmann::json run_rdma_fabric(const Scenario& sc, const std::vector<std::string
         opt.nodes.push_back({node.name, planned_mtu(sc, node, nic), true});
         break;
       }
-  if (opt.nodes.size() < 2)
-    return {{"skipped", "the scenario has fewer than two nodes with an InfiniBand NIC"}};
+  if (opt.nodes.size() < 2) return {{"skipped", "the scenario has fewer than two nodes with an InfiniBand NIC"}};
   std::string why = rdma::RdmaPlane::unavailable_reason(image_dir);
-  if (!why.empty())
-    return {{"skipped", why}};
+  if (!why.empty()) return {{"skipped", why}};
   // Faults hit the last node: the first is the benchmark client, so its figures stay meaningful.
   for (auto const& f : faults) {
-    if (f == "port-never-active")
-      opt.nodes.back().port_up = false;
+    if (f == "port-never-active") opt.nodes.back().port_up = false;
     if (f == "rdma-mtu-mismatch")
       opt.nodes.back().ipoib_mtu_bytes = opt.nodes.front().ipoib_mtu_bytes == 2044 ? 65520 : 2044;
   }

@@ -16,7 +16,8 @@ namespace ibmig::cli {
 bool is_rdma_fault(const std::string& name);
 
 /* Runs the plane; returns its JSON report (with "ok" and "findings"), or {"skipped": reason} when it cannot run. */
-nlohmann::json run_rdma_fabric(const Scenario& sc, const std::vector<std::string>& faults, const std::string& image_dir);
+nlohmann::json run_rdma_fabric(const Scenario& sc, const std::vector<std::string>& faults,
+                               const std::string& image_dir);
 
 void print_rdma_summary(const nlohmann::json& rdma, std::ostream& out);
 

@@ -15,8 +15,7 @@ json opt(const std::optional<double>& v)
 }
 std::optional<double> opt_get(const json& j, const char* key)
 {
-  if (!j.contains(key) || j.at(key).is_null())
-    return std::nullopt;
+  if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
   return j.at(key).get<double>();
 }
 
@@ -28,8 +27,8 @@ json downtime_json(const DowntimeEntry& d)
   json iv = json::array();
   for (auto const& i : d.intervals)
     iv.push_back({{"start_s", i.start_s}, {"end_s", i.end_s}, {"reason", i.reason}});
-  return {{"name", d.name},      {"seconds", d.seconds}, {"p50_s", opt(d.p50_s)},
-          {"p95_s", opt(d.p95_s)}, {"by_step", by_step},  {"intervals", iv}};
+  return {{"name", d.name},        {"seconds", d.seconds}, {"p50_s", opt(d.p50_s)},
+          {"p95_s", opt(d.p95_s)}, {"by_step", by_step},   {"intervals", iv}};
 }
 
 DowntimeEntry downtime_from(const json& j)
@@ -84,8 +83,13 @@ json to_json(const Report& r)
     vms.push_back(downtime_json(d));
   json steps = json::array();
   for (auto const& s : r.steps)
-    steps.push_back({{"name", s.name},       {"action", s.action},   {"start_s", s.start_s}, {"end_s", s.end_s},
-                     {"outcome", s.outcome}, {"detail", s.detail},   {"timing", s.timing}});
+    steps.push_back({{"name", s.name},
+                     {"action", s.action},
+                     {"start_s", s.start_s},
+                     {"end_s", s.end_s},
+                     {"outcome", s.outcome},
+                     {"detail", s.detail},
+                     {"timing", s.timing}});
   json checks = json::array();
   for (auto const& c : r.checks)
     checks.push_back({{"rule", c.rule}, {"severity", c.severity}, {"message", c.message}, {"step", c.step}});
@@ -124,8 +128,13 @@ Report report_from_json(const json& j)
   r.plan_duration_p50_s = opt_get(j, "plan_duration_p50_s");
   r.plan_duration_p95_s = opt_get(j, "plan_duration_p95_s");
   for (auto const& p : j.at("phases")) {
-    PhaseReport ph{p.at("name"), p.at("start_s"), p.at("end_s"), p.at("aggregate_write_MBps"),
-                   p.at("aggregate_read_MBps"), p.at("bottleneck"), {}};
+    PhaseReport ph{p.at("name"),
+                   p.at("start_s"),
+                   p.at("end_s"),
+                   p.at("aggregate_write_MBps"),
+                   p.at("aggregate_read_MBps"),
+                   p.at("bottleneck"),
+                   {}};
     for (auto const& c : p.at("clients"))
       ph.clients.push_back({c.at("name"), c.at("node"), c.at("write_MBps"), c.at("read_MBps"),
                             c.at("small_files_per_s"), c.at("replicas"), c.at("replicas_local"),
@@ -149,15 +158,26 @@ Report report_from_json(const json& j)
     r.checks.push_back({c.at("rule"), c.at("severity"), c.at("message"), c.at("step")});
   for (auto const& e : j.at("events"))
     r.events.push_back({e.at("t_s"), e.at("kind"), e.at("message")});
-  static const char* known[] = {"reportVersion", "tool",   "scenario", "scenario_file", "runs",   "seed",
-                                "plan_duration_s", "plan_duration_p50_s", "plan_duration_p95_s", "phases", "nics",
-                                "downtime", "steps", "checks", "events"};
+  static const char* known[] = {"reportVersion",
+                                "tool",
+                                "scenario",
+                                "scenario_file",
+                                "runs",
+                                "seed",
+                                "plan_duration_s",
+                                "plan_duration_p50_s",
+                                "plan_duration_p95_s",
+                                "phases",
+                                "nics",
+                                "downtime",
+                                "steps",
+                                "checks",
+                                "events"};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool k = false;
     for (auto* n : known)
       k |= it.key() == n;
-    if (!k)
-      r.extra[it.key()] = it.value();
+    if (!k) r.extra[it.key()] = it.value();
   }
   return r;
 }
@@ -170,8 +190,8 @@ void print_checks(const std::vector<CheckFinding>& checks, std::ostream& out)
   }
   out << "Plan check: " << checks.size() << " finding(s)\n";
   for (auto const& c : checks)
-    out << "  " << std::left << std::setw(7) << c.severity << " " << c.rule << (c.step.empty() ? "" : " [" + c.step + "]")
-        << ": " << c.message << "\n";
+    out << "  " << std::left << std::setw(7) << c.severity << " " << c.rule
+        << (c.step.empty() ? "" : " [" + c.step + "]") << ": " << c.message << "\n";
 }
 
 void print_report(const Report& r, std::ostream& out)
@@ -195,8 +215,8 @@ void print_report(const Report& r, std::ostream& out)
   for (size_t k = 0; k < r.phases.size(); k += std::max<size_t>(1, r.phases.size() - 1)) {
     auto const& p = r.phases[k];
     out << "\nClients in phase \"" << p.name << "\":\n";
-    std::snprintf(buf, sizeof buf, "  %-12s %-8s %10s %10s %9s %8s %10s  %s\n", "vm", "node", "write MB/s",
-                  "read MB/s", "files/s", "local", "NIC B/B", "limit");
+    std::snprintf(buf, sizeof buf, "  %-12s %-8s %10s %10s %9s %8s %10s  %s\n", "vm", "node", "write MB/s", "read MB/s",
+                  "files/s", "local", "NIC B/B", "limit");
     out << buf;
     for (auto const& c : p.clients) {
       std::snprintf(buf, sizeof buf, "  %-12s %-8s %10.1f %10.1f %9.1f %6d/%d %10.2f  %s\n", c.name.c_str(),
@@ -204,8 +224,7 @@ void print_report(const Report& r, std::ostream& out)
                     c.nic_bytes_per_byte_written, c.bottleneck.c_str());
       out << buf;
     }
-    if (r.phases.size() == 1)
-      break;
+    if (r.phases.size() == 1) break;
   }
   out << "\nSteps:\n";
   for (auto const& s : r.steps) {
@@ -218,23 +237,20 @@ void print_report(const Report& r, std::ostream& out)
     out << "\n" << title << ":\n";
     std::vector<bool> done(list.size(), false);
     for (size_t i = 0; i < list.size(); i++) {
-      if (done[i])
-        continue;
+      if (done[i]) continue;
       auto const& d     = list[i];
       std::string names = d.name;
       for (size_t k = i + 1; k < list.size(); k++) {
         auto const& e = list[k];
-        bool same     = e.seconds == d.seconds && e.p50_s == d.p50_s && e.p95_s == d.p95_s &&
-                    e.by_step.size() == d.by_step.size();
+        bool same =
+            e.seconds == d.seconds && e.p50_s == d.p50_s && e.p95_s == d.p95_s && e.by_step.size() == d.by_step.size();
         for (size_t b = 0; same && b < d.by_step.size(); b++)
           same = e.by_step[b].step == d.by_step[b].step && e.by_step[b].seconds == d.by_step[b].seconds;
-        if (same)
-          names += ", " + e.name, done[k] = true;
+        if (same) names += ", " + e.name, done[k] = true;
       }
       std::snprintf(buf, sizeof buf, "  %s: %.1f s", names.c_str(), d.seconds);
       out << buf;
-      if (d.p50_s)
-        std::snprintf(buf, sizeof buf, " (P50 %.1f s, P95 %.1f s)", *d.p50_s, *d.p95_s), out << buf;
+      if (d.p50_s) std::snprintf(buf, sizeof buf, " (P50 %.1f s, P95 %.1f s)", *d.p50_s, *d.p95_s), out << buf;
       out << "\n";
       for (auto const& b : d.by_step)
         if (b.seconds > 0.05) {

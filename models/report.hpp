@@ -13,19 +13,19 @@ namespace ibmig {
 struct ClientFigures {
   std::string name; // VM name
   std::string node;
-  double write_MBps = 0;
-  double read_MBps  = 0;
-  double small_files_per_s = 0;
-  int replicas       = 0; // bricks in the replica set of its image (data bricks, arbiter excluded)
-  int replicas_local = 0; // of those, on the VM's own node
+  double write_MBps                 = 0;
+  double read_MBps                  = 0;
+  double small_files_per_s          = 0;
+  int replicas                      = 0; // bricks in the replica set of its image (data bricks, arbiter excluded)
+  int replicas_local                = 0; // of those, on the VM's own node
   double nic_bytes_per_byte_written = 0; // payload bytes its node's storage NIC sent per byte the VM wrote
   std::string bottleneck;                // what limits it in this phase ("" when idle)
 };
 
 struct PhaseReport {
   std::string name; // "before", a step name, "after"
-  double start_s = 0;
-  double end_s   = 0;
+  double start_s              = 0;
+  double end_s                = 0;
   double aggregate_write_MBps = 0;
   double aggregate_read_MBps  = 0;
   std::string bottleneck; // the most common limit among the clients that did I/O
@@ -68,10 +68,10 @@ struct DowntimeEntry {
 struct StepReport {
   std::string name;
   std::string action;
-  double start_s = 0;
-  double end_s   = 0;
-  std::string outcome = "ok"; // "ok" or "failed"
-  std::string detail;         // why it failed, or what it observed
+  double start_s      = 0;
+  double end_s        = 0;
+  std::string outcome = "ok";       // "ok" or "failed"
+  std::string detail;               // why it failed, or what it observed
   std::string timing = "simulated"; // simulate: "simulated"; emulate: "measured" or "emulated-wait"
 };
 
@@ -92,9 +92,9 @@ struct Report {
   std::string tool; // "simulate" or "emulate"
   std::string scenario;
   std::string scenario_file;
-  int runs          = 1;
+  int runs                = 1;
   unsigned long long seed = 0;
-  double plan_duration_s = 0;
+  double plan_duration_s  = 0;
   std::optional<double> plan_duration_p50_s;
   std::optional<double> plan_duration_p95_s;
   std::vector<PhaseReport> phases;

@@ -13,20 +13,19 @@ const Nic* Node::find_nic(const std::string& n) const
 
 std::string Volume::type() const
 {
-  if (replica == 1)
-    return "distribute";
+  if (replica == 1) return "distribute";
   return replica_sets() == 1 ? "replicate" : "distributed-replicate";
 }
 
 Seconds DurationSpec::nominal() const
 {
   switch (kind) {
-    case Kind::Fixed:
-    case Kind::Normal:
-    case Kind::Lognormal:
-      return Seconds{a};
-    case Kind::Uniform:
-      return Seconds{(a + b) / 2};
+  case Kind::Fixed:
+  case Kind::Normal:
+  case Kind::Lognormal:
+    return Seconds{a};
+  case Kind::Uniform:
+    return Seconds{(a + b) / 2};
   }
   return Seconds{a};
 }
@@ -34,14 +33,14 @@ Seconds DurationSpec::nominal() const
 Seconds DurationSpec::sample(std::mt19937_64& rng) const
 {
   switch (kind) {
-    case Kind::Fixed:
-      return Seconds{a};
-    case Kind::Uniform:
-      return Seconds{std::uniform_real_distribution<double>(a, b)(rng)};
-    case Kind::Normal: // truncated at zero: a step never takes negative time
-      return Seconds{std::max(0.0, std::normal_distribution<double>(a, b)(rng))};
-    case Kind::Lognormal:
-      return Seconds{std::lognormal_distribution<double>(std::log(a), b)(rng)};
+  case Kind::Fixed:
+    return Seconds{a};
+  case Kind::Uniform:
+    return Seconds{std::uniform_real_distribution<double>(a, b)(rng)};
+  case Kind::Normal: // truncated at zero: a step never takes negative time
+    return Seconds{std::max(0.0, std::normal_distribution<double>(a, b)(rng))};
+  case Kind::Lognormal:
+    return Seconds{std::lognormal_distribution<double>(std::log(a), b)(rng)};
   }
   return Seconds{a};
 }
@@ -49,25 +48,44 @@ Seconds DurationSpec::sample(std::mt19937_64& rng) const
 const char* to_string(Action a)
 {
   switch (a) {
-    case Action::StopClients: return "stop_clients";
-    case Action::StartClients: return "start_clients";
-    case Action::RemountClients: return "remount_clients";
-    case Action::StopService: return "stop_service";
-    case Action::StartService: return "start_service";
-    case Action::EnableService: return "enable_service";
-    case Action::DisableService: return "disable_service";
-    case Action::PowerOff: return "power_off";
-    case Action::PowerOn: return "power_on";
-    case Action::InstallNic: return "install_nic";
-    case Action::ConfigureInterface: return "configure_interface";
-    case Action::InterfaceDown: return "interface_down";
-    case Action::InterfaceUp: return "interface_up";
-    case Action::VerifyPing: return "verify_ping";
-    case Action::RepointNames: return "repoint_names";
-    case Action::CheckPeers: return "check_peers";
-    case Action::CheckVolume: return "check_volume";
-    case Action::WaitHeal: return "wait_heal";
-    case Action::Wait: return "wait";
+  case Action::StopClients:
+    return "stop_clients";
+  case Action::StartClients:
+    return "start_clients";
+  case Action::RemountClients:
+    return "remount_clients";
+  case Action::StopService:
+    return "stop_service";
+  case Action::StartService:
+    return "start_service";
+  case Action::EnableService:
+    return "enable_service";
+  case Action::DisableService:
+    return "disable_service";
+  case Action::PowerOff:
+    return "power_off";
+  case Action::PowerOn:
+    return "power_on";
+  case Action::InstallNic:
+    return "install_nic";
+  case Action::ConfigureInterface:
+    return "configure_interface";
+  case Action::InterfaceDown:
+    return "interface_down";
+  case Action::InterfaceUp:
+    return "interface_up";
+  case Action::VerifyPing:
+    return "verify_ping";
+  case Action::RepointNames:
+    return "repoint_names";
+  case Action::CheckPeers:
+    return "check_peers";
+  case Action::CheckVolume:
+    return "check_volume";
+  case Action::WaitHeal:
+    return "wait_heal";
+  case Action::Wait:
+    return "wait";
   }
   return "?";
 }
@@ -117,8 +135,7 @@ int replica_set_of(const Volume& vol, const std::string& file)
 
 int replica_set_of(const Scenario& sc, const Vm& vm)
 {
-  if (vm.pinned_set)
-    return *vm.pinned_set;
+  if (vm.pinned_set) return *vm.pinned_set;
   return replica_set_of(*sc.find_volume(vm.volume), vm.image);
 }
 

@@ -6,9 +6,9 @@
 #include "technology.hpp"
 #include "units.hpp"
 
+#include <cstdint>
 #include <map>
 #include <optional>
-#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
@@ -25,11 +25,11 @@ struct Calibration {
   // Fraction of the TCP payload rate a Gluster write or read stream achieves (AFR transaction round trips, RPC
   // framing). Applied to every storage link.
   Calibrated gluster_stream_efficiency;
-  Calibrated fuse_MBps;                // one FUSE mount's throughput limit on a node, MB/s
-  Calibrated gfapi_MBps;               // one libgfapi (qemu) client's throughput limit, MB/s
-  Calibrated small_file_round_trips;   // network round trips per small-file create+write (lookup, AFR txn, ...)
-  Calibrated server_op_s;              // brick-side time per metadata operation, seconds
-  Calibrated heal_MBps;                // self-heal daemon's throughput limit per brick, MB/s
+  Calibrated fuse_MBps;              // one FUSE mount's throughput limit on a node, MB/s
+  Calibrated gfapi_MBps;             // one libgfapi (qemu) client's throughput limit, MB/s
+  Calibrated small_file_round_trips; // network round trips per small-file create+write (lookup, AFR txn, ...)
+  Calibrated server_op_s;            // brick-side time per metadata operation, seconds
+  Calibrated heal_MBps;              // self-heal daemon's throughput limit per brick, MB/s
 };
 
 struct Switch {
@@ -49,11 +49,11 @@ struct Network {
 enum class IpoibMode { None, Datagram, Connected };
 
 struct Nic {
-  std::string name;    // interface name as the admin sees it: "eth1", "ib0"
-  std::string network; // key into Scenario networks
-  std::string address; // IPv4 address on its network, without prefix
-  bool present = true; // false: the plan installs it (install_nic)
-  std::string hca;     // InfiniBand only: key into Scenario::hcas
+  std::string name;                 // interface name as the admin sees it: "eth1", "ib0"
+  std::string network;              // key into Scenario networks
+  std::string address;              // IPv4 address on its network, without prefix
+  bool present = true;              // false: the plan installs it (install_nic)
+  std::string hca;                  // InfiniBand only: key into Scenario::hcas
   IpoibMode mode = IpoibMode::None; // IPoIB: initial mode (when present)
   int mtu        = 1500;            // initial MTU (when present)
 };
@@ -66,8 +66,8 @@ struct Disk {
 
 struct Node {
   std::string name;
-  bool server     = false; // runs glusterd and bricks
-  bool hypervisor = false; // runs VMs (Gluster clients)
+  bool server     = false;  // runs glusterd and bricks
+  bool hypervisor = false;  // runs VMs (Gluster clients)
   std::string storage_name; // FQDN used for peers and mounts, e.g. "gl1.storage.example"
   Disk disk;
   std::vector<Nic> nics;
@@ -84,7 +84,7 @@ enum class QuorumType { None, Auto, Fixed };
 
 struct Volume {
   std::string name;
-  int replica = 1;     // 1: pure distribute
+  int replica  = 1;     // 1: pure distribute
   bool arbiter = false; // replica 3 arbiter 1: the third brick of each set holds metadata only
   std::vector<Brick> bricks;
   QuorumType quorum_type = QuorumType::Auto;
@@ -108,9 +108,9 @@ struct Stream {
 
 struct Vm {
   std::string name;
-  std::string node;   // hypervisor it runs on
+  std::string node; // hypervisor it runs on
   std::string volume;
-  std::string image;  // file name on the volume, e.g. "vm1.qcow2": placed by DHT hash unless pinned
+  std::string image;             // file name on the volume, e.g. "vm1.qcow2": placed by DHT hash unless pinned
   std::optional<int> pinned_set; // replica set index the image is pinned to
   Access access = Access::Fuse;
   std::vector<Stream> streams;
@@ -147,27 +147,27 @@ enum class Action {
   ConfigureInterface, // set mode/MTU/address and bring it up
   InterfaceDown,      // take an interface down (e.g. decommission the old storage network)
   InterfaceUp,
-  VerifyPing,         // large ping with don't-fragment across `network` (or the interface's network)
-  RepointNames,       // storage FQDNs now resolve to addresses on `network` (dns or hosts file)
-  CheckPeers,         // gluster peer status: all peers connected
-  CheckVolume,        // gluster volume status VOL clients: every brick online and sees every client
-  WaitHeal,           // wait until self-heal has nothing pending on `volume`
-  Wait                // a plain wait (e.g. for a change window)
+  VerifyPing,   // large ping with don't-fragment across `network` (or the interface's network)
+  RepointNames, // storage FQDNs now resolve to addresses on `network` (dns or hosts file)
+  CheckPeers,   // gluster peer status: all peers connected
+  CheckVolume,  // gluster volume status VOL clients: every brick online and sees every client
+  WaitHeal,     // wait until self-heal has nothing pending on `volume`
+  Wait          // a plain wait (e.g. for a change window)
 };
 
 const char* to_string(Action a);
 
 struct Step {
-  std::string name;        // human name; for rolling steps the node is appended: "Install HCA (n2)"
-  std::string json_path;   // "plan.steps[3]" or "plan.steps[2].steps[1]": where it came from, for messages
+  std::string name;      // human name; for rolling steps the node is appended: "Install HCA (n2)"
+  std::string json_path; // "plan.steps[3]" or "plan.steps[2].steps[1]": where it came from, for messages
   Action action = Action::Wait;
   std::vector<std::string> nodes; // targets (all at once); empty for cluster-wide steps
   DurationSpec duration;
-  std::string service;   // StopService/StartService/EnableService/DisableService
-  std::string interface; // InstallNic/ConfigureInterface/InterfaceDown/InterfaceUp/VerifyPing
-  std::string network;   // RepointNames/VerifyPing
-  std::string method;    // RepointNames: "dns" | "hosts"
-  std::string volume;    // CheckVolume/WaitHeal
+  std::string service;              // StopService/StartService/EnableService/DisableService
+  std::string interface;            // InstallNic/ConfigureInterface/InterfaceDown/InterfaceUp/VerifyPing
+  std::string network;              // RepointNames/VerifyPing
+  std::string method;               // RepointNames: "dns" | "hosts"
+  std::string volume;               // CheckVolume/WaitHeal
   IpoibMode mode = IpoibMode::None; // ConfigureInterface (IPoIB)
   int mtu        = 0;               // ConfigureInterface: 0 keeps the NIC's MTU; VerifyPing: payload size (0: MTU-28)
   Seconds timeout{3600};            // WaitHeal: give up after this long
@@ -185,8 +185,8 @@ struct Fault {
   enum class Kind { NodeCrash } kind = Kind::NodeCrash;
   std::string node;
   std::string json_path;
-  int after_step = -1;        // happens when this step (index into plan.steps) starts; -1: at `at`
-  Seconds at{0};              // absolute simulated time, when after_step < 0
+  int after_step = -1;             // happens when this step (index into plan.steps) starts; -1: at `at`
+  Seconds at{0};                   // absolute simulated time, when after_step < 0
   std::optional<Seconds> down_for; // comes back after this long; none: never comes back
 };
 

@@ -21,8 +21,7 @@ class Obj {
 public:
   Obj(const json& j, std::string path, const std::string& file) : j_(j), path_(std::move(path)), file_(file)
   {
-    if (!j_.is_object())
-      fail("", "expected an object, got " + std::string(j_.type_name()));
+    if (!j_.is_object()) fail("", "expected an object, got " + std::string(j_.type_name()));
   }
 
   [[noreturn]] void fail(const std::string& key, const std::string& msg) const
@@ -31,8 +30,7 @@ public:
   }
   std::string at(const std::string& key) const
   {
-    if (key.empty())
-      return path_;
+    if (key.empty()) return path_;
     return path_.empty() ? key : path_ + "." + key;
   }
   const std::string& file() const { return file_; }
@@ -41,8 +39,7 @@ public:
   const json& raw(const std::string& key)
   {
     used_.insert(key);
-    if (!j_.contains(key))
-      fail(key, "missing required field");
+    if (!j_.contains(key)) fail(key, "missing required field");
     return j_.at(key);
   }
   const json* opt_raw(const std::string& key)
@@ -66,22 +63,19 @@ public:
   int integer(const std::string& key, int def, int lo, int hi)
   {
     auto* v = opt_raw(key);
-    if (!v)
-      return def;
-    if (!v->is_number_integer())
-      fail(key, "expected an integer, got " + v->dump());
+    if (!v) return def;
+    if (!v->is_number_integer()) fail(key, "expected an integer, got " + v->dump());
     long long x = v->get<long long>();
     if (x < lo || x > hi)
-      fail(key, "value " + std::to_string(x) + " out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      fail(key,
+           "value " + std::to_string(x) + " out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     return static_cast<int>(x);
   }
   bool boolean(const std::string& key, bool def)
   {
     auto* v = opt_raw(key);
-    if (!v)
-      return def;
-    if (!v->is_boolean())
-      fail(key, "expected true or false, got " + v->dump());
+    if (!v) return def;
+    if (!v->is_boolean()) fail(key, "expected true or false, got " + v->dump());
     return v->get<bool>();
   }
   template <class T, class Parse> T unit(const std::string& key, Parse parse, double lo, double hi, const char* u)
@@ -91,8 +85,7 @@ public:
   template <class T, class Parse>
   T unit_value(const json& v, const std::string& key, Parse parse, double lo, double hi, const char* u)
   {
-    if (!v.is_string())
-      fail(key, "expected a string with a unit (e.g. \"" + std::string(u) + "\"), got " + v.dump());
+    if (!v.is_string()) fail(key, "expected a string with a unit (e.g. \"" + std::string(u) + "\"), got " + v.dump());
     T out;
     try {
       out = parse(v.get<std::string>());
@@ -119,15 +112,13 @@ public:
   const json& array(const std::string& key)
   {
     const json& v = raw(key);
-    if (!v.is_array())
-      fail(key, "expected a list, got " + std::string(v.type_name()));
+    if (!v.is_array()) fail(key, "expected a list, got " + std::string(v.type_name()));
     return v;
   }
   const json* opt_array(const std::string& key)
   {
     const json* v = opt_raw(key);
-    if (v && !v->is_array())
-      fail(key, "expected a list, got " + std::string(v->type_name()));
+    if (v && !v->is_array()) fail(key, "expected a list, got " + std::string(v->type_name()));
     return v;
   }
   Obj child(const std::string& key) { return Obj(raw(key), at(key), file_); }
@@ -137,21 +128,18 @@ public:
   void finish() const
   {
     for (auto it = j_.begin(); it != j_.end(); ++it)
-      if (!used_.count(it.key()))
-        fail(it.key(), "unknown field");
+      if (!used_.count(it.key())) fail(it.key(), "unknown field");
   }
 
 private:
   std::string as_string(const json& v, const std::string& key) const
   {
-    if (!v.is_string())
-      fail(key, "expected a string, got " + v.dump());
+    if (!v.is_string()) fail(key, "expected a string, got " + v.dump());
     return v.get<std::string>();
   }
   double as_number(const json& v, const std::string& key, double lo, double hi) const
   {
-    if (!v.is_number())
-      fail(key, "expected a number, got " + v.dump());
+    if (!v.is_number()) fail(key, "expected a number, got " + v.dump());
     double x = v.get<double>();
     if (!(x >= lo && x <= hi))
       fail(key, "value " + v.dump() + " out of range [" + json(lo).dump() + ", " + json(hi).dump() + "]");
@@ -175,14 +163,12 @@ template <class T> void check_unique(const std::vector<T>& items, Obj& parent, c
 Calibrated read_calibrated(Obj& cal, const std::string& key, Calibrated def, double lo, double hi)
 {
   const json* v = cal.opt_raw(key);
-  if (!v)
-    return def;
+  if (!v) return def;
   Obj c(*v, cal.at(key), cal.file());
   Calibrated out;
   out.value  = c.num("value", lo, hi);
   out.source = c.str("source");
-  if (out.source.empty())
-    c.fail("source", "every calibration value needs its source (a measurement or a document)");
+  if (out.source.empty()) c.fail("source", "every calibration value needs its source (a measurement or a document)");
   c.finish();
   return out;
 }
@@ -195,17 +181,16 @@ Calibration read_calibration(Obj& root)
                                         "write-up; 1GbE TCP payload at MTU 1500 is 117.6 MB/s, /2 = 58.8 MB/s; "
                                         "55/58.8 = 0.935"};
   d.fuse_MBps  = {600, "assumption (not measured here): a single glusterfs FUSE mount's large-block ceiling on a "
-                       "2012-era Xeon; emulate measures this machine's"};
+                        "2012-era Xeon; emulate measures this machine's"};
   d.gfapi_MBps = {900, "assumption (not measured here): libgfapi skips the FUSE kernel round trip, ~1.5x FUSE"};
   d.small_file_round_trips = {8, "count of the network round trips of one create+write on a replicated volume: "
                                  "LOOKUP, entrylk, pre-op xattrop, CREATE, post-op, unlock, WRITE, FLUSH "
                                  "(Gluster AFR design docs)"};
-  d.server_op_s = {150e-6, "assumption (not measured here): brick-side time of one metadata operation on a "
-                           "spinning-disk XFS brick with a warm cache"};
+  d.server_op_s            = {150e-6, "assumption (not measured here): brick-side time of one metadata operation on a "
+                                                 "spinning-disk XFS brick with a warm cache"};
   d.heal_MBps   = {80, "assumption (not measured here): self-heal daemon's default single-threaded heal rate"};
   const json* v = root.opt_raw("calibration");
-  if (!v)
-    return d;
+  if (!v) return d;
   Obj cal(*v, "calibration", root.file());
   Calibration c;
   c.gluster_stream_efficiency = read_calibrated(cal, "gluster_stream_efficiency", d.gluster_stream_efficiency, 0.05, 1);
@@ -239,11 +224,11 @@ void read_catalogues(Obj& root, Scenario& sc)
       tech.line_rate   = o.has("line_rate") ? o.bandwidth("line_rate") : tech.data_rate;
       tech.mtu_default = o.integer("mtu_default", 1500, 576, 65520);
       tech.mtu_max     = o.integer("mtu_max", tech.kind == LinkKind::InfiniBand ? 65520 : 9000, 576, 65520);
-      tech.ipoib_datagram_mtu_max = o.integer("datagram_mtu_max", tech.kind == LinkKind::InfiniBand ? 4092 : 0, 0, 4092);
+      tech.ipoib_datagram_mtu_max =
+          o.integer("datagram_mtu_max", tech.kind == LinkKind::InfiniBand ? 4092 : 0, 0, 4092);
       tech.nic_latency = o.duration("nic_latency", 0, 1);
       tech.source      = o.str("source");
-      if (tech.line_rate.value < tech.data_rate.value)
-        o.fail("line_rate", "line rate is below the data rate");
+      if (tech.line_rate.value < tech.data_rate.value) o.fail("line_rate", "line rate is below the data rate");
       o.finish();
       sc.technologies[tech.name] = tech;
     }
@@ -261,18 +246,15 @@ void read_catalogues(Obj& root, Scenario& sc)
 
 IpoibMode parse_mode(Obj& o, const std::string& key, const std::string& v)
 {
-  if (v == "datagram")
-    return IpoibMode::Datagram;
-  if (v == "connected")
-    return IpoibMode::Connected;
+  if (v == "datagram") return IpoibMode::Datagram;
+  if (v == "connected") return IpoibMode::Connected;
   o.fail(key, "expected \"datagram\" or \"connected\", got \"" + v + "\"");
 }
 
 void read_networks(Obj& root, Scenario& sc)
 {
   const json& arr = root.array("networks");
-  if (arr.empty())
-    root.fail("networks", "a scenario needs at least one network");
+  if (arr.empty()) root.fail("networks", "a scenario needs at least one network");
   for (size_t i = 0; i < arr.size(); i++) {
     Obj o(arr[i], root.index("networks", i), root.file());
     Network n;
@@ -284,12 +266,11 @@ void read_networks(Obj& root, Scenario& sc)
         known += (known.empty() ? "" : ", ") + k;
       o.fail("technology", "unknown technology \"" + n.technology + "\" (known: " + known + ")");
     }
-    n.subnet = o.str("subnet", "");
-    Obj s    = o.child("switch");
+    n.subnet   = o.str("subnet", "");
+    Obj s      = o.child("switch");
     n.sw.name  = s.str("name");
     n.sw.ports = s.integer("ports", 48, 1, 100000);
-    if (s.has("backplane"))
-      n.sw.backplane = s.bandwidth("backplane");
+    if (s.has("backplane")) n.sw.backplane = s.bandwidth("backplane");
     n.sw.latency = s.has("latency") ? s.duration("latency", 0, 1) : Seconds{0};
     s.finish();
     o.finish();
@@ -301,13 +282,12 @@ void read_networks(Obj& root, Scenario& sc)
 void read_nodes(Obj& root, Scenario& sc)
 {
   const json& arr = root.array("nodes");
-  if (arr.empty())
-    root.fail("nodes", "a scenario needs at least one node");
+  if (arr.empty()) root.fail("nodes", "a scenario needs at least one node");
   std::set<std::string> storage_names;
   for (size_t i = 0; i < arr.size(); i++) {
     Obj o(arr[i], root.index("nodes", i), root.file());
     Node n;
-    n.name = o.str("name");
+    n.name            = o.str("name");
     const json& roles = o.array("roles");
     for (size_t r = 0; r < roles.size(); r++) {
       std::string role = roles[r].is_string() ? roles[r].get<std::string>() : roles[r].dump();
@@ -316,42 +296,40 @@ void read_nodes(Obj& root, Scenario& sc)
       else if (role == "hypervisor")
         n.hypervisor = true;
       else
-        throw ScenarioError(root.file(), o.index("roles", r), "unknown role \"" + role + "\" (expected \"server\" or \"hypervisor\")");
+        throw ScenarioError(root.file(), o.index("roles", r),
+                            "unknown role \"" + role + "\" (expected \"server\" or \"hypervisor\")");
     }
-    if (!n.server && !n.hypervisor)
-      o.fail("roles", "a node needs at least one role");
+    if (!n.server && !n.hypervisor) o.fail("roles", "a node needs at least one role");
     n.storage_name = o.str("storage_name", n.name + ".storage");
     if (!storage_names.insert(n.storage_name).second)
       o.fail("storage_name", "storage name \"" + n.storage_name + "\" is used by two nodes");
-    Obj d           = o.child("disk");
-    n.disk.write    = to_bytes_per_second(d.bandwidth("write", 8e6, 8e12));
-    n.disk.read     = to_bytes_per_second(d.has("read") ? d.bandwidth("read", 8e6, 8e12) : BitsPerSecond{n.disk.write.value * 8});
-    n.disk.source   = d.str("source");
+    Obj d        = o.child("disk");
+    n.disk.write = to_bytes_per_second(d.bandwidth("write", 8e6, 8e12));
+    n.disk.read =
+        to_bytes_per_second(d.has("read") ? d.bandwidth("read", 8e6, 8e12) : BitsPerSecond{n.disk.write.value * 8});
+    n.disk.source = d.str("source");
     d.finish();
     const json& nics = o.array("nics");
     for (size_t k = 0; k < nics.size(); k++) {
       Obj c(nics[k], o.index("nics", k), root.file());
       Nic nic;
-      nic.name    = c.str("name");
-      nic.network = c.str("network");
+      nic.name           = c.str("name");
+      nic.network        = c.str("network");
       const Network* net = sc.find_network(nic.network);
-      if (!net)
-        c.fail("network", "unknown network \"" + nic.network + "\"");
+      if (!net) c.fail("network", "unknown network \"" + nic.network + "\"");
       const Technology& tech = sc.technology_of(*net);
-      nic.address = c.str("address", "");
-      nic.present = c.boolean("present", true);
+      nic.address            = c.str("address", "");
+      nic.present            = c.boolean("present", true);
       if (tech.kind == LinkKind::InfiniBand) {
         nic.hca = c.str("hca");
-        if (!sc.hcas.count(nic.hca))
-          c.fail("hca", "unknown HCA model \"" + nic.hca + "\"");
+        if (!sc.hcas.count(nic.hca)) c.fail("hca", "unknown HCA model \"" + nic.hca + "\"");
         nic.mode = parse_mode(c, "mode", c.str("mode", "datagram"));
       } else if (c.has("hca") || c.has("mode")) {
         c.fail(c.has("hca") ? "hca" : "mode", "only InfiniBand NICs have an HCA model and an IPoIB mode");
       }
       nic.mtu = c.integer("mtu", tech.mtu_default, 576, 65520);
       c.finish();
-      if (n.find_nic(nic.name))
-        c.fail("name", "duplicate interface \"" + nic.name + "\" on node " + n.name);
+      if (n.find_nic(nic.name)) c.fail("name", "duplicate interface \"" + nic.name + "\" on node " + n.name);
       n.nics.push_back(nic);
     }
     o.finish();
@@ -368,9 +346,8 @@ void read_nodes(Obj& root, Scenario& sc)
         used += nic.network == net.name;
     if (used > net.sw.ports)
       throw ScenarioError(sc.file, root.index("networks", i) + ".switch.ports",
-                          "switch " + net.sw.name + " of network " + net.name + " has " +
-                              std::to_string(net.sw.ports) + " ports but " + std::to_string(used) +
-                              " NICs are attached");
+                          "switch " + net.sw.name + " of network " + net.name + " has " + std::to_string(net.sw.ports) +
+                              " ports but " + std::to_string(used) + " NICs are attached");
   }
 }
 
@@ -399,11 +376,9 @@ void read_volumes(Obj& root, Scenario& sc)
     v.name    = o.str("name");
     v.replica = o.integer("replica", 1, 1, 16);
     v.arbiter = o.boolean("arbiter", false);
-    if (v.arbiter && v.replica != 3)
-      o.fail("arbiter", "an arbiter needs replica 3 (replica 3 arbiter 1)");
+    if (v.arbiter && v.replica != 3) o.fail("arbiter", "an arbiter needs replica 3 (replica 3 arbiter 1)");
     const json& bricks = o.array("bricks");
-    if (bricks.empty())
-      o.fail("bricks", "a volume needs at least one brick");
+    if (bricks.empty()) o.fail("bricks", "a volume needs at least one brick");
     std::set<std::string> seen;
     for (size_t b = 0; b < bricks.size(); b++) {
       std::string path = o.index("bricks", b);
@@ -415,12 +390,10 @@ void read_volumes(Obj& root, Scenario& sc)
         throw ScenarioError(root.file(), path, "expected \"node:/path\", got \"" + s + "\"");
       Brick br{s.substr(0, colon), s.substr(colon + 1)};
       const Node* n = sc.find_node(br.node);
-      if (!n)
-        throw ScenarioError(root.file(), path, "unknown node \"" + br.node + "\"");
+      if (!n) throw ScenarioError(root.file(), path, "unknown node \"" + br.node + "\"");
       if (!n->server)
         throw ScenarioError(root.file(), path, "node " + br.node + " is not a server (add \"server\" to its roles)");
-      if (!seen.insert(s).second)
-        throw ScenarioError(root.file(), path, "duplicate brick \"" + s + "\"");
+      if (!seen.insert(s).second) throw ScenarioError(root.file(), path, "duplicate brick \"" + s + "\"");
       v.bricks.push_back(br);
     }
     if (v.bricks.size() % v.replica != 0)
@@ -468,17 +441,14 @@ void read_workload(Obj& root, Scenario& sc)
   for (size_t i = 0; i < vms.size(); i++) {
     Obj o(vms[i], w.index("vms", i), root.file());
     Vm vm;
-    vm.name      = o.str("name");
-    vm.node      = o.str("node");
+    vm.name       = o.str("name");
+    vm.node       = o.str("node");
     const Node* n = sc.find_node(vm.node);
-    if (!n)
-      o.fail("node", "unknown node \"" + vm.node + "\"");
-    if (!n->hypervisor)
-      o.fail("node", "node " + vm.node + " is not a hypervisor (add \"hypervisor\" to its roles)");
+    if (!n) o.fail("node", "unknown node \"" + vm.node + "\"");
+    if (!n->hypervisor) o.fail("node", "node " + vm.node + " is not a hypervisor (add \"hypervisor\" to its roles)");
     vm.volume         = o.str("volume");
     const Volume* vol = sc.find_volume(vm.volume);
-    if (!vol)
-      o.fail("volume", "unknown volume \"" + vm.volume + "\"");
+    if (!vol) o.fail("volume", "unknown volume \"" + vm.volume + "\"");
     vm.image = o.str("image", vm.name + ".qcow2");
     if (o.has("replica_set")) {
       int s = o.integer("replica_set", 0, 0, 1 << 20);
@@ -509,7 +479,8 @@ void read_workload(Obj& root, Scenario& sc)
         s.fail("type", "expected \"sequential-write\", \"sequential-read\" or \"small-files\", got \"" + type + "\"");
       std::string rate = s.str("rate", "max");
       if (rate != "max")
-        st.rate = to_bytes_per_second(s.unit_value<BitsPerSecond>(*s.opt_raw("rate"), "rate", parse_bandwidth, 8e3, 8e12, "50MBps"));
+        st.rate = to_bytes_per_second(
+            s.unit_value<BitsPerSecond>(*s.opt_raw("rate"), "rate", parse_bandwidth, 8e3, 8e12, "50MBps"));
       if (st.kind == StreamKind::SmallFiles)
         st.file_size = s.has("file_size") ? s.bytes("file_size", 1, 1e9) : Bytes{65536};
       else if (s.has("file_size"))
@@ -536,12 +507,10 @@ DurationSpec read_duration(Obj& o, const std::string& key)
   if (dist.has("uniform")) {
     d.kind        = DurationSpec::Kind::Uniform;
     const json& r = dist.array("uniform");
-    if (r.size() != 2)
-      dist.fail("uniform", "expected [min, max], e.g. [\"20s\", \"40s\"]");
+    if (r.size() != 2) dist.fail("uniform", "expected [min, max], e.g. [\"20s\", \"40s\"]");
     d.a = dist.unit_value<Seconds>(r[0], "uniform[0]", parse_duration, 0, 30 * 86400.0, "20s").value;
     d.b = dist.unit_value<Seconds>(r[1], "uniform[1]", parse_duration, 0, 30 * 86400.0, "40s").value;
-    if (d.b < d.a)
-      dist.fail("uniform", "max is below min");
+    if (d.b < d.a) dist.fail("uniform", "max is below min");
   } else if (dist.has("normal")) {
     d.kind = DurationSpec::Kind::Normal;
     Obj n  = dist.child("normal");
@@ -555,7 +524,8 @@ DurationSpec read_duration(Obj& o, const std::string& key)
     d.b    = n.num("sigma", 0, 3);
     n.finish();
   } else {
-    o.fail(key, "expected \"30s\" or {\"uniform\": [..]}, {\"normal\": {mean, stddev}}, {\"lognormal\": {median, sigma}}");
+    o.fail(key,
+           "expected \"30s\" or {\"uniform\": [..]}, {\"normal\": {mean, stddev}}, {\"lognormal\": {median, sigma}}");
   }
   dist.finish();
   return d;
@@ -571,8 +541,7 @@ std::vector<std::string> read_targets(Obj& o, const Scenario& sc, const std::str
         out.push_back(n.name);
   };
   if (!v) {
-    if (!def.empty())
-      select(def);
+    if (!def.empty()) select(def);
     return out;
   }
   if (v->is_string()) {
@@ -582,8 +551,7 @@ std::vector<std::string> read_targets(Obj& o, const Scenario& sc, const std::str
     select(s);
     return out;
   }
-  if (!v->is_array())
-    o.fail("nodes", "expected \"all\", \"servers\", \"hypervisors\" or a list of node names");
+  if (!v->is_array()) o.fail("nodes", "expected \"all\", \"servers\", \"hypervisors\" or a list of node names");
   for (size_t i = 0; i < v->size(); i++) {
     const json& e = (*v)[i];
     if (!e.is_string() || !sc.find_node(e.get<std::string>()))
@@ -595,16 +563,28 @@ std::vector<std::string> read_targets(Obj& o, const Scenario& sc, const std::str
 
 Action parse_action(Obj& o, const std::string& a)
 {
-  static const std::vector<Action> all = {
-      Action::StopClients,   Action::StartClients,  Action::RemountClients,     Action::StopService,
-      Action::StartService,  Action::EnableService, Action::DisableService,     Action::PowerOff,
-      Action::PowerOn,       Action::InstallNic,    Action::ConfigureInterface, Action::InterfaceDown,
-      Action::InterfaceUp,   Action::VerifyPing,    Action::RepointNames,       Action::CheckPeers,
-      Action::CheckVolume,   Action::WaitHeal,      Action::Wait};
+  static const std::vector<Action> all = {Action::StopClients,
+                                          Action::StartClients,
+                                          Action::RemountClients,
+                                          Action::StopService,
+                                          Action::StartService,
+                                          Action::EnableService,
+                                          Action::DisableService,
+                                          Action::PowerOff,
+                                          Action::PowerOn,
+                                          Action::InstallNic,
+                                          Action::ConfigureInterface,
+                                          Action::InterfaceDown,
+                                          Action::InterfaceUp,
+                                          Action::VerifyPing,
+                                          Action::RepointNames,
+                                          Action::CheckPeers,
+                                          Action::CheckVolume,
+                                          Action::WaitHeal,
+                                          Action::Wait};
   std::string known;
   for (Action x : all) {
-    if (a == to_string(x))
-      return x;
+    if (a == to_string(x)) return x;
     known += (known.empty() ? "" : ", ") + std::string(to_string(x));
   }
   o.fail("action", "unknown action \"" + a + "\" (known: " + known + ")");
@@ -613,14 +593,14 @@ Action parse_action(Obj& o, const std::string& a)
 bool node_action(Action a)
 {
   switch (a) {
-    case Action::RepointNames:
-    case Action::CheckPeers:
-    case Action::CheckVolume:
-    case Action::WaitHeal:
-    case Action::Wait:
-      return false;
-    default:
-      return true;
+  case Action::RepointNames:
+  case Action::CheckPeers:
+  case Action::CheckVolume:
+  case Action::WaitHeal:
+  case Action::Wait:
+    return false;
+  default:
+    return true;
   }
 }
 
@@ -639,65 +619,57 @@ Step read_step(Obj& o, const Scenario& sc, const std::vector<std::string>* rolli
   }
   st.duration = o.has("duration") ? read_duration(o, "duration") : DurationSpec{};
   auto need   = [&](const std::string& key) {
-    if (!o.has(key))
-      o.fail(key, std::string("missing required field for action ") + to_string(st.action));
+    if (!o.has(key)) o.fail(key, std::string("missing required field for action ") + to_string(st.action));
   };
   switch (st.action) {
-    case Action::StopService:
-    case Action::StartService:
-    case Action::EnableService:
-    case Action::DisableService:
-      need("service");
-      st.service = o.str("service");
-      if (st.service != "glusterd")
-        o.fail("service", "unknown service \"" + st.service + "\" (modelled: glusterd)");
-      break;
-    case Action::InstallNic:
-    case Action::ConfigureInterface:
-    case Action::InterfaceDown:
-    case Action::InterfaceUp:
-      need("interface");
-      st.interface = o.str("interface");
-      break;
-    case Action::VerifyPing:
-      st.interface = o.str("interface", "");
-      st.network   = o.str("network", "");
-      if (st.interface.empty() == st.network.empty())
-        o.fail("network", "verify_ping needs exactly one of \"interface\" or \"network\"");
-      st.mtu = o.integer("size", 0, 0, 65507);
-      break;
-    case Action::RepointNames:
-      need("network");
-      st.network = o.str("network");
-      st.method  = o.str("method", sc.storage_names.method);
-      if (st.method != "hosts" && st.method != "dns")
-        o.fail("method", "expected \"hosts\" or \"dns\"");
-      break;
-    case Action::CheckVolume:
-    case Action::WaitHeal:
-      need("volume");
-      st.volume = o.str("volume");
-      if (!sc.find_volume(st.volume))
-        o.fail("volume", "unknown volume \"" + st.volume + "\"");
-      if (st.action == Action::WaitHeal && o.has("timeout"))
-        st.timeout = o.duration("timeout", 1);
-      break;
-    default:
-      break;
+  case Action::StopService:
+  case Action::StartService:
+  case Action::EnableService:
+  case Action::DisableService:
+    need("service");
+    st.service = o.str("service");
+    if (st.service != "glusterd") o.fail("service", "unknown service \"" + st.service + "\" (modelled: glusterd)");
+    break;
+  case Action::InstallNic:
+  case Action::ConfigureInterface:
+  case Action::InterfaceDown:
+  case Action::InterfaceUp:
+    need("interface");
+    st.interface = o.str("interface");
+    break;
+  case Action::VerifyPing:
+    st.interface = o.str("interface", "");
+    st.network   = o.str("network", "");
+    if (st.interface.empty() == st.network.empty())
+      o.fail("network", "verify_ping needs exactly one of \"interface\" or \"network\"");
+    st.mtu = o.integer("size", 0, 0, 65507);
+    break;
+  case Action::RepointNames:
+    need("network");
+    st.network = o.str("network");
+    st.method  = o.str("method", sc.storage_names.method);
+    if (st.method != "hosts" && st.method != "dns") o.fail("method", "expected \"hosts\" or \"dns\"");
+    break;
+  case Action::CheckVolume:
+  case Action::WaitHeal:
+    need("volume");
+    st.volume = o.str("volume");
+    if (!sc.find_volume(st.volume)) o.fail("volume", "unknown volume \"" + st.volume + "\"");
+    if (st.action == Action::WaitHeal && o.has("timeout")) st.timeout = o.duration("timeout", 1);
+    break;
+  default:
+    break;
   }
   if (st.action == Action::ConfigureInterface) {
-    if (o.has("mode"))
-      st.mode = parse_mode(o, "mode", o.str("mode"));
+    if (o.has("mode")) st.mode = parse_mode(o, "mode", o.str("mode"));
     st.mtu = o.integer("mtu", 0, 576, 65520);
   }
-  if (!st.network.empty() && !sc.find_network(st.network))
-    o.fail("network", "unknown network \"" + st.network + "\"");
+  if (!st.network.empty() && !sc.find_network(st.network)) o.fail("network", "unknown network \"" + st.network + "\"");
   if (!st.interface.empty())
     for (auto const& n : st.nodes) {
       const Node* node = sc.find_node(n);
       const Nic* nic   = node->find_nic(st.interface);
-      if (!nic)
-        o.fail("interface", "unknown interface \"" + st.interface + "\" on node " + n);
+      if (!nic) o.fail("interface", "unknown interface \"" + st.interface + "\" on node " + n);
       if (st.action == Action::ConfigureInterface) {
         const Technology& t = sc.technology_of(*sc.find_network(nic->network));
         if (st.mode != IpoibMode::None && t.kind != LinkKind::InfiniBand)
@@ -711,8 +683,7 @@ Step read_step(Obj& o, const Scenario& sc, const std::vector<std::string>* rolli
 void read_plan(Obj& root, Scenario& sc)
 {
   const json* pv = root.opt_raw("plan");
-  if (!pv)
-    return;
+  if (!pv) return;
   Obj p           = Obj(*pv, "plan", root.file());
   sc.plan.name    = p.str("name", "plan");
   const json& arr = p.array("steps");
@@ -723,11 +694,9 @@ void read_plan(Obj& root, Scenario& sc)
       Obj r                          = o.child("rolling");
       std::string name               = o.str("name", "rolling");
       std::vector<std::string> nodes = read_targets(r, sc, "all");
-      if (nodes.empty())
-        r.fail("nodes", "a rolling block needs at least one node");
+      if (nodes.empty()) r.fail("nodes", "a rolling block needs at least one node");
       const json& steps = r.array("steps");
-      if (steps.empty())
-        r.fail("steps", "a rolling block needs at least one step");
+      if (steps.empty()) r.fail("steps", "a rolling block needs at least one step");
       for (auto const& n : nodes) {
         std::vector<std::string> one{n};
         for (size_t k = 0; k < steps.size(); k++) {
@@ -752,18 +721,15 @@ void read_plan(Obj& root, Scenario& sc)
 void read_faults(Obj& root, Scenario& sc)
 {
   const json* arr = root.opt_array("faults");
-  if (!arr)
-    return;
+  if (!arr) return;
   for (size_t i = 0; i < arr->size(); i++) {
     Obj o((*arr)[i], root.index("faults", i), root.file());
     Fault f;
     f.json_path      = o.at("");
     std::string kind = o.str("kind");
-    if (kind != "node_crash")
-      o.fail("kind", "unknown fault \"" + kind + "\" (known: node_crash)");
+    if (kind != "node_crash") o.fail("kind", "unknown fault \"" + kind + "\" (known: node_crash)");
     f.node = o.str("node");
-    if (!sc.find_node(f.node))
-      o.fail("node", "unknown node \"" + f.node + "\"");
+    if (!sc.find_node(f.node)) o.fail("node", "unknown node \"" + f.node + "\"");
     if (o.has("after_step") == o.has("at"))
       o.fail("at", "a fault needs exactly one of \"at\" (a time) or \"after_step\" (a step name)");
     if (o.has("at"))
@@ -775,11 +741,9 @@ void read_faults(Obj& root, Scenario& sc)
           f.after_step = static_cast<int>(s);
           break;
         }
-      if (f.after_step < 0)
-        o.fail("after_step", "no plan step is named \"" + name + "\"");
+      if (f.after_step < 0) o.fail("after_step", "no plan step is named \"" + name + "\"");
     }
-    if (o.has("down_for"))
-      f.down_for = o.duration("down_for");
+    if (o.has("down_for")) f.down_for = o.duration("down_for");
     o.finish();
     sc.faults.push_back(f);
   }
@@ -793,25 +757,22 @@ void check_paths(const Scenario& sc)
   Topology topo(sc, /*include_absent_nics=*/false);
   std::set<std::string> on_net;
   for (auto const& n : sc.nodes)
-    if (!topo.nics_on(n.name, net).empty())
-      on_net.insert(n.name);
+    if (!topo.nics_on(n.name, net).empty()) on_net.insert(n.name);
   std::map<std::string, std::vector<const Brick*>> off_net; // volume -> bricks whose node is not on the network
   for (auto const& v : sc.volumes)
     for (auto const& b : v.bricks)
-      if (!on_net.count(b.node))
-        off_net[v.name].push_back(&b);
+      if (!on_net.count(b.node)) off_net[v.name].push_back(&b);
   for (size_t i = 0; i < sc.workload.vms.size(); i++) {
-    const Vm& vm      = sc.workload.vms[i];
-    const Volume* vol = sc.find_volume(vm.volume);
-    bool client_on    = on_net.count(vm.node) > 0;
+    const Vm& vm                              = sc.workload.vms[i];
+    const Volume* vol                         = sc.find_volume(vm.volume);
+    bool client_on                            = on_net.count(vm.node) > 0;
     const std::vector<const Brick*>& suspects = off_net[vol->name];
     std::vector<const Brick*> all;
     if (!client_on)
       for (auto const& b : vol->bricks)
         all.push_back(&b);
     for (const Brick* b : client_on ? suspects : all) {
-      if (b->node == vm.node)
-        continue;
+      if (b->node == vm.node) continue;
       throw ScenarioError(sc.file, "workload.vms[" + std::to_string(i) + "]",
                           "client " + vm.name + " on node " + vm.node + " has no path to brick " + b->node + ":" +
                               b->path + " over the storage network \"" + net + "\" (" +
@@ -826,11 +787,9 @@ std::vector<std::string> split_path(const std::string& path)
   std::string cur;
   for (char c : path) {
     if (c == '.' || c == '[') {
-      if (!cur.empty())
-        out.push_back(cur);
+      if (!cur.empty()) out.push_back(cur);
       cur.clear();
-      if (c == '[')
-        cur = "[";
+      if (c == '[') cur = "[";
     } else if (c == ']') {
       out.push_back(cur + "]");
       cur.clear();
@@ -838,8 +797,7 @@ std::vector<std::string> split_path(const std::string& path)
       cur += c;
     }
   }
-  if (!cur.empty())
-    out.push_back(cur);
+  if (!cur.empty()) out.push_back(cur);
   return out;
 }
 
@@ -867,8 +825,7 @@ void apply_overrides(json& doc, const std::vector<Override>& overrides, const st
         if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), digit))
           throw ScenarioError(file, ov.path, "--set: bad index " + p);
         size_t idx = std::stoul(digits);
-        if (!cur->is_array() || idx >= cur->size())
-          throw ScenarioError(file, ov.path, "--set: no element " + p);
+        if (!cur->is_array() || idx >= cur->size()) throw ScenarioError(file, ov.path, "--set: no element " + p);
         cur = &(*cur)[idx];
         continue;
       }
@@ -877,8 +834,7 @@ void apply_overrides(json& doc, const std::vector<Override>& overrides, const st
       for (size_t j = parts.size(); j > i && !found; j--) {
         std::string key;
         for (size_t k = i; k < j; k++) {
-          if (parts[k].front() == '[')
-            break;
+          if (parts[k].front() == '[') break;
           key += (k == i ? "" : ".") + parts[k];
         }
         if (cur->is_object() && cur->contains(key) && (j - i == 1 || key.find('.') != std::string::npos)) {
@@ -887,8 +843,7 @@ void apply_overrides(json& doc, const std::vector<Override>& overrides, const st
           found = true;
         }
       }
-      if (!found)
-        throw ScenarioError(file, ov.path, "--set: no such field in the scenario");
+      if (!found) throw ScenarioError(file, ov.path, "--set: no such field in the scenario");
     }
     if (cur->is_structured())
       throw ScenarioError(file, ov.path, "--set: not a scalar (only single values can be overridden)");
@@ -896,8 +851,7 @@ void apply_overrides(json& doc, const std::vector<Override>& overrides, const st
       try {
         size_t used = 0;
         double v    = std::stod(ov.value, &used);
-        if (used != ov.value.size())
-          throw std::invalid_argument("trailing");
+        if (used != ov.value.size()) throw std::invalid_argument("trailing");
         *cur = cur->is_number_integer() && v == static_cast<long long>(v) ? json(static_cast<long long>(v)) : json(v);
       } catch (const std::exception&) {
         throw ScenarioError(file, ov.path, "--set: expected a number, got \"" + ov.value + "\"");
@@ -918,7 +872,8 @@ Scenario parse_scenario(const json& doc, const std::string& file)
   sc.file = file;
   Obj root(doc, "", file);
   if (!root.has("schemaVersion"))
-    root.fail("schemaVersion", "missing (this version of ibmig reads schemaVersion " + std::to_string(kSchemaVersion) + ")");
+    root.fail("schemaVersion",
+              "missing (this version of ibmig reads schemaVersion " + std::to_string(kSchemaVersion) + ")");
   sc.schema_version = root.integer("schemaVersion", 0, 0, 1000);
   if (sc.schema_version != kSchemaVersion)
     root.fail("schemaVersion", "unsupported version " + std::to_string(sc.schema_version) + " (this ibmig reads " +
@@ -942,8 +897,7 @@ Scenario parse_scenario(const json& doc, const std::string& file)
 Scenario load_scenario(const std::string& file, const std::vector<Override>& overrides)
 {
   std::ifstream in(file);
-  if (!in)
-    throw ScenarioError(file, "", "cannot open the file");
+  if (!in) throw ScenarioError(file, "", "cannot open the file");
   std::stringstream ss;
   ss << in.rdbuf();
   json doc;
@@ -952,9 +906,10 @@ Scenario load_scenario(const std::string& file, const std::vector<Override>& ove
   } catch (const json::parse_error& e) {
     // Report line and column rather than nlohmann's byte offset.
     std::string text = ss.str();
-    size_t pos = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    size_t line = 1 + std::count(text.begin(), text.begin() + pos, '\n');
-    size_t col  = pos - (text.rfind('\n', pos == 0 ? 0 : pos - 1) == std::string::npos ? 0 : text.rfind('\n', pos - 1) + 1) + 1;
+    size_t pos       = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    size_t line      = 1 + std::count(text.begin(), text.begin() + pos, '\n');
+    size_t col =
+        pos - (text.rfind('\n', pos == 0 ? 0 : pos - 1) == std::string::npos ? 0 : text.rfind('\n', pos - 1) + 1) + 1;
     throw ScenarioError(file, "", "not valid JSON at line " + std::to_string(line) + ", column " + std::to_string(col));
   }
   apply_overrides(doc, overrides, file);

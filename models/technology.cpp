@@ -10,12 +10,12 @@ std::map<std::string, Technology> builtin_technologies()
   const std::string ieee = "IEEE 802.3 line rates; latency: typical NIC+driver one-way figure";
   const std::string ibta = "InfiniBand Architecture Spec vol.2 (4x lane rates, 8b/10b or 64b/66b); IPoIB MTUs: "
                            "RFC 4391/4755 and kernel ipoib docs";
-  t["1GbE"]  = {"1GbE", LinkKind::Ethernet, {1.25e9}, {1e9}, 1500, 9000, 0, {25e-6}, ieee};
-  t["10GbE"] = {"10GbE", LinkKind::Ethernet, {10.3125e9}, {10e9}, 1500, 9000, 0, {10e-6}, ieee};
-  t["IB-SDR"] = {"IB-SDR", LinkKind::InfiniBand, {10e9}, {8e9}, 2044, 65520, 4092, {5e-6}, ibta};
-  t["IB-DDR"] = {"IB-DDR", LinkKind::InfiniBand, {20e9}, {16e9}, 2044, 65520, 4092, {4e-6}, ibta};
-  t["IB-QDR"] = {"IB-QDR", LinkKind::InfiniBand, {40e9}, {32e9}, 2044, 65520, 4092, {3e-6}, ibta};
-  t["IB-FDR"] = {"IB-FDR", LinkKind::InfiniBand, {56.25e9}, {54.5e9}, 2044, 65520, 4092, {2e-6}, ibta};
+  t["1GbE"]              = {"1GbE", LinkKind::Ethernet, {1.25e9}, {1e9}, 1500, 9000, 0, {25e-6}, ieee};
+  t["10GbE"]             = {"10GbE", LinkKind::Ethernet, {10.3125e9}, {10e9}, 1500, 9000, 0, {10e-6}, ieee};
+  t["IB-SDR"]            = {"IB-SDR", LinkKind::InfiniBand, {10e9}, {8e9}, 2044, 65520, 4092, {5e-6}, ibta};
+  t["IB-DDR"]            = {"IB-DDR", LinkKind::InfiniBand, {20e9}, {16e9}, 2044, 65520, 4092, {4e-6}, ibta};
+  t["IB-QDR"]            = {"IB-QDR", LinkKind::InfiniBand, {40e9}, {32e9}, 2044, 65520, 4092, {3e-6}, ibta};
+  t["IB-FDR"]            = {"IB-FDR", LinkKind::InfiniBand, {56.25e9}, {54.5e9}, 2044, 65520, 4092, {2e-6}, ibta};
   return t;
 }
 
@@ -32,8 +32,7 @@ double tcp_payload_efficiency(const Technology& tech, int mtu, bool ipoib_connec
 {
   const double tcpip_headers = 52; // 20 IP + 20 TCP + 12 timestamp option
   const double payload       = mtu - tcpip_headers;
-  if (tech.kind == LinkKind::Ethernet)
-    return payload / (mtu + 38.0);
+  if (tech.kind == LinkKind::Ethernet) return payload / (mtu + 38.0);
   // IPoIB: each IP packet gets a 4-byte IPoIB header, then is cut into 2 KiB IB packets. UD packets carry
   // LRH 8 + BTH 12 + DETH 8 + ICRC 4 + VCRC 2 = 34 B; RC (connected mode) packets 26 B (no DETH).
   const double ib_mtu     = 2048;

@@ -13,12 +13,12 @@ enum class LinkKind { Ethernet, InfiniBand };
 struct Technology {
   std::string name;
   LinkKind kind = LinkKind::Ethernet;
-  BitsPerSecond line_rate;  // signalling rate on the wire
-  BitsPerSecond data_rate;  // after line coding (8b/10b for SDR/DDR/QDR, 64b/66b for FDR)
-  int mtu_default = 1500;   // Ethernet: the interface default; IPoIB: datagram MTU with 2K IB MTU
-  int mtu_max     = 9000;   // Ethernet: largest jumbo MTU; IPoIB: connected-mode maximum
-  int ipoib_datagram_mtu_max = 0; // IPoIB only: 2044 with a 2K IB MTU, 4092 with a 4K IB MTU
-  Seconds nic_latency;      // one-way latency added by a NIC and its driver
+  BitsPerSecond line_rate;           // signalling rate on the wire
+  BitsPerSecond data_rate;           // after line coding (8b/10b for SDR/DDR/QDR, 64b/66b for FDR)
+  int mtu_default            = 1500; // Ethernet: the interface default; IPoIB: datagram MTU with 2K IB MTU
+  int mtu_max                = 9000; // Ethernet: largest jumbo MTU; IPoIB: connected-mode maximum
+  int ipoib_datagram_mtu_max = 0;    // IPoIB only: 2044 with a 2K IB MTU, 4092 with a 4K IB MTU
+  Seconds nic_latency;               // one-way latency added by a NIC and its driver
   std::string source;
 };
 

@@ -21,8 +21,7 @@ std::pair<double, std::string> split_number(const std::string& text, const char*
     unit.erase(0, 1);
   if (number.empty() || number == "." || std::count(number.begin(), number.end(), '.') > 1)
     throw UnitError("expected a " + std::string(what) + " like \"" + example + "\", got \"" + text + "\"");
-  if (unit.empty())
-    throw UnitError("\"" + text + "\" has no unit");
+  if (unit.empty()) throw UnitError("\"" + text + "\" has no unit");
   return {std::stod(number), unit};
 }
 
@@ -45,27 +44,36 @@ double lookup(const std::map<std::string, double>& table, const std::string& uni
 Bytes parse_bytes(const std::string& text)
 {
   static const std::map<std::string, double> units = {
-      {"B", 1},      {"kB", 1e3},         {"KB", 1e3},         {"MB", 1e6},         {"GB", 1e9},
-      {"TB", 1e12},  {"KiB", 1024.0},     {"MiB", 1048576.0},  {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
+      {"B", 1},     {"kB", 1e3},     {"KB", 1e3},        {"MB", 1e6},           {"GB", 1e9},
+      {"TB", 1e12}, {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
   auto [n, u] = split_number(text, "size", "1GiB");
   return Bytes{n * lookup(units, u, text, "size")};
 }
 
 BitsPerSecond parse_bandwidth(const std::string& text)
 {
-  static const std::map<std::string, double> units = {
-      {"bps", 1},        {"kbps", 1e3},      {"Kbps", 1e3},      {"Mbps", 1e6},      {"Gbps", 1e9},
-      {"Tbps", 1e12},    {"Bps", 8},         {"kBps", 8e3},      {"KBps", 8e3},      {"MBps", 8e6},
-      {"GBps", 8e9},     {"MiBps", 8 * 1048576.0}, {"GiBps", 8 * 1073741824.0}};
-  auto [n, u] = split_number(text, "bandwidth", "1Gbps");
+  static const std::map<std::string, double> units = {{"bps", 1},
+                                                      {"kbps", 1e3},
+                                                      {"Kbps", 1e3},
+                                                      {"Mbps", 1e6},
+                                                      {"Gbps", 1e9},
+                                                      {"Tbps", 1e12},
+                                                      {"Bps", 8},
+                                                      {"kBps", 8e3},
+                                                      {"KBps", 8e3},
+                                                      {"MBps", 8e6},
+                                                      {"GBps", 8e9},
+                                                      {"MiBps", 8 * 1048576.0},
+                                                      {"GiBps", 8 * 1073741824.0}};
+  auto [n, u]                                      = split_number(text, "bandwidth", "1Gbps");
   return BitsPerSecond{n * lookup(units, u, text, "bandwidth")};
 }
 
 Seconds parse_duration(const std::string& text)
 {
-  static const std::map<std::string, double> units = {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1},
-                                                      {"min", 60},  {"h", 3600}};
-  auto [n, u] = split_number(text, "duration", "30s");
+  static const std::map<std::string, double> units = {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3},
+                                                      {"s", 1},     {"min", 60},  {"h", 3600}};
+  auto [n, u]                                      = split_number(text, "duration", "30s");
   return Seconds{n * lookup(units, u, text, "duration")};
 }
 

@@ -28,16 +28,14 @@ bool ClusterState::interface_up_on(const std::string& node, const std::string& n
   for (auto const& nic : nd->nics)
     if (nic.network == network) {
       auto const& s = nodes_.at(node).interfaces.at(nic.name);
-      if (s.present && s.up)
-        return true;
+      if (s.present && s.up) return true;
     }
   return false;
 }
 
 bool ClusterState::reachable(const std::string& from, const std::string& to, const std::string& network) const
 {
-  if (from == to)
-    return true;
+  if (from == to) return true;
   return interface_up_on(from, network) && interface_up_on(to, network);
 }
 
@@ -47,15 +45,15 @@ bool ClusterState::has_quorum(const Volume& vol, const std::vector<bool>& up_in_
   for (bool b : up_in_set)
     up += b;
   switch (vol.quorum_type) {
-    case QuorumType::None:
-      return up >= 1;
-    case QuorumType::Fixed:
-      return up >= vol.quorum_count;
-    case QuorumType::Auto: {
-      // More than half the bricks, or exactly half including the first brick (AFR's tie-break).
-      int n = static_cast<int>(up_in_set.size());
-      return 2 * up > n || (2 * up == n && up_in_set[0]);
-    }
+  case QuorumType::None:
+    return up >= 1;
+  case QuorumType::Fixed:
+    return up >= vol.quorum_count;
+  case QuorumType::Auto: {
+    // More than half the bricks, or exactly half including the first brick (AFR's tie-break).
+    int n = static_cast<int>(up_in_set.size());
+    return 2 * up > n || (2 * up == n && up_in_set[0]);
+  }
   }
   return false;
 }
@@ -67,8 +65,7 @@ bool ClusterState::volume_available(const Volume& vol, std::string* why) const
     for (int k = 0; k < vol.replica; k++)
       up.push_back(brick_serving(vol.bricks[s * vol.replica + k]));
     if (!has_quorum(vol, up)) {
-      if (why)
-        *why = "replica set " + std::to_string(s) + " of " + vol.name + " has no quorum";
+      if (why) *why = "replica set " + std::to_string(s) + " of " + vol.name + " has no quorum";
       return false;
     }
   }
@@ -106,8 +103,7 @@ IoPath ClusterState::io_path(const Vm& vm, double now) const
     bool ok         = brick_serving(b) && reachable(vm.node, b.node, vs.bound_network);
     bool data_brick = !(vol.arbiter && k == vol.replica - 1);
     up.push_back(ok);
-    if (data_brick)
-      (ok ? p.write_bricks : p.missed_bricks).push_back(idx);
+    if (data_brick) (ok ? p.write_bricks : p.missed_bricks).push_back(idx);
   }
   bool quorum = has_quorum(vol, up);
   p.can_write = quorum && !p.write_bricks.empty();
@@ -116,8 +112,7 @@ IoPath ClusterState::io_path(const Vm& vm, double now) const
     // cluster.choose-local first; otherwise read-hash-mode 0 takes the first up brick, the others a hash of the
     // file (gfid hash, or gfid+client for mode 2; mode 3's least-load is approximated by the hash).
     for (int idx : p.write_bricks)
-      if (vol.choose_local && vol.bricks[idx].node == vm.node)
-        p.read_brick = idx;
+      if (vol.choose_local && vol.bricks[idx].node == vm.node) p.read_brick = idx;
     if (p.read_brick < 0) {
       size_t pick = 0;
       if (vol.read_hash_mode != 0)
@@ -129,8 +124,7 @@ IoPath ClusterState::io_path(const Vm& vm, double now) const
     p.why_not = p.write_bricks.empty() ? "no brick of its replica set reachable"
                                        : "client quorum lost (" + std::to_string(p.write_bricks.size()) + " of " +
                                              std::to_string(vol.replica) + " bricks reachable)";
-  if (!quorum)
-    p.can_read = !p.write_bricks.empty(); // reads need one good brick; quorum only guards writes
+  if (!quorum) p.can_read = !p.write_bricks.empty(); // reads need one good brick; quorum only guards writes
   return p;
 }
 

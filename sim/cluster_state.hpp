@@ -12,11 +12,11 @@
 namespace ibmig::sim {
 
 struct InterfaceState {
-  bool present = true;
+  bool present    = true;
   bool configured = true; // has a configuration that survives a reboot
-  bool up      = true;
-  int mtu      = 1500;
-  IpoibMode mode = IpoibMode::None;
+  bool up         = true;
+  int mtu         = 1500;
+  IpoibMode mode  = IpoibMode::None;
 };
 
 struct NodeState {
@@ -38,11 +38,11 @@ struct VmState {
 struct IoPath {
   bool can_write = false;
   bool can_read  = false;
-  std::string why_not;               // plain words, for downtime intervals
-  std::vector<int> write_bricks;     // indices into the volume's bricks: data bricks that receive writes
-  std::vector<int> missed_bricks;    // data bricks of its set that are down: they will need healing
+  std::string why_not;            // plain words, for downtime intervals
+  std::vector<int> write_bricks;  // indices into the volume's bricks: data bricks that receive writes
+  std::vector<int> missed_bricks; // data bricks of its set that are down: they will need healing
   int read_brick = -1;
-  std::string network;               // network the traffic crosses
+  std::string network; // network the traffic crosses
 };
 
 class ClusterState {

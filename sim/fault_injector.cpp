@@ -23,8 +23,7 @@ void FaultInjector::operator()()
       world_.wait_change();
   else
     wait_until(world_, fault_.at.value);
-  if (world_.finished)
-    return;
+  if (world_.finished) return;
   const Scenario& sc = world_.sc;
   double t0          = World::now();
   world_.sample();
@@ -46,25 +45,27 @@ void FaultInjector::operator()()
         longest_stall                          = std::max(longest_stall, vol.ping_timeout.value);
       }
   }
-  world_.recorder.event(t0, "fault", "node " + fault_.node + " crashed; its VMs are down and clients of its bricks stall for network.ping-timeout");
+  world_.recorder.event(t0, "fault",
+                        "node " + fault_.node +
+                            " crashed; its VMs are down and clients of its bricks stall for network.ping-timeout");
   world_.changed();
   if (longest_stall > 0) {
-    if (!wait_until(world_, t0 + longest_stall))
-      return;
+    if (!wait_until(world_, t0 + longest_stall)) return;
     world_.sample();
-    world_.recorder.event(World::now(), "stall-end", "ping-timeout expired: clients carry on without " + fault_.node + " where quorum allows");
+    world_.recorder.event(World::now(), "stall-end",
+                          "ping-timeout expired: clients carry on without " + fault_.node + " where quorum allows");
     world_.changed();
   }
   if (fault_.down_for) {
-    if (!wait_until(world_, t0 + fault_.down_for->value) || !world_.state.node(fault_.node).crashed)
-      return;
+    if (!wait_until(world_, t0 + fault_.down_for->value) || !world_.state.node(fault_.node).crashed) return;
     world_.sample();
     ns.crashed  = false;
     ns.powered  = true;
     ns.glusterd = ns.glusterd_enabled;
     for (auto& [name, i] : ns.interfaces)
       i.up = i.present && i.configured;
-    world_.recorder.event(World::now(), "fault-end", "node " + fault_.node + " is back (its VMs stay stopped until started)");
+    world_.recorder.event(World::now(), "fault-end",
+                          "node " + fault_.node + " is back (its VMs stay stopped until started)");
     world_.changed();
   }
 }

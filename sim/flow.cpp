@@ -12,13 +12,11 @@ void Flow::start(const std::vector<simgrid::s4u::Host*>& hosts, const std::vecto
 
 double Flow::account()
 {
-  if (!exec)
-    return 0;
-  double done = exec->get_state() == simgrid::s4u::Activity::State::FINISHED ? 1.0 : 1.0 - exec->get_remaining_ratio();
+  if (!exec) return 0;
+  double done  = exec->get_state() == simgrid::s4u::Activity::State::FINISHED ? 1.0 : 1.0 - exec->get_remaining_ratio();
   double delta = (done - done_ratio) * payload_bytes;
   done_ratio   = done;
-  if (delta > 0 && on_progress)
-    on_progress(delta);
+  if (delta > 0 && on_progress) on_progress(delta);
   return delta;
 }
 

@@ -24,18 +24,15 @@ std::string GlusterClient::signature(const IoPath& p) const
 {
   const Stream& st = vm_.streams[stream_index_];
   bool can         = st.kind == StreamKind::SequentialRead ? p.can_read : p.can_write;
-  if (!can)
-    return "";
+  if (!can) return "";
   std::string s = p.network + "|";
-  if (st.kind == StreamKind::SequentialRead)
-    return s + std::to_string(p.read_brick);
+  if (st.kind == StreamKind::SequentialRead) return s + std::to_string(p.read_brick);
   for (int b : p.write_bricks)
     s += std::to_string(b) + ",";
   // The NICs' capacities (MTU changes) are part of the plan too.
   for (int b : p.write_bricks) {
     const Volume& vol = *world_.sc.find_volume(vm_.volume);
-    if (auto* r = world_.platform.nic_on(vol.bricks[b].node, p.network))
-      s += std::to_string(r->capacity_Bps) + ",";
+    if (auto* r = world_.platform.nic_on(vol.bricks[b].node, p.network)) s += std::to_string(r->capacity_Bps) + ",";
   }
   return s;
 }
@@ -53,8 +50,7 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
   auto add_host = [&](sg4::Host* h, double f, const std::string& label) {
     hosts.push_back(h);
     flops.push_back(f);
-    if (f > 0)
-      flow_.uses.push_back({h->get_name(), label, h->get_speed(), f / payload});
+    if (f > 0) flow_.uses.push_back({h->get_name(), label, h->get_speed(), f / payload});
     return hosts.size() - 1;
   };
   if (sg4::Host* lim = world_.platform.stream_limit(vm_.name, stream_index_))
@@ -70,16 +66,14 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
   remote_copies_           = 0;
   std::vector<std::pair<NicResources*, bool>> nic_counts; // (brick nic, true) for the receive side
   for (int b : bricks) {
-    const Node& bn = *sc.find_node(vol.bricks[b].node);
+    const Node& bn   = *sc.find_node(vol.bricks[b].node);
     double disk_cost = read ? bn.disk.write.value / bn.disk.read.value : 1.0;
     add_host(world_.platform.disk(bn.name), payload * disk_cost, "brick disk (" + bn.name + ")");
-    if (bn.name == vm_.node)
-      continue;
+    if (bn.name == vm_.node) continue;
     NicResources* brick_nic = world_.platform.nic_on(bn.name, path.network);
     if (!client_nic || !brick_nic)
       return false; // cannot happen when io_path said reachable; refuse rather than invent a route
-    if (client_idx == SIZE_MAX)
-      client_idx = add_host(client_nic->host, 0, "");
+    if (client_idx == SIZE_MAX) client_idx = add_host(client_nic->host, 0, "");
     size_t bi = add_host(brick_nic->host, 0, "");
     transfers.push_back(read ? std::make_pair(bi, client_idx) : std::make_pair(client_idx, bi));
     flow_.uses.push_back({brick_nic->link->get_name() + (read ? "_UP" : "_DOWN"),
@@ -112,8 +106,7 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
   std::vector<std::pair<std::string, std::string>> nic_pairs; // (sender key, receiver key)
   for (int b : bricks) {
     const std::string& bn = vol.bricks[b].node;
-    if (bn == vm_.node)
-      continue;
+    if (bn == vm_.node) continue;
     NicResources* brick_nic = world_.platform.nic_on(bn, path.network);
     std::string ck          = client_nic->node + "-" + client_nic->nic->name;
     std::string bk          = brick_nic->node + "-" + brick_nic->nic->name;
@@ -150,12 +143,10 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
 
 void GlusterClient::stop_flow()
 {
-  if (!flow_active_)
-    return;
+  if (!flow_active_) return;
   flow_.account();
   world_.remove_flow(&flow_);
-  if (flow_.exec->get_state() != sg4::Activity::State::FINISHED)
-    flow_.exec->cancel();
+  if (flow_.exec->get_state() != sg4::Activity::State::FINISHED) flow_.exec->cancel();
   flow_.exec   = nullptr;
   flow_active_ = false;
 }
@@ -168,8 +159,7 @@ void GlusterClient::run_sequential()
     std::string sig = signature(p);
     if (sig != current) {
       stop_flow();
-      if (!sig.empty() && !start_flow(p, kStreamPayload))
-        sig.clear();
+      if (!sig.empty() && !start_flow(p, kStreamPayload)) sig.clear();
       current = sig;
     }
     world_.wait_change();
@@ -191,12 +181,11 @@ void GlusterClient::run_small_files()
       continue;
     }
     // Round-trip time to the farthest brick of the set (AFR waits for all); local bricks cost only the server op.
-    double rtt = 0;
+    double rtt       = 0;
     NicResources* cn = world_.platform.nic_on(vm_.node, p.network);
     for (int b : p.write_bricks) {
       const std::string& bn = vol.bricks[b].node;
-      if (bn == vm_.node || !cn)
-        continue;
+      if (bn == vm_.node || !cn) continue;
       std::vector<sg4::Link*> links;
       double lat = 0;
       cn->host->route_to(world_.platform.nic_on(bn, p.network)->host, links, &lat);
@@ -208,22 +197,20 @@ void GlusterClient::run_small_files()
     double files = std::clamp(std::floor(1.0 / (per_file_latency + est_data_s)), 1.0, 1e6);
     double t0    = World::now();
     sg4::this_actor::sleep_for(files * per_file_latency);
-    if (world_.finished)
-      break;
+    if (world_.finished) break;
     double latency_s = World::now() - t0;
     p                = world_.state.io_path(vm_, World::now());
-    if (!p.can_write || !start_flow(p, files * st.file_size.value))
-      continue;
+    if (!p.can_write || !start_flow(p, files * st.file_size.value)) continue;
     flow_.on_bottleneck = nullptr; // attributed per batch below
-    double t1 = World::now();
+    double t1           = World::now();
     flow_.exec->wait();
     double data_s = World::now() - t1;
     stop_flow();
     ClientPhase& cp = world_.recorder.phase().clients[vm_.name];
     cp.files += files;
-    cp.limit_seconds[latency_s >= data_s ? "round-trip latency (" + std::to_string(static_cast<int>(rtrips)) +
-                                               " round trips per file)"
-                                         : "data transfer"] += latency_s + data_s;
+    cp.limit_seconds[latency_s >= data_s
+                         ? "round-trip latency (" + std::to_string(static_cast<int>(rtrips)) + " round trips per file)"
+                         : "data transfer"] += latency_s + data_s;
   }
   stop_flow();
 }

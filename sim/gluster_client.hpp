@@ -25,7 +25,7 @@ private:
   const Vm& vm_;
   size_t stream_index_;
   Flow flow_;
-  bool flow_active_ = false;
+  bool flow_active_  = false;
   int remote_copies_ = 0;
 };
 

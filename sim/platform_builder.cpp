@@ -11,7 +11,7 @@ Platform::Platform(const Scenario& sc) : sc_(sc)
   auto* zone = sg4::create_star_zone("cluster");
   // A switch: one shared link for its backplane (or a non-blocking fabric) carrying the per-hop latency.
   for (auto const& net : sc.networks) {
-    double bw = net.sw.backplane ? to_bytes_per_second(*net.sw.backplane).value : kUnlimited;
+    double bw           = net.sw.backplane ? to_bytes_per_second(*net.sw.backplane).value : kUnlimited;
     switches_[net.name] = zone->create_link("switch-" + net.sw.name, bw)->set_latency(net.sw.latency.value);
   }
   for (auto const& node : sc.nodes) {
@@ -19,12 +19,12 @@ Platform::Platform(const Scenario& sc) : sc_(sc)
     fuse_[node.name]  = zone->create_host(node.name + ":fuse", sc.calibration.fuse_MBps.value * 1e6);
     for (auto const& nic : node.nics) {
       NicResources r;
-      r.nic  = &nic;
-      r.node = node.name;
-      r.host = zone->create_host(node.name + "@" + nic.network + "-" + nic.name, kUnlimited);
+      r.nic                  = &nic;
+      r.node                 = node.name;
+      r.host                 = zone->create_host(node.name + "@" + nic.network + "-" + nic.name, kUnlimited);
       const Technology& tech = sc.technology_of(*sc.find_network(nic.network));
       r.capacity_Bps         = nic_capacity_Bps(nic, nic.mtu, nic.mode);
-      r.link = zone->create_split_duplex_link(node.name + "-" + nic.name, r.capacity_Bps)
+      r.link                 = zone->create_split_duplex_link(node.name + "-" + nic.name, r.capacity_Bps)
                    ->set_latency(tech.nic_latency.value);
       sg4::Link* sw = switches_.at(nic.network);
       zone->add_route(r.host->get_netpoint(), nullptr, nullptr, nullptr,
@@ -36,7 +36,7 @@ Platform::Platform(const Scenario& sc) : sc_(sc)
     }
   }
   for (auto const& vm : sc.workload.vms) {
-    double limit = vm.access == Access::Gfapi ? sc.calibration.gfapi_MBps.value * 1e6 : kUnlimited;
+    double limit    = vm.access == Access::Gfapi ? sc.calibration.gfapi_MBps.value * 1e6 : kUnlimited;
     vm_io_[vm.name] = zone->create_host(vm.name + ":io", limit);
     for (size_t k = 0; k < vm.streams.size(); k++)
       if (vm.streams[k].rate) {

@@ -6,8 +6,7 @@ namespace ibmig::sim {
 
 void Recorder::begin_phase(const std::string& name, double now)
 {
-  if (!phases_.empty())
-    phases_.back().end_s = now;
+  if (!phases_.empty()) phases_.back().end_s = now;
   PhaseAcc p;
   p.name    = name;
   p.start_s = now;
@@ -17,8 +16,7 @@ void Recorder::begin_phase(const std::string& name, double now)
 void Recorder::finish(double now)
 {
   end_s_ = now;
-  if (!phases_.empty())
-    phases_.back().end_s = now;
+  if (!phases_.empty()) phases_.back().end_s = now;
   for (auto* m : {&vm_status_, &vol_status_})
     for (auto& [name, st] : *m)
       if (st.down) {
@@ -32,12 +30,10 @@ void Recorder::set_available(std::map<std::string, Status>& status, std::map<std
 {
   Status& st = status[name];
   if (st.down && (available || st.reason != reason)) {
-    if (now > st.since)
-      out[name].push_back({st.since, now, st.reason});
+    if (now > st.since) out[name].push_back({st.since, now, st.reason});
     st.down = false;
   }
-  if (!available && !st.down)
-    st = {true, now, reason};
+  if (!available && !st.down) st = {true, now, reason};
 }
 
 void Recorder::set_vm_available(const std::string& vm, bool available, const std::string& reason, double now)
@@ -57,8 +53,7 @@ std::string most_common(const std::map<std::string, double>& weights)
   std::string best;
   double w = 0;
   for (auto const& [k, v] : weights)
-    if (v > w)
-      best = k, w = v;
+    if (v > w) best = k, w = v;
   return best;
 }
 
@@ -78,12 +73,10 @@ DowntimeEntry downtime_entry(const std::string& name, const std::vector<Interval
     return s;
   };
   double before = overlap(-1e300, plan_start), after = overlap(plan_end, 1e300);
-  if (before > 0)
-    d.by_step.push_back({"before", before});
+  if (before > 0) d.by_step.push_back({"before", before});
   for (auto const& s : steps)
     d.by_step.push_back({s.name, overlap(s.start_s, s.end_s)});
-  if (after > 0)
-    d.by_step.push_back({"after", after});
+  if (after > 0) d.by_step.push_back({"after", after});
   return d;
 }
 
@@ -112,21 +105,19 @@ Report Recorder::build(const Scenario& sc, double plan_start_s, double plan_end_
       const Volume& vol = *sc.find_volume(vm.volume);
       int set           = replica_set_of(sc, vm);
       for (int k = 0; k < vol.replica; k++) {
-        if (vol.arbiter && k == vol.replica - 1)
-          continue;
+        if (vol.arbiter && k == vol.replica - 1) continue;
         c.replicas++;
         c.replicas_local += vol.bricks[set * vol.replica + k].node == vm.node;
       }
       auto it = p.clients.find(vm.name);
       if (it != p.clients.end()) {
-        const ClientPhase& cp = it->second;
-        c.write_MBps          = cp.write_bytes / dt / 1e6;
-        c.read_MBps           = cp.read_bytes / dt / 1e6;
-        c.small_files_per_s   = cp.files / dt;
+        const ClientPhase& cp        = it->second;
+        c.write_MBps                 = cp.write_bytes / dt / 1e6;
+        c.read_MBps                  = cp.read_bytes / dt / 1e6;
+        c.small_files_per_s          = cp.files / dt;
         c.nic_bytes_per_byte_written = cp.write_bytes > 0 ? cp.nic_sent_bytes / cp.write_bytes : 0;
         c.bottleneck                 = most_common(cp.limit_seconds);
-        if (!c.bottleneck.empty())
-          phase_limits[c.bottleneck] += cp.write_bytes + cp.read_bytes;
+        if (!c.bottleneck.empty()) phase_limits[c.bottleneck] += cp.write_bytes + cp.read_bytes;
       }
       pr.aggregate_write_MBps += c.write_MBps;
       pr.aggregate_read_MBps += c.read_MBps;
@@ -140,16 +131,15 @@ Report Recorder::build(const Scenario& sc, double plan_start_s, double plan_end_
       NicReport nr{node.name, nic.name, nic.network, {}};
       for (auto const& p : phases_) {
         auto it = p.nics.find(node.name + "-" + nic.name);
-        nr.phases.push_back({p.name, it == p.nics.end() ? 0 : it->second.tx_bytes,
-                             it == p.nics.end() ? 0 : it->second.rx_bytes});
+        nr.phases.push_back(
+            {p.name, it == p.nics.end() ? 0 : it->second.tx_bytes, it == p.nics.end() ? 0 : it->second.rx_bytes});
       }
       r.nics.push_back(nr);
     }
   for (auto const& v : sc.volumes) {
     auto it = vol_intervals_.find(v.name);
-    r.volume_downtime.push_back(
-        downtime_entry(v.name, it == vol_intervals_.end() ? std::vector<Interval>{} : it->second, steps_,
-                       plan_start_s, plan_end_s));
+    r.volume_downtime.push_back(downtime_entry(
+        v.name, it == vol_intervals_.end() ? std::vector<Interval>{} : it->second, steps_, plan_start_s, plan_end_s));
   }
   for (auto const& vm : sc.workload.vms) {
     auto it = vm_intervals_.find(vm.name);

@@ -12,9 +12,9 @@
 namespace ibmig::sim {
 
 struct ClientPhase {
-  double write_bytes = 0;
-  double read_bytes  = 0;
-  double files       = 0;
+  double write_bytes    = 0;
+  double read_bytes     = 0;
+  double files          = 0;
   double nic_sent_bytes = 0; // payload its node's NIC sent for this VM's writes
   std::map<std::string, double> limit_seconds;
 };
@@ -49,7 +49,7 @@ public:
 
 private:
   struct Status {
-    bool down = false;
+    bool down    = false;
     double since = 0;
     std::string reason;
   };

@@ -11,21 +11,18 @@ bool SelfHealDaemon::heal_one()
   ClusterState& cs          = world_.state;
   std::vector<double>& todo = world_.pending_heal[vol_.name];
   for (size_t dst = 0; dst < vol_.bricks.size(); dst++) {
-    if (todo[dst] <= 0 || !cs.brick_serving(vol_.bricks[dst]))
-      continue;
+    if (todo[dst] <= 0 || !cs.brick_serving(vol_.bricks[dst])) continue;
     int set = static_cast<int>(dst) / vol_.replica;
     for (int k = 0; k < vol_.replica; k++) {
       size_t src = static_cast<size_t>(set * vol_.replica + k);
-      if (src == dst || todo[src] > 0 || !cs.brick_serving(vol_.bricks[src]))
-        continue;
+      if (src == dst || todo[src] > 0 || !cs.brick_serving(vol_.bricks[src])) continue;
       const std::string& sn = vol_.bricks[src].node;
       const std::string& dn = vol_.bricks[dst].node;
-      if (!cs.reachable(sn, dn, cs.names_network))
-        continue;
-      NicResources* sr = world_.platform.nic_on(sn, cs.names_network);
-      NicResources* dr = world_.platform.nic_on(dn, cs.names_network);
-      const Node& snode = *world_.sc.find_node(sn);
-      double payload    = todo[dst];
+      if (!cs.reachable(sn, dn, cs.names_network)) continue;
+      NicResources* sr              = world_.platform.nic_on(sn, cs.names_network);
+      NicResources* dr              = world_.platform.nic_on(dn, cs.names_network);
+      const Node& snode             = *world_.sc.find_node(sn);
+      double payload                = todo[dst];
       std::vector<sg4::Host*> hosts = {world_.platform.heal_limit(vol_.name), sr->host, dr->host,
                                        world_.platform.disk(sn), world_.platform.disk(dn)};
       std::vector<double> flops = {payload, 0, 0, payload * snode.disk.write.value / snode.disk.read.value, payload};
@@ -34,11 +31,11 @@ bool SelfHealDaemon::heal_one()
       flow_.payload_bytes = payload;
       // Heals load the same resources as the workload: list them so the clients' bottleneck analysis sees them.
       const std::string sw = "switch-" + world_.sc.find_network(cs.names_network)->sw.name;
-      flow_.uses = {{sr->link->get_name() + "_UP", "", sr->capacity_Bps, 1.0},
-                    {dr->link->get_name() + "_DOWN", "", dr->capacity_Bps, 1.0},
-                    {sw, "", world_.platform.switch_link(cs.names_network)->get_bandwidth(), 1.0},
-                    {hosts[3]->get_name(), "", hosts[3]->get_speed(), flops[3] / payload},
-                    {hosts[4]->get_name(), "", hosts[4]->get_speed(), 1.0}};
+      flow_.uses           = {{sr->link->get_name() + "_UP", "", sr->capacity_Bps, 1.0},
+                              {dr->link->get_name() + "_DOWN", "", dr->capacity_Bps, 1.0},
+                              {sw, "", world_.platform.switch_link(cs.names_network)->get_bandwidth(), 1.0},
+                              {hosts[3]->get_name(), "", hosts[3]->get_speed(), flops[3] / payload},
+                              {hosts[4]->get_name(), "", hosts[4]->get_speed(), 1.0}};
       std::string sk = sn + "-" + sr->nic->name, dk = dn + "-" + dr->nic->name;
       flow_.on_progress = [this, dst, sk, dk](double delta) {
         double& left = world_.pending_heal[vol_.name][dst];
@@ -78,8 +75,7 @@ bool SelfHealDaemon::heal_one()
 void SelfHealDaemon::operator()()
 {
   while (!world_.finished)
-    if (!heal_one())
-      world_.wait_change();
+    if (!heal_one()) world_.wait_change();
 }
 
 } // namespace ibmig::sim

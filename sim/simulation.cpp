@@ -74,13 +74,11 @@ namespace {
 std::string run_child(const std::function<std::string()>& work, RunStats* stats)
 {
   int fd[2];
-  if (pipe(fd) != 0)
-    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  if (pipe(fd) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   std::fflush(nullptr); // a child must not inherit (and print again) the parent's buffered output
   auto t0   = std::chrono::steady_clock::now();
   pid_t pid = fork();
-  if (pid < 0)
-    throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     close(fd[0]);
     int status = 0;
@@ -89,8 +87,7 @@ std::string run_child(const std::function<std::string()>& work, RunStats* stats)
       size_t off      = 0;
       while (off < out.size()) {
         ssize_t n = write(fd[1], out.data() + off, out.size() - off);
-        if (n <= 0)
-          _exit(3);
+        if (n <= 0) _exit(3);
         off += static_cast<size_t>(n);
       }
     } catch (const std::exception& e) {
@@ -146,13 +143,12 @@ json summary(const Report& r)
 
 Report simulate(const Scenario& sc, const SimOptions& opt, RunStats* stats)
 {
-  Report report = report_from_json(json::parse(run_child(
-      [&]() { return to_json(simulate_in_process(sc, nominal_durations(sc))).dump(); }, stats)));
+  Report report = report_from_json(
+      json::parse(run_child([&]() { return to_json(simulate_in_process(sc, nominal_durations(sc))).dump(); }, stats)));
   report.runs   = opt.runs;
   report.seed   = opt.seed;
   report.checks = check_plan(sc);
-  if (opt.runs <= 1)
-    return report;
+  if (opt.runs <= 1) return report;
 
   // Monte Carlo: run i uses seed + i; children run `parallel` at a time.
   std::vector<json> results(static_cast<size_t>(opt.runs));
@@ -161,8 +157,7 @@ Report simulate(const Scenario& sc, const SimOptions& opt, RunStats* stats)
   std::map<int, std::string> buffers;
   auto launch = [&](int i) {
     int fd[2];
-    if (pipe(fd) != 0)
-      throw std::runtime_error("pipe failed");
+    if (pipe(fd) != 0) throw std::runtime_error("pipe failed");
     std::fflush(nullptr);
     pid_t pid = fork();
     if (pid == 0) {
@@ -176,8 +171,7 @@ Report simulate(const Scenario& sc, const SimOptions& opt, RunStats* stats)
       size_t off = 0;
       while (off < out.size()) {
         ssize_t n = write(fd[1], out.data() + off, out.size() - off);
-        if (n <= 0)
-          _exit(3);
+        if (n <= 0) _exit(3);
         off += static_cast<size_t>(n);
       }
       _exit(0);
@@ -189,8 +183,8 @@ Report simulate(const Scenario& sc, const SimOptions& opt, RunStats* stats)
     while (next < opt.runs && static_cast<int>(running.size()) < std::max(1, opt.parallel))
       launch(next++);
     // Drain the oldest child's pipe completely, then reap it (summaries are small: no pipe deadlock).
-    auto it        = running.begin();
-    auto [i, rfd]  = it->second;
+    auto it       = running.begin();
+    auto [i, rfd] = it->second;
     std::string out;
     char buf[4096];
     ssize_t n;

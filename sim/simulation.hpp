@@ -12,15 +12,15 @@
 namespace ibmig::sim {
 
 struct SimOptions {
-  int runs      = 1;  // >1: Monte Carlo over the step-duration distributions, P50/P95 in the report
+  int runs      = 1; // >1: Monte Carlo over the step-duration distributions, P50/P95 in the report
   uint64_t seed = 1;
-  int parallel  = 2;  // children at once
+  int parallel  = 2; // children at once
 };
 
 struct RunStats {
-  double wall_s      = 0; // wall time of the nominal run's child
-  double cpu_s       = 0; // its user + system CPU time (the figure to compare on a busy machine)
-  long max_rss_kib   = 0; // its peak resident memory
+  double wall_s    = 0; // wall time of the nominal run's child
+  double cpu_s     = 0; // its user + system CPU time (the figure to compare on a busy machine)
+  long max_rss_kib = 0; // its peak resident memory
 };
 
 /* The nominal run (distributions at their nominal values) plus, with runs > 1, the Monte Carlo spread.

@@ -26,8 +26,8 @@ public:
   std::vector<Seconds> step_durations; // sampled (or nominal) duration of each plan step
   simgrid::s4u::MutexPtr mutex;
   simgrid::s4u::ConditionVariablePtr cv;
-  bool finished     = false;
-  int current_step  = -1; // index of the plan step running, -1 before, size() after
+  bool finished    = false;
+  int current_step = -1; // index of the plan step running, -1 before, size() after
 
   /* Bytes still to heal: pending[volume][brick index]. */
   std::map<std::string, std::vector<double>> pending_heal;

@@ -20,8 +20,7 @@ Result run(const std::string& args)
   std::string cmd = std::string(IBMIG_BINARY_DIR) + "/ibmig " + args + " 2>&1";
   Result r;
   FILE* p = popen(cmd.c_str(), "r");
-  if (!p)
-    return r;
+  if (!p) return r;
   std::array<char, 4096> buf{};
   size_t n;
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
@@ -68,7 +67,7 @@ TEST(Cli, SimulateJsonHasDocumentedFields)
 // Bad input: exit status 2, one message with the file and the JSON path, no crash.
 TEST(Cli, BadScenarioGivesStatus2WithFileAndPath)
 {
-  nlohmann::json doc = nlohmann::json::parse(std::ifstream("scenarios/reference.json"));
+  nlohmann::json doc               = nlohmann::json::parse(std::ifstream("scenarios/reference.json"));
   doc["nodes"][1]["disk"]["write"] = "200";
   std::string f                    = temp_file("bad-unit.json", doc.dump());
   Result r                         = run("simulate " + f);

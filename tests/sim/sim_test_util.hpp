@@ -27,24 +27,21 @@ inline Report simulate_doc(const nlohmann::json& doc, const std::string& name = 
 inline const PhaseReport& phase(const Report& r, const std::string& name)
 {
   for (auto const& p : r.phases)
-    if (p.name == name)
-      return p;
+    if (p.name == name) return p;
   throw std::runtime_error("no phase " + name);
 }
 
 inline const ClientFigures& client(const PhaseReport& p, const std::string& vm)
 {
   for (auto const& c : p.clients)
-    if (c.name == vm)
-      return c;
+    if (c.name == vm) return c;
   throw std::runtime_error("no client " + vm);
 }
 
 inline const DowntimeEntry& vm_downtime(const Report& r, const std::string& vm)
 {
   for (auto const& d : r.vm_downtime)
-    if (d.name == vm)
-      return d;
+    if (d.name == vm) return d;
   throw std::runtime_error("no VM " + vm);
 }
 

@@ -73,8 +73,7 @@ std::vector<fs::path> scenario_files(const std::string& dir)
 {
   std::vector<fs::path> out;
   for (auto const& f : fs::directory_iterator(fs::path(IBMIG_SOURCE_DIR) / dir))
-    if (f.path().extension() == ".json")
-      out.push_back(f.path());
+    if (f.path().extension() == ".json") out.push_back(f.path());
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -99,8 +98,7 @@ TEST(GoldenScenarios, EveryScenarioMeetsItsExpectations)
 // Broken plans still simulate (the simulator reports, it does not crash) and the checker finds an error or warning.
 TEST(GoldenScenarios, BrokenPlansSimulateAndAreFlagged)
 {
-  if (!fs::exists(fs::path(IBMIG_SOURCE_DIR) / "scenarios/broken"))
-    GTEST_SKIP() << "scenarios/broken does not exist";
+  if (!fs::exists(fs::path(IBMIG_SOURCE_DIR) / "scenarios/broken")) GTEST_SKIP() << "scenarios/broken does not exist";
   for (auto const& f : scenario_files("scenarios/broken")) {
     SCOPED_TRACE(f.filename().string());
     Scenario sc = load_scenario(f.string());

@@ -11,7 +11,7 @@ using nlohmann::json;
 // replica fan-out, the TCP efficiency or the calibration is off.
 TEST(ReferencePhysics, NoLocalReplicaWritesAtWriteupRate)
 {
-  Report r                = simulate_doc(read_json("scenarios/reference.json"));
+  Report r               = simulate_doc(read_json("scenarios/reference.json"));
   const ClientFigures& c = client(phase(r, "before"), "vm2");
   EXPECT_EQ(c.replicas_local, 0);
   EXPECT_EQ(c.replicas, 2);
@@ -25,7 +25,7 @@ TEST(ReferencePhysics, NoLocalReplicaWritesAtWriteupRate)
 // A VM with a local replica sends one copy over its NIC.
 TEST(ReferencePhysics, LocalReplicaSendsOneCopy)
 {
-  Report r                = simulate_doc(read_json("scenarios/reference.json"));
+  Report r               = simulate_doc(read_json("scenarios/reference.json"));
   const ClientFigures& c = client(phase(r, "before"), "vm3");
   EXPECT_EQ(c.replicas_local, 1);
   EXPECT_NEAR(c.nic_bytes_per_byte_written, 1.0, 0.01);
@@ -34,13 +34,13 @@ TEST(ReferencePhysics, LocalReplicaSendsOneCopy)
 // Pure distribute: one copy per write, so the same VM writes ~2x as fast and its NIC carries 1.0x.
 TEST(ReferencePhysics, DistributedIsAboutTwiceAsFast)
 {
-  json doc                               = read_json("scenarios/reference.json");
-  doc["volumes"][0]["replica"]           = 1;
+  json doc                                 = read_json("scenarios/reference.json");
+  doc["volumes"][0]["replica"]             = 1;
   doc["workload"]["vms"][1]["replica_set"] = 2; // vm2's image on n3: not local
-  Report dist                            = simulate_doc(doc);
-  Report repl                            = simulate_doc(read_json("scenarios/reference.json"));
-  const ClientFigures& d                 = client(phase(dist, "before"), "vm2");
-  double ratio                           = d.write_MBps / client(phase(repl, "before"), "vm2").write_MBps;
+  Report dist                              = simulate_doc(doc);
+  Report repl                              = simulate_doc(read_json("scenarios/reference.json"));
+  const ClientFigures& d                   = client(phase(dist, "before"), "vm2");
+  double ratio                             = d.write_MBps / client(phase(repl, "before"), "vm2").write_MBps;
   EXPECT_GE(ratio, 1.8);
   EXPECT_LE(ratio, 2.2);
   EXPECT_NEAR(d.nic_bytes_per_byte_written, 1.0, 0.05);
@@ -50,7 +50,7 @@ TEST(ReferencePhysics, DistributedIsAboutTwiceAsFast)
 // follows from the disk bandwidth minus the other load on that disk.
 TEST(ReferencePhysics, AfterMigrationLimitIsBrickDisk)
 {
-  Report r                = simulate_doc(read_json("scenarios/reference.json"));
+  Report r               = simulate_doc(read_json("scenarios/reference.json"));
   const ClientFigures& c = client(phase(r, "after"), "vm2");
   EXPECT_NE(c.bottleneck.find("brick disk"), std::string::npos) << c.bottleneck;
   EXPECT_GT(c.write_MBps, 0.7 * 200);
@@ -65,12 +65,12 @@ TEST(ReferencePhysics, AfterMigrationWithFastDisksLimitIsIbDataRate)
   json doc = read_json("scenarios/reference.json");
   for (auto& n : doc["nodes"])
     n["disk"]["write"] = "5000MBps", n["disk"]["read"] = "5000MBps";
-  Scenario sc              = parse_scenario(doc, "fast-disks.json");
-  Report r                 = sim::simulate(sc);
-  const ClientFigures& c  = client(phase(r, "after"), "vm2");
-  const Technology& sdr    = sc.technologies.at("IB-SDR");
-  double expected_MBps     = 8e9 / 8 * tcp_payload_efficiency(sdr, 65520, true) *
-                         sc.calibration.gluster_stream_efficiency.value / 2 / 1e6;
+  Scenario sc            = parse_scenario(doc, "fast-disks.json");
+  Report r               = sim::simulate(sc);
+  const ClientFigures& c = client(phase(r, "after"), "vm2");
+  const Technology& sdr  = sc.technologies.at("IB-SDR");
+  double expected_MBps =
+      8e9 / 8 * tcp_payload_efficiency(sdr, 65520, true) * sc.calibration.gluster_stream_efficiency.value / 2 / 1e6;
   EXPECT_NEAR(c.write_MBps, expected_MBps, 0.02 * expected_MBps);
   EXPECT_NE(c.bottleneck.find("client NIC n1-ib0 send (IB-SDR)"), std::string::npos) << c.bottleneck;
 }
@@ -138,11 +138,11 @@ TEST(ReferencePlan, MonteCarloGivesSpread)
 // surviving brick is the set's first: replica 2 quorum auto), and the returning brick is healed.
 TEST(Faults, CrashOfSecondBrickStallsThenContinuesThenHeals)
 {
-  json doc                   = read_json("scenarios/reference.json");
-  doc["workload"]["before"]  = "900s";
+  json doc                                             = read_json("scenarios/reference.json");
+  doc["workload"]["before"]                            = "900s";
   doc["volumes"][0]["options"]["network.ping-timeout"] = "42s";
-  doc["faults"] = {{{"kind", "node_crash"}, {"node", "n4"}, {"at", "100s"}, {"down_for", "200s"}}};
-  Report r      = simulate_doc(doc);
+  doc["faults"]          = {{{"kind", "node_crash"}, {"node", "n4"}, {"at", "100s"}, {"down_for", "200s"}}};
+  Report r               = simulate_doc(doc);
   const DowntimeEntry& d = vm_downtime(r, "vm2");
   ASSERT_FALSE(d.intervals.empty());
   EXPECT_NEAR(d.intervals[0].start_s, 100, 1e-6);
@@ -160,20 +160,19 @@ TEST(Faults, CrashOfFirstBrickLosesQuorum)
 {
   json doc                  = read_json("scenarios/reference.json");
   doc["workload"]["before"] = "900s";
-  doc["faults"] = {{{"kind", "node_crash"}, {"node", "n3"}, {"at", "100s"}, {"down_for", "300s"}}};
-  Report r      = simulate_doc(doc);
-  const DowntimeEntry& d = vm_downtime(r, "vm2");
-  double quorum_lost     = 0;
+  doc["faults"]             = {{{"kind", "node_crash"}, {"node", "n3"}, {"at", "100s"}, {"down_for", "300s"}}};
+  Report r                  = simulate_doc(doc);
+  const DowntimeEntry& d    = vm_downtime(r, "vm2");
+  double quorum_lost        = 0;
   for (auto const& i : d.intervals)
-    if (i.reason.find("quorum") != std::string::npos)
-      quorum_lost += i.end_s - i.start_s;
+    if (i.reason.find("quorum") != std::string::npos) quorum_lost += i.end_s - i.start_s;
   EXPECT_NEAR(quorum_lost, 300 - 42, 1e-6); // after the stall, until n3 is back at 400 s
 }
 
 // Small files are limited by round trips, and IPoIB's lower latency makes them faster after the migration.
 TEST(ReferencePhysics, SmallFilesAreLatencyBound)
 {
-  Report r              = simulate_doc(read_json("scenarios/reference.json"));
+  Report r               = simulate_doc(read_json("scenarios/reference.json"));
   const ClientFigures& b = client(phase(r, "before"), "vm6");
   const ClientFigures& a = client(phase(r, "after"), "vm6");
   EXPECT_GT(b.small_files_per_s, 10);
