@@ -152,12 +152,7 @@ bool PlanReplayer::run()
       events_.push_back({clock_, "replay-stopped",
                          "the replay stopped at \"" + st.name + "\"; " + std::to_string(steps.size() - i - 1) +
                              " later step(s) were not run, as an admin would stop the runbook here"});
-      for (auto* m : {&volumes_, &vms_})
-        for (auto& [name, a] : *m)
-          if (a.down) {
-            a.intervals.push_back({a.since, clock_, a.reason + " (not recovered)"});
-            a.down = false;
-          }
+      close_open_intervals();
       return false;
     }
   }
@@ -177,13 +172,18 @@ bool PlanReplayer::run()
     steps_.push_back(rep);
     events_.push_back({clock_, "check-failed", rep.detail});
   }
+  close_open_intervals();
+  return ok;
+}
+
+void PlanReplayer::close_open_intervals()
+{
   for (auto* m : {&volumes_, &vms_})
     for (auto& [name, a] : *m)
       if (a.down) {
         a.intervals.push_back({a.since, clock_, a.reason + " (not recovered)"});
         a.down = false;
       }
-  return ok;
 }
 
 bool PlanReplayer::all_recovered() const

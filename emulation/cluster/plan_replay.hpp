@@ -56,6 +56,7 @@ private:
     std::vector<Interval> intervals;
   };
   std::vector<std::string> targets(const Step& st) const;
+  void close_open_intervals(); // at the end of the replay: still down = down until now, "(not recovered)"
   void scaled_wait(const Step& st);
   bool volume_serving(const Volume& v) const;
   bool client_mounted(const std::string& node, const std::string& volume) const;
