@@ -1,5 +1,7 @@
 /* Emulator logic without root: a fake command runner stands in for ip, tc, nsenter and gluster. */
 #include "cluster.hpp"
+#include "comparison.hpp"
+#include "emulator.hpp"
 #include "fake_runner.hpp"
 #include "gluster_output.hpp"
 #include "mistakes.hpp"
@@ -283,4 +285,31 @@ TEST(Workload, PatternIsDeterministicAndSeekable)
   EXPECT_EQ(matching_bytes(file.string(), pattern_seed("vm2.qcow2"), 100), 90u);
   EXPECT_EQ(matching_bytes(file.string(), pattern_seed("vm3.qcow2"), 100), 0u);
   fs::remove(file);
+}
+
+// The comparison is what tells a user whether the simulator can be trusted: a 20% miss must be called out.
+TEST(Comparison, FlagsFiguresOutsideTheTolerance)
+{
+  Report measured, predicted;
+  PhaseReport m{"before", 0, 10, 0, 0, "", {}}, p = m;
+  ClientFigures mc;
+  mc.name                       = "vm2";
+  mc.node                       = "n1";
+  mc.write_MBps                 = 47;
+  mc.nic_bytes_per_byte_written = 2.02;
+  ClientFigures pc              = mc;
+  pc.write_MBps                 = 58.8;
+  pc.nic_bytes_per_byte_written = 2.0;
+  m.clients.push_back(mc);
+  p.clients.push_back(pc);
+  measured.phases.push_back(m);
+  predicted.phases.push_back(p);
+  auto rows = build_comparison(measured, predicted, "note");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_NE(rows[0]["verdict"].get<std::string>().find("DISAGREE"), std::string::npos);
+  EXPECT_EQ(rows[1]["verdict"], "within tolerance");
+  measured.extra["comparison"] = rows;
+  std::ostringstream out;
+  print_comparison(measured, out);
+  EXPECT_NE(out.str().find("before: vm2 write MB/s"), std::string::npos) << out.str();
 }
