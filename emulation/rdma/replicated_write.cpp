@@ -471,6 +471,12 @@ nlohmann::json serve_session(CmEventChannel& channel, const ServerOptions& optio
       throw VerbsError("ibv_poll_cq", ETIMEDOUT, "client did not finish within the server timeout");
     if (handle_completions() == 0 && !options.busy_poll)
       wait_for_completions({&endpoint.cq_}, std::chrono::milliseconds(100), handle_completions);
+    // A client that gave up (e.g. another replica never came up) disconnects: stop waiting for it.
+    if (report.is_null() && channel.has_event()) {
+      CmEvent event(channel, std::chrono::milliseconds(100));
+      if (event.type() == RDMA_CM_EVENT_DISCONNECTED && event.id() == endpoint.id_->get())
+        throw VerbsError("rdma_get_cm_event", ECONNRESET, "client disconnected before finishing");
+    }
   }
   return report;
 }

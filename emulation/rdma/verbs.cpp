@@ -175,6 +175,12 @@ CmEventChannel::~CmEventChannel()
   rdma_destroy_event_channel(channel_);
 }
 
+bool CmEventChannel::has_event() const
+{
+  pollfd fd{channel_->fd, POLLIN, 0};
+  return ::poll(&fd, 1, 0) > 0;
+}
+
 CmEvent::CmEvent(CmEventChannel& channel, std::chrono::milliseconds timeout)
 {
   pollfd fd{channel.get()->fd, POLLIN, 0};

@@ -131,6 +131,8 @@ public:
   CmEventChannel(const CmEventChannel&)            = delete;
   CmEventChannel& operator=(const CmEventChannel&) = delete;
   rdma_event_channel* get() const { return channel_; }
+  /// True when an event is waiting (does not consume it).
+  bool has_event() const;
 
 private:
   rdma_event_channel* channel_ = nullptr;
