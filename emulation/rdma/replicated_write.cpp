@@ -213,8 +213,11 @@ std::unique_ptr<Endpoint> connect_replica(CmEventChannel& channel, Replica& repl
   for (;;) {
     try {
       return try_connect(channel, replica, options, source, source_bytes, address);
-    } catch (const VerbsError&) {
-      if (Clock::now() > deadline) throw;
+    } catch (const VerbsError& e) {
+      if (Clock::now() > deadline)
+        throw VerbsError(e.verb(), e.error_number(),
+                         "no connection to " + replica.server + " within " +
+                             std::to_string(options.connect_timeout.count()) + " s (last attempt: " + e.what() + ")");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
