@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <thread>
 
@@ -286,12 +287,20 @@ nlohmann::json run_client(const ClientOptions& options)
 
   CmEventChannel channel;
   std::vector<Replica> replicas(options.servers.size());
+  // Connect every replica even after one failed: the reachable servers are then disconnected and stop waiting for
+  // this client, instead of waiting for it until their own timeout.
+  std::exception_ptr first_failure;
   for (size_t r = 0; r < replicas.size(); ++r) {
-    replicas[r].server   = options.servers[r];
-    replicas[r].endpoint = connect_replica(channel, replicas[r], effective, source, depth * chunk_bytes);
-    if (replicas[r].offer.slot_bytes < chunk_bytes || replicas[r].offer.depth < depth)
-      throw VerbsError("rdma_connect", EPROTO, replicas[r].server + " offered smaller slots than requested");
+    replicas[r].server = options.servers[r];
+    try {
+      replicas[r].endpoint = connect_replica(channel, replicas[r], effective, source, depth * chunk_bytes);
+      if (replicas[r].offer.slot_bytes < chunk_bytes || replicas[r].offer.depth < depth)
+        throw VerbsError("rdma_connect", EPROTO, replicas[r].server + " offered smaller slots than requested");
+    } catch (const VerbsError&) {
+      if (!first_failure) first_failure = std::current_exception();
+    }
   }
+  if (first_failure) std::rethrow_exception(first_failure);
 
   std::vector<uint32_t> pending(depth, 0);      // acknowledgements still missing per slot
   std::vector<Clock::time_point> posted(depth); // latency mode: when each slot was posted
