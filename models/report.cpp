@@ -89,7 +89,8 @@ json to_json(const Report& r)
                      {"end_s", s.end_s},
                      {"outcome", s.outcome},
                      {"detail", s.detail},
-                     {"timing", s.timing}});
+                     {"timing", s.timing},
+                     {"machine_s", opt(s.machine_s)}});
   json checks = json::array();
   for (auto const& c : r.checks)
     checks.push_back({{"rule", c.rule}, {"severity", c.severity}, {"message", c.message}, {"step", c.step}});
@@ -153,7 +154,7 @@ Report report_from_json(const json& j)
     r.vm_downtime.push_back(downtime_from(d));
   for (auto const& s : j.at("steps"))
     r.steps.push_back({s.at("name"), s.at("action"), s.at("start_s"), s.at("end_s"), s.at("outcome"), s.at("detail"),
-                       s.at("timing")});
+                       s.at("timing"), opt_get(s, "machine_s")});
   for (auto const& c : j.at("checks"))
     r.checks.push_back({c.at("rule"), c.at("severity"), c.at("message"), c.at("step")});
   for (auto const& e : j.at("events"))

@@ -73,6 +73,7 @@ struct StepReport {
   std::string outcome = "ok";       // "ok" or "failed"
   std::string detail;               // why it failed, or what it observed
   std::string timing = "simulated"; // simulate: "simulated"; emulate: "measured" or "emulated-wait"
+  std::optional<double> machine_s;  // simulate: the modelled machine time of the step (null for physical steps)
 };
 
 struct CheckFinding {

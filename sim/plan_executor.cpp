@@ -258,6 +258,34 @@ void PlanExecutor::apply_at_end(const Step& st, StepReport& rep)
   }
 }
 
+std::optional<double> PlanExecutor::machine_time(const Step& st) const
+{
+  const Calibration& c = world_.sc.calibration;
+  const double nodes   = static_cast<double>(st.nodes.size());
+  switch (st.action) {
+    case Action::StartService:
+      return c.glusterd_start_s.value;
+    case Action::StopService:
+      return c.service_stop_s.value;
+    case Action::CheckPeers:
+    case Action::CheckVolume:
+      return c.gluster_check_s.value;
+    case Action::VerifyPing:
+      return c.ping_pair_s.value * nodes * (nodes - 1);
+    case Action::StartClients:
+    case Action::RemountClients:
+      return c.mount_s.value * nodes;
+    case Action::StopClients:
+      return c.unmount_s.value * nodes;
+    case Action::ConfigureInterface:
+    case Action::InterfaceDown:
+    case Action::InterfaceUp:
+      return c.command_s.value;
+    default: // power, hardware, waits and heals: the scenario's time or the simulated heal's; file edits
+      return std::nullopt; // (hosts file, systemctl enable) are negligible and not modelled
+  }
+}
+
 void PlanExecutor::wait_heal(const Step& st, StepReport& rep)
 {
   double deadline = World::now() + st.timeout.value;
@@ -289,12 +317,13 @@ void PlanExecutor::operator()()
     rep.name    = st.name;
     rep.action  = to_string(st.action);
     rep.start_s = World::now();
+    rep.machine_s = machine_time(st);
     apply_at_start(st, rep);
     world_.changed();
     if (st.action == Action::WaitHeal)
       wait_heal(st, rep);
-    else
-      sg4::this_actor::sleep_for(world_.step_durations[i].value);
+    else // a step takes the runbook's time, but never less than the machine needs
+      sg4::this_actor::sleep_for(std::max(world_.step_durations[i].value, rep.machine_s.value_or(0.0)));
     world_.sample();
     apply_at_end(st, rep);
     world_.changed();

@@ -20,6 +20,8 @@ private:
   void wait_heal(const Step& st, StepReport& rep);
   void take_down(const std::string& node, const std::string& what, double now);
   void fail(StepReport& rep, const std::string& why);
+  /* What the system itself needs for the step (calibration, measured by ibmig emulate); none for physical steps. */
+  std::optional<double> machine_time(const Step& st) const;
 
   World& world_;
 };

@@ -188,3 +188,21 @@ TEST(Report, JsonRoundTrip)
   Report r2 = report_from_json(j);
   EXPECT_EQ(to_json(r2), j);
 }
+
+// A step never takes less than the machine needs: a 1 s "Start glusterd" lasts the calibrated glusterd start time,
+// and the report gives each step's machine time (null for physical steps) for the emulator to compare.
+TEST(ReferencePlan, StepsTakeAtLeastTheirMachineTime)
+{
+  json doc                            = read_json("scenarios/reference.json");
+  doc["plan"]["steps"][9]["duration"] = "1s"; // Start glusterd
+  Scenario sc                         = parse_scenario(doc, "fast-admin.json");
+  Report r                            = sim::simulate(sc);
+  const StepReport& start             = r.steps[9];
+  ASSERT_EQ(start.action, "start_service");
+  ASSERT_TRUE(start.machine_s.has_value());
+  EXPECT_DOUBLE_EQ(*start.machine_s, sc.calibration.glusterd_start_s.value);
+  EXPECT_NEAR(start.end_s - start.start_s, sc.calibration.glusterd_start_s.value, 1e-6);
+  EXPECT_FALSE(r.steps[4].machine_s.has_value()); // Install HCAs: physical, the runbook's time only
+  // 4 nodes: 12 ordered pairs of large pings.
+  EXPECT_NEAR(*r.steps[7].machine_s, 12 * sc.calibration.ping_pair_s.value, 1e-9);
+}
