@@ -32,13 +32,13 @@ struct Calibration {
   Calibrated heal_MBps;              // self-heal daemon's throughput limit per brick, MB/s
   // Machine time of runbook actions (what the system itself needs, apart from the admin's time): a step never takes
   // less. Measured by `ibmig emulate` (see emulation/cluster/README.md).
-  Calibrated glusterd_start_s;       // glusterd and its bricks up on the step's nodes
-  Calibrated service_stop_s;         // glusterd and its bricks stopped
-  Calibrated gluster_check_s;        // one `gluster peer status` / `volume status ... clients` check that passes
-  Calibrated ping_pair_s;            // one ordered pair of large don't-fragment pings (ping -c 3)
-  Calibrated mount_s;                // one node's FUSE mount (start_clients, remount_clients)
-  Calibrated unmount_s;              // one node's FUSE unmount (stop_clients)
-  Calibrated command_s;              // an interface command: ip link set mtu/address/up/down
+  Calibrated glusterd_start_s; // glusterd and its bricks up on the step's nodes
+  Calibrated service_stop_s;   // glusterd and its bricks stopped
+  Calibrated gluster_check_s;  // one `gluster peer status` / `volume status ... clients` check that passes
+  Calibrated ping_pair_s;      // one ordered pair of large don't-fragment pings (ping -c 3)
+  Calibrated mount_s;          // one node's FUSE mount (start_clients, remount_clients)
+  Calibrated unmount_s;        // one node's FUSE unmount (stop_clients)
+  Calibrated command_s;        // an interface command: ip link set mtu/address/up/down
 };
 
 struct Switch {

@@ -188,17 +188,17 @@ Calibration read_calibration(Obj& root)
                                  "(Gluster AFR design docs)"};
   d.server_op_s            = {150e-6, "assumption (not measured here): brick-side time of one metadata operation on a "
                                                  "spinning-disk XFS brick with a warm cache"};
-  d.heal_MBps   = {80, "assumption (not measured here): self-heal daemon's default single-threaded heal rate"};
+  d.heal_MBps           = {80, "assumption (not measured here): self-heal daemon's default single-threaded heal rate"};
   const std::string emu = "measured: ibmig emulate scenarios/reference.json on the dev machine (Debian 12, 2 cores, "
-                         "4 emulated nodes), ";
-  d.glusterd_start_s = {11.5, emu + "Start glusterd 10-15 s"};
-  d.service_stop_s   = {0.3, emu + "Stop glusterd 0.3 s"};
-  d.gluster_check_s  = {1.0, emu + "Check peers 0.8 s, Check volume 1.1 s"};
-  d.ping_pair_s      = {0.42, emu + "12 ordered pairs in 5.0 s"};
-  d.mount_s          = {0.5, emu + "4 nodes' FUSE mounts in 1.9 s"};
-  d.unmount_s        = {0.055, emu + "4 nodes' FUSE unmounts in 0.22 s"};
-  d.command_s        = {0.1, emu + "configure ib0 on 4 nodes 0.11 s"};
-  const json* v = root.opt_raw("calibration");
+                          "4 emulated nodes), ";
+  d.glusterd_start_s    = {11.5, emu + "Start glusterd 10-15 s"};
+  d.service_stop_s      = {0.3, emu + "Stop glusterd 0.3 s"};
+  d.gluster_check_s     = {1.0, emu + "Check peers 0.8 s, Check volume 1.1 s"};
+  d.ping_pair_s         = {0.42, emu + "12 ordered pairs in 5.0 s"};
+  d.mount_s             = {0.5, emu + "4 nodes' FUSE mounts in 1.9 s"};
+  d.unmount_s           = {0.055, emu + "4 nodes' FUSE unmounts in 0.22 s"};
+  d.command_s           = {0.1, emu + "configure ib0 on 4 nodes 0.11 s"};
+  const json* v         = root.opt_raw("calibration");
   if (!v) return d;
   Obj cal(*v, "calibration", root.file());
   Calibration c;

@@ -263,26 +263,26 @@ std::optional<double> PlanExecutor::machine_time(const Step& st) const
   const Calibration& c = world_.sc.calibration;
   const double nodes   = static_cast<double>(st.nodes.size());
   switch (st.action) {
-    case Action::StartService:
-      return c.glusterd_start_s.value;
-    case Action::StopService:
-      return c.service_stop_s.value;
-    case Action::CheckPeers:
-    case Action::CheckVolume:
-      return c.gluster_check_s.value;
-    case Action::VerifyPing:
-      return c.ping_pair_s.value * nodes * (nodes - 1);
-    case Action::StartClients:
-    case Action::RemountClients:
-      return c.mount_s.value * nodes;
-    case Action::StopClients:
-      return c.unmount_s.value * nodes;
-    case Action::ConfigureInterface:
-    case Action::InterfaceDown:
-    case Action::InterfaceUp:
-      return c.command_s.value;
-    default: // power, hardware, waits and heals: the scenario's time or the simulated heal's; file edits
-      return std::nullopt; // (hosts file, systemctl enable) are negligible and not modelled
+  case Action::StartService:
+    return c.glusterd_start_s.value;
+  case Action::StopService:
+    return c.service_stop_s.value;
+  case Action::CheckPeers:
+  case Action::CheckVolume:
+    return c.gluster_check_s.value;
+  case Action::VerifyPing:
+    return c.ping_pair_s.value * nodes * (nodes - 1);
+  case Action::StartClients:
+  case Action::RemountClients:
+    return c.mount_s.value * nodes;
+  case Action::StopClients:
+    return c.unmount_s.value * nodes;
+  case Action::ConfigureInterface:
+  case Action::InterfaceDown:
+  case Action::InterfaceUp:
+    return c.command_s.value;
+  default:               // power, hardware, waits and heals: the scenario's time or the simulated heal's; file edits
+    return std::nullopt; // (hosts file, systemctl enable) are negligible and not modelled
   }
 }
 
@@ -314,9 +314,9 @@ void PlanExecutor::operator()()
     world_.current_step = static_cast<int>(i);
     rec.begin_phase(st.name, World::now());
     StepReport rep;
-    rep.name    = st.name;
-    rep.action  = to_string(st.action);
-    rep.start_s = World::now();
+    rep.name      = st.name;
+    rep.action    = to_string(st.action);
+    rep.start_s   = World::now();
     rep.machine_s = machine_time(st);
     apply_at_start(st, rep);
     world_.changed();

@@ -57,8 +57,7 @@ nlohmann::json build_comparison(const Report& measured, const Report& predicted,
         // The runbook's duration includes the admin's work; the emulator measures only the machine's part, which
         // the simulator models separately (calibration *_s, from these measurements).
         if (ps.machine_s)
-          rows.push_back(row("step machine time s: " + s.name, *ps.machine_s, s.end_s - s.start_s,
-                             step_tolerance_pct,
+          rows.push_back(row("step machine time s: " + s.name, *ps.machine_s, s.end_s - s.start_s, step_tolerance_pct,
                              "predicted: the model's machine time of the action (the runbook allows " +
                                  std::to_string(static_cast<long>(ps.end_s - ps.start_s)) +
                                  " s with the admin's work); measured: the commands and checks here"));

@@ -16,15 +16,13 @@ std::string output_of(const std::string& cmd, int* status = nullptr)
 {
   std::string out;
   FILE* p = popen(cmd.c_str(), "r");
-  if (!p)
-    return out;
+  if (!p) return out;
   std::array<char, 4096> buf{};
   size_t n;
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
     out.append(buf.data(), n);
   int st = pclose(p);
-  if (status)
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  if (status) *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   return out;
 }
 
@@ -42,15 +40,13 @@ std::string leftovers()
 TEST(EmulateRdma, PortNeverActiveIsDetected)
 {
   std::string why = ibmig::emu::missing_prerequisites();
-  if (why.empty())
-    why = ibmig::rdma::RdmaPlane::unavailable_reason(std::string(IBMIG_BINARY_DIR) + "/guest");
-  if (!why.empty())
-    GTEST_SKIP() << why;
+  if (why.empty()) why = ibmig::rdma::RdmaPlane::unavailable_reason(std::string(IBMIG_BINARY_DIR) + "/guest");
+  if (!why.empty()) GTEST_SKIP() << why;
   ASSERT_EQ(leftovers(), "") << "another run left objects behind before this test";
   std::string json = testing::TempDir() + "emulate-rdma.json";
   int status       = -1;
   std::string out  = output_of(std::string(IBMIG_BINARY_DIR) + "/ibmig emulate scenarios/reference.json --rdma " +
-                                  "--inject port-never-active --time-scale 0.002 --json " + json + " 2>&1",
+                                   "--inject port-never-active --time-scale 0.002 --json " + json + " 2>&1",
                                &status);
   EXPECT_EQ(status, 1) << out;
   nlohmann::json r = nlohmann::json::parse(std::ifstream(json));

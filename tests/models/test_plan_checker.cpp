@@ -102,7 +102,9 @@ TEST(PlanChecker, EveryBrokenPlanIsFlaggedWithItsRule)
     EXPECT_EQ(f->severity, c.severity);
     EXPECT_EQ(f->step, c.step);
     // The message names the step, so an admin reading only the message knows where to look.
-    if (!f->step.empty()) EXPECT_NE(f->message.find("\"" + f->step + "\""), std::string::npos) << f->message;
+    if (!f->step.empty()) {
+      EXPECT_NE(f->message.find("\"" + f->step + "\""), std::string::npos) << f->message;
+    }
     EXPECT_EQ(has_errors(fs), std::string(c.severity) == "error") << describe(fs);
   }
   // Every broken file is in the table: a new one without an expected rule would test nothing.
