@@ -313,3 +313,22 @@ TEST(Comparison, FlagsFiguresOutsideTheTolerance)
   print_comparison(measured, out);
   EXPECT_NE(out.str().find("before: vm2 write MB/s"), std::string::npos) << out.str();
 }
+
+// Step rows compare the model's machine time with the measured one: a polling check 0.8 s faster than predicted is
+// noise, not a disagreement; a glusterd start 3x slower than predicted is called out.
+TEST(Comparison, StepMachineTimeHasAnAbsoluteTolerance)
+{
+  Report measured, predicted;
+  StepReport check{"Check volume", "check_volume", 0, 0.2, "ok", "", "measured", std::nullopt};
+  StepReport start{"Start glusterd", "start_service", 0, 33, "ok", "", "measured", std::nullopt};
+  measured.steps  = {check, start};
+  check.end_s     = 120;
+  check.machine_s = 1.0;
+  start.end_s     = 60;
+  start.machine_s = 11.5;
+  predicted.steps = {check, start};
+  auto rows       = build_comparison(measured, predicted, "note");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["verdict"], "within tolerance") << rows[0].dump();
+  EXPECT_NE(rows[1]["verdict"].get<std::string>().find("DISAGREE"), std::string::npos) << rows[1].dump();
+}
