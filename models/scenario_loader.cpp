@@ -195,7 +195,7 @@ Calibration read_calibration(Obj& root)
   d.service_stop_s      = {0.3, emu + "Stop glusterd 0.3 s"};
   d.gluster_check_s     = {1.0, emu + "Check peers 0.8 s, Check volume 1.1 s"};
   d.ping_pair_s         = {0.42, emu + "12 ordered pairs in 5.0 s"};
-  d.mount_s             = {0.5, emu + "4 nodes' FUSE mounts in 1.9 s"};
+  d.mount_s             = {0.3, emu + "4 nodes' FUSE mounts in 1.9, 0.78 and 0.71 s over three runs"};
   d.unmount_s           = {0.055, emu + "4 nodes' FUSE unmounts in 0.22 s"};
   d.command_s           = {0.1, emu + "configure ib0 on 4 nodes 0.11 s"};
   const json* v         = root.opt_raw("calibration");
