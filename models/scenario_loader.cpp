@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -912,6 +913,8 @@ Scenario parse_scenario(const json& doc, const std::string& file)
 
 Scenario load_scenario(const std::string& file, const std::vector<Override>& overrides)
 {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) throw ScenarioError(file, "", "is a directory, not a scenario file");
   std::ifstream in(file);
   if (!in) throw ScenarioError(file, "", "cannot open the file");
   std::stringstream ss;

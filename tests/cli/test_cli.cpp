@@ -130,3 +130,14 @@ TEST(Cli, GenerateWritesAValidScenario)
   EXPECT_EQ(run("simulate " + f).status, 0);
   EXPECT_EQ(run("generate --nodes 7 --vms-per-node 1 --replica 2").status, 2); // 7 nodes cannot hold replica 2 sets
 }
+
+// A directory or a bench size the generator cannot build is bad input, not an internal failure.
+TEST(Cli, DirectoryAndOddBenchSizeGiveStatus2)
+{
+  Result r = run("simulate scenarios");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("scenarios: is a directory"), std::string::npos) << r.out;
+  Result b = run("bench --nodes 3");
+  EXPECT_EQ(b.status, 2);
+  EXPECT_NE(b.out.find("multiple of the replica count"), std::string::npos) << b.out;
+}
