@@ -172,6 +172,13 @@ void EmulatedCluster::build()
   add(created(CreatedObject::Kind::PrivateBind, layout_.ns_dir()));
   must({"mount", "--make-private", layout_.ns_dir()}, "state directory");
   add(created(CreatedObject::Kind::Directory, layout_.work_dir));
+  must({"mkdir", "-p", layout_.work_dir}, "work directory");
+  if (layout_.work_dir_memory.value > 0) {
+    add(created(CreatedObject::Kind::MemoryFileSystem, layout_.work_dir));
+    auto size = std::to_string(static_cast<long long>(layout_.work_dir_memory.value));
+    must({"mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0755", "ibmig-" + layout_.run_id, layout_.work_dir},
+         "bricks in memory (tmpfs on " + layout_.work_dir + ")");
+  }
 
   for (auto const& net : sc_.networks) {
     auto sw = layout_.switch_netns(net.name);

@@ -45,6 +45,9 @@ struct RunLayout {
   std::string run_id;    // short, e.g. "r3f2a1"
   std::string state_dir; // e.g. /run/ibmig
   std::string work_dir;  // e.g. /var/tmp/ibmig-r3f2a1 (bricks, per-node glusterd state, logs, hosts files)
+  /* > 0: work_dir is a tmpfs of this size, so every node's bricks have memory of their own instead of sharing the
+   * host's one disk (measured: 1 GiB of replica-2 writes at 48.6 MB/s on /var/tmp, 59.6 MB/s on tmpfs). */
+  Bytes work_dir_memory{0};
 
   std::string state_file() const { return state_dir + "/ibmig-" + run_id + ".json"; }
   std::string ns_dir() const { return state_dir + "/ibmig-" + run_id; } // mount-namespace files live here

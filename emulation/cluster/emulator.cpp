@@ -7,10 +7,12 @@
 #include "plan_replay.hpp"
 #include "workload.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,6 +57,17 @@ struct UninterruptibleOnExit {
   SystemRunner& runner;
   ~UninterruptibleOnExit() { runner.set_interruptible(false); }
 };
+
+/* MemAvailable from /proc/meminfo; 0 when it cannot be read. */
+Bytes available_memory()
+{
+  std::ifstream in("/proc/meminfo");
+  std::string key, unit;
+  double kib = 0;
+  while (in >> key >> kib >> unit)
+    if (key == "MemAvailable:") return Bytes{kib * 1024};
+  return Bytes{0};
+}
 
 bool in_path(const std::string& exe)
 {
@@ -421,6 +434,11 @@ Report Run::go(const Report* prediction)
 
   RunLayout layout{make_run_id(), opt_.state_dir, opt_.work_dir + "/ibmig-"};
   layout.work_dir += layout.run_id;
+  layout.work_dir_memory = memory_for_bricks(sc_, opt_, available_memory());
+  report_.extra["run"]["bricks"] =
+      "in memory: a tmpfs of " + format_bytes(layout.work_dir_memory) +
+      " per run, so each node's bricks do not share this machine's one disk; the emulated brick disks are not a "
+      "limit here (the simulator's disk model is not checked by emulation)";
   report_.extra["run"]["id"]         = layout.run_id;
   report_.extra["run"]["state_file"] = layout.state_file();
   std::error_code ec;
@@ -505,6 +523,40 @@ Report Run::go(const Report* prediction)
   return report_;
 }
 } // namespace
+
+Bytes brick_bytes_upper_bound(const Scenario& sc, const EmulateOptions& opt)
+{
+  double bytes = 0;
+  for (auto const& vm : sc.workload.vms) {
+    auto vol     = sc.find_volume(vm.volume);
+    int replicas = vol ? vol->replica : 1;
+    for (auto const& s : vm.streams) {
+      double per_phase = 0;
+      if (s.kind == StreamKind::SequentialWrite) {
+        per_phase = opt.write_bytes.value;
+        if (s.rate && !opt.concurrent_streams) // paced, alone: rate x paced_seconds (see run_phase)
+          per_phase = std::min(per_phase, s.rate->value * opt.paced_seconds);
+      } else if (s.kind == StreamKind::SmallFiles) {
+        per_phase = static_cast<double>(opt.small_files) * s.file_size.value;
+      } else {
+        bytes += opt.read_file_bytes.value * replicas; // the image it reads, written once before the phases
+      }
+      bytes += 2 * per_phase * replicas; // phases before and after
+    }
+  }
+  return Bytes{bytes};
+}
+
+Bytes memory_for_bricks(const Scenario& sc, const EmulateOptions& opt, Bytes available)
+{
+  // Headroom for glusterd state, logs, .glusterfs metadata and rounding: 256 MiB plus 10%.
+  Bytes want{brick_bytes_upper_bound(sc, opt).value * 1.1 + 256.0 * 1024 * 1024};
+  if (available.value > 0 && want.value > available.value / 2)
+    throw EmulationError("the emulated bricks live in memory and this run may write " + format_bytes(want) +
+                         " (replicas included), more than half of the " + format_bytes(available) +
+                         " this machine has available: use a smaller workload or a machine with more memory");
+  return want;
+}
 
 std::string missing_prerequisites()
 {

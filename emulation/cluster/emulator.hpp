@@ -54,6 +54,13 @@ struct EmulateOptions {
   bool trace_commands     = false;   // also log every system command
 };
 
+/* What the bricks of a run can hold at most: every stream's bytes per phase (as run_phase bounds them) times the
+ * volume's replica count, both phases, plus the images the reading VMs read. */
+Bytes brick_bytes_upper_bound(const Scenario& sc, const EmulateOptions& opt);
+/* Size of the tmpfs that holds a run's bricks: the upper bound plus headroom. Throws EmulationError when that
+ * exceeds half of `available` (MemAvailable; 0 = unknown, no check). */
+Bytes memory_for_bricks(const Scenario& sc, const EmulateOptions& opt, Bytes available);
+
 /* Returns the measured report (tool "emulate"). `prediction` (may be null): the simulator's report for the same
  * scenario; fills report.extra["comparison"]. Throws EmulationError for missing prerequisites, a bad --inject
  * name, or SIGINT/SIGTERM (after tearing down). A failed check is not an exception: the report says it (see

@@ -27,6 +27,8 @@ const char* to_string(CreatedObject::Kind k)
     return "process";
   case CreatedObject::Kind::Mount:
     return "mount";
+  case CreatedObject::Kind::MemoryFileSystem:
+    return "tmpfs";
   }
   return "?";
 }
@@ -35,7 +37,7 @@ static CreatedObject::Kind kind_from_string(const std::string& s)
 {
   for (auto k : {CreatedObject::Kind::PrivateBind, CreatedObject::Kind::Directory, CreatedObject::Kind::NetNamespace,
                  CreatedObject::Kind::MountNamespace, CreatedObject::Kind::Link, CreatedObject::Kind::Process,
-                 CreatedObject::Kind::Mount})
+                 CreatedObject::Kind::Mount, CreatedObject::Kind::MemoryFileSystem})
     if (s == to_string(k)) return k;
   throw std::runtime_error("unknown object kind \"" + s + "\"");
 }
@@ -204,6 +206,11 @@ void Teardown::undo(const CreatedObject& o)
     break;
   case CreatedObject::Kind::PrivateBind:
     if (is_safe_path(o.name) && exists(o.name)) run_ok({"umount", "-l", o.name}, 10);
+    break;
+  case CreatedObject::Kind::MemoryFileSystem:
+    // Recorded before the mount: a crash in between leaves a plain directory, which is not an error.
+    if (is_safe_path(o.name) && exists(o.name) && runner_.run({"mountpoint", "-q", o.name}, Seconds{10}).ok())
+      run_ok({"umount", "-l", o.name}, 10);
     break;
   }
 }

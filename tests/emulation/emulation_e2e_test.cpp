@@ -109,6 +109,7 @@ void expect_nothing_left(const std::string& id)
   EXPECT_EQ(command_output("grep -l -a '" + pattern + "' /proc/[0-9]*/cmdline 2>/dev/null"), "")
       << "a process of " << id << " remains";
   EXPECT_EQ(::access(("/run/ibmig/" + tag + ".json").c_str(), F_OK), -1) << "the state file remains";
+  EXPECT_EQ(::access(("/var/tmp/" + tag).c_str(), F_OK), -1) << "the work directory (bricks) remains";
 }
 
 const nlohmann::json* client(const nlohmann::json& report, const std::string& phase, const std::string& vm)

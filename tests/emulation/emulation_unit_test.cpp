@@ -167,6 +167,51 @@ TEST(Teardown, TouchesOnlyRecordedObjectsInReverseOrder)
   EXPECT_EQ(fake.commands, expected);
 }
 
+// Bricks live in a tmpfs of the run: unmounted on teardown only when it is still mounted (a crash may come first).
+TEST(Teardown, MemoryFileSystemIsUnmountedOnlyWhenMounted)
+{
+  for (int mounted : {0, 1}) {
+    FakeRunner fake;
+    fake.answer("mountpoint -q", mounted ? 0 : 1);
+    RunState s("", "r1");
+    s.add(created(CreatedObject::Kind::Directory, "/var/tmp/ibmig-r1"));
+    s.add(created(CreatedObject::Kind::MemoryFileSystem, "/var/tmp/ibmig-r1"));
+    Teardown td(fake, nullptr);
+    td.path_exists = [](const std::string&) { return true; };
+    EXPECT_EQ(td.undo_all(s), 0);
+    EXPECT_EQ(fake.ran("umount -l /var/tmp/ibmig-r1"), mounted == 1);
+    EXPECT_EQ(fake.commands.back(), "rm -rf --one-file-system /var/tmp/ibmig-r1");
+  }
+}
+
+// The tmpfs is sized from the workload: a wrong bound would fail writes with ENOSPC mid-run.
+TEST(BrickMemory, BoundFollowsTheWorkloadAndReplicas)
+{
+  auto sc = reference();
+  EmulateOptions opt;
+  opt.write_bytes     = Bytes{100e6};
+  opt.read_file_bytes = Bytes{10e6};
+  opt.small_files     = 10;
+  opt.paced_seconds   = 3;
+  // reference (replica 2): vm2 max-rate 100 MB; vm3, vm5, vm7, vm8 paced 10 MB/s x 3 s = 30 MB each; per phase
+  // 220 MB + vm6 10 x 64 KiB; two phases; vm1 and vm4 read a 10 MB image each; all twice (replica 2).
+  double expected = 2 * (2 * (100e6 + 4 * 30e6 + 10 * 65536.0) + 2 * 10e6);
+  EXPECT_DOUBLE_EQ(brick_bytes_upper_bound(sc, opt).value, expected);
+  opt.concurrent_streams = true; // paced streams then write up to write_bytes
+  EXPECT_DOUBLE_EQ(brick_bytes_upper_bound(sc, opt).value, 2 * (2 * (5 * 100e6 + 10 * 65536.0) + 2 * 10e6));
+
+  opt.concurrent_streams = false;
+  auto want              = memory_for_bricks(sc, opt, Bytes{0}).value;
+  EXPECT_GT(want, expected);
+  EXPECT_NO_THROW(memory_for_bricks(sc, opt, Bytes{2 * want}));
+  try {
+    memory_for_bricks(sc, opt, Bytes{want});
+    FAIL() << "a run that does not fit in half the available memory must be refused";
+  } catch (const EmulationError& e) {
+    EXPECT_NE(std::string(e.what()).find("in memory"), std::string::npos) << e.what();
+  }
+}
+
 // Step -> command mapping: what each runbook action does to the namespaces.
 TEST(PlanReplay, StepsBecomeNamespaceCommands)
 {
