@@ -16,7 +16,7 @@ namespace ibmig::emu {
 struct CreatedObject {
   enum class Kind { PrivateBind, Directory, NetNamespace, MountNamespace, Link, Process, Mount, MemoryFileSystem };
   Kind kind = Kind::Directory;
-  std::string name;  // path (PrivateBind, Directory, MountNamespace file, Mount point, MemoryFileSystem), namespace, ifname, comm
+  std::string name;  // path (PrivateBind, Directory, MountNamespace file, Mount point, tmpfs), netns, ifname, comm
   std::string netns; // Link, Process: the network namespace it lives in
   std::string mntns; // Mount: the mount-namespace file of the node it is mounted in
   long pid                      = 0; // Process
