@@ -98,6 +98,8 @@ void print_comparison(const Report& measured, std::ostream& out)
   out << std::setprecision(6);
   if (measured.extra.contains("workload_mode"))
     out << "Note: " << measured.extra["workload_mode"].get<std::string>() << "\n";
+  if (measured.extra.contains("run") && measured.extra["run"].contains("bricks"))
+    out << "Bricks: " << measured.extra["run"]["bricks"].get<std::string>() << "\n";
 }
 
 } // namespace ibmig::emu

@@ -438,7 +438,8 @@ Report Run::go(const Report* prediction)
   report_.extra["run"]["bricks"] =
       "in memory: a tmpfs of " + format_bytes(layout.work_dir_memory) +
       " per run, so each node's bricks do not share this machine's one disk; the emulated brick disks are not a "
-      "limit here (the simulator's disk model is not checked by emulation)";
+      "limit here: where the simulator predicts a disk-bound client (after the migration, for instance), the "
+      "emulator measures more (the simulator's disk model is not checked by emulation)";
   report_.extra["run"]["id"]         = layout.run_id;
   report_.extra["run"]["state_file"] = layout.state_file();
   std::error_code ec;
