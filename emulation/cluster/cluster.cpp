@@ -230,7 +230,9 @@ void EmulatedCluster::build()
     auto r = gluster(servers[0], {"peer", "probe", sc_.find_node(servers[i])->storage_name});
     if (!r.ok()) throw StepFailure("peer probe " + sc_.find_node(servers[i])->storage_name + " failed: " + r.summary());
   }
-  wait_peers_connected(servers[0], servers.size() - 1);
+  // volume create stages on every peer: each must see all the others, not only the node that probed them.
+  for (auto const& s : servers)
+    wait_peers_connected(s, servers.size() - 1);
   for (auto const& v : sc_.volumes) {
     std::vector<std::string> args = {"volume", "create", v.name};
     if (v.replica > 1) {

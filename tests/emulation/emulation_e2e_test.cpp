@@ -186,6 +186,8 @@ void expect_mistake_detected(const std::string& mistake, const std::string& in_d
   auto r = run_driver({reference, "--inject", mistake, "--time-scale", "0.0005", "--write-mib", "32",
                        "--check-deadline", "20", "--no-after"});
   EXPECT_EQ(r.exit_code, 1) << r.log;
+  expect_nothing_left(r.run_id); // first, so that it is checked after an unexpected failure too
+  ASSERT_TRUE(r.report.is_object() && r.report.contains("steps")) << "no report:\n" << r.log;
   auto st = failed_step(r.report);
   ASSERT_NE(st, nullptr) << "no step failed:\n" << r.log;
   EXPECT_NE((*st)["detail"].get<std::string>().find(in_detail), std::string::npos) << (*st)["detail"];
@@ -195,7 +197,6 @@ void expect_mistake_detected(const std::string& mistake, const std::string& in_d
   EXPECT_TRUE(explained);
   EXPECT_TRUE(r.report.contains("plan_checker"));
   EXPECT_TRUE(r.report["failed"].get<bool>());
-  expect_nothing_left(r.run_id);
 }
 
 TEST(EmulateE2E, NamesNotRepointedIsDetected)
