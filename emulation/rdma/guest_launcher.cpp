@@ -25,6 +25,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+const Seconds command_timeout{30}; // ip and qemu --version answer in well under a second
+
+/* In a forked child: execvp(argv), or _exit(127) when that fails. Never returns. */
+[[noreturn]] void exec_or_exit(const std::vector<std::string>& argv)
+{
+  std::vector<char*> args;
+  for (const auto& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  execvp(args[0], args.data());
+  _exit(127);
+}
+
 volatile std::sig_atomic_t g_stop_signal = 0;
 
 extern "C" void remember_stop_signal(int signal_number)
@@ -206,25 +219,25 @@ std::string write_initrd(const GuestImage& image, const std::string& path, const
 // The fabric: a private namespace with a bridge. Removing the namespace removes its taps and bridge too.
 class GuestLauncher::Namespace {
 public:
-  Namespace(CommandRunner& runner, std::string name, std::string bridge) : runner_(runner), name_(std::move(name))
+  Namespace(emu::CommandRunner& runner, std::string name, std::string bridge) : runner_(runner), name_(std::move(name))
   {
-    runner_.run_checked({"ip", "netns", "add", name_});
+    emu::run_checked(runner_, {"ip", "netns", "add", name_}, command_timeout);
     created_ = true;
-    runner_.run_checked({"ip", "-n", name_, "link", "add", bridge, "type", "bridge"});
-    runner_.run_checked({"ip", "-n", name_, "link", "set", bridge, "up"});
+    emu::run_checked(runner_, {"ip", "-n", name_, "link", "add", bridge, "type", "bridge"}, command_timeout);
+    emu::run_checked(runner_, {"ip", "-n", name_, "link", "set", bridge, "up"}, command_timeout);
   }
   ~Namespace()
   {
     if (!created_) return;
-    CommandResult result = runner_.run({"ip", "netns", "del", name_});
-    if (result.exit_status != 0)
-      std::cerr << "ibmig-rdma: could not remove namespace " << name_ << ": " << result.output << "\n";
+    emu::CommandResult result = runner_.run({"ip", "netns", "del", name_}, command_timeout);
+    if (!result.ok())
+      std::cerr << "ibmig-rdma: could not remove namespace " << name_ << ": " << result.summary() << "\n";
   }
   Namespace(const Namespace&)            = delete;
   Namespace& operator=(const Namespace&) = delete;
 
 private:
-  CommandRunner& runner_;
+  emu::CommandRunner& runner_;
   std::string name_;
   bool created_ = false;
 };
@@ -242,15 +255,15 @@ bool GuestImage::complete() const
 std::string guest_unavailable_reason(const std::string& image_dir)
 {
   if (geteuid() != 0) return "not root: guests need a network namespace and tap devices";
-  CommandRunner runner;
-  if (runner.run({"qemu-system-x86_64", "--version"}).exit_status != 0)
+  emu::SystemRunner runner;
+  if (!runner.run({"qemu-system-x86_64", "--version"}, command_timeout).ok())
     return "qemu-system-x86_64 not found (package qemu-system-x86)";
   if (!GuestImage::in(image_dir).complete())
     return "guest image missing in " + image_dir + " (run emulation/rdma/build-guest-image.sh " + image_dir + ")";
   return "";
 }
 
-GuestLauncher::GuestLauncher(LauncherOptions options, CommandRunner& runner)
+GuestLauncher::GuestLauncher(LauncherOptions options, emu::CommandRunner& runner)
     : options_(std::move(options)), runner_(runner), image_(GuestImage::in(options_.image_dir))
 {
   if (!image_.complete()) throw std::runtime_error("guest image missing in " + options_.image_dir);
@@ -320,10 +333,12 @@ std::vector<GuestResult> GuestLauncher::run(const std::vector<GuestSpec>& guests
   std::vector<std::unique_ptr<QemuProcess>> processes;
   for (unsigned i = 0; i < guests.size(); ++i) {
     const std::string tap = "ibmig-" + run_id_ + "-t" + std::to_string(i);
-    runner_.run_checked({"ip", "-n", namespace_name_, "tuntap", "add", "dev", tap, "mode", "tap"});
+    emu::run_checked(runner_, {"ip", "-n", namespace_name_, "tuntap", "add", "dev", tap, "mode", "tap"},
+                     command_timeout);
     // The taps carry the largest IPoIB MTU so each guest's own MTU decides, as on a real fabric.
-    runner_.run_checked(
-        {"ip", "-n", namespace_name_, "link", "set", "dev", tap, "mtu", "65520", "master", bridge, "up"});
+    emu::run_checked(runner_,
+                     {"ip", "-n", namespace_name_, "link", "set", "dev", tap, "mtu", "65520", "master", bridge, "up"},
+                     command_timeout);
     const std::string prefix = work_dir_ + "/" + guests[i].name;
     const std::string initrd = write_initrd(image_, prefix + ".cpio", guests[i].job_script);
     job_logs.push_back(prefix + "-job.log");

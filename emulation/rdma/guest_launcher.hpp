@@ -59,7 +59,7 @@ public:
 
 class GuestLauncher {
 public:
-  GuestLauncher(LauncherOptions options, CommandRunner& runner);
+  GuestLauncher(LauncherOptions options, emu::CommandRunner& runner);
   ~GuestLauncher();
   GuestLauncher(const GuestLauncher&)            = delete;
   GuestLauncher& operator=(const GuestLauncher&) = delete;
@@ -79,7 +79,7 @@ private:
   std::string choose_accelerator();
 
   LauncherOptions options_;
-  CommandRunner& runner_;
+  emu::CommandRunner& runner_;
   GuestImage image_;
   std::string run_id_;
   std::string namespace_name_;

@@ -112,7 +112,7 @@ nlohmann::json parse_devinfo(const std::string& text)
   return info;
 }
 
-RdmaPlane::RdmaPlane(PlaneOptions options, CommandRunner* runner)
+RdmaPlane::RdmaPlane(PlaneOptions options, emu::CommandRunner* runner)
     : options_(std::move(options)), runner_(runner ? runner : &default_runner_)
 {
   if (options_.nodes.empty()) throw std::invalid_argument("rdma plane: no node given");

@@ -73,7 +73,7 @@ struct PlaneOptions {
 
 class RdmaPlane {
 public:
-  explicit RdmaPlane(PlaneOptions options, CommandRunner* runner = nullptr);
+  explicit RdmaPlane(PlaneOptions options, emu::CommandRunner* runner = nullptr);
 
   /// Boots the guests, runs the checks, tears everything down and returns the report described above.
   /// Throws std::invalid_argument for a bad node list, std::runtime_error when the fabric cannot be created,
@@ -91,8 +91,8 @@ private:
   nlohmann::json analyse(const std::vector<GuestResult>& results) const;
 
   PlaneOptions options_;
-  CommandRunner default_runner_;
-  CommandRunner* runner_;
+  emu::SystemRunner default_runner_; // not interruptible: the launcher's own signal guard stops the guests
+  emu::CommandRunner* runner_;
 };
 
 /// Parses `ibv_devinfo -v` output: {"device", "port_state", "active_mtu_bytes", "gid"} (port_state "NO_DEVICE"

@@ -14,6 +14,10 @@
 
 namespace fs = std::filesystem;
 using namespace ibmig::rdma;
+using ibmig::Seconds;
+using ibmig::emu::CommandResult;
+using ibmig::emu::CommandRunner;
+using ibmig::emu::SystemRunner;
 
 namespace {
 bool host_has_rdma_device()
@@ -25,10 +29,12 @@ bool host_has_rdma_device()
 // Records commands instead of running them.
 class RecordingRunner : public CommandRunner {
 public:
-  CommandResult run(const std::vector<std::string>& argv) override
+  CommandResult run(const std::vector<std::string>& argv, Seconds) override
   {
-    commands.push_back(join_command(argv));
-    return {0, ""};
+    commands.push_back(ibmig::emu::join_command(argv));
+    CommandResult ok;
+    ok.exit_status = 0;
+    return ok;
   }
   std::vector<std::string> commands;
 };
@@ -38,24 +44,26 @@ public:
 TEST(RdmaWriteTool, NoDeviceGivesOneClearMessage)
 {
   if (host_has_rdma_device()) GTEST_SKIP() << "this host has an RDMA device; the no-device path cannot be exercised";
-  CommandRunner runner;
+  SystemRunner runner;
   for (const std::vector<std::string>& command :
        {std::vector<std::string>{IBMIG_BINARY_DIR "/ibmig-rdma-write", "write", "--servers", "10.77.0.2"},
         std::vector<std::string>{IBMIG_BINARY_DIR "/ibmig-rdma-write", "serve"}}) {
-    CommandResult result = runner.run(command);
-    EXPECT_EQ(result.exit_status, 3) << result.output;
-    EXPECT_NE(result.output.find("ibmig-rdma-write: no RDMA device found"), std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("rdma link add"), std::string::npos) << "the message should say how to get one";
-    EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+    CommandResult result = runner.run(command, Seconds{30});
+    EXPECT_EQ(result.exit_status, 3) << result.output();
+    EXPECT_NE(result.output().find("ibmig-rdma-write: no RDMA device found"), std::string::npos) << result.output();
+    EXPECT_NE(result.output().find("rdma link add"), std::string::npos) << "the message should say how to get one";
+    const std::string all = result.output();
+    EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 1) << all;
   }
 }
 
 TEST(RdmaWriteTool, BadUsageExitsTwo)
 {
-  CommandRunner runner;
-  CommandResult result = runner.run({IBMIG_BINARY_DIR "/ibmig-rdma-write", "write", "--bytes", "12parsecs"});
-  EXPECT_EQ(result.exit_status, 2) << result.output;
-  EXPECT_NE(result.output.find("unknown unit"), std::string::npos) << result.output;
+  SystemRunner runner;
+  CommandResult result =
+      runner.run({IBMIG_BINARY_DIR "/ibmig-rdma-write", "write", "--bytes", "12parsecs"}, Seconds{30});
+  EXPECT_EQ(result.exit_status, 2) << result.output();
+  EXPECT_NE(result.output().find("unknown unit"), std::string::npos) << result.output();
 }
 
 // The servers' verification is only as good as the checksum: it must change for a flipped bit, swapped words and
@@ -101,12 +109,12 @@ TEST(CpioArchive, GnuCpioListsTheJob)
   ASSERT_EQ(archive.substr(0, 6), "070701");
   const fs::path path = fs::temp_directory_path() / "ibmig-rdma-host-test.cpio";
   std::ofstream(path, std::ios::binary) << archive;
-  CommandRunner runner;
-  CommandResult listing = runner.run({"sh", "-c", "cpio -it < " + path.string()});
+  SystemRunner runner;
+  CommandResult listing = runner.run({"sh", "-c", "cpio -it < " + path.string()}, Seconds{30});
   fs::remove(path);
   if (listing.exit_status == 127) GTEST_SKIP() << "cpio is not installed (setup.sh installs it)";
-  EXPECT_EQ(listing.exit_status, 0) << listing.output;
-  EXPECT_NE(listing.output.find("ibmig/job.sh"), std::string::npos) << listing.output;
+  EXPECT_EQ(listing.exit_status, 0) << listing.output();
+  EXPECT_NE(listing.output().find("ibmig/job.sh"), std::string::npos) << listing.output();
 }
 
 TEST(Devinfo, ParsesActivePortAndMissingDevice)

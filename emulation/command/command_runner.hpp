@@ -1,5 +1,6 @@
-/* The one seam through which the emulator runs system commands (ip, tc, nsenter, gluster, mount, ping): it captures
- * output and exit status and bounds every command with a timeout. Tests replace it with a fake. */
+/* The one seam through which the emulator runs system commands (ip, tc, nsenter, gluster, mount, ping; qemu probes
+ * and the guests' fabric for the soft-RoCE plane): it captures output and exit status and bounds every command with
+ * a timeout. Tests replace it with a fake. */
 #pragma once
 
 #include "units.hpp"
@@ -23,6 +24,7 @@ struct CommandResult {
   bool ok() const { return exit_status == 0 && !timed_out && !interrupted; }
   /* "exit 1: <first line of stderr>" or "timed out after 5 s", for messages. */
   std::string summary() const;
+  std::string output() const { return out + err; } // both streams, for messages and parsers that want either
 };
 
 class CommandRunner {
@@ -52,5 +54,8 @@ void request_interrupt();
 void clear_interrupt();
 
 std::string join_command(const std::vector<std::string>& argv);
+
+/* Runs argv and returns its stdout; throws std::runtime_error naming the command and why unless it succeeded. */
+std::string run_checked(CommandRunner& runner, const std::vector<std::string>& argv, Seconds timeout);
 
 } // namespace ibmig::emu

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdexcept>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,6 +59,13 @@ std::string CommandResult::summary() const
   auto nl = text.rfind('\n');
   if (nl != std::string::npos) text = text.substr(nl + 1); // the last line is usually the reason
   return "exit " + std::to_string(exit_status) + (text.empty() ? "" : ": " + text);
+}
+
+std::string run_checked(CommandRunner& runner, const std::vector<std::string>& argv, Seconds timeout)
+{
+  auto r = runner.run(argv, timeout);
+  if (!r.ok()) throw std::runtime_error("`" + join_command(argv) + "` failed (" + r.summary() + ")");
+  return r.out;
 }
 
 CommandResult SystemRunner::run(const std::vector<std::string>& argv, Seconds timeout)
