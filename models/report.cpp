@@ -1,5 +1,6 @@
 #include "report.hpp"
 
+#include <cstdarg>
 #include <cstdio>
 #include <iomanip>
 #include <map>
@@ -9,6 +10,20 @@ using nlohmann::json;
 namespace ibmig {
 
 namespace {
+
+/* printf into a string of any length: step details and VM lists can outgrow any fixed buffer. */
+__attribute__((format(printf, 1, 2))) std::string formatted(const char* fmt, ...)
+{
+  va_list args, again;
+  va_start(args, fmt);
+  va_copy(again, args);
+  int n = std::vsnprintf(nullptr, 0, fmt, args);
+  va_end(args);
+  std::string text(n > 0 ? static_cast<size_t>(n) : 0, '\0');
+  if (n > 0) std::vsnprintf(text.data(), text.size() + 1, fmt, again);
+  va_end(again);
+  return text;
+}
 json opt(const std::optional<double>& v)
 {
   return v ? json(*v) : json(nullptr);
@@ -197,41 +212,33 @@ void print_checks(const std::vector<CheckFinding>& checks, std::ostream& out)
 
 void print_report(const Report& r, std::ostream& out)
 {
-  char buf[512];
   out << "ibmig " << r.tool << ": " << r.scenario << " (" << r.scenario_file << ")\n";
-  std::snprintf(buf, sizeof buf, "Plan duration: %.1f s (%.1f min)", r.plan_duration_s, r.plan_duration_s / 60);
-  out << buf;
+  out << formatted("Plan duration: %.1f s (%.1f min)", r.plan_duration_s, r.plan_duration_s / 60);
   if (r.plan_duration_p50_s)
-    std::snprintf(buf, sizeof buf, "; over %d runs: P50 %.1f s, P95 %.1f s", r.runs, *r.plan_duration_p50_s,
-                  *r.plan_duration_p95_s),
-        out << buf;
+    out << formatted("; over %d runs: P50 %.1f s, P95 %.1f s", r.runs, *r.plan_duration_p50_s, *r.plan_duration_p95_s);
   out << "\n\nPhases (MB = 10^6 bytes):\n";
   for (auto const& p : r.phases) {
-    std::snprintf(buf, sizeof buf, "  %-36s %9.1f-%9.1f s  write %8.1f MB/s  read %8.1f MB/s  limit: %s\n",
-                  p.name.c_str(), p.start_s, p.end_s, p.aggregate_write_MBps, p.aggregate_read_MBps,
-                  p.bottleneck.empty() ? "-" : p.bottleneck.c_str());
-    out << buf;
+    out << formatted("  %-36s %9.1f-%9.1f s  write %8.1f MB/s  read %8.1f MB/s  limit: %s\n", p.name.c_str(), p.start_s,
+                     p.end_s, p.aggregate_write_MBps, p.aggregate_read_MBps,
+                     p.bottleneck.empty() ? "-" : p.bottleneck.c_str());
   }
   // Per-client detail for the first and last phases: before and after the migration.
   for (size_t k = 0; k < r.phases.size(); k += std::max<size_t>(1, r.phases.size() - 1)) {
     auto const& p = r.phases[k];
     out << "\nClients in phase \"" << p.name << "\":\n";
-    std::snprintf(buf, sizeof buf, "  %-12s %-8s %10s %10s %9s %8s %10s  %s\n", "vm", "node", "write MB/s", "read MB/s",
-                  "files/s", "local", "NIC B/B", "limit");
-    out << buf;
+    out << formatted("  %-12s %-8s %10s %10s %9s %8s %10s  %s\n", "vm", "node", "write MB/s", "read MB/s", "files/s",
+                     "local", "NIC B/B", "limit");
     for (auto const& c : p.clients) {
-      std::snprintf(buf, sizeof buf, "  %-12s %-8s %10.1f %10.1f %9.1f %6d/%d %10.2f  %s\n", c.name.c_str(),
-                    c.node.c_str(), c.write_MBps, c.read_MBps, c.small_files_per_s, c.replicas_local, c.replicas,
-                    c.nic_bytes_per_byte_written, c.bottleneck.c_str());
-      out << buf;
+      out << formatted("  %-12s %-8s %10.1f %10.1f %9.1f %6d/%d %10.2f  %s\n", c.name.c_str(), c.node.c_str(),
+                       c.write_MBps, c.read_MBps, c.small_files_per_s, c.replicas_local, c.replicas,
+                       c.nic_bytes_per_byte_written, c.bottleneck.c_str());
     }
     if (r.phases.size() == 1) break;
   }
   out << "\nSteps:\n";
   for (auto const& s : r.steps) {
-    std::snprintf(buf, sizeof buf, "  %9.1f-%9.1f s  %-40s %-6s %s\n", s.start_s, s.end_s, s.name.c_str(),
-                  s.outcome.c_str(), s.detail.c_str());
-    out << buf;
+    out << formatted("  %9.1f-%9.1f s  %-40s %-6s %s\n", s.start_s, s.end_s, s.name.c_str(), s.outcome.c_str(),
+                     s.detail.c_str());
   }
   // Entries with the same figures and breakdown are printed once (a full-downtime plan stops every VM alike).
   auto downtime = [&](const char* title, const std::vector<DowntimeEntry>& list) {
@@ -249,14 +256,12 @@ void print_report(const Report& r, std::ostream& out)
           same = e.by_step[b].step == d.by_step[b].step && e.by_step[b].seconds == d.by_step[b].seconds;
         if (same) names += ", " + e.name, done[k] = true;
       }
-      std::snprintf(buf, sizeof buf, "  %s: %.1f s", names.c_str(), d.seconds);
-      out << buf;
-      if (d.p50_s) std::snprintf(buf, sizeof buf, " (P50 %.1f s, P95 %.1f s)", *d.p50_s, *d.p95_s), out << buf;
+      out << formatted("  %s: %.1f s", names.c_str(), d.seconds);
+      if (d.p50_s) out << formatted(" (P50 %.1f s, P95 %.1f s)", *d.p50_s, *d.p95_s);
       out << "\n";
       for (auto const& b : d.by_step)
         if (b.seconds > 0.05) {
-          std::snprintf(buf, sizeof buf, "      %9.1f s  %s\n", b.seconds, b.step.c_str());
-          out << buf;
+          out << formatted("      %9.1f s  %s\n", b.seconds, b.step.c_str());
         }
     }
   };
@@ -265,8 +270,7 @@ void print_report(const Report& r, std::ostream& out)
   if (!r.events.empty()) {
     out << "\nEvents:\n";
     for (auto const& e : r.events) {
-      std::snprintf(buf, sizeof buf, "  %9.1f s  %-13s %s\n", e.t_s, e.kind.c_str(), e.message.c_str());
-      out << buf;
+      out << formatted("  %9.1f s  %-13s %s\n", e.t_s, e.kind.c_str(), e.message.c_str());
     }
   }
   out << "\n";

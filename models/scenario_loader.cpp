@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -79,6 +80,14 @@ public:
     if (!v->is_boolean()) fail(key, "expected true or false, got " + v->dump());
     return v->get<bool>();
   }
+  static std::string shown(Bytes b) { return format_bytes(b); }
+  static std::string shown(Seconds t) { return format_duration(t); }
+  static std::string shown(BitsPerSecond r)
+  {
+    char text[32];
+    std::snprintf(text, sizeof text, "%gGbps", r.value / 1e9);
+    return text;
+  }
   template <class T, class Parse> T unit(const std::string& key, Parse parse, double lo, double hi, const char* u)
   {
     return unit_value<T>(raw(key), key, parse, lo, hi, u);
@@ -94,7 +103,8 @@ public:
       fail(key, e.what());
     }
     if (!(out.value >= lo && out.value <= hi))
-      fail(key, "value \"" + v.get<std::string>() + "\" is out of the plausible range");
+      fail(key, "value \"" + v.get<std::string>() + "\" is out of the plausible range " + shown(T{lo}) + " to " +
+                    shown(T{hi}));
     return out;
   }
   BitsPerSecond bandwidth(const std::string& key, double lo = 1e3, double hi = 1e13)
@@ -569,6 +579,7 @@ std::vector<std::string> read_targets(Obj& o, const Scenario& sc, const std::str
     return out;
   }
   if (!v->is_array()) o.fail("nodes", "expected \"all\", \"servers\", \"hypervisors\" or a list of node names");
+  if (v->empty()) o.fail("nodes", "empty list: a step acts on at least one node");
   for (size_t i = 0; i < v->size(); i++) {
     const json& e = (*v)[i];
     if (!e.is_string() || !sc.find_node(e.get<std::string>()))

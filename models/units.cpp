@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <stdexcept>
 
 namespace ibmig {
 namespace {
@@ -22,7 +23,11 @@ std::pair<double, std::string> split_number(const std::string& text, const char*
   if (number.empty() || number == "." || std::count(number.begin(), number.end(), '.') > 1)
     throw UnitError("expected a " + std::string(what) + " like \"" + example + "\", got \"" + text + "\"");
   if (unit.empty()) throw UnitError("\"" + text + "\" has no unit");
-  return {std::stod(number), unit};
+  try {
+    return {std::stod(number), unit};
+  } catch (const std::out_of_range&) {
+    throw UnitError("\"" + text + "\": the number is too large");
+  }
 }
 
 double lookup(const std::map<std::string, double>& table, const std::string& unit, const std::string& text,

@@ -108,7 +108,7 @@ IoPath ClusterState::io_path(const Vm& vm, double now) const
   bool quorum = has_quorum(vol, up);
   p.can_write = quorum && !p.write_bricks.empty();
   if (!p.write_bricks.empty()) {
-    p.can_read = true;
+    p.can_read = true; // reads need one good brick, with or without quorum (quorum only guards writes)
     // cluster.choose-local first; otherwise read-hash-mode 0 takes the first up brick, the others a hash of the
     // file (gfid hash, or gfid+client for mode 2; mode 3's least-load is approximated by the hash).
     for (int idx : p.write_bricks)
@@ -124,7 +124,6 @@ IoPath ClusterState::io_path(const Vm& vm, double now) const
     p.why_not = p.write_bricks.empty() ? "no brick of its replica set reachable"
                                        : "client quorum lost (" + std::to_string(p.write_bricks.size()) + " of " +
                                              std::to_string(vol.replica) + " bricks reachable)";
-  if (!quorum) p.can_read = !p.write_bricks.empty(); // reads need one good brick; quorum only guards writes
   return p;
 }
 

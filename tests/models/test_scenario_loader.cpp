@@ -76,6 +76,9 @@ const std::vector<BadCase> kBadCases = {
        d["plan"]["steps"][0]["nodes"] = {"n1", "n7"};
      },
      "plan.steps[0].nodes[1]", "unknown node \"n7\""},
+    {"EmptyNodesOfPing", // simulate crashed on it (the executor takes the first node's interface)
+     [](json& d) { step_named(d, "Large ping over IB")["nodes"] = json::array(); }, "plan.steps[7].nodes",
+     "empty list"},
     {"UnknownNodeOfVm", [](json& d) { d["workload"]["vms"][2]["node"] = "n5"; }, "workload.vms[2].node",
      "unknown node \"n5\""},
     {"UnknownNic", [](json& d) { step_named(d, "Install HCAs")["interface"] = "ib2"; }, "plan.steps[4].interface",

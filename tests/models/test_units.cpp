@@ -82,6 +82,7 @@ TEST(Units, RejectsNegativeAndMalformedNumbers)
   EXPECT_THROW(parse_duration(".s"), UnitError);
   EXPECT_THROW(parse_bandwidth("Gbps"), UnitError);
   EXPECT_THROW(parse_bytes(""), UnitError);
+  EXPECT_THROW(parse_bandwidth(std::string(400, '9') + "Gbps"), UnitError); // beyond double: not std::out_of_range
 }
 
 // If this fails, reports print figures in a unit other than the one they claim.
