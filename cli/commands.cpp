@@ -179,9 +179,18 @@ int run_emulate(const Scenario& sc, const Options& opt)
 
 int run_emulate_cleanup(const Options& opt)
 {
-  int n = emu::cleanup(opt.scenario.empty() ? opt.state_dir : opt.scenario, &std::cerr);
-  std::cout << "ibmig emulate --cleanup: cleaned " << n << " run(s)\n";
-  return 0;
+  emu::CleanupSummary s;
+  try {
+    s = emu::cleanup(opt.scenario.empty() ? opt.state_dir : opt.scenario, &std::cerr);
+  } catch (const emu::EmulationError& e) {
+    std::cerr << "ibmig emulate --cleanup: " << e.what() << "\n";
+    return 2;
+  }
+  std::cout << "ibmig emulate --cleanup: cleaned " << s.cleaned << " run(s)";
+  if (s.running) std::cout << ", left " << s.running << " running run(s) alone";
+  if (s.failures) std::cout << "; " << s.failures << " object(s) could not be removed (still in their state files)";
+  std::cout << "\n";
+  return s.failures ? 1 : 0;
 }
 #else
 int run_emulate(const Scenario&, const Options&)

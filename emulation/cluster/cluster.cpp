@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -164,6 +165,9 @@ std::string EmulatedCluster::brick_name(const Brick& b) const
 
 void EmulatedCluster::build()
 {
+  // A clash of run ids must never make this run's teardown remove another run's directories.
+  for (auto const& dir : {layout_.ns_dir(), layout_.work_dir})
+    if (std::filesystem::exists(dir)) throw StepFailure(dir + " exists already (another run?): not touching it");
   // Directories first, so namespaces files and per-node state have a home that teardown removes last.
   add(created(CreatedObject::Kind::Directory, layout_.ns_dir()));
   must({"mkdir", "-p", layout_.ns_dir()}, "state directory");
@@ -244,8 +248,9 @@ void EmulatedCluster::build()
     args.push_back("force"); // bricks are plain directories on the root file system
     auto r = gluster(servers[0], args);
     if (!r.ok()) throw StepFailure("volume create " + v.name + " failed: " + r.summary());
-    gluster(servers[0],
-            {"volume", "set", v.name, "network.ping-timeout", std::to_string(static_cast<int>(v.ping_timeout.value))});
+    r = gluster(servers[0], {"volume", "set", v.name, "network.ping-timeout",
+                             std::to_string(static_cast<int>(v.ping_timeout.value))});
+    if (!r.ok()) throw StepFailure("volume set " + v.name + " network.ping-timeout failed: " + r.summary());
     r = gluster(servers[0], {"volume", "start", v.name});
     if (!r.ok()) throw StepFailure("volume start " + v.name + " failed: " + r.summary());
   }
@@ -388,12 +393,16 @@ void EmulatedCluster::start_glusterd(const std::string& node)
   auto r = node_run(node, {"glusterd", "-p", "/run/glusterd.pid", "--log-level", "INFO"});
   if (!r.ok()) throw StepFailure("glusterd did not start on " + node + ": " + r.summary());
   st.glusterd = true;
-  // Ready when its CLI answers (bounded).
-  for (int i = 0; i < 40; ++i) {
-    if (gluster(node, {"pool", "list"}).ok()) break;
+  record_processes(node); // before waiting: teardown must find it even if it never answers
+  // Ready when its CLI answers (bounded by the check deadline).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeouts_.check_s);
+  while (!gluster(node, {"pool", "list"}).ok()) {
+    if (std::chrono::steady_clock::now() > deadline || interrupt_requested())
+      throw StepFailure("glusterd on " + node + " does not answer `gluster pool list` after " +
+                        std::to_string(static_cast<int>(timeouts_.check_s)) + " s");
     sleep_s(0.25);
   }
-  record_processes(node);
+  record_processes(node); // its bricks and self-heal daemon, started by now
 }
 
 void EmulatedCluster::stop_glusterd(const std::string& node)

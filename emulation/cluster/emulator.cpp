@@ -589,7 +589,7 @@ Report emulate(const Scenario& sc, const EmulateOptions& opt, const Report* pred
   }
 }
 
-int cleanup(const std::string& state_dir_or_file, std::ostream* log)
+CleanupSummary cleanup(const std::string& state_dir_or_file, std::ostream* log)
 {
   std::vector<std::string> files;
   std::error_code ec;
@@ -605,7 +605,7 @@ int cleanup(const std::string& state_dir_or_file, std::ostream* log)
   }
   SystemRunner runner(nullptr);
   runner.set_interruptible(false);
-  int cleaned = 0;
+  CleanupSummary summary;
   for (auto const& f : files) {
     RunState st;
     try {
@@ -614,13 +614,21 @@ int cleanup(const std::string& state_dir_or_file, std::ostream* log)
       if (log) *log << e.what() << "\n";
       continue;
     }
+    if (st.owner_alive()) {
+      if (log) *log << "run " << st.run_id() << " is still running (pid " << st.owner_pid() << "): left alone\n";
+      ++summary.running;
+      continue;
+    }
     Teardown td(runner, log);
     int left = td.undo_all(st);
     if (log) *log << "cleaned run " << st.run_id() << (left ? " (" + std::to_string(left) + " failures)" : "") << "\n";
-    if (left == 0) fs::remove(f, ec);
-    ++cleaned;
+    if (left == 0) {
+      fs::remove(f, ec);
+      ++summary.cleaned;
+    }
+    summary.failures += left;
   }
-  return cleaned;
+  return summary;
 }
 
 bool run_failed(const Report& r)

@@ -12,8 +12,8 @@
  *     Report r = emu::emulate(sc, opt, &prediction);      // throws emu::EmulationError: print what(), exit 2
  *     print_report(r, std::cout); emu::print_comparison(r, std::cout); write to_json(r) to FILE if --json;
  *     exit(emu::run_failed(r) ? 1 : 0);
- *   ibmig emulate --cleanup [STATE]   ->  emu::cleanup(STATE or emu::EmulateOptions{}.state_dir); exit 0
- * Needs root, /dev/fuse, glusterd/gluster/glusterfs, ip, tc, nsenter, unshare, ping, ss. */
+ *   ibmig emulate --cleanup [STATE]   ->  emu::cleanup(STATE or emu::EmulateOptions{}.state_dir); exit 1 if objects
+ * remain Needs root, /dev/fuse, glusterd/gluster/glusterfs, ip, tc, nsenter, unshare, ping, ss. */
 #pragma once
 
 #include "report.hpp"
@@ -68,8 +68,13 @@ Bytes memory_for_bricks(const Scenario& sc, const EmulateOptions& opt, Bytes ava
 Report emulate(const Scenario& sc, const EmulateOptions& opt, const Report* prediction);
 
 /* `ibmig emulate --cleanup`: removes what crashed runs left, from their state files (a file, or every
- * ibmig-*.json in a directory). Touches only what those files record. Returns the number of runs cleaned. */
-int cleanup(const std::string& state_dir_or_file, std::ostream* log = nullptr);
+ * ibmig-*.json in a directory). Touches only what those files record, and no run whose ibmig still runs. */
+struct CleanupSummary {
+  int cleaned  = 0; // runs removed completely
+  int failures = 0; // objects that could not be removed (still listed in their state files)
+  int running  = 0; // runs whose ibmig is still running: left alone
+};
+CleanupSummary cleanup(const std::string& state_dir_or_file, std::ostream* log = nullptr);
 
 /* "" when everything needed is there, else one line naming what is missing. */
 std::string missing_prerequisites();

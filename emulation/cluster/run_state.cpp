@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <unistd.h>
 
 namespace ibmig::emu {
 
@@ -42,6 +43,18 @@ static CreatedObject::Kind kind_from_string(const std::string& s)
   throw std::runtime_error("unknown object kind \"" + s + "\"");
 }
 
+RunState::RunState(std::string file, std::string run_id)
+    : file_(std::move(file)), run_id_(std::move(run_id)), owner_pid_(::getpid()),
+      owner_start_time_(read_process_start_time(::getpid()))
+{
+}
+
+bool RunState::owner_alive() const
+{
+  return owner_pid_ > 0 && owner_pid_ != ::getpid() && owner_start_time_ != 0 &&
+         read_process_start_time(owner_pid_) == owner_start_time_;
+}
+
 void RunState::add(const CreatedObject& o)
 {
   objects_.push_back(o);
@@ -54,6 +67,12 @@ void RunState::remove_if(const std::function<bool(const CreatedObject&)>& pred)
   for (auto const& o : objects_)
     if (!pred(o)) kept.push_back(o);
   objects_.swap(kept);
+  save();
+}
+
+void RunState::remove_at(size_t index)
+{
+  objects_.erase(objects_.begin() + static_cast<std::ptrdiff_t>(index));
   save();
 }
 
@@ -70,12 +89,18 @@ nlohmann::json RunState::to_json() const
     }
     objs.push_back(j);
   }
-  return {{"tool", "ibmig emulate"}, {"run", run_id_}, {"objects", objs}};
+  return {{"tool", "ibmig emulate"},
+          {"run", run_id_},
+          {"owner", {{"pid", owner_pid_}, {"start_time", owner_start_time_}}},
+          {"objects", objs}};
 }
 
 RunState RunState::from_json(const nlohmann::json& j, const std::string& file)
 {
   RunState s(file, j.at("run").get<std::string>());
+  auto owner          = j.value("owner", nlohmann::json::object());
+  s.owner_pid_        = owner.value("pid", 0L);
+  s.owner_start_time_ = owner.value("start_time", 0ULL);
   for (auto const& o : j.at("objects")) {
     CreatedObject c;
     c.kind       = kind_from_string(o.at("kind").get<std::string>());
@@ -218,9 +243,10 @@ void Teardown::undo(const CreatedObject& o)
 int Teardown::undo_all(RunState& state)
 {
   failures_ = 0;
-  std::vector<CreatedObject> kept; // what could not be removed stays in the state file for --cleanup
-  while (!state.objects().empty()) {
-    CreatedObject o = state.objects().back();
+  // Newest first; an object leaves the state file only once it is gone, so the file always lists what is left
+  // (for --cleanup), even if teardown itself dies half-way.
+  for (size_t i = state.objects().size(); i-- > 0;) {
+    CreatedObject o = state.objects()[i];
     int before      = failures_;
     try {
       undo(o);
@@ -228,12 +254,8 @@ int Teardown::undo_all(RunState& state)
       ++failures_;
       if (log_) *log_ << "teardown: " << to_string(o.kind) << " " << o.name << ": " << e.what() << "\n";
     }
-    if (failures_ > before) kept.insert(kept.begin(), o);
-    auto n = state.objects().size();
-    state.remove_if([&, i = size_t{0}](const CreatedObject&) mutable { return ++i == n; });
+    if (failures_ == before) state.remove_at(i);
   }
-  for (auto const& o : kept)
-    state.add(o);
   return failures_;
 }
 

@@ -41,7 +41,8 @@ inline CreatedObject created(CreatedObject::Kind kind, std::string name, std::st
 class RunState {
 public:
   RunState() = default;
-  RunState(std::string file, std::string run_id) : file_(std::move(file)), run_id_(std::move(run_id)) {}
+  /* The calling process becomes the run's owner: --cleanup leaves the run alone while the owner lives. */
+  RunState(std::string file, std::string run_id);
 
   const std::string& file() const { return file_; }
   const std::string& run_id() const { return run_id_; }
@@ -51,7 +52,11 @@ public:
   void add(const CreatedObject& o);
   /* Forgets objects released by the normal course of the run (a stopped daemon, an unmounted client). */
   void remove_if(const std::function<bool(const CreatedObject&)>& pred);
+  void remove_at(size_t index);
   void save() const; // atomic (write + rename); no-op without a file
+  /* The process that created the run is still running (same pid and start time), not this one. */
+  bool owner_alive() const;
+  long owner_pid() const { return owner_pid_; }
 
   nlohmann::json to_json() const;
   static RunState from_json(const nlohmann::json& j, const std::string& file);
@@ -61,6 +66,8 @@ private:
   std::string file_;
   std::string run_id_;
   std::vector<CreatedObject> objects_;
+  long owner_pid_                      = 0;
+  unsigned long long owner_start_time_ = 0;
 };
 
 /* Removes what the state records, newest first, through the runner. Never throws; logs each failure. Safety: only

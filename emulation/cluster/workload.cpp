@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -273,6 +274,8 @@ std::vector<IoResult> run_io_jobs(const std::vector<IoJob>& jobs, double deadlin
     pid_t pid = ::fork();
     if (pid == 0) {
       ::setpgid(0, 0);
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL); // not in the state file: it must not outlive a killed ibmig
+      if (::getppid() == 1) ::_exit(1);
       ::close(p[0]);
       struct sigaction sa {};
       sa.sa_handler = on_stop;
@@ -283,6 +286,7 @@ std::vector<IoResult> run_io_jobs(const std::vector<IoJob>& jobs, double deadlin
       ::sigprocmask(SIG_UNBLOCK, &usr1, nullptr);
       child_main(jobs[i], p[1]);
     }
+    if (pid > 0) ::setpgid(pid, pid); // also from the parent: kill(-pid) works from the first loop pass
     ::close(p[1]);
     children[i].pid = pid;
     children[i].fd  = p[0];

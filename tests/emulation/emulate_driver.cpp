@@ -25,9 +25,9 @@ int main(int argc, char** argv)
         return args[++i];
       };
       if (args[i] == "--cleanup") {
-        int n = emu::cleanup(next(), &std::cerr);
-        std::cerr << n << " run(s) cleaned\n";
-        return 0;
+        auto s = emu::cleanup(next(), &std::cerr);
+        std::cerr << s.cleaned << " run(s) cleaned\n";
+        return s.failures ? 1 : 0;
       } else if (args[i] == "--json")
         json_out = next();
       else if (args[i] == "--time-scale")

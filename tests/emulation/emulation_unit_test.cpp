@@ -167,6 +167,50 @@ TEST(Teardown, TouchesOnlyRecordedObjectsInReverseOrder)
   EXPECT_EQ(fake.commands, expected);
 }
 
+// What teardown could not remove stays in the state file, in order, for --cleanup; the rest leaves it.
+TEST(Teardown, KeepsWhatItCouldNotRemove)
+{
+  FakeRunner fake;
+  fake.answer("ip netns pids", 0, "");
+  fake.answer("ip netns del ibmig-r1-n2", 1, "", "Device or resource busy");
+  RunState s("", "r1");
+  s.add(created(CreatedObject::Kind::Directory, "/var/tmp/ibmig-r1"));
+  s.add(created(CreatedObject::Kind::NetNamespace, "ibmig-r1-n1"));
+  s.add(created(CreatedObject::Kind::NetNamespace, "ibmig-r1-n2"));
+  Teardown td(fake, nullptr);
+  td.path_exists = [](const std::string&) { return true; };
+  EXPECT_EQ(td.undo_all(s), 1);
+  ASSERT_EQ(s.objects().size(), 1u);
+  EXPECT_EQ(s.objects()[0].name, "ibmig-r1-n2");
+}
+
+// --cleanup must not tear down a run whose ibmig is still running (here: init, pid 1, as the owner).
+TEST(Cleanup, LeavesARunningRunAlone)
+{
+  auto dir = fs::temp_directory_path() / ("ibmig-cleanup-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "ibmig-rlive");
+  auto file            = (dir / "ibmig-rlive.json").string();
+  nlohmann::json state = {{"tool", "ibmig emulate"},
+                          {"run", "rlive"},
+                          {"owner", {{"pid", 1}, {"start_time", read_process_start_time(1)}}},
+                          {"objects", {{{"kind", "directory"}, {"name", (dir / "ibmig-rlive").string()}}}}};
+  std::ofstream(file) << state.dump();
+  auto live = cleanup(dir.string());
+  EXPECT_EQ(live.running, 1);
+  EXPECT_EQ(live.cleaned, 0);
+  EXPECT_TRUE(fs::exists(dir / "ibmig-rlive")) << "a running run's directory was removed";
+
+  state["owner"]["start_time"] = read_process_start_time(1) + 1; // that pid now belongs to another process
+  std::ofstream(file) << state.dump();
+  auto dead = cleanup(dir.string());
+  EXPECT_EQ(dead.running, 0);
+  EXPECT_EQ(dead.cleaned, 1);
+  EXPECT_FALSE(fs::exists(dir / "ibmig-rlive"));
+  EXPECT_FALSE(fs::exists(file));
+  EXPECT_THROW(cleanup((dir / "no-such-state.json").string()), EmulationError);
+  fs::remove_all(dir);
+}
+
 // Bricks live in a tmpfs of the run: unmounted on teardown only when it is still mounted (a crash may come first).
 TEST(Teardown, MemoryFileSystemIsUnmountedOnlyWhenMounted)
 {
