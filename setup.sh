@@ -7,6 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mode=${1:-run}
+case "$mode" in
+  run | test | deps) ;;
+  *)
+    echo "setup.sh: unknown mode '$mode' (expected run, test or deps)" >&2
+    exit 2
+    ;;
+esac
 
 # Build and simulator: compiler, CMake, SimGrid (pkg-config), Boost.Graph, nlohmann_json, GoogleTest.
 pkgs=(g++ cmake make pkg-config libsimgrid-dev libboost-graph-dev nlohmann-json3-dev libgtest-dev googletest)
@@ -40,11 +47,7 @@ case "$mode" in
     ;;
   test)
     # Guest image for the soft-RoCE tests (cached; rebuilt only when a package version changes).
-    if [ -x emulation/rdma/build-guest-image.sh ]; then emulation/rdma/build-guest-image.sh "$build/guest"; fi
+    emulation/rdma/build-guest-image.sh "$build/guest"
     ctest --test-dir "$build" --output-on-failure -j 2 --timeout 900
-    ;;
-  *)
-    echo "setup.sh: unknown mode '$mode' (expected run, test or deps)" >&2
-    exit 2
     ;;
 esac

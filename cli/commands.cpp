@@ -17,6 +17,8 @@
 #ifdef IBMIG_HAVE_RDMA
 #include "rdma_fabric.hpp"
 #endif
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace ibmig::cli {
@@ -27,9 +29,10 @@ void write_json(const std::string& file, const nlohmann::json& j)
 {
   if (file.empty()) return;
   std::ofstream out(file);
-  if (!out) throw UsageError("--json: cannot write \"" + file + "\"");
+  // Not a UsageError: the command line was fine, and the usage text would bury the report printed above.
+  if (!out) throw std::runtime_error("--json: cannot write \"" + file + "\": " + std::strerror(errno));
   out << j.dump(2) << "\n";
-  if (!out) throw UsageError("--json: failed writing \"" + file + "\"");
+  if (!out) throw std::runtime_error("--json: failed writing \"" + file + "\"");
 }
 
 } // namespace
@@ -90,7 +93,9 @@ int run_bench(const Options& opt)
   // Wall time is what a user waits; CPU time of the simulation child is the steadier figure on a shared machine.
   std::printf("ibmig bench: simulation child's wall and CPU time, peak memory (this machine: %ld cores)\n",
               sysconf(_SC_NPROCESSORS_ONLN));
-  auto t0      = std::chrono::steady_clock::now();
+  auto t0 = std::chrono::steady_clock::now();
+  if (!std::filesystem::exists("scenarios/reference.json"))
+    throw UsageError("bench reads scenarios/reference.json: run it from the repository's top directory");
   Scenario ref = load_scenario("scenarios/reference.json");
   sim::RunStats s1;
   Report r1 = sim::simulate(ref, {}, &s1);

@@ -20,7 +20,7 @@ const char* kUsage = R"(usage:
   emulate   replay the plan on an emulated cluster on this machine (root; real GlusterFS) and compare
   generate  write a valid scenario of the given size (stdout or -o FILE)
   bench     time the simulator: reference.json, a generated large scenario, and a 10x longer workload
-exit status: 0 ok, 1 plan errors (check) or a failed replay (emulate), 2 bad input)";
+exit status: 0 ok, 1 plan errors (check) or a failed replay (emulate), 2 bad input, 3 internal failure)";
 
 namespace {
 
@@ -74,7 +74,8 @@ Options parse_options(int argc, char** argv)
     else if (a == "--seed")
       o.seed = static_cast<uint64_t>(to_int(a, value(), 0, 2147483647));
     else if (a == "--nodes")
-      o.nodes = o.bench_nodes = to_int(a, value(), 1, 100000), explicit_nodes = true;
+      o.nodes = o.bench_nodes = to_int(a, value(), 1, 62500),
+      explicit_nodes          = true; // the generator's addressing: 250 x 250
     else if (a == "--vms-per-node")
       o.vms_per_node = o.bench_vms_per_node = to_int(a, value(), 0, 10000);
     else if (a == "--replica")
@@ -86,7 +87,8 @@ Options parse_options(int argc, char** argv)
       } catch (const UnitError& e) {
         throw UsageError("--duration: " + std::string(e.what()));
       }
-      if (o.duration_s <= 0) throw UsageError("--duration must be positive");
+      if (o.duration_s <= 0 || o.duration_s > 30 * 86400.0)
+        throw UsageError("--duration must be positive and at most 30 days (a workload phase)");
     } else if (a == "-o" || a == "--output")
       o.output = value();
     else if (a == "--time-scale")

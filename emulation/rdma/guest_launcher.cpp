@@ -223,20 +223,28 @@ public:
   {
     emu::run_checked(runner_, {"ip", "netns", "add", name_}, command_timeout);
     created_ = true;
-    emu::run_checked(runner_, {"ip", "-n", name_, "link", "add", bridge, "type", "bridge"}, command_timeout);
-    emu::run_checked(runner_, {"ip", "-n", name_, "link", "set", bridge, "up"}, command_timeout);
+    try {
+      emu::run_checked(runner_, {"ip", "-n", name_, "link", "add", bridge, "type", "bridge"}, command_timeout);
+      emu::run_checked(runner_, {"ip", "-n", name_, "link", "set", bridge, "up"}, command_timeout);
+    } catch (...) { // no destructor runs for a half-built object: remove the namespace here
+      remove();
+      throw;
+    }
   }
-  ~Namespace()
-  {
-    if (!created_) return;
-    emu::CommandResult result = runner_.run({"ip", "netns", "del", name_}, command_timeout);
-    if (!result.ok())
-      std::cerr << "ibmig-rdma: could not remove namespace " << name_ << ": " << result.summary() << "\n";
-  }
+  ~Namespace() { remove(); }
   Namespace(const Namespace&)            = delete;
   Namespace& operator=(const Namespace&) = delete;
 
 private:
+  void remove()
+  {
+    if (!created_) return;
+    created_                  = false;
+    emu::CommandResult result = runner_.run({"ip", "netns", "del", name_}, command_timeout);
+    if (!result.ok())
+      std::cerr << "ibmig-rdma: could not remove namespace " << name_ << ": " << result.summary() << "\n";
+  }
+
   emu::CommandRunner& runner_;
   std::string name_;
   bool created_ = false;

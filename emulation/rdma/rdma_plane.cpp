@@ -295,6 +295,7 @@ nlohmann::json RdmaPlane::analyse(const std::vector<GuestResult>& results) const
   std::map<int, std::vector<std::string>> by_mtu;
   std::map<int, int> active_mtu_of;
   for (const auto& node : nodes) {
+    if (node["ipoib_mtu_bytes"].get<int>() == 0) continue; // its guest never reported a link: not an MTU finding
     by_mtu[node["ipoib_mtu_bytes"].get<int>()].push_back(node["name"]);
     int& active = active_mtu_of[node["ipoib_mtu_bytes"].get<int>()]; // nodes without a port report 0
     active      = std::max(active, node["active_mtu_bytes"].get<int>());

@@ -95,6 +95,20 @@ TEST(Cli, BadCommandLineGivesStatus2)
   Result r = run("simulate scenarios/reference.json --set workload.nosuch=3");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("workload.nosuch"), std::string::npos) << r.out;
+  // Beyond what the generator can address, or longer than a workload phase may be: refused before any work.
+  EXPECT_EQ(run("generate --nodes 62502 --vms-per-node 1").status, 2);
+  r = run("generate --nodes 4 --vms-per-node 1 --duration 100000h");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("--duration"), std::string::npos) << r.out;
+}
+
+// An unwritable --json is an I/O error after the report: one line saying why, not the usage text.
+TEST(Cli, UnwritableJsonIsOneClearLine)
+{
+  Result r = run("simulate scenarios/reference.json --json /nonexistent-dir/out.json");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("--json: cannot write \"/nonexistent-dir/out.json\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("usage:"), std::string::npos) << r.out;
 }
 
 // --set changes the answer: a faster storage network before the migration doubles nothing but the NIC limit.

@@ -233,3 +233,46 @@ TEST(PlanChecker, PlanEndingWithNodeDownIsAnError)
   EXPECT_NE(find_rule(fs, "GLUSTERD_LEFT_STOPPED"), nullptr) << describe(fs);
   EXPECT_TRUE(has_errors(fs));
 }
+
+namespace {
+/* The reference plan without the named steps. */
+json reference_without(std::initializer_list<std::string> names)
+{
+  json doc   = read_json("scenarios/reference.json");
+  json steps = json::array();
+  for (auto& st : doc["plan"]["steps"])
+    if (std::find(names.begin(), names.end(), st["name"].get<std::string>()) == names.end()) steps.push_back(st);
+  doc["plan"]["steps"] = steps;
+  return doc;
+}
+} // namespace
+
+// The rules without a file in scenarios/broken/: each must fire on the mistake it names.
+TEST(PlanChecker, StepOnPoweredOffNode)
+{
+  json doc    = read_json("scenarios/reference.json");
+  auto& steps = doc["plan"]["steps"];
+  std::swap(steps[5], steps[6]); // configure ib0 before the nodes are powered on again
+  expect_finding(doc, "STEP_ON_POWERED_OFF_NODE", "powered off");
+}
+
+TEST(PlanChecker, NamesOnANetworkWithNoInterfaceUp)
+{
+  expect_finding(reference_without({"Configure ib0 (connected, MTU 65520)", "Large ping over IB"}),
+                 "STORAGE_NETWORK_UNREACHABLE", "no configured interface up");
+}
+
+TEST(PlanChecker, NodesLeftPoweredOff)
+{
+  expect_finding(reference_without({"Power on"}), "NODE_LEFT_POWERED_OFF", "powered off");
+}
+
+TEST(PlanChecker, PowerOnWithoutPowerOff)
+{
+  expect_finding(reference_without({"Power off"}), "POWER_ON_WITHOUT_POWER_OFF", "already running");
+}
+
+TEST(PlanChecker, VmsLeftStopped)
+{
+  expect_finding(reference_without({"Start VMs"}), "VMS_LEFT_STOPPED", "stopped");
+}
