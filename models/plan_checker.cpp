@@ -198,15 +198,14 @@ void PlanChecker::configure(const Step& st, const std::vector<std::string>& targ
     int mtu             = st.mtu != 0 ? st.mtu : (i.configured ? i.mtu : nic->mtu);
     std::string who     = n + " " + st.interface + " (MTU " + std::to_string(mtu) + ")";
     if (t.kind == LinkKind::InfiniBand && mode == IpoibMode::Datagram) {
-      // With a 2K IB MTU an IPoIB datagram carries 2044 B of IP; a 4K IB MTU on the subnet allows 4092.
-      int two_k = t.mtu_default;
-      int limit = t.ipoib_datagram_mtu_max > 0 ? t.ipoib_datagram_mtu_max : two_k;
+      int two_k = t.mtu_default; // above it a 4K IB MTU is needed on the whole subnet: a warning
+      int limit = largest_mtu(t, true);
       if (mtu > limit)
         bad[{"MTU_DATAGRAM_TOO_LARGE", "error"}].push_back(who), datagram_limit = std::to_string(limit);
       else if (mtu > two_k)
         bad[{"MTU_DATAGRAM_TOO_LARGE", "warning"}].push_back(who);
     } else {
-      int limit = t.kind == LinkKind::InfiniBand ? std::min(65520, t.mtu_max) : t.mtu_max;
+      int limit = largest_mtu(t, false);
       if (mtu > limit) bad[{"MTU_ABOVE_MAX", "error"}].push_back(who), above_max_limit = std::to_string(limit);
     }
     if (t.kind == LinkKind::InfiniBand && mode == IpoibMode::Connected && !sc_.hcas.at(nic->hca).connected_mode)

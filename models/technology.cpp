@@ -1,5 +1,6 @@
 #include "technology.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace ibmig {
@@ -26,6 +27,14 @@ std::map<std::string, HcaModel> builtin_hcas()
   return {{"InfiniHost-III", {"InfiniHost-III", true, cm}}, {"ConnectX-2", {"ConnectX-2", true, cm}},
           {"ConnectX-3", {"ConnectX-3", true, cm}},         {"ConnectX-4", {"ConnectX-4", false, dgm}},
           {"ConnectX-5", {"ConnectX-5", false, dgm}},       {"ConnectX-6", {"ConnectX-6", false, dgm}}};
+}
+
+int largest_mtu(const Technology& tech, bool ipoib_datagram)
+{
+  if (tech.kind != LinkKind::InfiniBand) return tech.mtu_max;
+  // With a 2K IB MTU an IPoIB datagram carries 2044 B of IP; a 4K IB MTU on the subnet allows 4092.
+  if (ipoib_datagram) return tech.ipoib_datagram_mtu_max > 0 ? tech.ipoib_datagram_mtu_max : tech.mtu_default;
+  return std::min(65520, tech.mtu_max);
 }
 
 double tcp_payload_efficiency(const Technology& tech, int mtu, bool ipoib_connected)

@@ -32,6 +32,11 @@ struct HcaModel {
 std::map<std::string, Technology> builtin_technologies();
 std::map<std::string, HcaModel> builtin_hcas();
 
+/* Largest MTU an interface of this technology takes: Ethernet its jumbo maximum; IPoIB datagram mode the datagram
+ * maximum (the 2K-IB-MTU default when the catalogue gives none); IPoIB connected mode at most 65520. The checker,
+ * the simulator and the emulator all ask this one function. */
+int largest_mtu(const Technology& tech, bool ipoib_datagram);
+
 /* Fraction of the data rate left for TCP payload at this MTU: TCP/IP headers (52 B with timestamps) per packet,
  * plus the link's framing (Ethernet: 38 B preamble+header+FCS+gap; IPoIB: 4 B encapsulation per IP packet and
  * 26-34 B of IB headers per 2 KiB IB packet). */

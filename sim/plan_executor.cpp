@@ -166,7 +166,7 @@ void PlanExecutor::apply_at_end(const Step& st, StepReport& rep)
         mode = IpoibMode::Datagram;
         mtu  = std::min(mtu, t.mtu_default);
       }
-      int max = t.kind == LinkKind::InfiniBand && mode == IpoibMode::Datagram ? t.ipoib_datagram_mtu_max : t.mtu_max;
+      int max = largest_mtu(t, t.kind == LinkKind::InfiniBand && mode == IpoibMode::Datagram);
       if (mtu > max) {
         fail(rep, "MTU " + std::to_string(mtu) + " refused on " + n + "-" + st.interface + " (" +
                       (mode_name(mode).empty() ? t.name : mode_name(mode) + " mode") + " allows at most " +

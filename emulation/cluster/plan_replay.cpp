@@ -340,14 +340,14 @@ std::string PlanReplayer::run_step(const Step& st, const std::string& intended_n
             !sc.hcas.at(nic->hca).connected_mode)
           throw StepFailure(n + "'s HCA " + nic->hca + " runs IPoIB in datagram mode only: connected mode and MTU " +
                             std::to_string(mtu) + " are refused");
-        int dg_max = tech.ipoib_datagram_mtu_max ? tech.ipoib_datagram_mtu_max : tech.mtu_default;
+        int dg_max = largest_mtu(tech, true);
         if (mode == IpoibMode::Datagram && mtu > dg_max)
           throw StepFailure("IPoIB datagram mode allows an MTU up to " + std::to_string(dg_max) + ", not " +
                             std::to_string(mtu) + " (" + n + " " + st.interface + ")");
       }
-      if (mtu > tech.mtu_max)
+      if (int max = largest_mtu(tech, false); mtu > max)
         throw StepFailure(std::to_string(mtu) + " exceeds the largest MTU of " + tech.name + " (" +
-                          std::to_string(tech.mtu_max) + ")");
+                          std::to_string(max) + ")");
       c_.configure_interface(n, *nic, mtu, mode);
       seen << (seen.tellp() ? ", " : "") << n << " " << st.interface << " MTU " << mtu;
     }

@@ -1,5 +1,6 @@
 /* The one strict unit parser: every figure in a scenario goes through it, so a wrong factor here is wrong
  * everywhere (the "100 Mbps that was 800 Mbit/s" bug of STYLE.md). */
+#include "technology.hpp"
 #include "units.hpp"
 
 #include <gtest/gtest.h>
@@ -83,6 +84,25 @@ TEST(Units, RejectsNegativeAndMalformedNumbers)
   EXPECT_THROW(parse_bandwidth("Gbps"), UnitError);
   EXPECT_THROW(parse_bytes(""), UnitError);
   EXPECT_THROW(parse_bandwidth(std::string(400, '9') + "Gbps"), UnitError); // beyond double: not std::out_of_range
+}
+
+// One MTU ceiling for checker, simulator and emulator (they disagreed on a technology without a datagram maximum).
+TEST(Technology, LargestMtu)
+{
+  auto techs = builtin_technologies();
+  for (auto const& [name, t] : techs) {
+    if (t.kind == LinkKind::Ethernet) {
+      EXPECT_EQ(largest_mtu(t, false), t.mtu_max) << name;
+    } else {
+      EXPECT_EQ(largest_mtu(t, false), std::min(65520, t.mtu_max)) << name;
+      EXPECT_LE(largest_mtu(t, true), 4092) << name;
+    }
+  }
+  Technology custom             = techs.at("IB-SDR");
+  custom.ipoib_datagram_mtu_max = 0; // not given: the 2K-IB-MTU datagram default
+  EXPECT_EQ(largest_mtu(custom, true), custom.mtu_default);
+  custom.mtu_max = 100000;
+  EXPECT_EQ(largest_mtu(custom, false), 65520);
 }
 
 // If this fails, reports print figures in a unit other than the one they claim.
