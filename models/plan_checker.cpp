@@ -387,17 +387,16 @@ void PlanChecker::check_bricks(const Step& st, const std::set<std::string>& serv
 
       // Client quorum (AFR): auto needs more than half the set's bricks, or exactly half including the first.
       int up = 0;
+      std::vector<bool> up_in_set;
       std::vector<std::string> down;
       for (int b : idx) {
-        if (serving(node_of(b)))
+        up_in_set.push_back(serving(node_of(b)));
+        if (up_in_set.back())
           up++;
         else
           down.push_back(node_of(b));
       }
-      bool first_up = serving(node_of(idx.front()));
-      bool quorum   = vol.quorum_type == QuorumType::Auto ? 2 * up > vol.replica || (2 * up == vol.replica && first_up)
-                      : vol.quorum_type == QuorumType::Fixed ? up >= vol.quorum_count
-                                                             : up >= 1;
+      bool quorum     = vol.has_quorum(up_in_set);
       std::string key = "quorum:" + vol.name + ":" + std::to_string(s);
       if (quorum) {
         reported_.erase(key); // a later outage of this set is a new finding

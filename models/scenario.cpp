@@ -11,6 +11,25 @@ const Nic* Node::find_nic(const std::string& n) const
   return it == nics.end() ? nullptr : &*it;
 }
 
+bool Volume::has_quorum(const std::vector<bool>& up_in_set) const
+{
+  int up = 0;
+  for (bool b : up_in_set)
+    up += b;
+  switch (quorum_type) {
+  case QuorumType::None:
+    return up >= 1;
+  case QuorumType::Fixed:
+    return up >= quorum_count;
+  case QuorumType::Auto: {
+    // More than half the bricks, or exactly half including the first brick (AFR's tie-break).
+    int n = static_cast<int>(up_in_set.size());
+    return 2 * up > n || (2 * up == n && n > 0 && up_in_set[0]);
+  }
+  }
+  return false;
+}
+
 std::string Volume::type() const
 {
   if (replica == 1) return "distribute";

@@ -104,6 +104,9 @@ struct Volume {
 
   int replica_sets() const { return static_cast<int>(bricks.size()) / replica; }
   std::string type() const; // "distribute", "replicate", "distributed-replicate"
+  /* AFR client quorum of one replica set, given which of its bricks serve (in brick order): writes are allowed.
+   * The one rule the checker, the simulator and the emulator share. */
+  bool has_quorum(const std::vector<bool>& up_in_set) const;
 };
 
 enum class Access { Fuse, Gfapi };

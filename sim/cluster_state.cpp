@@ -39,32 +39,13 @@ bool ClusterState::reachable(const std::string& from, const std::string& to, con
   return interface_up_on(from, network) && interface_up_on(to, network);
 }
 
-bool ClusterState::has_quorum(const Volume& vol, const std::vector<bool>& up_in_set)
-{
-  int up = 0;
-  for (bool b : up_in_set)
-    up += b;
-  switch (vol.quorum_type) {
-  case QuorumType::None:
-    return up >= 1;
-  case QuorumType::Fixed:
-    return up >= vol.quorum_count;
-  case QuorumType::Auto: {
-    // More than half the bricks, or exactly half including the first brick (AFR's tie-break).
-    int n = static_cast<int>(up_in_set.size());
-    return 2 * up > n || (2 * up == n && up_in_set[0]);
-  }
-  }
-  return false;
-}
-
 bool ClusterState::volume_available(const Volume& vol, std::string* why) const
 {
   for (int s = 0; s < vol.replica_sets(); s++) {
     std::vector<bool> up;
     for (int k = 0; k < vol.replica; k++)
       up.push_back(brick_serving(vol.bricks[s * vol.replica + k]));
-    if (!has_quorum(vol, up)) {
+    if (!vol.has_quorum(up)) {
       if (why) *why = "replica set " + std::to_string(s) + " of " + vol.name + " has no quorum";
       return false;
     }
@@ -105,7 +86,7 @@ IoPath ClusterState::io_path(const Vm& vm, double now) const
     up.push_back(ok);
     if (data_brick) (ok ? p.write_bricks : p.missed_bricks).push_back(idx);
   }
-  bool quorum = has_quorum(vol, up);
+  bool quorum = vol.has_quorum(up);
   p.can_write = quorum && !p.write_bricks.empty();
   if (!p.write_bricks.empty()) {
     p.can_read = true; // reads need one good brick, with or without quorum (quorum only guards writes)

@@ -61,7 +61,6 @@ public:
   bool reachable(const std::string& from, const std::string& to, const std::string& network) const;
   bool interface_up_on(const std::string& node, const std::string& network) const;
   /* Client quorum of a replica set, given which of its bricks the client reaches. */
-  static bool has_quorum(const Volume& vol, const std::vector<bool>& up_in_set);
   /* Server-side view: does every replica set have quorum among serving bricks? */
   bool volume_available(const Volume& vol, std::string* why = nullptr) const;
 

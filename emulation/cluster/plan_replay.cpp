@@ -77,18 +77,10 @@ bool PlanReplayer::volume_serving(const Volume& v) const
     return n.powered && n.glusterd;
   };
   for (int set = 0; set < v.replica_sets(); ++set) {
-    int count     = 0;
-    bool first_up = up(v.bricks[static_cast<size_t>(set * v.replica)]);
+    std::vector<bool> up_in_set;
     for (int i = 0; i < v.replica; ++i)
-      count += up(v.bricks[static_cast<size_t>(set * v.replica + i)]) ? 1 : 0;
-    bool ok;
-    if (v.replica == 1 || v.quorum_type == QuorumType::None)
-      ok = count >= 1;
-    else if (v.quorum_type == QuorumType::Fixed)
-      ok = count >= v.quorum_count;
-    else // auto: more than half, or exactly half including the first brick
-      ok = 2 * count > v.replica || (2 * count == v.replica && first_up);
-    if (!ok) return false;
+      up_in_set.push_back(up(v.bricks[static_cast<size_t>(set * v.replica + i)]));
+    if (!v.has_quorum(up_in_set)) return false;
   }
   return true;
 }

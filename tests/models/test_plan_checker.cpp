@@ -276,3 +276,24 @@ TEST(PlanChecker, VmsLeftStopped)
 {
   expect_finding(reference_without({"Start VMs"}), "VMS_LEFT_STOPPED", "stopped");
 }
+
+// The AFR client-quorum rule that the checker, the simulator and the emulator share.
+TEST(Volume, ClientQuorum)
+{
+  Volume v;
+  v.replica     = 2;
+  v.quorum_type = QuorumType::Auto;
+  EXPECT_TRUE(v.has_quorum({true, false})); // exactly half, including the first brick
+  EXPECT_FALSE(v.has_quorum({false, true}));
+  EXPECT_FALSE(v.has_quorum({false, false}));
+  v.replica = 3;
+  EXPECT_TRUE(v.has_quorum({false, true, true}));
+  EXPECT_FALSE(v.has_quorum({true, false, false}));
+  v.quorum_type  = QuorumType::Fixed;
+  v.quorum_count = 2;
+  EXPECT_TRUE(v.has_quorum({true, false, true}));
+  EXPECT_FALSE(v.has_quorum({true, false, false}));
+  v.quorum_type = QuorumType::None;
+  EXPECT_TRUE(v.has_quorum({false, false, true}));
+  EXPECT_FALSE(v.has_quorum({false, false, false}));
+}
