@@ -530,18 +530,21 @@ void PlanChecker::apply(const Step& st)
   case Action::InterfaceDown:
     interface_down(st, targets);
     break;
-  case Action::InterfaceUp:
+  case Action::InterfaceUp: {
+    // As the simulator and the emulator do it: an installed but unconfigured NIC comes up with no address.
+    std::vector<std::string> unconfigured;
     for (auto const& n : targets) {
       IfaceState& i = nodes_[n].ifaces[st.interface];
-      if (!i.configured) { // brought up with the addresses and MTU declared for the NIC
-        const Nic* nic = sc_.find_node(n)->find_nic(st.interface);
-        i.configured   = true;
-        i.mode         = nic->mode;
-        i.mtu          = nic->mtu;
-      }
-      i.up = true;
+      if (!i.configured) unconfigured.push_back(n);
+      i.up = i.configured;
     }
+    if (!unconfigured.empty())
+      add("INTERFACE_UP_UNCONFIGURED", "error", st.name,
+          label(st) + " brings up " + st.interface + " on " + join(unconfigured) +
+              ", which no earlier step configures (it was installed by the plan): it comes up with no address and "
+              "MTU. Add a configure_interface step first.");
     break;
+  }
   case Action::VerifyPing:
     verify_ping(st, targets);
     break;

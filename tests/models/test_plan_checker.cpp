@@ -297,3 +297,15 @@ TEST(Volume, ClientQuorum)
   EXPECT_TRUE(v.has_quorum({false, false, true}));
   EXPECT_FALSE(v.has_quorum({false, false, false}));
 }
+
+// The checker must agree with the simulator: bringing up a freshly installed NIC without configuring it is an error.
+TEST(PlanChecker, InterfaceUpWithoutConfiguration)
+{
+  json doc = read_json("scenarios/reference.json");
+  for (auto& st : doc["plan"]["steps"])
+    if (st["action"] == "configure_interface") {
+      st = {
+          {"name", "Up ib0"}, {"action", "interface_up"}, {"interface", "ib0"}, {"nodes", "all"}, {"duration", "1min"}};
+    }
+  expect_finding(doc, "INTERFACE_UP_UNCONFIGURED", "no earlier step configures");
+}
