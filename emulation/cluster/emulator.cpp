@@ -379,6 +379,7 @@ nlohmann::json Run::verify()
 
 Report Run::go(const Report* prediction)
 {
+  check_emulatable_names(sc_);
   MistakenPlan plan;
   try {
     plan = apply_mistakes(sc_, opt_.inject);
@@ -557,6 +558,26 @@ Bytes memory_for_bricks(const Scenario& sc, const EmulateOptions& opt, Bytes ava
                          " (replicas included), more than half of the " + format_bytes(available) +
                          " this machine has available: use a smaller workload or a machine with more memory");
   return want;
+}
+
+void check_emulatable_names(const Scenario& sc)
+{
+  auto where = [&](const std::string& path) { return sc.file + ": " + path + ": "; };
+  for (size_t i = 0; i < sc.nodes.size(); ++i) {
+    auto const& n = sc.nodes[i];
+    for (auto const& net : sc.networks)
+      if (n.name == "sw-" + net.name) // its namespace would be the switch namespace of that network
+        throw EmulationError(where("nodes[" + std::to_string(i) + "].name") + "node \"" + n.name +
+                             "\" cannot be emulated next to network \"" + net.name + "\" (namespace names clash)");
+    for (size_t k = 0; k < n.nics.size(); ++k) {
+      auto port = RunLayout::switch_port(n.name, n.nics[k].name);
+      if (port.size() > 15) // IFNAMSIZ - 1: the kernel refuses longer interface names
+        throw EmulationError(where("nodes[" + std::to_string(i) + "].nics[" + std::to_string(k) + "].name") +
+                             "the emulated switch port \"" + port +
+                             "\" (node name, '-', NIC name) is longer than the kernel's 15-character limit for "
+                             "interface names: use shorter node or NIC names to emulate this scenario");
+    }
+  }
 }
 
 std::string missing_prerequisites()

@@ -61,6 +61,10 @@ Bytes brick_bytes_upper_bound(const Scenario& sc, const EmulateOptions& opt);
  * exceeds half of `available` (MemAvailable; 0 = unknown, no check). */
 Bytes memory_for_bricks(const Scenario& sc, const EmulateOptions& opt, Bytes available);
 
+/* Names the kernel would refuse once half the cluster is built (interface names over 15 characters, a node whose
+ * namespace is a switch's): EmulationError naming the scenario file and the JSON path. */
+void check_emulatable_names(const Scenario& sc);
+
 /* Returns the measured report (tool "emulate"). `prediction` (may be null): the simulator's report for the same
  * scenario; fills report.extra["comparison"]. Throws EmulationError for missing prerequisites, a bad --inject
  * name, or SIGINT/SIGTERM (after tearing down). A failed check is not an exception: the report says it (see

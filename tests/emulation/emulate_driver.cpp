@@ -1,4 +1,6 @@
-/* Test-only driver for the emulator until the CLI wires `ibmig emulate`: the same calls the CLI makes.
+/* Test-only driver for the emulator: the calls `ibmig emulate` makes, plus knobs the CLI does not offer (write size,
+ * check deadline, no after-phase) so that the end-to-end tests stay short. The CLI's own path is tested by
+ * tests/cli (emulate --rdma).
  *   ibmig_emulate_driver SCENARIO [--json FILE] [--time-scale X] [--inject NAME]... [--write-mib N]
  *                        [--state-dir DIR] [--check-deadline S] [--distributed] [--no-after] [--trace]
  *   ibmig_emulate_driver --cleanup STATE

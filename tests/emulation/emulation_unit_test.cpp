@@ -211,6 +211,23 @@ TEST(Cleanup, LeavesARunningRunAlone)
   fs::remove_all(dir);
 }
 
+// Names the kernel refuses are bad input before anything is built, with the file and the JSON path.
+TEST(EmulatableNames, LongInterfaceNamesAndClashesAreRefused)
+{
+  auto sc = reference();
+  EXPECT_NO_THROW(check_emulatable_names(sc));
+  sc.nodes[1].name = "hypervisor-02"; // switch port "hypervisor-02-eth1": 18 characters
+  try {
+    check_emulatable_names(sc);
+    FAIL() << "a switch port name over 15 characters must be refused";
+  } catch (const EmulationError& e) {
+    EXPECT_NE(std::string(e.what()).find("nodes[1].nics[0].name"), std::string::npos) << e.what();
+  }
+  sc               = reference();
+  sc.nodes[0].name = "sw-" + sc.networks[0].name;
+  EXPECT_THROW(check_emulatable_names(sc), EmulationError);
+}
+
 // Bricks live in a tmpfs of the run: unmounted on teardown only when it is still mounted (a crash may come first).
 TEST(Teardown, MemoryFileSystemIsUnmountedOnlyWhenMounted)
 {
