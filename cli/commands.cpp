@@ -43,9 +43,9 @@ int run_simulate(const Scenario& sc, const Options& opt)
   so.runs  = opt.runs;
   so.seed  = opt.seed;
   Report r = sim::simulate(sc, so);
-  print_report(r, std::cout);
+  print_report(r, std::cout); // ends with the verdict's one-line summary
   write_json(opt.json_out, to_json(r));
-  return 0;
+  return verdict(r).ok() ? 0 : 1;
 }
 
 int run_check(const Scenario& sc, const Options& opt)

@@ -61,6 +61,41 @@ DowntimeEntry downtime_from(const json& j)
 }
 } // namespace
 
+Verdict verdict(const Report& r)
+{
+  Verdict v;
+  for (auto const& s : r.steps)
+    v.failed_steps += s.outcome != "ok";
+  for (auto const& c : r.checks)
+    v.checker_errors += c.severity == "error";
+  for (auto const& e : r.events)
+    v.unserved_write_events += e.kind == "heal-risk";
+  v.runs_with_failed_steps = r.runs_with_failed_steps.value_or(0);
+  if (r.extra.contains("verification") && r.extra.at("verification").is_object())
+    v.bytes_lost = r.extra.at("verification").value("bytes_lost", 0.0);
+  return v;
+}
+
+std::string Verdict::summary() const
+{
+  if (ok()) return "Result: OK: every step succeeded, the plan check found no error, every write kept a serving copy";
+  std::vector<std::string> why;
+  auto count = [](int n, const char* one, const char* many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
+  if (failed_steps) why.push_back(count(failed_steps, "step failed", "steps failed"));
+  if (checker_errors) why.push_back(count(checker_errors, "plan check error", "plan check errors"));
+  if (unserved_write_events)
+    why.push_back(count(unserved_write_events, "time writes were left with no serving copy (heal-risk)",
+                        "times writes were left with no serving copy (heal-risk)"));
+  if (runs_with_failed_steps)
+    why.push_back(
+        count(runs_with_failed_steps, "Monte Carlo run had a failed step", "Monte Carlo runs had a failed step"));
+  if (bytes_lost > 0) why.push_back(formatted("%.0f bytes lost", bytes_lost));
+  std::string text = "Result: FAILED: ";
+  for (size_t i = 0; i < why.size(); i++)
+    text += (i ? ", " : "") + why[i];
+  return text;
+}
+
 json to_json(const Report& r)
 {
   json phases = json::array();
@@ -121,6 +156,7 @@ json to_json(const Report& r)
               {"plan_duration_s", r.plan_duration_s},
               {"plan_duration_p50_s", opt(r.plan_duration_p50_s)},
               {"plan_duration_p95_s", opt(r.plan_duration_p95_s)},
+              {"runs_with_failed_steps", r.runs_with_failed_steps ? json(*r.runs_with_failed_steps) : json(nullptr)},
               {"phases", phases},
               {"nics", nics},
               {"downtime", {{"volumes", vols}, {"vms", vms}}},
@@ -129,6 +165,14 @@ json to_json(const Report& r)
               {"events", events}};
   for (auto it = r.extra.begin(); it != r.extra.end(); ++it)
     out[it.key()] = it.value();
+  // Derived, for a CI job reading the file; report_from_json recomputes it rather than trusting it.
+  Verdict v      = verdict(r);
+  out["verdict"] = {{"ok", v.ok()},
+                    {"failed_steps", v.failed_steps},
+                    {"checker_errors", v.checker_errors},
+                    {"unserved_write_events", v.unserved_write_events},
+                    {"runs_with_failed_steps", v.runs_with_failed_steps},
+                    {"summary", v.summary()}};
   return out;
 }
 
@@ -143,6 +187,8 @@ Report report_from_json(const json& j)
   r.plan_duration_s     = j.at("plan_duration_s");
   r.plan_duration_p50_s = opt_get(j, "plan_duration_p50_s");
   r.plan_duration_p95_s = opt_get(j, "plan_duration_p95_s");
+  if (j.contains("runs_with_failed_steps") && !j.at("runs_with_failed_steps").is_null())
+    r.runs_with_failed_steps = j.at("runs_with_failed_steps").get<int>();
   for (auto const& p : j.at("phases")) {
     PhaseReport ph{p.at("name"),
                    p.at("start_s"),
@@ -183,6 +229,8 @@ Report report_from_json(const json& j)
                                 "plan_duration_s",
                                 "plan_duration_p50_s",
                                 "plan_duration_p95_s",
+                                "runs_with_failed_steps",
+                                "verdict",
                                 "phases",
                                 "nics",
                                 "downtime",
@@ -216,6 +264,8 @@ void print_report(const Report& r, std::ostream& out)
   out << formatted("Plan duration: %.1f s (%.1f min)", r.plan_duration_s, r.plan_duration_s / 60);
   if (r.plan_duration_p50_s)
     out << formatted("; over %d runs: P50 %.1f s, P95 %.1f s", r.runs, *r.plan_duration_p50_s, *r.plan_duration_p95_s);
+  if (r.runs_with_failed_steps)
+    out << formatted("; %d of %d runs had a failed step", *r.runs_with_failed_steps, r.runs);
   out << "\n\nPhases (MB = 10^6 bytes):\n";
   for (auto const& p : r.phases) {
     out << formatted("  %-36s %9.1f-%9.1f s  write %8.1f MB/s  read %8.1f MB/s  limit: %s\n", p.name.c_str(), p.start_s,
@@ -275,6 +325,7 @@ void print_report(const Report& r, std::ostream& out)
   }
   out << "\n";
   print_checks(r.checks, out);
+  out << verdict(r).summary() << "\n";
 }
 
 } // namespace ibmig

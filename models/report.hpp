@@ -98,6 +98,7 @@ struct Report {
   double plan_duration_s  = 0;
   std::optional<double> plan_duration_p50_s;
   std::optional<double> plan_duration_p95_s;
+  std::optional<int> runs_with_failed_steps; // with runs > 1: how many sampled runs had a step fail
   std::vector<PhaseReport> phases;
   std::vector<NicReport> nics;
   std::vector<DowntimeEntry> volume_downtime;
@@ -107,6 +108,22 @@ struct Report {
   std::vector<Event> events;
   nlohmann::json extra = nlohmann::json::object(); // tool-specific sections: "verification", "comparison", "rdma"
 };
+
+/* Did the plan work? What a CI job reads: the exit status of `ibmig simulate` is 1 unless ok(). */
+struct Verdict {
+  int failed_steps           = 0; // steps whose outcome is not "ok"
+  int checker_errors         = 0; // plan checker findings of severity "error"
+  int unserved_write_events  = 0; // "heal-risk" events: a brick went down while only it held some writes
+  int runs_with_failed_steps = 0; // Monte Carlo runs (--runs N) in which a step failed
+  double bytes_lost          = 0; // emulate: bytes the read-back verification did not find
+  bool ok() const
+  {
+    return failed_steps == 0 && checker_errors == 0 && unserved_write_events == 0 && runs_with_failed_steps == 0 &&
+           bytes_lost == 0;
+  }
+  std::string summary() const; // one line: "Result: OK ..." or "Result: FAILED: 5 steps failed, ..."
+};
+Verdict verdict(const Report& r);
 
 nlohmann::json to_json(const Report& r);
 Report report_from_json(const nlohmann::json& j); // for comparing a saved prediction with a measurement

@@ -10,8 +10,11 @@ namespace {
 /* Sleeps until `t` unless the run finishes first (an actor must not outlive the run). */
 bool wait_until(World& world, double t)
 {
-  while (!world.finished && World::now() < t)
-    world.wait_change(t - World::now());
+  for (;;) {
+    uint64_t seen = world.generation();
+    if (world.finished || World::now() >= t) break;
+    world.wait_change_until(seen, t);
+  }
   return !world.finished;
 }
 } // namespace
@@ -19,8 +22,11 @@ bool wait_until(World& world, double t)
 void FaultInjector::operator()()
 {
   if (fault_.after_step >= 0)
-    while (world_.current_step < fault_.after_step && !world_.finished)
-      world_.wait_change();
+    for (;;) {
+      uint64_t seen = world_.generation();
+      if (world_.current_step >= fault_.after_step || world_.finished) break;
+      world_.wait_change(seen);
+    }
   else
     wait_until(world_, fault_.at.value);
   if (world_.finished) return;

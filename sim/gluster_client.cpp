@@ -46,11 +46,11 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
   std::vector<sg4::Host*> hosts;
   std::vector<double> flops;
   std::vector<std::pair<size_t, size_t>> transfers; // (from, to) host indices carrying `payload` each
-  flow_.uses.clear();
+  auto flow     = std::make_shared<Flow>();
   auto add_host = [&](sg4::Host* h, double f, const std::string& label) {
     hosts.push_back(h);
     flops.push_back(f);
-    if (f > 0) flow_.uses.push_back({h->get_name(), label, h->get_speed(), f / payload});
+    if (f > 0) flow->uses.push_back({h->get_name(), label, h->get_speed(), f / payload});
     return hosts.size() - 1;
   };
   if (sg4::Host* lim = world_.platform.stream_limit(vm_.name, stream_index_))
@@ -76,31 +76,31 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
     if (client_idx == SIZE_MAX) client_idx = add_host(client_nic->host, 0, "");
     size_t bi = add_host(brick_nic->host, 0, "");
     transfers.push_back(read ? std::make_pair(bi, client_idx) : std::make_pair(client_idx, bi));
-    flow_.uses.push_back({brick_nic->link->get_name() + (read ? "_UP" : "_DOWN"),
+    flow->uses.push_back({brick_nic->link->get_name() + (read ? "_UP" : "_DOWN"),
                           link_label("brick", *brick_nic, sc, read), brick_nic->capacity_Bps, 1.0});
     const Network& net = *sc.find_network(path.network);
-    flow_.uses.push_back({"switch-" + net.sw.name, "switch " + net.sw.name,
-                          world_.platform.switch_link(net.name)->get_bandwidth(), 1.0});
+    sg4::Link* sw      = world_.platform.switch_link(net.name);
+    flow->uses.push_back({sw->get_name(), "switch " + net.sw.name, sw->get_bandwidth(), 1.0});
     remote_copies_++;
   }
   if (remote_copies_ > 0)
-    flow_.uses.push_back({client_nic->link->get_name() + (read ? "_DOWN" : "_UP"),
+    flow->uses.push_back({client_nic->link->get_name() + (read ? "_DOWN" : "_UP"),
                           link_label("client", *client_nic, sc, !read), client_nic->capacity_Bps,
                           static_cast<double>(remote_copies_)});
   // Merge repeated resources (the switch appears once per remote brick).
-  std::sort(flow_.uses.begin(), flow_.uses.end(), [](auto& a, auto& b) { return a.name < b.name; });
+  std::sort(flow->uses.begin(), flow->uses.end(), [](auto& a, auto& b) { return a.name < b.name; });
   std::vector<ResourceUse> merged;
-  for (auto const& u : flow_.uses)
+  for (auto const& u : flow->uses)
     if (!merged.empty() && merged.back().name == u.name)
       merged.back().weight += u.weight;
     else
       merged.push_back(u);
-  flow_.uses = merged;
+  flow->uses = merged;
 
   std::vector<double> bytes(hosts.size() * hosts.size(), 0.0);
   for (auto [from, to] : transfers)
     bytes[from * hosts.size() + to] = payload;
-  flow_.payload_bytes = payload;
+  flow->payload_bytes = payload;
 
   // Charge progress to the phase, the NICs and (for writes that miss a brick) the heal backlog.
   std::vector<std::pair<std::string, std::string>> nic_pairs; // (sender key, receiver key)
@@ -115,9 +115,12 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
   std::vector<int> missed = path.missed_bricks;
   StreamKind kind         = st.kind;
   int copies              = remote_copies_;
-  flow_.on_progress       = [this, nic_pairs, missed, kind, copies](double delta) {
-    PhaseAcc& ph    = world_.recorder.phase();
-    ClientPhase& cp = ph.clients[vm_.name];
+  // Callbacks capture what outlives the flow (the world, the scenario's VM), never this actor.
+  World* world      = &world_;
+  const Vm* vm      = &vm_;
+  flow->on_progress = [world, vm, nic_pairs, missed, kind, copies](double delta) {
+    PhaseAcc& ph    = world->recorder.phase();
+    ClientPhase& cp = ph.clients[vm->name];
     if (kind == StreamKind::SequentialRead)
       cp.read_bytes += delta;
     else if (kind == StreamKind::SequentialWrite) {
@@ -130,31 +133,31 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
     }
     if (kind != StreamKind::SequentialRead)
       for (int b : missed)
-        world_.pending_heal[vm_.volume][b] += delta;
+        world->pending_heal[vm->volume][b] += delta;
   };
-  flow_.on_bottleneck = [this](const std::string& label, double seconds) {
-    world_.recorder.phase().clients[vm_.name].limit_seconds[label] += seconds;
+  flow->on_bottleneck = [world, vm](const std::string& label, double seconds) {
+    world->recorder.phase().clients[vm->name].limit_seconds[label] += seconds;
   };
-  flow_.start(hosts, flops, bytes);
-  world_.add_flow(&flow_);
-  flow_active_ = true;
+  flow->start(hosts, flops, bytes);
+  world_.add_flow(flow);
+  flow_ = flow;
   return true;
 }
 
 void GlusterClient::stop_flow()
 {
-  if (!flow_active_) return;
-  flow_.account();
-  world_.remove_flow(&flow_);
-  if (flow_.exec->get_state() != sg4::Activity::State::FINISHED) flow_.exec->cancel();
-  flow_.exec   = nullptr;
-  flow_active_ = false;
+  if (!flow_) return;
+  FlowPtr flow = std::move(flow_);
+  flow->account();
+  world_.remove_flow(flow);
+  flow->cancel(); // a no-op when it finished
 }
 
 void GlusterClient::run_sequential()
 {
   std::string current = "";
   while (!world_.finished) {
+    uint64_t seen   = world_.generation(); // before looking: a change while we re-plan is not missed
     IoPath p        = world_.state.io_path(vm_, World::now());
     std::string sig = signature(p);
     if (sig != current) {
@@ -162,7 +165,7 @@ void GlusterClient::run_sequential()
       if (!sig.empty() && !start_flow(p, kStreamPayload)) sig.clear();
       current = sig;
     }
-    world_.wait_change();
+    world_.wait_change(seen);
   }
   stop_flow();
 }
@@ -175,9 +178,10 @@ void GlusterClient::run_small_files()
   const double rtrips = sc.calibration.small_file_round_trips.value;
   const double op_s   = sc.calibration.server_op_s.value;
   while (!world_.finished) {
-    IoPath p = world_.state.io_path(vm_, World::now());
+    uint64_t seen = world_.generation();
+    IoPath p      = world_.state.io_path(vm_, World::now());
     if (!p.can_write) {
-      world_.wait_change();
+      world_.wait_change(seen);
       continue;
     }
     // Round-trip time to the farthest brick of the set (AFR waits for all); local bricks cost only the server op.
@@ -201,13 +205,19 @@ void GlusterClient::run_small_files()
     double latency_s = World::now() - t0;
     p                = world_.state.io_path(vm_, World::now());
     if (!p.can_write || !start_flow(p, files * st.file_size.value)) continue;
-    flow_.on_bottleneck = nullptr; // attributed per batch below
-    double t1           = World::now();
-    flow_.exec->wait();
-    double data_s = World::now() - t1;
+    flow_->on_bottleneck = nullptr; // attributed per batch below
+    double t1            = World::now();
+    bool whole           = true;
+    try {
+      flow_->exec->wait();
+    } catch (const simgrid::CancelException&) {
+      whole = false; // its interface is being re-configured: the rest of the batch goes into the next one
+    }
+    double done_ratio = whole ? 1.0 : flow_->done_ratio;
+    double data_s     = World::now() - t1;
     stop_flow();
     ClientPhase& cp = world_.recorder.phase().clients[vm_.name];
-    cp.files += files;
+    cp.files += files * done_ratio;
     cp.limit_seconds[latency_s >= data_s
                          ? "round-trip latency (" + std::to_string(static_cast<int>(rtrips)) + " round trips per file)"
                          : "data transfer"] += latency_s + data_s;

@@ -24,8 +24,7 @@ private:
   World& world_;
   const Vm& vm_;
   size_t stream_index_;
-  Flow flow_;
-  bool flow_active_  = false;
+  FlowPtr flow_; // the running flow, or null
   int remote_copies_ = 0;
 };
 

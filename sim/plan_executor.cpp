@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 XBT_LOG_NEW_DEFAULT_CATEGORY(ibmig_plan, "Migration plan executor");
 
@@ -25,7 +26,7 @@ void PlanExecutor::fail(StepReport& rep, const std::string& why)
 
 void PlanExecutor::take_down(const std::string& node, const std::string& what, double now)
 {
-  world_.cancel_heals_on(node);
+  world_.cancel_heals_on(node); // the state already says the node is gone: no new heal can start on it
   // Taking a brick down while another brick of its replica set still has writes to heal leaves those writes on
   // no serving brick: the rolling-plan trap the checker also flags.
   for (auto const& v : world_.sc.volumes)
@@ -60,16 +61,18 @@ void PlanExecutor::apply_at_start(const Step& st, StepReport& rep)
     break;
   case Action::StopService:
     for (auto const& n : st.nodes) {
-      if (cs.node(n).glusterd) take_down(n, "glusterd stopped", now);
+      bool was            = cs.node(n).glusterd;
       cs.node(n).glusterd = false;
+      if (was) take_down(n, "glusterd stopped", now);
     }
     break;
   case Action::PowerOff:
     for (auto const& n : st.nodes) {
-      if (cs.node(n).glusterd && cs.node(n).powered) take_down(n, "power off", now);
+      bool serving       = cs.node(n).glusterd && cs.node(n).powered;
       cs.node(n).powered = false;
       for (auto const& vm : world_.sc.workload.vms)
         if (vm.node == n) cs.vm(vm.name).running = false;
+      if (serving) take_down(n, "power off", now);
     }
     break;
   case Action::InterfaceDown:
@@ -79,6 +82,7 @@ void PlanExecutor::apply_at_start(const Step& st, StepReport& rep)
       if (st.action == Action::InterfaceUp && !(i.present && i.configured))
         fail(rep, st.interface + " on " + n + " is not installed and configured");
       i.up = st.action == Action::InterfaceUp && i.present && i.configured;
+      if (!i.up) world_.cancel_heals_on(n); // heals restart over whatever path is left
     }
     break;
   default:
@@ -178,9 +182,20 @@ void PlanExecutor::apply_at_end(const Step& st, StepReport& rep)
       i.up   = false; // re-rated below once no flow crosses it
       ok_nodes.push_back(n);
     }
-    // Let clients leave the interface before its capacity changes (SimGrid 3.32 may abort otherwise).
+    // No flow may cross the interface while its capacity changes (SimGrid 3.32 may abort otherwise): the ones
+    // that do are cancelled, and their owners (which re-plan on changed()) unregister them within a few rounds.
+    std::vector<std::string> links;
+    for (auto const& n : ok_nodes) {
+      const std::string link = world_.platform.nic(n, st.interface).link->get_name();
+      links.push_back(link + "_UP");
+      links.push_back(link + "_DOWN");
+    }
+    world_.cancel_flows_using(links);
     world_.changed();
-    sg4::this_actor::yield();
+    for (int round = 0; world_.any_flow_uses(links); round++) {
+      if (round == 10000) throw std::logic_error("configure_interface: a flow still crosses " + links.front());
+      sg4::this_actor::yield();
+    }
     for (auto const& n : ok_nodes) {
       InterfaceState& i = cs.node(n).interfaces.at(st.interface);
       world_.platform.configure_nic(n, st.interface, i.mtu, i.mode);
@@ -290,8 +305,11 @@ void PlanExecutor::wait_heal(const Step& st, StepReport& rep)
 {
   double deadline = World::now() + st.timeout.value;
   sg4::this_actor::sleep_for(world_.step_durations[world_.current_step].value);
-  while (world_.pending_heal_bytes(st.volume) > 0 && World::now() < deadline)
-    world_.wait_change(deadline - World::now());
+  for (;;) {
+    uint64_t seen = world_.generation();
+    if (world_.pending_heal_bytes(st.volume) <= 0 || World::now() >= deadline) break;
+    world_.wait_change_until(seen, deadline);
+  }
   double left = world_.pending_heal_bytes(st.volume);
   if (left > 0)
     fail(rep, "self-heal of " + st.volume + " not finished after " + format_duration(st.timeout) + " (" +
@@ -337,11 +355,9 @@ void PlanExecutor::operator()()
   world_.changed();
   sg4::this_actor::sleep_for(world_.sc.workload.after.value);
   world_.sample();
-  world_.finished = true;
-  for (auto const& [flow, ends] : world_.heals) // a heal still running must not keep the run going
-    flow->exec->cancel();
   rec.finish(World::now());
-  world_.cv->notify_all();
+  world_.finish();
+  done = true;
 }
 
 } // namespace ibmig::sim

@@ -13,6 +13,7 @@ public:
 
   double plan_start_s = 0;
   double plan_end_s   = 0;
+  bool done           = false; // reached the end of the run (false after engine.run(): a deadlock)
 
 private:
   void apply_at_start(const Step& st, StepReport& rep);

@@ -6,46 +6,69 @@ namespace sg4 = simgrid::s4u;
 
 namespace ibmig::sim {
 
+namespace {
+/* A scenario name inside a SimGrid name: '/' separates the parts and SimGrid appends "_UP"/"_DOWN" to split-duplex
+ * links, so '/', '_' and the escape itself are escaped. Names from different scenario objects cannot collide. */
+std::string esc(const std::string& name)
+{
+  std::string out;
+  for (char c : name)
+    if (c == '%')
+      out += "%25";
+    else if (c == '/')
+      out += "%2F";
+    else if (c == '_')
+      out += "%5F";
+    else
+      out += c;
+  return out;
+}
+} // namespace
+
+std::string Platform::sg_name(const std::string& kind, const std::string& a, const std::string& b)
+{
+  return kind + "/" + esc(a) + (b.empty() ? "" : "/" + esc(b));
+}
+
 Platform::Platform(const Scenario& sc) : sc_(sc)
 {
   auto* zone = sg4::create_star_zone("cluster");
   // A switch: one shared link for its backplane (or a non-blocking fabric) carrying the per-hop latency.
   for (auto const& net : sc.networks) {
     double bw           = net.sw.backplane ? to_bytes_per_second(*net.sw.backplane).value : kUnlimited;
-    switches_[net.name] = zone->create_link("switch-" + net.sw.name, bw)->set_latency(net.sw.latency.value);
+    switches_[net.name] = zone->create_link(sg_name("switch", net.name), bw)->set_latency(net.sw.latency.value);
   }
   for (auto const& node : sc.nodes) {
-    disks_[node.name] = zone->create_host(node.name + ":disk", node.disk.write.value);
-    fuse_[node.name]  = zone->create_host(node.name + ":fuse", sc.calibration.fuse_MBps.value * 1e6);
+    disks_[node.name] = zone->create_host(sg_name("disk", node.name), node.disk.write.value);
+    fuse_[node.name]  = zone->create_host(sg_name("fuse", node.name), sc.calibration.fuse_MBps.value * 1e6);
     for (auto const& nic : node.nics) {
       NicResources r;
       r.nic                  = &nic;
       r.node                 = node.name;
-      r.host                 = zone->create_host(node.name + "@" + nic.network + "-" + nic.name, kUnlimited);
+      r.host                 = zone->create_host(sg_name("nic", node.name, nic.name), kUnlimited);
       const Technology& tech = sc.technology_of(*sc.find_network(nic.network));
       r.capacity_Bps         = nic_capacity_Bps(nic, nic.mtu, nic.mode);
-      r.link                 = zone->create_split_duplex_link(node.name + "-" + nic.name, r.capacity_Bps)
+      r.link                 = zone->create_split_duplex_link(sg_name("link", node.name, nic.name), r.capacity_Bps)
                    ->set_latency(tech.nic_latency.value);
       sg4::Link* sw = switches_.at(nic.network);
       zone->add_route(r.host->get_netpoint(), nullptr, nullptr, nullptr,
                       {sg4::LinkInRoute(r.link, sg4::LinkInRoute::Direction::UP), sg4::LinkInRoute(sw)}, false);
       zone->add_route(nullptr, r.host->get_netpoint(), nullptr, nullptr,
                       {sg4::LinkInRoute(r.link, sg4::LinkInRoute::Direction::DOWN)}, false);
-      NicResources& stored = nics_[node.name + "-" + nic.name] = r;
+      NicResources& stored = nics_[{node.name, nic.name}] = r;
       by_network_.emplace(std::make_pair(node.name, nic.network), &stored);
     }
   }
   for (auto const& vm : sc.workload.vms) {
     double limit    = vm.access == Access::Gfapi ? sc.calibration.gfapi_MBps.value * 1e6 : kUnlimited;
-    vm_io_[vm.name] = zone->create_host(vm.name + ":io", limit);
+    vm_io_[vm.name] = zone->create_host(sg_name("io", vm.name), limit);
     for (size_t k = 0; k < vm.streams.size(); k++)
-      if (vm.streams[k].rate) {
-        std::string key     = vm.name + "#" + std::to_string(k);
-        stream_limits_[key] = zone->create_host(key, vm.streams[k].rate->value);
-      }
+      if (vm.streams[k].rate)
+        stream_limits_[{vm.name, k}] =
+            zone->create_host(sg_name("stream", vm.name, std::to_string(k)), vm.streams[k].rate->value);
   }
   for (auto const& v : sc.volumes)
-    heal_[v.name] = zone->create_host(v.name + ":shd", sc.calibration.heal_MBps.value * 1e6);
+    heal_[v.name] = zone->create_host(sg_name("shd", v.name), sc.calibration.heal_MBps.value * 1e6);
   zone->seal();
 }
 

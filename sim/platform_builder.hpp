@@ -2,13 +2,15 @@
  * at one common progress rate, which is what a synchronous replicated write is).
  *
  * Design (see README "How the simulator models the cluster"): a node with several NICs is several SimGrid hosts,
- * one per NIC ("n1@storage", "n1@ib"), so that re-pointing the storage names is choosing other hosts, not changing
- * routes. Throughput limits that are not network links are hosts whose speed is in bytes/s:
- *   "n1:disk"   brick disk write bandwidth (reads cost write_bw/read_bw per byte),
- *   "n1:fuse"   the node's FUSE mount (access path), shared by its VMs,
- *   "vm2:io"    a libgfapi VM's own access path (qemu's gfapi client),
- *   "vm2#0"     a rate-limited stream's rate,
- *   "vol:shd"   the self-heal daemon's heal rate for a volume.
+ * one per NIC ("nic/n1/eth1", "nic/n1/ib0"), so that re-pointing the storage names is choosing other hosts, not
+ * changing routes; its NIC is the split-duplex link "link/n1/eth1" and a network's switch the link "switch/NET".
+ * Throughput limits that are not network links are hosts whose speed is in bytes/s:
+ *   "disk/n1"     brick disk write bandwidth (reads cost write_bw/read_bw per byte),
+ *   "fuse/n1"     the node's FUSE mount (access path), shared by its VMs,
+ *   "io/vm2"      a libgfapi VM's own access path (qemu's gfapi client),
+ *   "stream/vm2/0" a rate-limited stream's rate,
+ *   "shd/vol"     the self-heal daemon's heal rate for a volume.
+ * Scenario names are escaped inside these (sg_name), so no two objects of a valid scenario share a SimGrid name.
  * NIC links carry TCP payload bytes at data rate x TCP/IP efficiency at the MTU x Gluster stream efficiency. */
 #pragma once
 
@@ -38,29 +40,31 @@ public:
   /* The stream's rate limit ("vm2#0"), or nullptr when it runs as fast as it can. */
   simgrid::s4u::Host* stream_limit(const std::string& vm, size_t stream) const
   {
-    auto it = stream_limits_.find(vm + "#" + std::to_string(stream));
+    auto it = stream_limits_.find({vm, stream});
     return it == stream_limits_.end() ? nullptr : it->second;
   }
   simgrid::s4u::Host* heal_limit(const std::string& volume) const { return heal_.at(volume); }
-  NicResources& nic(const std::string& node, const std::string& iface) { return nics_.at(node + "-" + iface); }
+  NicResources& nic(const std::string& node, const std::string& iface) { return nics_.at({node, iface}); }
   /* The NIC through which `node` reaches `network`, or nullptr. */
   NicResources* nic_on(const std::string& node, const std::string& network);
-  std::map<std::string, NicResources>& nics() { return nics_; }
+
   simgrid::s4u::Link* switch_link(const std::string& network) const { return switches_.at(network); }
   /* Re-rates a NIC for a new MTU/mode (only while no flow crosses it: SimGrid 3.32 may abort otherwise). */
   void configure_nic(const std::string& node, const std::string& iface, int mtu, IpoibMode mode);
   double nic_capacity_Bps(const Nic& nic, int mtu, IpoibMode mode) const;
 
   static constexpr double kUnlimited = 1e15; // bytes/s: a limit that never binds
+  /* "kind/a" or "kind/a/b", with the scenario names a and b escaped. */
+  static std::string sg_name(const std::string& kind, const std::string& a, const std::string& b = "");
 
 private:
   const Scenario& sc_;
   std::map<std::string, simgrid::s4u::Host*> disks_;
   std::map<std::string, simgrid::s4u::Host*> fuse_;
   std::map<std::string, simgrid::s4u::Host*> vm_io_;
-  std::map<std::string, simgrid::s4u::Host*> stream_limits_;
+  std::map<std::pair<std::string, size_t>, simgrid::s4u::Host*> stream_limits_;
   std::map<std::string, simgrid::s4u::Host*> heal_;
-  std::map<std::string, NicResources> nics_;
+  std::map<std::pair<std::string, std::string>, NicResources> nics_;        // (node, interface)
   std::map<std::pair<std::string, std::string>, NicResources*> by_network_; // (node, network) -> its NIC
   std::map<std::string, simgrid::s4u::Link*> switches_;
 };

@@ -15,10 +15,10 @@ public:
 
 private:
   bool heal_one(); // false when nothing can be healed now
+  bool can_heal(size_t src, size_t dst) const;
 
   World& world_;
   const Volume& vol_;
-  Flow flow_;
 };
 
 } // namespace ibmig::sim

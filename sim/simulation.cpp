@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -45,6 +47,14 @@ Report simulate_in_process(const Scenario& sc, const std::vector<Seconds>& step_
   // ptask_L07: a replicated write is one activity crossing client NIC, switch, brick NICs and disks at one rate.
   std::vector<std::string> args = {"ibmig", "--cfg=host/model:ptask_L07", "--log=root.thres:critical",
                                    "--log=xbt_cfg.thres:critical"};
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer cannot follow SimGrid's own stack switching (raw contexts): give each actor a thread.
+  args.emplace_back("--cfg=contexts/factory:thread");
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  args.emplace_back("--cfg=contexts/factory:thread");
+#endif
+#endif
   std::vector<char*> argv;
   for (auto& a : args)
     argv.push_back(a.data());
@@ -64,62 +74,94 @@ Report simulate_in_process(const Scenario& sc, const std::vector<Seconds>& step_
     sg4::Actor::create("fault-" + f.node, home, FaultInjector(world, f));
   auto executor = std::make_shared<PlanExecutor>(world);
   sg4::Actor::create("plan", home, [executor]() { (*executor)(); });
+  bool deadlock = false;
+  sg4::Engine::on_deadlock_cb([&deadlock]() { deadlock = true; });
   engine.run();
+  // SimGrid ends a deadlocked run by killing its actors and returning normally: that answer is truncated.
+  if (deadlock || !executor->done)
+    throw SimulationError("SimGrid found a deadlock at t = " + std::to_string(World::now()) + " s during " +
+                          (world.current_step < 0 ? std::string("the phase before the plan")
+                           : world.current_step >= static_cast<int>(sc.plan.steps.size())
+                               ? std::string("the phase after the plan")
+                               : "step \"" + sc.plan.steps[static_cast<size_t>(world.current_step)].name + "\"") +
+                          ": the run is truncated (a bug in ibmig's simulator: please report it with the scenario)");
   return world.recorder.build(sc, executor->plan_start_s, executor->plan_end_s);
 }
 
 namespace {
 
-/* Runs `work` in a child; returns what it wrote. */
-std::string run_child(const std::function<std::string()>& work, RunStats* stats)
+/* A forked run: its pid and the pipe it writes its answer to. */
+struct Child {
+  pid_t pid = -1;
+  int fd    = -1;
+  std::chrono::steady_clock::time_point started;
+};
+
+/* Runs `work` in a child. The child writes the answer, or "error: WHY" with exit status 4 when it throws. */
+Child spawn(const std::function<std::string()>& work)
 {
   int fd[2];
-  if (pipe(fd) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  if (pipe(fd) != 0) throw SimulationError(std::string("pipe: ") + std::strerror(errno));
   std::fflush(nullptr); // a child must not inherit (and print again) the parent's buffered output
-  auto t0   = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
+  Child c;
+  c.started = std::chrono::steady_clock::now();
+  c.pid     = fork();
+  if (c.pid < 0) {
+    close(fd[0]);
+    close(fd[1]);
+    throw SimulationError(std::string("fork: ") + std::strerror(errno));
+  }
+  if (c.pid == 0) {
     close(fd[0]);
     int status = 0;
+    std::string out;
     try {
-      std::string out = work();
-      size_t off      = 0;
-      while (off < out.size()) {
-        ssize_t n = write(fd[1], out.data() + off, out.size() - off);
-        if (n <= 0) _exit(3);
-        off += static_cast<size_t>(n);
-      }
+      out = work();
     } catch (const std::exception& e) {
-      std::string msg = std::string("error: ") + e.what();
-      (void)!write(fd[1], msg.data(), msg.size());
+      out    = std::string("error: ") + e.what();
       status = 4;
+    } catch (...) {
+      out    = "error: an unknown exception";
+      status = 4;
+    }
+    for (size_t off = 0; off < out.size();) {
+      ssize_t n = write(fd[1], out.data() + off, out.size() - off);
+      if (n <= 0) _exit(3);
+      off += static_cast<size_t>(n);
     }
     close(fd[1]);
     _exit(status);
   }
   close(fd[1]);
+  c.fd = fd[0];
+  return c;
+}
+
+/* Reads the child's answer to the end, reaps it, and throws SimulationError unless it succeeded. */
+std::string collect(Child& c, const std::string& what, RunStats* stats = nullptr)
+{
   std::string out;
   char buf[65536];
   ssize_t n;
-  while ((n = read(fd[0], buf, sizeof buf)) > 0)
-    out.append(buf, static_cast<size_t>(n));
-  close(fd[0]);
+  while ((n = read(c.fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) out.append(buf, static_cast<size_t>(n));
+  close(c.fd);
   int status = 0;
   struct rusage ru {};
-  wait4(pid, &status, 0, &ru);
+  while (wait4(c.pid, &status, 0, &ru) < 0 && errno == EINTR) {
+  }
   if (stats) {
-    stats->wall_s      = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    stats->wall_s      = std::chrono::duration<double>(std::chrono::steady_clock::now() - c.started).count();
     stats->max_rss_kib = ru.ru_maxrss;
     stats->cpu_s       = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                    static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error("the simulation failed (" +
-                             (WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
-                                                  : "exit status " + std::to_string(WEXITSTATUS(status))) +
-                             ")" + (out.rfind("error: ", 0) == 0 ? ": " + out.substr(7) : ""));
-  return out;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return out;
+  std::string why = WIFSIGNALED(status)
+                        ? "signal " + std::to_string(WTERMSIG(status)) + " (" + strsignal(WTERMSIG(status)) + ")"
+                        : "exit status " + std::to_string(WEXITSTATUS(status));
+  if (out.rfind("error: ", 0) == 0) throw SimulationError(what + " failed: " + out.substr(7));
+  throw SimulationError(what + " failed (" + why + ")");
 }
 
 double percentile(std::vector<double> v, double p)
@@ -129,6 +171,11 @@ double percentile(std::vector<double> v, double p)
   return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
 }
 
+int failed_steps(const Report& r)
+{
+  return static_cast<int>(std::count_if(r.steps.begin(), r.steps.end(), [](auto& s) { return s.outcome != "ok"; }));
+}
+
 json summary(const Report& r)
 {
   json vm = json::object(), vol = json::object();
@@ -136,67 +183,46 @@ json summary(const Report& r)
     vm[d.name] = d.seconds;
   for (auto const& d : r.volume_downtime)
     vol[d.name] = d.seconds;
-  return {{"plan", r.plan_duration_s}, {"vms", vm}, {"volumes", vol}};
+  return {{"plan", r.plan_duration_s}, {"vms", vm}, {"volumes", vol}, {"failed_steps", failed_steps(r)}};
 }
 
 } // namespace
 
 Report simulate(const Scenario& sc, const SimOptions& opt, RunStats* stats)
 {
-  Report report = report_from_json(
-      json::parse(run_child([&]() { return to_json(simulate_in_process(sc, nominal_durations(sc))).dump(); }, stats)));
+  Child nominal = spawn([&]() { return to_json(simulate_in_process(sc, nominal_durations(sc))).dump(); });
+  Report report = report_from_json(json::parse(collect(nominal, "the simulation", stats)));
   report.runs   = opt.runs;
   report.seed   = opt.seed;
   report.checks = check_plan(sc);
   if (opt.runs <= 1) return report;
 
-  // Monte Carlo: run i uses seed + i; children run `parallel` at a time.
+  // Monte Carlo: run i uses seed + i; children run `parallel` at a time, collected in launch order (summaries are
+  // small: a child never blocks on a full pipe while an older one is read).
   std::vector<json> results(static_cast<size_t>(opt.runs));
+  std::deque<std::pair<int, Child>> running;
   int next = 0;
-  std::map<pid_t, std::pair<int, int>> running; // pid -> (run, read fd)
-  std::map<int, std::string> buffers;
-  auto launch = [&](int i) {
-    int fd[2];
-    if (pipe(fd) != 0) throw std::runtime_error("pipe failed");
-    std::fflush(nullptr);
-    pid_t pid = fork();
-    if (pid == 0) {
-      close(fd[0]);
-      std::string out;
-      try {
-        out = summary(simulate_in_process(sc, sample_durations(sc, opt.seed + static_cast<uint64_t>(i)))).dump();
-      } catch (...) {
-        _exit(4);
+  try {
+    while (next < opt.runs || !running.empty()) {
+      while (next < opt.runs && static_cast<int>(running.size()) < std::max(1, opt.parallel)) {
+        uint64_t seed = opt.seed + static_cast<uint64_t>(next);
+        running.emplace_back(next++, spawn([&sc, seed]() {
+                               return summary(simulate_in_process(sc, sample_durations(sc, seed))).dump();
+                             }));
       }
-      size_t off = 0;
-      while (off < out.size()) {
-        ssize_t n = write(fd[1], out.data() + off, out.size() - off);
-        if (n <= 0) _exit(3);
-        off += static_cast<size_t>(n);
-      }
-      _exit(0);
+      auto [i, child] = running.front();
+      running.pop_front();
+      results[static_cast<size_t>(i)] =
+          json::parse(collect(child, "Monte Carlo run " + std::to_string(i) + " (seed " +
+                                         std::to_string(opt.seed + static_cast<uint64_t>(i)) + ")"));
     }
-    close(fd[1]);
-    running[pid] = {i, fd[0]};
-  };
-  while (next < opt.runs || !running.empty()) {
-    while (next < opt.runs && static_cast<int>(running.size()) < std::max(1, opt.parallel))
-      launch(next++);
-    // Drain the oldest child's pipe completely, then reap it (summaries are small: no pipe deadlock).
-    auto it       = running.begin();
-    auto [i, rfd] = it->second;
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(rfd, buf, sizeof buf)) > 0)
-      out.append(buf, static_cast<size_t>(n));
-    close(rfd);
-    int status = 0;
-    waitpid(it->first, &status, 0);
-    running.erase(it);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-      throw std::runtime_error("Monte Carlo run " + std::to_string(i) + " failed");
-    results[static_cast<size_t>(i)] = json::parse(out);
+  } catch (...) {
+    for (auto& [i, child] : running) { // don't leave children behind
+      kill(child.pid, SIGKILL);
+      close(child.fd);
+      waitpid(child.pid, nullptr, 0);
+    }
+    throw;
   }
   auto spread = [&](const std::function<double(const json&)>& get, std::optional<double>& p50,
                     std::optional<double>& p95) {
@@ -212,6 +238,8 @@ Report simulate(const Scenario& sc, const SimOptions& opt, RunStats* stats)
     spread([&](const json& r) { return r.at("vms").at(d.name).get<double>(); }, d.p50_s, d.p95_s);
   for (auto& d : report.volume_downtime)
     spread([&](const json& r) { return r.at("volumes").at(d.name).get<double>(); }, d.p50_s, d.p95_s);
+  report.runs_with_failed_steps = static_cast<int>(
+      std::count_if(results.begin(), results.end(), [](const json& r) { return r.at("failed_steps").get<int>() > 0; }));
   return report;
 }
 

@@ -7,9 +7,16 @@
 #include "scenario.hpp"
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 namespace ibmig::sim {
+
+/* The simulator itself failed (a deadlock, a crash or an abort of a run): never a result. */
+class SimulationError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
 
 struct SimOptions {
   int runs      = 1; // >1: Monte Carlo over the step-duration distributions, P50/P95 in the report

@@ -1,6 +1,12 @@
 /* What the actors of one simulated run share: the scenario, the SimGrid platform, the cluster's state, the running
  * flows and the recorder. Whoever changes the state calls sample() first (so the bytes and bottlenecks up to now
- * are charged to the old state) and changed() after (so clients and heal daemons re-plan). */
+ * are charged to the old state) and changed() after (so clients and heal daemons re-plan).
+ *
+ * Actors interleave at every simcall (starting, cancelling or querying an activity, locking, sleeping), so:
+ * - shared lists are never walked across a simcall: walkers take a snapshot of FlowPtrs, which also keeps each
+ *   flow's Exec alive until the walk is done;
+ * - a change is a generation number: an actor reads generation() before it looks at the state, and
+ *   wait_change(seen) returns at once if anything changed (or the run finished) since, so no wakeup is lost. */
 #pragma once
 
 #include "cluster_state.hpp"
@@ -8,8 +14,8 @@
 #include "platform_builder.hpp"
 #include "recorder.hpp"
 
+#include <cstdint>
 #include <map>
-#include <set>
 #include <simgrid/s4u.hpp>
 #include <vector>
 
@@ -24,32 +30,46 @@ public:
   ClusterState state;
   Recorder recorder;
   std::vector<Seconds> step_durations; // sampled (or nominal) duration of each plan step
-  simgrid::s4u::MutexPtr mutex;
-  simgrid::s4u::ConditionVariablePtr cv;
-  bool finished    = false;
-  int current_step = -1; // index of the plan step running, -1 before, size() after
+  bool finished    = false;            // set by finish(): actors leave their loops
+  int current_step = -1;               // index of the plan step running, -1 before, size() after
 
   /* Bytes still to heal: pending[volume][brick index]. */
   std::map<std::string, std::vector<double>> pending_heal;
   double pending_heal_bytes(const std::string& volume) const;
 
-  /* Heal transfers in progress, with the two nodes they connect: taking either down cancels them. */
-  std::map<Flow*, std::pair<std::string, std::string>> heals;
+  void add_flow(const FlowPtr& f);
+  void remove_flow(const FlowPtr& f);
+  /* Cancels the heal transfers to or from `node` (call after the state says the node is gone). */
   void cancel_heals_on(const std::string& node);
-
-  void add_flow(Flow* f) { flows_.insert(f); }
-  void remove_flow(Flow* f) { flows_.erase(f); }
-  /* Charges progress since the last sample and attributes each flow's bottleneck over that interval. */
+  /* Some registered flow crosses one of these SimGrid resources. */
+  bool any_flow_uses(const std::vector<std::string>& names) const;
+  /* Cancels the running flows that cross one of them (their owners see the cancellation and re-plan). */
+  void cancel_flows_using(const std::vector<std::string>& names);
+  /* Charges progress since the last sample and attributes each flow's bottleneck over that interval. One sampler
+   * at a time: a second one waits, then finds nothing left to charge. */
   void sample();
   /* Re-evaluates availability (downtime intervals) and wakes every actor waiting for a change. */
   void changed();
-  /* Waits for the next change (or `timeout` seconds of simulated time, when positive). */
-  void wait_change(double timeout = -1);
+  /* Ends the run: actors leave their loops and running heals are cancelled (they must not keep it going). */
+  void finish();
+
+  uint64_t generation() const { return generation_; }
+  /* Waits until the generation differs from `seen` or the run finished (returns at once if so already). */
+  void wait_change(uint64_t seen);
+  /* The same, but also returns at simulated time `deadline`. */
+  void wait_change_until(uint64_t seen, double deadline);
 
   static double now() { return simgrid::s4u::Engine::get_clock(); }
 
 private:
-  std::set<Flow*> flows_;
+  std::vector<FlowPtr> snapshot() const;
+  void wait(uint64_t seen, const double* deadline);
+
+  simgrid::s4u::MutexPtr mutex_;
+  simgrid::s4u::ConditionVariablePtr cv_;
+  simgrid::s4u::MutexPtr sample_mutex_;
+  uint64_t generation_ = 0;
+  std::map<const Flow*, FlowPtr> flows_;
   double last_sample_ = 0;
 };
 
