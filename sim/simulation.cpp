@@ -63,20 +63,33 @@ Report simulate_in_process(const Scenario& sc, const std::vector<Seconds>& step_
   World world(sc, step_durations);
 
   sg4::Host* home = world.platform.disk(sc.nodes.front().name);
-  std::vector<std::unique_ptr<GlusterClient>> clients;
+  // An exception in an actor would make SimGrid abort the process: record the first one, end the run, report it.
+  std::string internal_error;
+  auto guarded = [&world, &internal_error](std::string name, auto actor) {
+    return [&world, &internal_error, name, actor]() mutable {
+      try {
+        actor();
+      } catch (const std::exception& e) {
+        if (internal_error.empty()) internal_error = "actor " + name + ": " + e.what();
+        if (!world.finished) world.finish();
+      }
+    };
+  };
   for (auto const& vm : sc.workload.vms)
-    for (size_t k = 0; k < vm.streams.size(); k++)
-      sg4::Actor::create("client-" + vm.name + "#" + std::to_string(k), world.platform.disk(vm.node),
-                         GlusterClient(world, vm, k));
+    for (size_t k = 0; k < vm.streams.size(); k++) {
+      std::string name = "client-" + vm.name + "#" + std::to_string(k);
+      sg4::Actor::create(name, world.platform.disk(vm.node), guarded(name, GlusterClient(world, vm, k)));
+    }
   for (auto const& v : sc.volumes)
-    sg4::Actor::create("shd-" + v.name, home, SelfHealDaemon(world, v));
+    sg4::Actor::create("shd-" + v.name, home, guarded("shd-" + v.name, SelfHealDaemon(world, v)));
   for (auto const& f : sc.faults)
-    sg4::Actor::create("fault-" + f.node, home, FaultInjector(world, f));
+    sg4::Actor::create("fault-" + f.node, home, guarded("fault-" + f.node, FaultInjector(world, f)));
   auto executor = std::make_shared<PlanExecutor>(world);
-  sg4::Actor::create("plan", home, [executor]() { (*executor)(); });
+  sg4::Actor::create("plan", home, guarded("plan", [executor]() { (*executor)(); }));
   bool deadlock = false;
   sg4::Engine::on_deadlock_cb([&deadlock]() { deadlock = true; });
   engine.run();
+  if (!internal_error.empty()) throw SimulationError("internal error in the simulator: " + internal_error);
   // SimGrid ends a deadlocked run by killing its actors and returning normally: that answer is truncated.
   if (deadlock || !executor->done)
     throw SimulationError("SimGrid found a deadlock at t = " + std::to_string(World::now()) + " s during " +
