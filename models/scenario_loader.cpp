@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -67,10 +68,11 @@ public:
     auto* v = opt_raw(key);
     if (!v) return def;
     if (!v->is_number_integer()) fail(key, "expected an integer, got " + v->dump());
-    long long x = v->get<long long>();
-    if (x < lo || x > hi)
-      fail(key,
-           "value " + std::to_string(x) + " out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    // Above INT64_MAX nlohmann stores the number unsigned, and get<long long>() would wrap it (2^64-1 to -1).
+    bool fits   = !v->is_number_unsigned() || v->get<std::uint64_t>() <= static_cast<std::uint64_t>(hi);
+    long long x = fits ? v->get<long long>() : 0;
+    if (!fits || x < lo || x > hi)
+      fail(key, "value " + v->dump() + " out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     return static_cast<int>(x);
   }
   bool boolean(const std::string& key, bool def)
@@ -809,27 +811,259 @@ void check_paths(const Scenario& sc)
   }
 }
 
-std::vector<std::string> split_path(const std::string& path)
+/* "line L, column C" of a byte offset, the column in characters (UTF-8 code points) as editors count them. */
+std::string line_column(const std::string& text, size_t offset)
 {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : path) {
-    if (c == '.' || c == '[') {
-      if (!cur.empty()) out.push_back(cur);
-      cur.clear();
-      if (c == '[') cur = "[";
-    } else if (c == ']') {
-      out.push_back(cur + "]");
-      cur.clear();
-    } else {
-      cur += c;
+  offset            = std::min(offset, text.size());
+  size_t line       = 1 + std::count(text.begin(), text.begin() + offset, '\n');
+  size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  line_start        = line_start == std::string::npos || line_start >= offset ? 0 : line_start + 1;
+  size_t column     = 1 + std::count_if(text.begin() + line_start, text.begin() + offset,
+                                        [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+/* Text for a message, bytes that are not UTF-8 written as \xHH (the message itself must stay printable). */
+std::string escaped(const std::string& text)
+{
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    size_t bad = first_invalid_utf8(text.substr(i));
+    if (bad == std::string::npos) bad = text.size() - i;
+    out += text.substr(i, bad);
+    i += bad;
+    if (i < text.size()) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(text[i++]));
+      out += hex;
     }
   }
-  if (!cur.empty()) out.push_back(cur);
   return out;
 }
 
+struct JsonFailure {
+  std::string reason = "not valid JSON";
+  std::string path; // JSON path of the value at fault, when known
+  size_t offset = std::string::npos;
+  std::string note;        // after the position
+  bool bad_number = false; // a number the document cannot hold, rather than a syntax error
+
+  std::string describe(const std::string& text) const
+  {
+    return reason + (offset == std::string::npos ? "" : " at " + line_column(text, offset)) + note;
+  }
+};
+
+/* Builds the document as json::parse does and remembers where it is, so that what nlohmann would report as raw
+ * library text (a number beyond a double) or do silently (round an integer beyond 64 bits to a double, keep the
+ * last of two equal keys) is an error with the JSON path. */
+class StrictSax {
+public:
+  explicit StrictSax(json& root) : dom_(root, /*allow_exceptions=*/false) {}
+  const JsonFailure& failure() const { return failure_; }
+
+  bool null()
+  {
+    value();
+    return dom_.null();
+  }
+  bool boolean(bool v)
+  {
+    value();
+    return dom_.boolean(v);
+  }
+  bool number_integer(json::number_integer_t v)
+  {
+    value();
+    return dom_.number_integer(v);
+  }
+  bool number_unsigned(json::number_unsigned_t v)
+  {
+    value();
+    return dom_.number_unsigned(v);
+  }
+  bool number_float(json::number_float_t v, const std::string& text)
+  {
+    value();
+    if (text.find_first_of(".eE") == std::string::npos) // the lexer's fallback for an integer it cannot hold
+      return fail("integer " + text + " does not fit in 64 bits", std::string::npos, true);
+    return dom_.number_float(v, text);
+  }
+  bool string(std::string& v)
+  {
+    value();
+    return dom_.string(v);
+  }
+  bool binary(json::binary_t& v)
+  {
+    value();
+    return dom_.binary(v);
+  }
+  bool start_object(size_t n)
+  {
+    value();
+    frames_.push_back({});
+    return dom_.start_object(n);
+  }
+  bool key(std::string& k)
+  {
+    Frame& f = frames_.back();
+    f.key    = k;
+    if (!f.keys.insert(k).second)
+      return fail("the key \"" + k + "\" appears twice in one object", std::string::npos, false);
+    return dom_.key(k);
+  }
+  bool end_object()
+  {
+    frames_.pop_back();
+    return dom_.end_object();
+  }
+  bool start_array(size_t n)
+  {
+    value();
+    frames_.push_back({});
+    frames_.back().array = true;
+    return dom_.start_array(n);
+  }
+  bool end_array()
+  {
+    frames_.pop_back();
+    return dom_.end_array();
+  }
+  template <class Exception> bool parse_error(size_t position, const std::string& token, const Exception& e)
+  {
+    if (e.id == 406) { // a finite double cannot hold it: "1e99999"
+      value();
+      return fail("number " + token + " is out of range", position - std::min(position, token.size()), true);
+    }
+    failure_.offset = position == 0 ? 0 : position - 1; // the character that did not fit
+    return false;
+  }
+
+private:
+  struct Frame {
+    bool array   = false;
+    size_t count = 0;           // values seen so far (arrays)
+    std::string key;            // the current key (objects)
+    std::set<std::string> keys; // keys seen so far (objects)
+  };
+
+  void value()
+  {
+    if (!frames_.empty() && frames_.back().array) frames_.back().count++;
+  }
+  bool fail(const std::string& reason, size_t offset, bool bad_number)
+  {
+    failure_.reason     = reason;
+    failure_.bad_number = bad_number;
+    failure_.offset     = offset;
+    for (auto const& f : frames_)
+      failure_.path += f.array ? "[" + std::to_string(f.count - 1) + "]" : (failure_.path.empty() ? "" : ".") + f.key;
+    return false;
+  }
+
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::vector<Frame> frames_;
+  JsonFailure failure_;
+};
+
+/* json::parse of a whole text, strictly (see StrictSax); false and why instead of an exception. */
+bool parse_json_text(const std::string& text, json& out, JsonFailure& why)
+{
+  if (size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
+    char byte[32];
+    std::snprintf(byte, sizeof byte, " (byte 0x%02X)", static_cast<unsigned char>(text[bad]));
+    why = {"not valid UTF-8", "", bad, byte, false};
+    return false;
+  }
+  StrictSax sax(out);
+  try {
+    if (json::sax_parse(text, &sax)) return true;
+    why = sax.failure();
+  } catch (const json::exception&) { // not expected from text input; never shown as library text
+    why = {};
+  }
+  return false;
+}
+
+/* One step of a --set path: a key of an object, or (key empty) an index of a list. */
+struct PathStep {
+  std::string key;
+  size_t index = 0;
+  bool is_index() const { return key.empty(); }
+};
+
+/* "a.b[2].c" -> a, b, [2], c. Strict, `key(.key|[digits])*`, so that a typo cannot select another element (as
+ * "networks[12.switch" once selected networks[1]). Indexes are written as the loader writes them (no leading zero):
+ * an error the loader finds at an overridden path is then matched to its --set. */
+std::vector<PathStep> split_path(const std::string& path, const std::string& file)
+{
+  auto bad = [&](const std::string& why) { return ScenarioError(file, path, "--set: bad path: " + why); };
+  auto at  = [](size_t i) { return " at character " + std::to_string(i + 1); };
+  std::vector<PathStep> out;
+  bool need_key = true; // at the start and after "."
+  for (size_t i = 0;;) {
+    if (need_key) {
+      size_t end = std::min(path.find_first_of(".[]", i), path.size());
+      if (end == i) throw bad("a field name is missing" + at(i));
+      out.push_back({path.substr(i, end - i)});
+      i        = end;
+      need_key = false;
+    }
+    if (i == path.size()) return out;
+    if (path[i] == '.') {
+      need_key = true;
+      i++;
+    } else if (path[i] == '[') {
+      size_t close = path.find(']', i);
+      if (close == std::string::npos) throw bad("\"[\"" + at(i) + " is not closed by \"]\"");
+      std::string digits = path.substr(i + 1, close - i - 1);
+      auto digit         = [](unsigned char c) { return std::isdigit(c) != 0; };
+      if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), digit) ||
+          (digits.size() > 1 && digits[0] == '0'))
+        throw bad("bad index [" + digits + "]" + at(i) + " (a list index is written 0, 1, 12, ...)");
+      out.push_back({"", std::stoul(digits)});
+      i = close + 1;
+    } else if (path[i] == ']') {
+      throw bad("\"]\"" + at(i) + " closes no \"[\"");
+    } else {
+      throw bad("\".\" or \"[\" expected after \"]\"" + at(i));
+    }
+  }
+}
+
 } // namespace
+
+std::size_t first_invalid_utf8(const std::string& text)
+{
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  for (size_t i = 0, n = text.size(); i < n;) {
+    unsigned char c = s[i];
+    size_t len      = 1;
+    unsigned lo = 0x80, hi = 0xBF; // allowed range of the second byte (Unicode 15, table 3-7)
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      lo  = c == 0xE0 ? 0xA0 : lo; // no overlong forms
+      hi  = c == 0xED ? 0x9F : hi; // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      lo  = c == 0xF0 ? 0x90 : lo; // no overlong forms
+      hi  = c == 0xF4 ? 0x8F : hi; // nothing above U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return i;
+    for (size_t k = 2; k < len; k++)
+      if ((s[i + k] & 0xC0) != 0x80) return i;
+    i += len;
+  }
+  return std::string::npos;
+}
 
 Override parse_override(const std::string& arg)
 {
@@ -842,30 +1076,32 @@ Override parse_override(const std::string& arg)
 void apply_overrides(json& doc, const std::vector<Override>& overrides, const std::string& file)
 {
   for (auto const& ov : overrides) {
-    auto parts = split_path(ov.path);
+    // A JSON string must be UTF-8: a stray byte would make every later dump() of the document throw.
+    if (size_t bad = first_invalid_utf8(ov.path); bad != std::string::npos)
+      throw ScenarioError(file, escaped(ov.path), "--set: the path is not valid UTF-8");
+    if (size_t bad = first_invalid_utf8(ov.value); bad != std::string::npos)
+      throw ScenarioError(file, ov.path,
+                          "--set: the value \"" + escaped(ov.value) + "\" is not valid UTF-8 (at byte " +
+                              std::to_string(bad + 1) + ")");
+    auto steps = split_path(ov.path, file);
     json* cur  = &doc;
-    for (size_t i = 0; i < parts.size(); i++) {
-      const std::string& p = parts[i];
-      if (p.front() == '[') {
-        std::string digits = p.substr(1, p.size() - 2);
-        // stoul alone would accept "[1x]" or "[-1]".
-        auto digit = [](unsigned char c) { return std::isdigit(c) != 0; };
-        if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), digit))
-          throw ScenarioError(file, ov.path, "--set: bad index " + p);
-        size_t idx = std::stoul(digits);
-        if (!cur->is_array() || idx >= cur->size()) throw ScenarioError(file, ov.path, "--set: no element " + p);
-        cur = &(*cur)[idx];
+    for (size_t i = 0; i < steps.size(); i++) {
+      if (steps[i].is_index()) {
+        if (!cur->is_array() || steps[i].index >= cur->size())
+          throw ScenarioError(file, ov.path, "--set: no element [" + std::to_string(steps[i].index) + "]");
+        cur = &(*cur)[steps[i].index];
         continue;
       }
-      // Option names contain dots ("network.ping-timeout"): take the longest run of parts that is a key.
+      // Option names contain dots ("network.ping-timeout"): take the longest run of keys that is a key.
       bool found = false;
-      for (size_t j = parts.size(); j > i && !found; j--) {
+      for (size_t j = steps.size(); j > i && !found; j--) {
         std::string key;
-        for (size_t k = i; k < j; k++) {
-          if (parts[k].front() == '[') break;
-          key += (k == i ? "" : ".") + parts[k];
+        bool keys_only = true;
+        for (size_t k = i; k < j && keys_only; k++) {
+          keys_only = !steps[k].is_index();
+          key += (k == i ? "" : ".") + steps[k].key;
         }
-        if (cur->is_object() && cur->contains(key) && (j - i == 1 || key.find('.') != std::string::npos)) {
+        if (keys_only && cur->is_object() && cur->contains(key)) {
           cur   = &(*cur)[key];
           i     = j - 1;
           found = true;
@@ -876,14 +1112,17 @@ void apply_overrides(json& doc, const std::vector<Override>& overrides, const st
     if (cur->is_structured())
       throw ScenarioError(file, ov.path, "--set: not a scalar (only single values can be overridden)");
     if (cur->is_number()) {
-      try {
-        size_t used = 0;
-        double v    = std::stod(ov.value, &used);
-        if (used != ov.value.size()) throw std::invalid_argument("trailing");
-        *cur = cur->is_number_integer() && v == static_cast<long long>(v) ? json(static_cast<long long>(v)) : json(v);
-      } catch (const std::exception&) {
-        throw ScenarioError(file, ov.path, "--set: expected a number, got \"" + ov.value + "\"");
-      }
+      // Read as the same number in the file would be (std::stod would also take "nan", "inf", "0x1p3", " 1"):
+      // then an integer field refuses 1e3 or 1.5 from --set as it does from the file.
+      json v;
+      JsonFailure why;
+      bool parsed = ov.value.find_first_of(" \t\r\n") == std::string::npos && parse_json_text(ov.value, v, why);
+      if (!parsed && why.bad_number) throw ScenarioError(file, ov.path, "--set: " + why.reason);
+      if (!parsed || !v.is_number())
+        throw ScenarioError(file, ov.path,
+                            "--set: expected a number (as JSON writes one: 24, -3, 0.5, 2e-3), got \"" + ov.value +
+                                "\"");
+      *cur = v;
     } else if (cur->is_boolean()) {
       if (ov.value != "true" && ov.value != "false")
         throw ScenarioError(file, ov.path, "--set: expected true or false, got \"" + ov.value + "\"");
@@ -930,20 +1169,21 @@ Scenario load_scenario(const std::string& file, const std::vector<Override>& ove
   if (!in) throw ScenarioError(file, "", "cannot open the file");
   std::stringstream ss;
   ss << in.rdbuf();
+  const std::string text = ss.str();
   json doc;
-  try {
-    doc = json::parse(ss.str());
-  } catch (const json::parse_error& e) {
-    // Report line and column rather than nlohmann's byte offset.
-    std::string text = ss.str();
-    size_t pos       = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    size_t line      = 1 + std::count(text.begin(), text.begin() + pos, '\n');
-    size_t col =
-        pos - (text.rfind('\n', pos == 0 ? 0 : pos - 1) == std::string::npos ? 0 : text.rfind('\n', pos - 1) + 1) + 1;
-    throw ScenarioError(file, "", "not valid JSON at line " + std::to_string(line) + ", column " + std::to_string(col));
-  }
+  JsonFailure why;
+  if (!parse_json_text(text, doc, why)) throw ScenarioError(file, why.path, why.describe(text));
   apply_overrides(doc, overrides, file);
-  return parse_scenario(doc, file);
+  try {
+    return parse_scenario(doc, file);
+  } catch (const ScenarioError& e) {
+    // Where a --set wrote, say so: the file itself may be right.
+    for (auto it = overrides.rbegin(); it != overrides.rend(); ++it)
+      if (it->path == e.path())
+        throw ScenarioError(e.file(), e.path(),
+                            e.reason() + " (the value of --set " + it->path + "=" + it->value + ")");
+    throw;
+  }
 }
 
 } // namespace ibmig

@@ -355,3 +355,195 @@ TEST(Golden, VariantsKeepTheReferenceWorkload)
     EXPECT_EQ(doc["calibration"], ref["calibration"]);
   }
 }
+
+// --- input text and --set values that cannot slip (issue 7; inputs from tests/repro and tests/models/inputs) ------
+
+namespace {
+
+const std::string kReference = kRoot + "/scenarios/reference.json";
+const std::string kRepro     = kRoot + "/tests/repro/";
+const std::string kInputs    = kRoot + "/tests/models/inputs/";
+
+/* The ScenarioError that loading gives, or a test failure when it loads. */
+ScenarioError load_error(const std::string& file, const std::vector<Override>& overrides = {})
+{
+  try {
+    load_scenario(file, overrides);
+  } catch (const ScenarioError& e) {
+    return e;
+  }
+  ADD_FAILURE() << file << " loaded" << (overrides.empty() ? "" : " with --set " + overrides[0].path);
+  return ScenarioError(file, "", "(loaded)");
+}
+
+bool says(const ScenarioError& e, const std::string& phrase)
+{
+  return std::string(e.what()).find(phrase) != std::string::npos;
+}
+
+} // namespace
+
+// If this fails, --set reads numbers as std::stod does: "nan" and "inf" became null in Release and a UBSan
+// float-cast-overflow (double to long long) before it; hex and signs slipped in as numbers a file cannot hold.
+TEST(InputText, SetNonNumberOnNumberFieldIsRefusedAtTheSet)
+{
+  for (std::string v : {"nan", "inf", "-inf", "NaN", "0x10", "+1", " 1", "1 ", "1.", ".5", "", "1e", "true"}) {
+    ScenarioError e = load_error(kReference, {{"networks[0].switch.ports", v}});
+    EXPECT_EQ(e.file(), kReference) << v;
+    EXPECT_EQ(e.path(), "networks[0].switch.ports") << v;
+    EXPECT_TRUE(says(e, "--set: expected a number")) << e.what();
+    EXPECT_TRUE(says(e, "got \"" + v + "\"")) << e.what();
+  }
+  ScenarioError e = load_error(kReference, {{"networks[0].switch.ports", "1e99999"}});
+  EXPECT_EQ(e.path(), "networks[0].switch.ports");
+  EXPECT_TRUE(says(e, "--set: number 1e99999 is out of range")) << e.what();
+  EXPECT_FALSE(says(e, "json.exception")) << e.what();
+}
+
+// If this fails, an integer field takes a number that is not an integer literal (1e300 and 9.3e18 were cast to
+// long long), or the error does not say that the value came from --set.
+TEST(InputText, SetOnIntegerFieldNeedsAnIntegerLiteral)
+{
+  for (std::string v : {"1e300", "9.3e18", "1e3", "24.0", "1.5"}) {
+    ScenarioError e = load_error(kReference, {{"networks[0].switch.ports", v}});
+    EXPECT_EQ(e.path(), "networks[0].switch.ports") << v;
+    EXPECT_TRUE(says(e, "expected an integer")) << e.what();
+    EXPECT_TRUE(says(e, "(the value of --set networks[0].switch.ports=" + v + ")")) << e.what();
+  }
+  ScenarioError big = load_error(kReference, {{"networks[0].switch.ports", "18446744073709551615"}});
+  EXPECT_TRUE(says(big, "value 18446744073709551615 out of range")) << big.what();
+  ScenarioError bigger = load_error(kReference, {{"networks[0].switch.ports", "18446744073709551616"}});
+  EXPECT_TRUE(says(bigger, "--set: integer 18446744073709551616 does not fit in 64 bits")) << bigger.what();
+  Scenario sc = load_scenario(kReference, {{"networks[0].switch.ports", "30"}});
+  EXPECT_EQ(sc.networks[0].sw.ports, 30);
+}
+
+// If this fails, a real-valued field written as an integer in the file ("value": 80) refuses an exponent or a
+// fraction from --set, or reads it wrongly.
+TEST(InputText, SetOnRealFieldTakesAnyFiniteNumber)
+{
+  Scenario sc = load_scenario(kReference, {{"calibration.heal_MBps.value", "1.5e2"}});
+  EXPECT_DOUBLE_EQ(sc.calibration.heal_MBps.value, 150);
+  ScenarioError e = load_error(kReference, {{"calibration.heal_MBps.value", "-0.5"}}); // read, then range-checked
+  EXPECT_EQ(e.path(), "calibration.heal_MBps.value");
+  EXPECT_TRUE(says(e, "value -0.5 out of range")) << e.what();
+}
+
+// If this fails, a byte that is not UTF-8 reaches a JSON string from --set, and the first dump() of it (a report,
+// a message quoting it) throws raw library text with exit status 3.
+TEST(InputText, SetValueOrPathThatIsNotUtf8IsRefused)
+{
+  ScenarioError e = load_error(kReference, {{"name", "\xff"}});
+  EXPECT_EQ(e.path(), "name");
+  EXPECT_TRUE(says(e, "--set: the value \"\\xFF\" is not valid UTF-8")) << e.what();
+  std::string repro = kRepro + "ref-step-nodes.json"; // the value lands in a message that quotes it
+  e                 = load_error(repro, {{"plan.steps[0].nodes[0]", "\xff"}});
+  EXPECT_EQ(e.file(), repro);
+  EXPECT_EQ(e.path(), "plan.steps[0].nodes[0]");
+  EXPECT_TRUE(says(e, "not valid UTF-8")) << e.what();
+  // Overlong "/", a surrogate, a truncated euro sign, above U+10FFFF, a lone continuation byte.
+  for (std::string v : {"\xc0\xaf", "\xed\xa0\x80", "x\xe2\x82", "\xf4\x90\x80\x80", "\x80"})
+    EXPECT_TRUE(says(load_error(kReference, {{"name", v}}), "not valid UTF-8")) << v;
+  e = load_error(kReference, {{"na\xffme", "x"}});
+  EXPECT_EQ(e.path(), "na\\xFFme"); // printable in the message
+  EXPECT_TRUE(says(e, "--set: the path is not valid UTF-8")) << e.what();
+  Scenario sc = load_scenario(kReference, {{"name", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"}}); // é € 😀
+  EXPECT_EQ(sc.name, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  EXPECT_NO_THROW(json(sc.name).dump());
+}
+
+// If this fails, the validator disagrees with nlohmann's (RFC 3629) about what UTF-8 is, or points elsewhere.
+TEST(InputText, FirstInvalidUtf8)
+{
+  EXPECT_EQ(first_invalid_utf8(""), std::string::npos);
+  EXPECT_EQ(first_invalid_utf8("ascii \xc3\xa9\xe2\x82\xac\xf4\x8f\xbf\xbf"), std::string::npos); // up to U+10FFFF
+  EXPECT_EQ(first_invalid_utf8("ab\xff"), 2u);
+  EXPECT_EQ(first_invalid_utf8("a\xe0\x80\x80"), 1u); // overlong
+  EXPECT_EQ(first_invalid_utf8("a\xc3"), 1u);         // truncated at the end
+  EXPECT_EQ(first_invalid_utf8("a\xc3("), 1u);        // continuation byte missing
+}
+
+// If this fails, a scenario file that is not UTF-8 is reported without a position (or as "not valid JSON").
+TEST(InputText, FileThatIsNotUtf8GivesLineAndColumn)
+{
+  ScenarioError e = load_error(kInputs + "name-not-utf8.json"); // "caf\xe9" in Latin-1
+  EXPECT_EQ(e.file(), kInputs + "name-not-utf8.json");
+  EXPECT_TRUE(says(e, "not valid UTF-8 at line 3, column 14 (byte 0xE9)")) << e.what();
+}
+
+// If this fails, a number beyond a double is raw library text ("[json.exception.out_of_range.406]") with exit
+// status 3 instead of bad input naming the file, the position and, inside a document, the JSON path.
+TEST(InputText, NumberBeyondADoubleNamesFileAndPosition)
+{
+  std::string whole = kInputs + "whole-file-1e99999.json";
+  ScenarioError e   = load_error(whole);
+  EXPECT_EQ(e.file(), whole);
+  EXPECT_EQ(e.path(), "");
+  EXPECT_EQ(std::string(e.what()), whole + ": number 1e99999 is out of range at line 1, column 1");
+  std::string text = reference().dump(1);
+  auto at          = text.find("\"ports\": 24");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 11, "\"ports\": 1e99999");
+  std::string path = temp_file("ibmig-ports-1e99999.json", text);
+  e                = load_error(path);
+  EXPECT_EQ(e.path(), "networks[0].switch.ports");
+  EXPECT_TRUE(says(e, "number 1e99999 is out of range at line ")) << e.what();
+}
+
+// If this fails, an integer above INT64_MAX (stored unsigned by nlohmann) is shown wrapped, as "-1", or one
+// above 64 bits is rounded to a double and shown as a different number.
+TEST(InputText, IntegerAboveInt64IsShownAsWritten)
+{
+  std::string file = kInputs + "switch-ports-2pow64-minus-1.json";
+  ScenarioError e  = load_error(file);
+  EXPECT_EQ(e.path(), "networks[0].switch.ports");
+  EXPECT_TRUE(says(e, "value 18446744073709551615 out of range [1, 100000]")) << e.what();
+  EXPECT_EQ(load_scenario(file, {{"networks[0].switch.ports", "24"}}).networks[0].sw.ports, 24); // nothing else wrong
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("18446744073709551615"), 20, "18446744073709551616");
+  e = load_error(temp_file("ibmig-ports-2pow64.json", text));
+  EXPECT_EQ(e.path(), "networks[0].switch.ports");
+  EXPECT_TRUE(says(e, "integer 18446744073709551616 does not fit in 64 bits")) << e.what();
+}
+
+// If this fails, a key written twice in one object is silently resolved (nlohmann keeps the last one).
+TEST(InputText, KeyTwiceInOneObjectIsRefused)
+{
+  std::string text = reference().dump(1);
+  text.replace(text.find("\"ports\": 24"), 11, "\"ports\": 24, \"ports\": 2");
+  ScenarioError e = load_error(temp_file("ibmig-ports-twice.json", text));
+  EXPECT_EQ(e.path(), "networks[0].switch.ports");
+  EXPECT_TRUE(says(e, "the key \"ports\" appears twice")) << e.what();
+}
+
+// If this fails, a malformed --set path selects another element (the unterminated "networks[12." selected
+// networks[1]) or a field the user did not name.
+TEST(Overrides, PathGrammarIsStrict)
+{
+  struct Bad {
+    std::string path, phrase;
+  };
+  for (const Bad& b : std::vector<Bad>{{"networks[12.switch.ports", "\"[\" at character 9 is not closed"},
+                                       {"networks[1x.switch.ports", "\"[\" at character 9 is not closed"},
+                                       {"networks[1]].switch.ports", "\"]\" at character 12 closes no \"[\""},
+                                       {"networks]1[.switch.ports", "\"]\" at character 9 closes no"},
+                                       {"networks[0]switch.ports", "\".\" or \"[\" expected after \"]\""},
+                                       {"networks[0]..switch.ports", "a field name is missing at character 13"},
+                                       {".name", "a field name is missing at character 1"},
+                                       {"name.", "a field name is missing at character 6"},
+                                       {"networks.[0].name", "a field name is missing at character 10"},
+                                       {"[0].name", "a field name is missing"},
+                                       {"networks[].name", "bad index []"},
+                                       {"networks[01].name", "bad index [01]"},
+                                       {"networks[1.5].name", "bad index [1.5]"},
+                                       {"networks[1234567890].name", "bad index"}}) {
+    ScenarioError e = load_error(kReference, {{b.path, "1"}});
+    EXPECT_EQ(e.path(), b.path);
+    EXPECT_TRUE(says(e, "--set: bad path: " + b.phrase)) << e.what();
+  }
+  // A well-formed path into a string (the index after an option name is not skipped).
+  ScenarioError e = load_error(kReference, {{"volumes[0].options.network.ping-timeout[0]", "1"}});
+  EXPECT_TRUE(says(e, "no element [0]")) << e.what();
+  EXPECT_EQ(load_scenario(kReference, {{"networks[2].switch.ports", "12"}}).networks[2].sw.ports, 12);
+}
