@@ -380,6 +380,33 @@ void read_nodes(Obj& root, Scenario& sc)
   }
 }
 
+/* Switch names, node names and NIC names "<node>-<nic>" are one namespace: the topology graph names its vertices
+ * so, the simulator names SimGrid links after them (a repeated name aborts it), reports key NICs by "<node>-<nic>"
+ * and the emulator names switch ports so. Node "a" with NIC "b-eth0" and node "a-b" with NIC "eth0" are both
+ * "a-b-eth0"; a switch named "n1" reads as node n1 in a report. */
+void check_distinct_names(const Scenario& sc)
+{
+  std::map<std::string, std::pair<std::string, std::string>> seen; // name -> (JSON path, what it is)
+  auto claim = [&](const std::string& name, const std::string& path, const std::string& what) {
+    auto [it, fresh] = seen.emplace(name, std::make_pair(path, what));
+    if (!fresh)
+      throw ScenarioError(sc.file, path,
+                          what + " has the same name as " + it->second.second + " (" + it->second.first +
+                              "): switches, nodes and NICs (named \"<node>-<nic>\") need distinct names");
+  };
+  for (size_t i = 0; i < sc.networks.size(); i++)
+    claim(sc.networks[i].sw.name, "networks[" + std::to_string(i) + "].switch.name",
+          "switch \"" + sc.networks[i].sw.name + "\" of network " + sc.networks[i].name);
+  for (size_t i = 0; i < sc.nodes.size(); i++) {
+    const Node& n    = sc.nodes[i];
+    std::string path = "nodes[" + std::to_string(i) + "]";
+    claim(n.name, path + ".name", "node \"" + n.name + "\"");
+    for (size_t k = 0; k < n.nics.size(); k++)
+      claim(n.name + "-" + n.nics[k].name, path + ".nics[" + std::to_string(k) + "].name",
+            "NIC \"" + n.name + "-" + n.nics[k].name + "\" (node " + n.name + ", NIC " + n.nics[k].name + ")");
+  }
+}
+
 void read_storage_names(Obj& root, Scenario& sc)
 {
   if (const json* v = root.opt_raw("storage_names")) {
@@ -1151,6 +1178,7 @@ Scenario parse_scenario(const json& doc, const std::string& file)
   sc.calibration = read_calibration(root);
   read_networks(root, sc);
   read_nodes(root, sc);
+  check_distinct_names(sc);
   read_storage_names(root, sc);
   read_volumes(root, sc);
   read_workload(root, sc);

@@ -547,3 +547,31 @@ TEST(Overrides, PathGrammarIsStrict)
   EXPECT_TRUE(says(e, "no element [0]")) << e.what();
   EXPECT_EQ(load_scenario(kReference, {{"networks[2].switch.ports", "12"}}).networks[2].sw.ports, 12);
 }
+
+// If this fails, names that SimGrid, the reports or the emulator would merge get past the loader (SimGrid aborted
+// on both repro files while `check` said OK), or the error does not point at both places.
+TEST(Loader, CollidingNamesAreRefusedNamingBothPaths)
+{
+  ScenarioError e = load_error(kRepro + "sim-duplicate-switch-name.json");
+  EXPECT_EQ(e.path(), "networks[1].switch.name");
+  EXPECT_TRUE(says(e, "(networks[0].switch.name)")) << e.what();
+  e = load_error(kReference, {{"networks[1].switch.name", "sw-lan"}});
+  EXPECT_EQ(e.path(), "networks[1].switch.name");
+  EXPECT_TRUE(says(e, "(networks[0].switch.name)")) << e.what();
+  EXPECT_TRUE(says(e, "(the value of --set networks[1].switch.name=sw-lan)")) << e.what();
+  e = load_error(kRepro + "sim-link-name-collision.json"); // node a NIC b-eth0, node a-b NIC eth0
+  EXPECT_EQ(e.path(), "nodes[1].nics[0].name");
+  EXPECT_TRUE(says(e, "NIC \"a-b-eth0\" (node a-b, NIC eth0)")) << e.what();
+  EXPECT_TRUE(says(e, "(nodes[0].nics[0].name)")) << e.what();
+  // A switch named like a node, or like a node's NIC, reads as that node or NIC in a report.
+  e = load_error(kReference, {{"networks[2].switch.name", "n3"}});
+  EXPECT_EQ(e.path(), "nodes[2].name");
+  EXPECT_TRUE(says(e, "(networks[2].switch.name)")) << e.what();
+  e = load_error(kReference, {{"networks[0].switch.name", "n4-ib0"}});
+  EXPECT_EQ(e.path(), "nodes[3].nics[2].name");
+  EXPECT_TRUE(says(e, "(networks[0].switch.name)")) << e.what();
+  // A node named like another node's NIC: one vertex name in the topology graph for two vertices.
+  e = load_error(kReference, {{"nodes[3].name", "n1-eth1"}});
+  EXPECT_EQ(e.path(), "nodes[3].name");
+  EXPECT_TRUE(says(e, "(nodes[0].nics[1].name)")) << e.what();
+}
