@@ -4,11 +4,31 @@
 #include "commands.hpp"
 #include "options.hpp"
 
+#include <cstdio>
 #include <iostream>
+#include <new>
+
+namespace {
+
+/* Held back for unwinding: nlohmann's json destructor allocates (a stack of the children it frees), so a bad_alloc
+ * thrown while a document is built would otherwise end in std::terminate from a destructor, not in main's catch. */
+char* memory_for_unwinding = nullptr;
+
+void release_memory_and_throw()
+{
+  delete[] memory_for_unwinding;
+  memory_for_unwinding = nullptr;
+  std::set_new_handler(nullptr); // the next failure throws as usual
+  throw std::bad_alloc();
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
   using namespace ibmig;
+  memory_for_unwinding = new char[32 << 20]; // untouched: address space, not resident memory
+  std::set_new_handler(release_memory_and_throw);
   try {
     cli::Options opt = cli::parse_options(argc, argv);
     if (opt.command == "help") {
@@ -29,6 +49,10 @@ int main(int argc, char** argv)
   } catch (const ScenarioError& e) {
     std::cerr << "ibmig: " << e.what() << "\n";
     return 2;
+  } catch (const std::bad_alloc&) {
+    // Last resort (generate caps its size): no allocation here, the heap is what ran out.
+    std::fputs("ibmig: out of memory (use a smaller scenario or a machine with more memory)\n", stderr);
+    return 3;
   } catch (const std::exception& e) {
     std::cerr << "ibmig: " << e.what() << "\n";
     return 3;
