@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include "scenario_generator.hpp"
 #include "units.hpp"
 
 #include <cstdlib>
@@ -112,6 +113,11 @@ Options parse_options(int argc, char** argv)
   if (needs_scenario && o.scenario.empty()) throw UsageError(o.command + " needs a scenario file");
   if (o.command == "generate" && (!explicit_nodes || o.vms_per_node < 0))
     throw UsageError("generate needs --nodes N and --vms-per-node M");
+  // Refused before any work: past the cap the generator runs out of memory (see kMaxGeneratedVms).
+  std::string too_large = o.command == "generate" ? generated_size_problem(o.nodes, o.vms_per_node)
+                          : o.command == "bench"  ? generated_size_problem(o.bench_nodes, o.bench_vms_per_node)
+                                                  : "";
+  if (!too_large.empty()) throw UsageError(too_large);
   return o;
 }
 

@@ -7,11 +7,22 @@ using nlohmann::json;
 
 namespace ibmig {
 
+std::string generated_size_problem(int nodes, int vms_per_node)
+{
+  long long vms = static_cast<long long>(nodes) * vms_per_node;
+  if (vms <= kMaxGeneratedVms) return "";
+  return "--nodes " + std::to_string(nodes) + " x --vms-per-node " + std::to_string(vms_per_node) + " is " +
+         std::to_string(vms) + " VMs, more than the generator's cap of " + std::to_string(kMaxGeneratedVms) +
+         " (about 2.3 kB of memory per VM to generate, 57 kB to simulate)";
+}
+
 json generate_scenario(const GeneratorOptions& opt)
 {
   if (opt.nodes < 1 || opt.vms_per_node < 0 || opt.replica < 1 || opt.nodes % opt.replica != 0)
     throw std::invalid_argument("--nodes must be a positive multiple of --replica (got " + std::to_string(opt.nodes) +
                                 " nodes, replica " + std::to_string(opt.replica) + ")");
+  if (std::string why = generated_size_problem(opt.nodes, opt.vms_per_node); !why.empty())
+    throw std::invalid_argument(why);
   const int nodes = opt.nodes;
   auto name       = [](int i) { return "n" + std::to_string(i + 1); };
   // Addresses: 10.<net>.<i/250>.<i%250+1>, enough for 62,500 nodes per network.
