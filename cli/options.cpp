@@ -64,6 +64,10 @@ Options parse_options(int argc, char** argv)
     const std::string& a = args[i];
     auto value           = [&]() -> std::string {
       if (i + 1 >= args.size()) throw UsageError(a + " needs a value");
+      // File names and the like end up in JSON reports, whose writer throws on bytes that are not UTF-8. --set
+      // values are checked where they are applied, naming their JSON path.
+      if (a != "--set" && first_invalid_utf8(args[i + 1]) != std::string::npos)
+        throw UsageError(a + ": the value is not valid UTF-8");
       return args[++i];
     };
     if (a == "--json")
@@ -104,6 +108,8 @@ Options parse_options(int argc, char** argv)
       o.state_dir = value();
     else if (!a.empty() && a[0] == '-')
       throw UsageError("unknown option \"" + a + "\"");
+    else if (o.scenario.empty() && first_invalid_utf8(a) != std::string::npos)
+      throw UsageError("the scenario file name is not valid UTF-8 (it is written into the JSON reports)");
     else if (o.scenario.empty())
       o.scenario = a;
     else
