@@ -605,6 +605,10 @@ std::vector<std::string> read_targets(Obj& o, const Scenario& sc, const std::str
     if (s != "all" && s != "servers" && s != "hypervisors")
       o.fail("nodes", "expected \"all\", \"servers\", \"hypervisors\" or a list of node names, got \"" + s + "\"");
     select(s);
+    // As with an empty list: a step acts on at least one node (a ping with nobody to ping is a mistake).
+    if (out.empty())
+      o.fail("nodes", "\"" + s + "\" selects no node: no node has the role \"" +
+                          (s == "servers" ? "server" : "hypervisor") + "\"");
     return out;
   }
   if (!v->is_array()) o.fail("nodes", "expected \"all\", \"servers\", \"hypervisors\" or a list of node names");

@@ -79,6 +79,14 @@ const std::vector<BadCase> kBadCases = {
     {"EmptyNodesOfPing", // simulate crashed on it (the executor takes the first node's interface)
      [](json& d) { step_named(d, "Large ping over IB")["nodes"] = json::array(); }, "plan.steps[7].nodes",
      "empty list"},
+    {"GroupSelectingNoNode", // a fuzzer's find: simulate crashed the same way on a ping over an empty group
+     [](json& d) {
+       for (auto& n : d["nodes"])
+         n["roles"] = {"server"};
+       d["workload"]["vms"]                         = json::array();
+       step_named(d, "Large ping over IB")["nodes"] = "hypervisors";
+     },
+     "plan.steps[7].nodes", "\"hypervisors\" selects no node"},
     {"UnknownNodeOfVm", [](json& d) { d["workload"]["vms"][2]["node"] = "n5"; }, "workload.vms[2].node",
      "unknown node \"n5\""},
     {"UnknownNic", [](json& d) { step_named(d, "Install HCAs")["interface"] = "ib2"; }, "plan.steps[4].interface",
