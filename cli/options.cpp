@@ -21,7 +21,8 @@ const char* kUsage = R"(usage:
   emulate   replay the plan on an emulated cluster on this machine (root; real GlusterFS) and compare
   generate  write a valid scenario of the given size (stdout or -o FILE)
   bench     time the simulator: reference.json, a generated large scenario, and a 10x longer workload
-exit status: 0 ok, 1 plan errors (check) or a failed replay (emulate), 2 bad input, 3 internal failure)";
+exit status: 0 ok, 1 the plan failed (check: an error; simulate: a failed step, a check error, writes with no
+serving copy, a failed --runs sample; emulate: a failed replay), 2 bad input, 3 internal failure)";
 
 namespace {
 
