@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ibmig set-up on Debian 12. Installs only the packages that are missing, builds, then:
 #   ./setup.sh run    build and simulate the bundled reference scenario (default)
-#   ./setup.sh test   build and run the whole test suite (what CI runs)
+#   ./setup.sh test   build (warnings as errors) and run the whole test suite, then the non-root tests and the
+#                     fuzzers under ASan+UBSan in build-asan (what CI runs; stage times at the end)
 #   ./setup.sh deps   only install packages
 # Needs root (or sudo) the first time, to install packages.
 set -euo pipefail
@@ -23,7 +24,11 @@ pkgs+=(libibverbs-dev librdmacm-dev rdma-core ibverbs-utils ibverbs-providers pe
 pkgs+=(iproute2 iputils-ping procps util-linux glusterfs-server glusterfs-client fuse3 qemu-utils qemu-block-extra)
 # Soft-RoCE guests: QEMU (TCG), a busybox initramfs; cpio to pack it; ruby to syntax-check vagrant/.
 pkgs+=(qemu-system-x86 busybox-static cpio kmod ruby)
+# The sanitizer and fuzzer build of the tests (not needed to run): clang, its ASan/UBSan/libFuzzer runtimes, and
+# llvm-symbolizer for readable reports.
+[ "$mode" = run ] || pkgs+=(clang libclang-rt-14-dev llvm-14)
 
+t_packages=$SECONDS
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -38,16 +43,52 @@ fi
 [ "$mode" = deps ] && exit 0
 
 build=${IBMIG_BUILD_DIR:-build}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j "$(nproc)"
+if [ "$mode" = run ]; then
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$build" -j "$(nproc)"
+  "$build/ibmig" simulate scenarios/reference.json
+  exit 0
+fi
 
-case "$mode" in
-  run)
-    "$build/ibmig" simulate scenarios/reference.json
-    ;;
-  test)
-    # Guest image for the soft-RoCE tests (cached; rebuilt only when a package version changes).
-    emulation/rdma/build-guest-image.sh "$build/guest"
-    ctest --test-dir "$build" --output-on-failure -j 2 --timeout 900
-    ;;
-esac
+# test: every stage runs even when one fails; each prints its time, and the summary lists them all.
+stages=() failed=()
+stage() {
+  local name=$1 t0=$SECONDS status=0
+  shift
+  echo "=== stage: $name"
+  "$@" || status=$?
+  local line
+  line=$(printf '%-58s %4d s  %s' "$name" $((SECONDS - t0)) "$([ $status -eq 0 ] && echo ok || echo "FAILED ($status)")")
+  echo "=== $line"
+  stages+=("$line")
+  [ $status -eq 0 ] || failed+=("$name")
+}
+release() {
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DIBMIG_WERROR=ON >/dev/null && cmake --build "$build" -j "$(nproc)"
+}
+# The sanitizer build: clang, ASan+UBSan on all of the project's code, the libFuzzer harness.
+asan=${IBMIG_ASAN_BUILD_DIR:-build-asan}
+sanitizer_build() {
+  CC=clang CXX=clang++ cmake -S . -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIBMIG_SANITIZE=ON -DIBMIG_FUZZ=ON \
+    >/dev/null && cmake --build "$asan" -j "$(nproc)"
+}
+# Stricter than the defaults: use-after-return and initialisation order too; LSan is on (ASan's default).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+[ -x /usr/lib/llvm-14/bin/llvm-symbolizer ] && export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
+
+stages+=("$(printf '%-58s %4d s  %s' "packages (apt-get, only the missing ones)" $((SECONDS - t_packages)) ok)")
+stage "build: Release, warnings as errors (gcc)" release
+# Guest image for the soft-RoCE tests (cached; rebuilt only when a package version changes).
+stage "guest image" emulation/rdma/build-guest-image.sh "$build/guest"
+stage "tests: all but the fuzzers (Release)" ctest --test-dir "$build" --output-on-failure -j 2 --timeout 900 -LE fuzz
+stage "semantic fuzzer, bounded (Release)" ctest --test-dir "$build" --output-on-failure --timeout 900 -L fuzz
+stage "build: ASan+UBSan and libFuzzer (clang)" sanitizer_build
+stage "tests under ASan+UBSan: non-root, both fuzzers bounded" \
+  ctest --test-dir "$asan" --output-on-failure -j 2 --timeout 900 -LE 'root|fuse|guest'
+echo "=== stage times, $(nproc) cores:"
+printf '    %s\n' "${stages[@]}" "$(printf '%-58s %4d s' total "$SECONDS")"
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'setup: failed: %s\n' "${failed[@]}" >&2
+  exit 1
+fi

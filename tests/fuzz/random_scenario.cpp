@@ -452,9 +452,10 @@ private:
     return out;
   }
 
-  /* A "nodes" value selecting only eligible nodes; null when it may be left out (every node eligible, which the
-   * default "all" of node actions selects); nullopt when nothing fits. `nonempty`: it must select a node. */
-  std::optional<json> targets(const std::vector<bool>& eligible, bool nonempty)
+  /* A "nodes" value selecting only eligible nodes, at least one (the loader refuses a selector that selects none);
+   * null when it may be left out (every node eligible, which the default "all" of node actions selects); nullopt
+   * when nothing fits. */
+  std::optional<json> targets(const std::vector<bool>& eligible)
   {
     std::vector<std::string> names;
     bool all = true, servers = true, hyps = true, any_server = false, any_hyp = false;
@@ -469,8 +470,8 @@ private:
     }
     std::vector<json> choices;
     if (all) choices.insert(choices.end(), {json(), json("all")});
-    if (servers && (any_server || !nonempty)) choices.push_back("servers");
-    if (hyps && (any_hyp || !nonempty)) choices.push_back("hypervisors");
+    if (servers && any_server) choices.push_back("servers");
+    if (hyps && any_hyp) choices.push_back("hypervisors");
     if (!names.empty()) {
       rng_.shuffle(names);
       json list = json::array();
@@ -558,12 +559,12 @@ private:
     }
     if (!block) {
       if (node_action(action) || action == "repoint_names" || rng_.chance(0.15)) {
-        std::optional<json> t = targets(eligible, false);
+        std::optional<json> t = targets(eligible);
         if (!t && with_mode) { // no IB NIC of that name on a node we may pick: configure it without a mode
           with_mode = false;
           for (size_t i = 0; i < c_.nodes.size(); i++)
             eligible[i] = c_.nodes[i].nic(s["interface"].get<std::string>()) != nullptr;
-          t = targets(eligible, false);
+          t = targets(eligible);
         }
         if (!t) return std::nullopt;
         if (!t->is_null()) s["nodes"] = *t;
@@ -609,7 +610,7 @@ private:
 
   std::optional<json> random_rolling()
   {
-    std::optional<json> t = targets(std::vector<bool>(c_.nodes.size(), true), true);
+    std::optional<json> t = targets(std::vector<bool>(c_.nodes.size(), true));
     if (!t) return std::nullopt;
     json r = json::object();
     if (!t->is_null()) r["nodes"] = *t;
@@ -684,7 +685,7 @@ private:
   std::vector<json> rolling_migration()
   {
     auto [net, iface]     = new_fabric();
-    std::optional<json> t = targets(std::vector<bool>(c_.nodes.size(), true), true);
+    std::optional<json> t = targets(std::vector<bool>(c_.nodes.size(), true));
     if (!t) return {};
     std::vector<int> block = resolve(*t);
     if (block.empty()) return {};

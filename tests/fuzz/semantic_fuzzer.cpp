@@ -30,11 +30,13 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
 #include <typeinfo>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 using nlohmann::json;
@@ -86,8 +88,13 @@ const char* name(Verdict v)
 }
 
 struct Outcome {
-  Verdict verdict = Verdict::Ok;
+  Outcome(Verdict v = Verdict::Ok, std::string m = "", std::string r = "")
+      : verdict(v), message(std::move(m)), reached(std::move(r))
+  {
+  }
+  Verdict verdict;
   std::string message;
+  std::string reached; // a clean run: the kinds of its report's events, comma-separated
 };
 
 std::string type_name(const std::exception& e)
@@ -162,6 +169,14 @@ int run_in_child(const std::string& text, int runs)
     say("inconsistent", why);
     return 23;
   }
+  // What the run went through, for the summary: the fuzzer should reach failed steps, faults, heals.
+  std::set<std::string> kinds;
+  for (auto const& e : report.events)
+    kinds.insert(e.kind);
+  std::string reached;
+  for (auto const& k : kinds)
+    reached += k + ",";
+  std::fprintf(stderr, "\n@@reached %s\n", reached.c_str());
   return 0;
 }
 
@@ -237,7 +252,8 @@ Outcome run_case(const std::string& text, double timeout_s, int runs)
   case 0: {
     std::string oops = line_with(out, "Deadlock detected");
     if (!oops.empty()) return {Verdict::Deadlock, oops.substr(oops.find("Oops"))};
-    return {Verdict::Ok, ""};
+    std::string reached = line_with(out, "@@reached ");
+    return {Verdict::Ok, "", reached.empty() ? "" : reached.substr(10)};
   }
   case 20:
     return {Verdict::Rejected, said};
@@ -372,7 +388,7 @@ int main(int argc, char** argv)
   auto t0      = Clock::now();
   auto elapsed = [&]() { return std::chrono::duration<double>(Clock::now() - t0).count(); };
   long cases = 0, findings = 0, rejected = 0, clashing = 0, clashing_refused = 0;
-  std::map<std::string, long> by_kind, features;
+  std::map<std::string, long> by_kind, features, reached;
   std::map<std::string, std::vector<uint64_t>> seeds_by_kind;
   for (long i = 0;; i++) {
     if (a.count >= 0 && i >= a.count) break;
@@ -388,16 +404,19 @@ int main(int argc, char** argv)
     Outcome o          = run_case(doc.dump(1), a.timeout, runs);
     cases++;
     count_features(doc, features);
-    if (a.verbose || o.verdict != Verdict::Ok)
-      std::cout << "seed " << seed << ": " << name(o.verdict) << (o.message.empty() ? "" : ": " + o.message) << "\n";
+    for (size_t b = 0, e; (e = o.reached.find(',', b)) != std::string::npos; b = e + 1)
+      reached["runs with " + o.reached.substr(b, e - b)]++;
     if (opt.clashing_names) {
       clashing++;
       bool named = o.message.find(".switch.name") != std::string::npos || o.message.find(".nics[") != std::string::npos;
       if (o.verdict == Verdict::Rejected && named) {
         clashing_refused++;
+        if (a.verbose) std::cout << "seed " << seed << ": clashing names refused: " << o.message << "\n";
         continue;
       }
     }
+    if (a.verbose || o.verdict != Verdict::Ok)
+      std::cout << "seed " << seed << ": " << name(o.verdict) << (o.message.empty() ? "" : ": " + o.message) << "\n";
     if (o.verdict == Verdict::Ok) continue;
     std::string kind = o.verdict == Verdict::Rejected ? "rejected" : "finding";
     std::string file = a.out + "/fuzz-" + kind + "-" + std::to_string(seed) + ".json";
@@ -418,6 +437,9 @@ int main(int argc, char** argv)
 
   std::cout << "\ngenerated:";
   for (auto const& [k, v] : features)
+    std::cout << " " << k << " " << v << ";";
+  std::cout << "\nsimulated:";
+  for (auto const& [k, v] : reached)
     std::cout << " " << k << " " << v << ";";
   std::cout << "\n";
   for (auto const& [k, v] : by_kind) {
