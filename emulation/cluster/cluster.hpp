@@ -144,6 +144,9 @@ private:
   bool torn_down_ = false;
 };
 
+/* The tail of an interrupted run's message (Interrupted, interrupt_guard.hpp): by then teardown has run. */
+inline const std::string cluster_torn_down = "the emulated cluster was torn down";
+
 /* A step could not be carried out or its check failed: the message says why in plain words. */
 class StepFailure : public std::runtime_error {
 public:

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -28,29 +27,6 @@ double since(Clock::time_point t0)
 {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
-
-/* SIGINT/SIGTERM raise the interrupt flag; commands and waits see it and the run unwinds through teardown. */
-class SignalGuard {
-public:
-  SignalGuard()
-  {
-    clear_interrupt();
-    struct sigaction sa {};
-    sa.sa_handler = [](int) { request_interrupt(); };
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGINT, &sa, &old_int_);
-    ::sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~SignalGuard()
-  {
-    ::sigaction(SIGINT, &old_int_, nullptr);
-    ::sigaction(SIGTERM, &old_term_, nullptr);
-  }
-
-private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
 
 /* Teardown must finish even after SIGINT: commands stop being interruptible before the cluster unwinds. */
 struct UninterruptibleOnExit {
@@ -509,7 +485,7 @@ Report Run::go(const Report* prediction)
     report_.extra["verification"] = ver;
     failed                        = failed || ver["bytes_lost"].get<std::uint64_t>() > 0 || !io_events_.empty();
   } catch (const StepFailure& f) {
-    if (interrupt_requested()) throw Interrupted();
+    throw_if_interrupted(cluster_torn_down);
     // The cluster could not be built or set up: a missing prerequisite in practice.
     throw EmulationError(std::string("emulated cluster setup failed: ") + f.what());
   }
@@ -598,7 +574,7 @@ std::string missing_prerequisites()
 Report emulate(const Scenario& sc, const EmulateOptions& opt, const Report* prediction)
 {
   if (auto why = missing_prerequisites(); !why.empty()) throw EmulationError(why);
-  SignalGuard signals;
+  InterruptGuard signals; // SIGINT/SIGTERM: commands and waits throw Interrupted, the run unwinds through teardown
   try {
     Run run(sc, opt);
     return run.go(prediction);

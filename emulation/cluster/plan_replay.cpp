@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <sstream>
-#include <thread>
 
 namespace ibmig::emu {
 
@@ -18,17 +17,13 @@ double since(Clock::time_point t0)
 
 void check_interrupt()
 {
-  if (interrupt_requested()) throw Interrupted();
+  throw_if_interrupted(cluster_torn_down);
 }
 
 /* Sleeps in small slices so SIGINT is honoured quickly. */
 void interruptible_sleep(double s)
 {
-  auto t0 = Clock::now();
-  while (since(t0) < s) {
-    check_interrupt();
-    std::this_thread::sleep_for(std::chrono::duration<double>(std::min(0.1, s - since(t0))));
-  }
+  emu::interruptible_sleep(s, cluster_torn_down);
 }
 
 std::string fmt_s(double s)

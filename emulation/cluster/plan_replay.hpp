@@ -14,12 +14,6 @@
 
 namespace ibmig::emu {
 
-/* SIGINT/SIGTERM arrived: the run stops and tears down. */
-class Interrupted : public std::runtime_error {
-public:
-  Interrupted() : std::runtime_error("interrupted by a signal: the emulated cluster was torn down") {}
-};
-
 /* True for steps whose real-world duration is physical or human waiting (emulated by a scaled sleep). */
 bool is_emulated_wait(Action a);
 
@@ -32,7 +26,7 @@ public:
   PlanReplayer(EmulatedCluster& cluster, const MistakenPlan& plan, Options opt, double clock_start_s);
 
   /* Runs the steps in order and stops at the first failure. Returns true when every step succeeded and every
-   * volume and VM recovered. Throws Interrupted. */
+   * volume and VM recovered. Throws Interrupted (interrupt_guard.hpp). */
   bool run();
   /* One step (exposed for tests): throws StepFailure with a plain-words reason; returns what it observed. */
   std::string run_step(const Step& st, const std::string& intended_network);

@@ -1,6 +1,6 @@
 #include "workload.hpp"
 
-#include "command_runner.hpp"
+#include "interrupt_guard.hpp"
 
 #include <cerrno>
 #include <chrono>

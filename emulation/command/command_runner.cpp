@@ -13,8 +13,6 @@
 namespace ibmig::emu {
 
 namespace {
-volatile std::sig_atomic_t interrupt_flag = 0;
-
 void drain(int fd, std::string& into)
 {
   char buf[4096];
@@ -25,19 +23,6 @@ void drain(int fd, std::string& into)
   }
 }
 } // namespace
-
-bool interrupt_requested()
-{
-  return interrupt_flag != 0;
-}
-void request_interrupt()
-{
-  interrupt_flag = 1;
-}
-void clear_interrupt()
-{
-  interrupt_flag = 0;
-}
 
 std::string join_command(const std::vector<std::string>& argv)
 {

@@ -3,9 +3,9 @@
  * a timeout. Tests replace it with a fake. */
 #pragma once
 
+#include "interrupt_guard.hpp"
 #include "units.hpp"
 
-#include <atomic>
 #include <functional>
 #include <ostream>
 #include <string>
@@ -40,18 +40,14 @@ class SystemRunner : public CommandRunner {
 public:
   explicit SystemRunner(std::ostream* trace = nullptr) : trace_(trace) {}
   CommandResult run(const std::vector<std::string>& argv, Seconds timeout) override;
-  /* While set, a raised interrupt flag kills the running command (off during teardown, which must finish). */
+  /* While set, a raised interrupt flag (interrupt_guard.hpp) kills the running command (off during teardown, which
+   * must finish). */
   void set_interruptible(bool on) { interruptible_ = on; }
 
 private:
   std::ostream* trace_;
   bool interruptible_ = true;
 };
-
-/* Process-wide flag raised by the SIGINT/SIGTERM handlers that emulate() installs. */
-bool interrupt_requested();
-void request_interrupt();
-void clear_interrupt();
 
 std::string join_command(const std::vector<std::string>& argv);
 

@@ -9,7 +9,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -38,42 +37,7 @@ const Seconds command_timeout{30}; // ip and qemu --version answer in well under
   _exit(127);
 }
 
-volatile std::sig_atomic_t g_stop_signal = 0;
-
-extern "C" void remember_stop_signal(int signal_number)
-{
-  g_stop_signal = signal_number;
-}
-
-// Turns SIGINT/SIGTERM into a flag while guests run; the wait loop throws Interrupted so destructors tear down.
-class StopSignalGuard {
-public:
-  StopSignalGuard()
-  {
-    g_stop_signal = 0;
-    struct sigaction action {};
-    action.sa_handler = remember_stop_signal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~StopSignalGuard()
-  {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  StopSignalGuard(const StopSignalGuard&)            = delete;
-  StopSignalGuard& operator=(const StopSignalGuard&) = delete;
-  void check() const
-  {
-    if (g_stop_signal != 0)
-      throw Interrupted("interrupted by signal " + std::to_string(g_stop_signal) + ": guests stopped and removed");
-  }
-
-private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
+const std::string interrupted_consequence = "guests stopped and removed";
 
 std::string read_file(const std::string& path)
 {
@@ -335,7 +299,7 @@ std::vector<GuestResult> GuestLauncher::run(const std::vector<GuestSpec>& guests
 {
   if (ran_) throw std::logic_error("GuestLauncher::run called twice: create a launcher per run");
   ran_ = true;
-  StopSignalGuard signals;
+  emu::InterruptGuard signals; // SIGINT/SIGTERM: the wait loop throws, destructors stop the guests
   const std::string bridge = "ibmig-" + run_id_ + "-br";
   std::vector<std::string> job_logs;
   std::vector<std::unique_ptr<QemuProcess>> processes;
@@ -360,7 +324,7 @@ std::vector<GuestResult> GuestLauncher::run(const std::vector<GuestSpec>& guests
   for (size_t i = 0; i < guests.size(); ++i)
     results[i].name = guests[i].name;
   for (bool running = true; running;) {
-    signals.check();
+    emu::throw_if_interrupted(interrupted_consequence);
     running = false;
     for (size_t i = 0; i < processes.size(); ++i) {
       if (processes[i]->finished()) continue;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "command_runner.hpp"
+#include "interrupt_guard.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -51,11 +52,9 @@ struct LauncherOptions {
   bool keep_work_dir      = false;   // keep consoles and job logs for debugging
 };
 
-/// Thrown when SIGINT or SIGTERM arrives while guests run; everything created is torn down during unwinding.
-class Interrupted : public std::runtime_error {
-public:
-  using std::runtime_error::runtime_error;
-};
+/// Thrown when SIGINT or SIGTERM arrives while guests run; everything created is torn down during unwinding. The
+/// emulation tree's one interrupted type (interrupt_guard.hpp), under the name the plane's callers use.
+using Interrupted = emu::Interrupted;
 
 class GuestLauncher {
 public:

@@ -115,6 +115,7 @@ nlohmann::json parse_devinfo(const std::string& text)
 RdmaPlane::RdmaPlane(PlaneOptions options, emu::CommandRunner* runner)
     : options_(std::move(options)), runner_(runner ? runner : &default_runner_)
 {
+  default_runner_.set_interruptible(false); // the shared interrupt flag must not cut the fabric's teardown short
   if (options_.nodes.empty()) throw std::invalid_argument("rdma plane: no node given");
   if (options_.nodes.size() > 200) throw std::invalid_argument("rdma plane: at most 200 nodes (one /24 network)");
   for (const auto& node : options_.nodes) {

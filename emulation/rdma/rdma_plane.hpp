@@ -91,7 +91,7 @@ private:
   nlohmann::json analyse(const std::vector<GuestResult>& results) const;
 
   PlaneOptions options_;
-  emu::SystemRunner default_runner_; // not interruptible: the launcher's own signal guard stops the guests
+  emu::SystemRunner default_runner_; // not interruptible: the launcher's InterruptGuard stops the guests
   emu::CommandRunner* runner_;
 };
 

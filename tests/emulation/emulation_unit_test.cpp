@@ -4,12 +4,15 @@
 #include "emulator.hpp"
 #include "fake_runner.hpp"
 #include "gluster_output.hpp"
+#include "interrupt_guard.hpp"
 #include "mistakes.hpp"
 #include "plan_replay.hpp"
 #include "run_state.hpp"
 #include "scenario_loader.hpp"
 #include "workload.hpp"
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -437,4 +440,51 @@ TEST(Comparison, StepMachineTimeHasAnAbsoluteTolerance)
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0]["verdict"], "within tolerance") << rows[0].dump();
   EXPECT_NE(rows[1]["verdict"].get<std::string>().find("DISAGREE"), std::string::npos) << rows[1].dump();
+}
+
+// The one SIGINT/SIGTERM guard of the emulation tree: if these fail, Ctrl-C kills ibmig before its teardown runs,
+// or the guard of the soft-RoCE guests, nested in a run, drops that run's interrupt.
+TEST(InterruptGuard, SignalsRaiseTheFlagAndNestedGuardsKeepIt)
+{
+  struct sigaction before {};
+  ::sigaction(SIGINT, nullptr, &before);
+  {
+    request_interrupt(); // a stale flag from an earlier run: the outermost guard starts clean
+    InterruptGuard outer;
+    EXPECT_FALSE(interrupt_requested());
+    ::raise(SIGINT); // the process survives: the handler only raises the flag
+    EXPECT_TRUE(interrupt_requested());
+    EXPECT_EQ(interrupt_signal(), SIGINT);
+    {
+      InterruptGuard inner;
+      EXPECT_TRUE(interrupt_requested()) << "an inner guard lost the interrupt of the run around it";
+    }
+    ::raise(SIGTERM); // still caught: the inner guard gave back the outer's handlers
+    EXPECT_EQ(interrupt_signal(), SIGTERM);
+    try {
+      throw_if_interrupted("the emulated cluster was torn down");
+      ADD_FAILURE() << "no Interrupted thrown";
+    } catch (const Interrupted& e) {
+      EXPECT_STREQ(e.what(), "interrupted by signal 15: the emulated cluster was torn down");
+    }
+  }
+  struct sigaction after {};
+  ::sigaction(SIGINT, nullptr, &after);
+  EXPECT_EQ(after.sa_handler, before.sa_handler) << "the previous SIGINT handler was not restored";
+  clear_interrupt();
+}
+
+TEST(InterruptGuard, SleepsAndCommandsStopAtTheFlag)
+{
+  InterruptGuard guard;
+  request_interrupt();
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_THROW(interruptible_sleep(30, "stopped"), Interrupted);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
+  SystemRunner runner;
+  auto r = runner.run({"sleep", "30"}, Seconds{60});
+  EXPECT_TRUE(r.interrupted) << r.summary();
+  runner.set_interruptible(false); // teardown: commands run to the end despite the flag
+  EXPECT_TRUE(runner.run({"true"}, Seconds{10}).ok());
+  clear_interrupt();
 }
