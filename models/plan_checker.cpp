@@ -1,5 +1,7 @@
 #include "plan_checker.hpp"
 
+#include "cluster_model.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -32,29 +34,10 @@ std::string label(const Step& st)
   return "step " + in_quotes(st.name) + " (" + st.json_path + ")";
 }
 
-struct IfaceState {
-  bool present    = false;
-  bool configured = false; // has a mode/MTU/address; survives reboots
-  bool up         = false; // administratively up (comes back up at boot)
-  IpoibMode mode  = IpoibMode::None;
-  int mtu         = 0;
-};
-
-struct NodeState {
-  bool powered  = true;
-  bool glusterd = false;   // running
-  bool enabled  = false;   // starts at boot
-  std::string disabled_by; // step that disabled glusterd at boot; "" once enabled again
-  std::string names_net;   // network this node's storage names resolve to
-  std::map<std::string, IfaceState> ifaces;
-};
-
-struct VmState {
-  bool running = true;
-  std::string bound_net; // network its Gluster mount connected through (fixed until remounted or restarted)
-};
-
-/* Walks the plan once, keeping a symbolic state of every node and VM, and reports what a real run would suffer. */
+/* Walks the plan once over the cluster model (what each step does is the model's: models/cluster_model.hpp) and
+ * reports what a real run would suffer: the problems the model finds in each step, and the rules that need the
+ * whole plan (names re-pointed before glusterd starts, a large ping after configuring, heal before the next node,
+ * quorum, what the plan leaves behind). */
 class PlanChecker {
 public:
   explicit PlanChecker(const Scenario& sc);
@@ -63,26 +46,31 @@ public:
 private:
   void add(const char* rule, const char* severity, const std::string& step, const std::string& msg,
            const std::string& dedupe_key = "");
-  std::vector<std::string> reachable_targets(const Step& st);
   void apply(const Step& st);
-  void configure(const Step& st, const std::vector<std::string>& targets);
-  void verify_ping(const Step& st, const std::vector<std::string>& targets);
-  void interface_down(const Step& st, const std::vector<std::string>& targets);
+  void report_problems(const Step& st, const std::vector<StepProblem>& problems);
+  void verify_ping(const Step& st);
+  void clients_on_old_network(const Step& st);
   void on_glusterd_started(const Step& st, const std::vector<std::string>& started);
   void check_bricks(const Step& st, const std::set<std::string>& serving_before);
+  void check_clients(const Step& st);
   void check_mtus(const std::string& net, const std::string& step, const std::string& when);
   void check_storage_reachable(const std::vector<std::string>& nodes, const std::string& step, const std::string& when);
   void check_end();
 
-  bool serving(const std::string& node) const { return nodes_.at(node).powered && nodes_.at(node).glusterd; }
+  bool serving(const std::string& node) const
+  {
+    const NodeState& n = model_.node(node);
+    return n.powered && !n.crashed && n.glusterd;
+  }
   std::set<std::string> serving_nodes() const;
-  bool iface_up_on(const std::string& node, const std::string& net) const;
+  bool iface_up_on(const std::string& node, const std::string& net) const { return model_.interface_up_on(node, net); }
+  const std::string& names_net(const std::string& node) const { return model_.node(node).names_network; }
   std::string network_of(const std::string& node, const std::string& iface) const;
   std::vector<std::string> running_vms_on_set(const Volume& vol, int set) const;
 
   const Scenario& sc_;
-  std::map<std::string, NodeState> nodes_;
-  std::map<std::string, VmState> vms_;
+  ClusterModel model_;
+  std::map<std::string, std::string> disabled_by_;   // node -> step that disabled glusterd at boot, until re-enabled
   std::set<std::string> new_nets_;                   // networks the plan brings up for storage
   std::map<std::string, std::string> configured_by_; // network -> last step that configured an interface on it
   std::set<std::string> pinged_;                     // networks verified by a large ping since their last configure
@@ -92,25 +80,14 @@ private:
   std::vector<CheckFinding> findings_;
   // Static indexes (images do not move, VMs do not change hosts): keep the walk linear in large clusters.
   std::map<std::string, std::vector<std::vector<const Vm*>>> vms_by_set_; // volume -> set -> VMs
-  std::map<std::string, std::vector<const Vm*>> vms_by_node_;
 };
 
-PlanChecker::PlanChecker(const Scenario& sc) : sc_(sc)
+PlanChecker::PlanChecker(const Scenario& sc) : sc_(sc), model_(sc)
 {
-  for (auto const& n : sc.nodes) {
-    NodeState& s = nodes_[n.name];
-    s.glusterd = s.enabled = n.server;
-    s.names_net            = sc.storage_names.network;
-    for (auto const& nic : n.nics)
-      s.ifaces[nic.name] = {nic.present, nic.present, nic.present, nic.mode, nic.mtu};
-  }
   for (auto const& vol : sc.volumes)
     vms_by_set_[vol.name].resize(static_cast<size_t>(vol.replica_sets()));
-  for (auto const& vm : sc.workload.vms) {
-    vms_[vm.name] = {true, sc.storage_names.network};
+  for (auto const& vm : sc.workload.vms)
     vms_by_set_[vm.volume][static_cast<size_t>(replica_set_of(sc, vm))].push_back(&vm);
-    vms_by_node_[vm.node].push_back(&vm);
-  }
 
   // A network the plan configures counts as the new storage network when it is new hardware (NICs installed by the
   // plan), when names are re-pointed to it, or when it is InfiniBand replacing an Ethernet storage network.
@@ -141,19 +118,9 @@ void PlanChecker::add(const char* rule, const char* severity, const std::string&
 std::set<std::string> PlanChecker::serving_nodes() const
 {
   std::set<std::string> out;
-  for (auto const& [name, s] : nodes_)
-    if (s.powered && s.glusterd) out.insert(name);
+  for (auto const& n : sc_.nodes)
+    if (serving(n.name)) out.insert(n.name);
   return out;
-}
-
-bool PlanChecker::iface_up_on(const std::string& node, const std::string& net) const
-{
-  const NodeState& s = nodes_.at(node);
-  for (auto const& nic : sc_.find_node(node)->nics) {
-    const IfaceState& i = s.ifaces.at(nic.name);
-    if (nic.network == net && i.present && i.configured && i.up) return true;
-  }
-  return false;
 }
 
 std::string PlanChecker::network_of(const std::string& node, const std::string& iface) const
@@ -166,100 +133,102 @@ std::vector<std::string> PlanChecker::running_vms_on_set(const Volume& vol, int 
 {
   std::vector<std::string> out;
   for (const Vm* vm : vms_by_set_.at(vol.name)[static_cast<size_t>(set)])
-    if (vms_.at(vm->name).running) out.push_back(vm->name);
+    if (model_.vm(vm->name).running) out.push_back(vm->name);
   return out;
 }
 
-/* The step's nodes that can run it. Nothing but power_on and install_nic can be done to a powered-off node. */
-std::vector<std::string> PlanChecker::reachable_targets(const Step& st)
+/* The model's problems with a step, in the checker's words: one finding per rule (and severity), naming every node. */
+void PlanChecker::report_problems(const Step& st, const std::vector<StepProblem>& problems)
 {
-  bool dns = st.action == Action::RepointNames && st.method == "dns";
-  if (st.action == Action::PowerOn || st.action == Action::InstallNic || dns) return st.nodes;
-  std::vector<std::string> ok, off;
-  for (auto const& n : st.nodes)
-    (nodes_.at(n).powered ? ok : off).push_back(n);
-  if (!off.empty())
-    add("STEP_ON_POWERED_OFF_NODE", "error", st.name,
-        label(st) + " (" + to_string(st.action) + ") runs on " + join(off) + " while " +
-            verb(off.size(), "it is", "they are") +
-            " powered off: it cannot take effect there. Power the node on first or move the step.");
-  return ok;
-}
-
-void PlanChecker::configure(const Step& st, const std::vector<std::string>& targets)
-{
-  std::map<std::pair<std::string, std::string>, std::vector<std::string>> bad; // (rule, severity) -> "n1 ib0" list
-  std::string datagram_limit, above_max_limit;
-  for (auto const& n : targets) {
-    const Nic* nic      = sc_.find_node(n)->find_nic(st.interface);
-    IfaceState& i       = nodes_[n].ifaces[st.interface];
-    const Technology& t = sc_.technology_of(*sc_.find_network(nic->network));
-    IpoibMode mode      = st.mode != IpoibMode::None ? st.mode : (i.configured ? i.mode : nic->mode);
-    int mtu             = st.mtu != 0 ? st.mtu : (i.configured ? i.mtu : nic->mtu);
-    std::string who     = n + " " + st.interface + " (MTU " + std::to_string(mtu) + ")";
-    if (t.kind == LinkKind::InfiniBand && mode == IpoibMode::Datagram) {
-      int two_k = t.mtu_default; // above it a 4K IB MTU is needed on the whole subnet: a warning
-      int limit = largest_mtu(t, true);
-      if (mtu > limit)
-        bad[{"MTU_DATAGRAM_TOO_LARGE", "error"}].push_back(who), datagram_limit = std::to_string(limit);
-      else if (mtu > two_k)
-        bad[{"MTU_DATAGRAM_TOO_LARGE", "warning"}].push_back(who);
-    } else {
-      int limit = largest_mtu(t, false);
-      if (mtu > limit) bad[{"MTU_ABOVE_MAX", "error"}].push_back(who), above_max_limit = std::to_string(limit);
-    }
-    if (t.kind == LinkKind::InfiniBand && mode == IpoibMode::Connected && !sc_.hcas.at(nic->hca).connected_mode)
-      bad[{"CONNECTED_MODE_UNSUPPORTED", "error"}].push_back(n + " " + st.interface + " (" + nic->hca + ")");
-    i.configured = i.up          = true;
-    i.mode                       = mode;
-    i.mtu                        = mtu;
-    configured_by_[nic->network] = st.name;
-    pinged_.erase(nic->network);
+  std::map<std::pair<std::string, Severity>, std::vector<std::string>> who;
+  std::map<std::pair<std::string, Severity>, std::vector<std::string>> details;
+  for (auto const& p : problems) {
+    auto& w = who[{p.rule, p.severity}];
+    w.insert(w.end(), p.nodes.begin(), p.nodes.end());
+    details[{p.rule, p.severity}].push_back(p.detail);
   }
-  for (auto const& [key, who] : bad) {
-    std::string msg = label(st) + " sets ";
-    if (key.first == "MTU_DATAGRAM_TOO_LARGE" && key.second == "error")
-      msg += "an IPoIB datagram-mode MTU above " + datagram_limit + " on " + join(who) +
-             ": datagram mode carries at most 2044 bytes (4092 with a 4K InfiniBand MTU). Use MTU 2044, or "
-             "connected mode on HCAs that support it.";
-    else if (key.first == "MTU_DATAGRAM_TOO_LARGE")
-      msg += "an IPoIB datagram-mode MTU above 2044 on " + join(who) +
-             ": this only works if the subnet manager (opensm) runs the partition with a 4K InfiniBand MTU. Check "
-             "it, or use MTU 2044.";
-    else if (key.first == "MTU_ABOVE_MAX")
-      msg += "an MTU above the largest the link supports (" + above_max_limit + ") on " + join(who) +
-             ": the interface refuses it or drops large packets.";
+  for (auto const& [key, nodes] : who) {
+    const std::string& rule = key.first;
+    const char* severity    = key.second == Severity::Error ? "error" : "warning";
+    std::string msg;
+    if (rule == "STEP_ON_POWERED_OFF_NODE")
+      msg = label(st) + " (" + to_string(st.action) + ") runs on " + join(nodes) + " while " +
+            verb(nodes.size(), "it is", "they are") +
+            " powered off: it cannot take effect there. Power the node on first or move the step.";
+    else if (rule == "INTERFACE_NOT_INSTALLED")
+      msg = label(st) + " uses " + st.interface + " on " + join(nodes) +
+            ", but that NIC is not installed there (it is marked \"present\": false and no earlier install_nic "
+            "step installs it). Add an install_nic step first.";
+    else if (rule == "NOT_A_SERVER")
+      msg = label(st) + " runs " + to_string(st.action) + " " + st.service + " on " + join(nodes) + ", which " +
+            verb(nodes.size(), "is not a Gluster server", "are not Gluster servers") +
+            " (no \"server\" role): there is no " + st.service +
+            " unit there, so the step fails. Limit the step to "
+            "the servers (\"nodes\": \"servers\").";
+    else if (rule == "VMS_KILLED_BY_POWER_OFF")
+      msg = label(st) + " powers off nodes while VMs " + join(nodes) +
+            " are still running on them: they are killed mid-write. Stop them first (stop_clients).";
+    else if (rule == "POWER_ON_WITHOUT_POWER_OFF")
+      msg = label(st) + " powers on " + join(nodes) + ", which " + (nodes.size() > 1 ? "are" : "is") +
+            " already running: no earlier step powers it off. Check the order of the steps.";
+    else if (rule == "NIC_INSTALLED_WHILE_POWERED")
+      msg = label(st) + " installs " + st.interface + " in " + join(nodes) + " while " +
+            verb(nodes.size(), "it is", "they are") +
+            " powered on: a PCIe card is installed with the power off. Add a power_off step first.";
+    else if (rule == "INTERFACE_UP_UNCONFIGURED")
+      msg = label(st) + " brings up " + st.interface + " on " + join(nodes) +
+            ", which no earlier step configures (it was installed by the plan): it comes up with no address and "
+            "MTU. Add a configure_interface step first.";
+    else if (rule == "MTU_DATAGRAM_TOO_LARGE" && key.second == Severity::Error)
+      msg = label(st) + " sets an IPoIB datagram-mode MTU too large for datagram mode on " + join(nodes) + " (" +
+            join(details[key]) +
+            "): datagram mode carries at most 2044 bytes (4092 with a 4K InfiniBand MTU). Use MTU 2044, or "
+            "connected mode on HCAs that support it.";
+    else if (rule == "MTU_DATAGRAM_TOO_LARGE")
+      msg = label(st) + " sets an IPoIB datagram-mode MTU above 2044 on " + join(nodes) +
+            ": this only works if the subnet manager (opensm) runs the partition with a 4K InfiniBand MTU. Check "
+            "it, or use MTU 2044.";
+    else if (rule == "MTU_ABOVE_MAX")
+      msg = label(st) + " sets an MTU above the largest the link supports on " + join(nodes) + " (" +
+            join(details[key]) + "): the interface refuses it or drops large packets.";
+    else if (rule == "CONNECTED_MODE_UNSUPPORTED")
+      msg = label(st) + " sets IPoIB connected mode on " + join(nodes) +
+            ", but these HCAs (ConnectX-4 and newer) run IPoIB in datagram mode only. Use datagram mode with MTU "
+            "2044 (or 4092 with a 4K InfiniBand MTU).";
+    else if (rule == "MTU_MISMATCH")
+      continue; // verify_ping reports it with every interface's MTU (check_mtus)
     else
-      msg += "IPoIB connected mode on " + join(who) +
-             ", but these HCAs (ConnectX-4 and newer) run IPoIB in datagram mode only. Use datagram mode with MTU "
-             "2044 (or 4092 with a 4K InfiniBand MTU).";
-    add(key.first.c_str(), key.second.c_str(), st.name, msg);
+      msg = label(st) + " fails: " + join(details[key]) + ".";
+    add(rule.c_str(), severity, st.name, msg);
   }
 }
 
-void PlanChecker::verify_ping(const Step& st, const std::vector<std::string>& targets)
+void PlanChecker::verify_ping(const Step& st)
 {
-  if (targets.empty()) return;
-  std::string net = st.network.empty() ? network_of(targets.front(), st.interface) : st.network;
+  std::string net = st.network.empty() ? network_of(st.nodes.front(), st.interface) : st.network;
   check_mtus(net, st.name, label(st) + " pings across network " + in_quotes(net));
   int largest = 0;
-  for (auto const& [node, s] : nodes_)
-    for (auto const& nic : sc_.find_node(node)->nics)
-      if (nic.network == net && s.ifaces.at(nic.name).configured)
-        largest = std::max(largest, s.ifaces.at(nic.name).mtu);
+  for (auto const& node : sc_.nodes)
+    for (auto const& nic : node.nics)
+      if (nic.network == net && model_.node(node.name).interfaces.at(nic.name).configured)
+        largest = std::max(largest, model_.node(node.name).interfaces.at(nic.name).mtu);
   // A ping only proves the MTU end to end if its payload nearly fills a packet (IP+ICMP headers are 28 bytes).
   if (st.mtu == 0 || st.mtu >= largest - 28 - 100) pinged_.insert(net);
 }
 
-void PlanChecker::interface_down(const Step& st, const std::vector<std::string>& targets)
+/* Before an interface goes down: running VMs whose mounts still go through it hang. */
+void PlanChecker::clients_on_old_network(const Step& st)
 {
+  std::vector<std::string> targets;
+  for (auto const& n : st.nodes)
+    if (model_.node(n).powered && model_.node(n).interfaces.at(st.interface).present) targets.push_back(n);
   if (targets.empty()) return;
   std::string net = network_of(targets.front(), st.interface);
   std::set<std::string> cut(targets.begin(), targets.end());
   std::vector<std::string> hung;
   for (auto const& vm : sc_.workload.vms) {
-    const VmState& v = vms_.at(vm.name);
-    if (!v.running || v.bound_net != net) continue;
+    const VmState& v = model_.vm(vm.name);
+    if (!v.running || v.bound_network != net) continue;
     bool hit = cut.count(vm.node) > 0;
     for (auto const& b : sc_.find_volume(vm.volume)->bricks)
       hit = hit || cut.count(b.node) > 0;
@@ -271,8 +240,6 @@ void PlanChecker::interface_down(const Step& st, const std::vector<std::string>&
             ", while the Gluster mounts of running VMs " + join(hung) +
             " are still connected through it (they were mounted before the storage names were re-pointed). They "
             "hang until remounted. Remount the clients (remount_clients) or restart the VMs first.");
-  for (auto const& n : targets)
-    nodes_[n].ifaces[st.interface].up = false;
 }
 
 void PlanChecker::check_mtus(const std::string& net, const std::string& step, const std::string& when)
@@ -281,7 +248,7 @@ void PlanChecker::check_mtus(const std::string& net, const std::string& step, co
   std::vector<std::string> unconfigured;
   for (auto const& node : sc_.nodes)
     for (auto const& nic : node.nics) {
-      const IfaceState& i = nodes_.at(node.name).ifaces.at(nic.name);
+      const InterfaceState& i = model_.node(node.name).interfaces.at(nic.name);
       if (nic.network != net || !i.present) continue;
       if (!i.configured)
         unconfigured.push_back(node.name + " " + nic.name);
@@ -310,8 +277,7 @@ void PlanChecker::check_storage_reachable(const std::vector<std::string>& nodes,
 {
   std::vector<std::string> cut;
   for (auto const& n : nodes)
-    if (!iface_up_on(n, nodes_.at(n).names_net))
-      cut.push_back(n + " (network " + in_quotes(nodes_.at(n).names_net) + ")");
+    if (!iface_up_on(n, names_net(n))) cut.push_back(n + " (network " + in_quotes(names_net(n)) + ")");
   if (!cut.empty())
     add("STORAGE_NETWORK_UNREACHABLE", "error", step,
         when + ": " + join(cut) + " " + verb(cut.size(), "has", "have") +
@@ -326,7 +292,7 @@ void PlanChecker::on_glusterd_started(const Step& st, const std::vector<std::str
   std::vector<std::string> old_names;
   std::set<std::string> new_up;
   for (auto const& n : started) {
-    if (new_nets_.count(nodes_.at(n).names_net)) continue;
+    if (new_nets_.count(names_net(n))) continue;
     for (auto const& net : new_nets_)
       if (iface_up_on(n, net)) {
         old_names.push_back(n);
@@ -336,14 +302,14 @@ void PlanChecker::on_glusterd_started(const Step& st, const std::vector<std::str
   if (!old_names.empty())
     add("NAMES_NOT_REPOINTED", "error", st.name,
         label(st) + " starts glusterd on " + join(old_names) + " while their storage names still resolve to network " +
-            in_quotes(nodes_.at(old_names.front()).names_net) + ", although the new network " +
+            in_quotes(names_net(old_names.front())) + ", although the new network " +
             join(std::vector<std::string>(new_up.begin(), new_up.end())) +
             " is up there: glusterd, its peers and bricks come back on the old network. Re-point the storage names "
             "(repoint_names) before starting glusterd.");
   check_storage_reachable(started, st.name, when);
   std::set<std::string> nets;
   for (auto const& n : started)
-    nets.insert(nodes_.at(n).names_net);
+    nets.insert(names_net(n));
   for (auto const& net : nets) {
     check_mtus(net, st.name, when + " on network " + in_quotes(net));
     if (configured_by_.count(net) && !pinged_.count(net))
@@ -424,146 +390,48 @@ void PlanChecker::check_bricks(const Step& st, const std::set<std::string>& serv
 void PlanChecker::apply(const Step& st)
 {
   std::set<std::string> serving_before = serving_nodes();
-  std::vector<std::string> targets     = reachable_targets(st);
-  std::vector<std::string> started;
-  auto vms_on = [&](const std::string& node, auto fn) {
-    auto it = vms_by_node_.find(node);
-    if (it != vms_by_node_.end())
-      for (const Vm* vm : it->second)
-        fn(*vm, vms_[vm->name]);
-  };
-  std::vector<std::string> missing; // interfaces the step needs but that are not installed
-  if (!st.interface.empty() && st.action != Action::InstallNic) {
-    std::vector<std::string> present;
-    for (auto const& n : targets)
-      (nodes_[n].ifaces[st.interface].present ? present : missing).push_back(n);
-    if (!missing.empty())
-      add("INTERFACE_NOT_INSTALLED", "error", st.name,
-          label(st) + " uses " + st.interface + " on " + join(missing) +
-              ", but that NIC is not installed there (it is marked \"present\": false and no earlier install_nic "
-              "step installs it). Add an install_nic step first.");
-    targets = present;
-  }
-  switch (st.action) {
-  case Action::StopClients:
-    for (auto const& n : targets)
-      vms_on(n, [](const Vm&, VmState& v) { v.running = false; });
-    break;
-  case Action::StartClients:
-  case Action::RemountClients:
-    for (auto const& n : targets)
-      vms_on(n, [&](const Vm&, VmState& v) {
-        if (st.action == Action::StartClients || v.running) v.bound_net = nodes_[n].names_net;
-        v.running = true;
-      });
-    break;
-  case Action::StopService:
-    for (auto const& n : targets)
-      nodes_[n].glusterd = false;
-    break;
-  case Action::StartService:
-    for (auto const& n : targets) {
-      if (sc_.find_node(n)->server && !nodes_[n].glusterd) started.push_back(n);
-      nodes_[n].glusterd = true;
-    }
-    break;
-  case Action::EnableService:
-  case Action::DisableService:
-    for (auto const& n : targets) {
-      nodes_[n].enabled     = st.action == Action::EnableService;
-      nodes_[n].disabled_by = nodes_[n].enabled ? "" : st.name;
-    }
-    break;
-  case Action::PowerOff: {
-    std::vector<std::string> killed;
-    for (auto const& n : targets) {
-      vms_on(n, [&](const Vm& vm, VmState& v) {
-        if (v.running) killed.push_back(vm.name + " (on " + n + ")");
-        v.running = false;
-      });
-      nodes_[n].powered  = false;
-      nodes_[n].glusterd = false;
-    }
-    if (!killed.empty())
-      add("VMS_KILLED_BY_POWER_OFF", "error", st.name,
-          label(st) + " powers off nodes while VMs " + join(killed) +
-              " are still running on them: they are killed mid-write. Stop them first (stop_clients).");
-    break;
-  }
-  case Action::PowerOn: {
-    std::vector<std::string> already;
-    for (auto const& n : targets) {
-      NodeState& s = nodes_[n];
-      if (s.powered) {
-        already.push_back(n);
-        continue;
+  if (st.action == Action::InterfaceDown) clients_on_old_network(st);
+  if (st.action == Action::ConfigureInterface)
+    for (auto const& n : st.nodes)
+      if (model_.node(n).powered && model_.node(n).interfaces.at(st.interface).present) {
+        configured_by_[network_of(n, st.interface)] = st.name;
+        pinged_.erase(network_of(n, st.interface));
       }
-      s.powered = true;
-      if (s.enabled && sc_.find_node(n)->server) {
-        s.glusterd = true;
-        started.push_back(n);
-      }
-    }
-    if (!already.empty())
-      add("POWER_ON_WITHOUT_POWER_OFF", "warning", st.name,
-          label(st) + " powers on " + join(already) + ", which " + (already.size() > 1 ? "are" : "is") +
-              " already running: no earlier step powers it off. Check the order of the steps.");
-    break;
-  }
-  case Action::InstallNic: {
-    std::vector<std::string> live;
-    for (auto const& n : targets) {
-      IfaceState& i = nodes_[n].ifaces[st.interface];
-      if (nodes_[n].powered) live.push_back(n);
-      if (!i.present) i = {true, false, false, IpoibMode::None, 0};
-    }
-    if (!live.empty())
-      add("NIC_INSTALLED_WHILE_POWERED", "error", st.name,
-          label(st) + " installs " + st.interface + " in " + join(live) + " while " +
-              verb(live.size(), "it is", "they are") +
-              " powered on: a PCIe card is installed with the power off. Add a power_off step first.");
-    break;
-  }
-  case Action::ConfigureInterface:
-    configure(st, targets);
-    break;
-  case Action::InterfaceDown:
-    interface_down(st, targets);
-    break;
-  case Action::InterfaceUp: {
-    // As the simulator and the emulator do it: an installed but unconfigured NIC comes up with no address.
-    std::vector<std::string> unconfigured;
-    for (auto const& n : targets) {
-      IfaceState& i = nodes_[n].ifaces[st.interface];
-      if (!i.configured) unconfigured.push_back(n);
-      i.up = i.configured;
-    }
-    if (!unconfigured.empty())
-      add("INTERFACE_UP_UNCONFIGURED", "error", st.name,
-          label(st) + " brings up " + st.interface + " on " + join(unconfigured) +
-              ", which no earlier step configures (it was installed by the plan): it comes up with no address and "
-              "MTU. Add a configure_interface step first.");
-    break;
-  }
-  case Action::VerifyPing:
-    verify_ping(st, targets);
-    break;
-  case Action::RepointNames:
-    for (auto const& n : targets)
-      nodes_[n].names_net = st.network;
-    break;
-  case Action::WaitHeal:
-    // The heal finishes for the bricks that are up; a brick still down stays stale.
+  for (auto const& n : st.nodes)
+    if (st.action == Action::DisableService && model_.node(n).powered)
+      disabled_by_[n] = st.name;
+    else if (st.action == Action::EnableService && model_.node(n).powered)
+      disabled_by_.erase(n);
+  Transition t = model_.apply(st);
+  report_problems(st, t.problems);
+  if (st.action == Action::VerifyPing) verify_ping(st);
+  if (st.action == Action::WaitHeal) // the heal finishes for the bricks that are up; a brick still down stays stale
     for (auto it = stale_[st.volume].begin(); it != stale_[st.volume].end();)
-      it = serving(sc_.find_volume(st.volume)->bricks[it->first].node) ? stale_[st.volume].erase(it) : ++it;
-    break;
-  case Action::CheckPeers:
-  case Action::CheckVolume:
-  case Action::Wait:
-    break;
-  }
-  on_glusterd_started(st, started);
+      it = serving(sc_.find_volume(st.volume)->bricks[static_cast<size_t>(it->first)].node)
+               ? stale_[st.volume].erase(it)
+               : ++it;
+  on_glusterd_started(st, t.glusterd_started);
   check_bricks(st, serving_before);
+  check_clients(st);
+}
+
+/* A running VM whose mount cannot write (its replica set's bricks are down, or not reachable over the network its
+ * mount uses, for instance because its node's names point at a network the other nodes are not on yet). */
+void PlanChecker::check_clients(const Step& st)
+{
+  for (auto const& vm : sc_.workload.vms) {
+    std::string key = "write:" + vm.name;
+    IoPath p        = model_.io_path(vm, 0);
+    if (!model_.vm(vm.name).running || p.can_write) {
+      reported_.erase(key); // a later outage is a new finding
+      continue;
+    }
+    add("VM_CANNOT_WRITE", "error", st.name,
+        "After " + label(st) + ", running VM " + vm.name + " (on " + vm.node + ") cannot write to volume " + vm.volume +
+            ": " + p.why_not + " over network " + in_quotes(p.network) +
+            " (where its mount connects). Stop it first, or keep the bricks of its replica set reachable there.",
+        key);
+  }
 }
 
 void PlanChecker::check_end()
@@ -572,22 +440,23 @@ void PlanChecker::check_end()
   std::map<std::string, std::vector<std::string>> disabled; // disabling step -> nodes
   std::vector<std::string> servers;
   for (auto const& node : sc_.nodes) {
-    const NodeState& s = nodes_.at(node.name);
-    if (!new_nets_.empty() && !new_nets_.count(s.names_net)) old_names.push_back(node.name);
+    const NodeState& s = model_.node(node.name);
+    if (!new_nets_.empty() && !new_nets_.count(s.names_network)) old_names.push_back(node.name);
     if (!s.powered) off.push_back(node.name);
     if (node.server && s.powered && !s.glusterd) stopped.push_back(node.name);
-    if (node.server && !s.enabled && !s.disabled_by.empty()) disabled[s.disabled_by].push_back(node.name);
+    if (node.server && !s.glusterd_enabled && disabled_by_.count(node.name))
+      disabled[disabled_by_.at(node.name)].push_back(node.name);
     if (node.server && s.powered) servers.push_back(node.name);
   }
   for (auto const& vm : sc_.workload.vms)
-    if (!vms_.at(vm.name).running) vms_down.push_back(vm.name);
+    if (!model_.vm(vm.name).running) vms_down.push_back(vm.name);
   std::vector<std::string> nets(new_nets_.begin(), new_nets_.end());
   for (auto& n : nets)
     n = in_quotes(n);
   if (!old_names.empty())
     add("NAMES_NOT_REPOINTED", "error", "",
         "The plan brings up network " + join(nets) + " for storage but ends with the storage names of " +
-            join(old_names) + " still resolving to network " + in_quotes(nodes_.at(old_names.front()).names_net) +
+            join(old_names) + " still resolving to network " + in_quotes(names_net(old_names.front())) +
             ": Gluster keeps using the old network. Add a repoint_names step (then restart glusterd).");
   for (auto const& net : sc_.networks)
     check_mtus(net.name, "", "The plan ends");
@@ -610,7 +479,12 @@ void PlanChecker::check_end()
 
 std::vector<CheckFinding> PlanChecker::run()
 {
-  if (sc_.plan.steps.empty()) return {};
+  // The scenario's own NICs are held to the rules a configure step is held to.
+  for (auto const& p : model_.initial_problems())
+    add(p.rule.c_str(), p.severity == Severity::Error ? "error" : "warning", "",
+        "The scenario declares " + join(p.nodes) + " as the cluster is today, which a configure_interface step "
+        "could not set: " + p.detail + ". Correct the NIC's \"mtu\" or \"mode\" in the scenario.");
+  if (sc_.plan.steps.empty()) return findings_;
   for (auto const& st : sc_.plan.steps)
     apply(st);
   check_end();

@@ -30,27 +30,11 @@ void FaultInjector::operator()()
   else
     wait_until(world_, fault_.at.value);
   if (world_.finished) return;
-  const Scenario& sc = world_.sc;
-  double t0          = World::now();
+  double t0 = World::now();
   world_.sample();
-  NodeState& ns = world_.state.node(fault_.node);
-  ns.crashed    = true;
-  ns.powered    = false;
+  world_.model.crash(fault_.node);
   world_.cancel_heals_on(fault_.node);
-  double longest_stall = 0;
-  for (auto const& vm : sc.workload.vms) {
-    if (vm.node == fault_.node) {
-      world_.state.vm(vm.name).running = false;
-      continue;
-    }
-    const Volume& vol = *sc.find_volume(vm.volume);
-    int set           = replica_set_of(sc, vm);
-    for (int k = 0; k < vol.replica; k++)
-      if (vol.bricks[set * vol.replica + k].node == fault_.node) {
-        world_.state.vm(vm.name).stalled_until = t0 + vol.ping_timeout.value;
-        longest_stall                          = std::max(longest_stall, vol.ping_timeout.value);
-      }
-  }
+  double longest_stall = world_.model.stall_clients_of(fault_.node, t0);
   world_.recorder.event(t0, "fault",
                         "node " + fault_.node +
                             " crashed; its VMs are down and clients of its bricks stall for network.ping-timeout");
@@ -63,13 +47,9 @@ void FaultInjector::operator()()
     world_.changed();
   }
   if (fault_.down_for) {
-    if (!wait_until(world_, t0 + fault_.down_for->value) || !world_.state.node(fault_.node).crashed) return;
+    if (!wait_until(world_, t0 + fault_.down_for->value) || !world_.model.node(fault_.node).crashed) return;
     world_.sample();
-    ns.crashed  = false;
-    ns.powered  = true;
-    ns.glusterd = ns.glusterd_enabled;
-    for (auto& [name, i] : ns.interfaces)
-      i.up = i.present && i.configured;
+    world_.model.recover(fault_.node);
     world_.recorder.event(World::now(), "fault-end",
                           "node " + fault_.node + " is back (its VMs stay stopped until started)");
     world_.changed();

@@ -158,9 +158,10 @@ void GlusterClient::run_sequential()
   std::string current = "";
   while (!world_.finished) {
     uint64_t seen   = world_.generation(); // before looking: a change while we re-plan is not missed
-    IoPath p        = world_.state.io_path(vm_, World::now());
+    IoPath p        = world_.model.io_path(vm_, World::now());
     std::string sig = signature(p);
-    if (sig != current) {
+    // A flow cancelled by someone else (its interface was re-rated) is re-planned even if the path is the same.
+    if (sig != current || (flow_ && !flow_->running())) {
       stop_flow();
       if (!sig.empty() && !start_flow(p, kStreamPayload)) sig.clear();
       current = sig;
@@ -179,7 +180,7 @@ void GlusterClient::run_small_files()
   const double op_s   = sc.calibration.server_op_s.value;
   while (!world_.finished) {
     uint64_t seen = world_.generation();
-    IoPath p      = world_.state.io_path(vm_, World::now());
+    IoPath p      = world_.model.io_path(vm_, World::now());
     if (!p.can_write) {
       world_.wait_change(seen);
       continue;
@@ -203,7 +204,7 @@ void GlusterClient::run_small_files()
     sg4::this_actor::sleep_for(files * per_file_latency);
     if (world_.finished) break;
     double latency_s = World::now() - t0;
-    p                = world_.state.io_path(vm_, World::now());
+    p                = world_.model.io_path(vm_, World::now());
     if (!p.can_write || !start_flow(p, files * st.file_size.value)) continue;
     flow_->on_bottleneck = nullptr; // attributed per batch below
     double t1            = World::now();

@@ -1,5 +1,6 @@
-/* Executes the migration plan on the simulated cluster: each step takes its (sampled) duration and changes the
- * cluster's state at its start (things that stop) or at its end (things that start), as a runbook step does. */
+/* Executes the migration plan on the simulated cluster: each step takes its (sampled) duration; what it does to the
+ * cluster is the cluster model's (models/cluster_model.hpp: begin at its start, end at its end); this adds only
+ * time, SimGrid resource changes and the simulation's own findings (heal-risk, heal timeouts). */
 #pragma once
 
 #include "world.hpp"
@@ -16,8 +17,11 @@ public:
   bool done           = false; // reached the end of the run (false after engine.run(): a deadlock)
 
 private:
-  void apply_at_start(const Step& st, StepReport& rep);
-  void apply_at_end(const Step& st, StepReport& rep);
+  /* Turns what the model says a step half did into the simulated world: failures, heal-risk events, cancelled
+   * heals. */
+  void record(const Step& st, const Transition& t, StepReport& rep);
+  /* Re-rates NICs whose MTU or mode changed. */
+  void rerate(const std::vector<std::pair<std::string, std::string>>& nics);
   void wait_heal(const Step& st, StepReport& rep);
   void take_down(const std::string& node, const std::string& what, double now);
   void fail(StepReport& rep, const std::string& why);

@@ -9,14 +9,20 @@ namespace ibmig::sim {
 /* Brick `src` (nothing to heal itself) can give brick `dst` what it missed now. */
 bool SelfHealDaemon::can_heal(size_t src, size_t dst) const
 {
-  const ClusterState& cs = world_.state;
-  return cs.brick_serving(vol_.bricks[src]) && cs.brick_serving(vol_.bricks[dst]) &&
-         cs.reachable(vol_.bricks[src].node, vol_.bricks[dst].node, cs.names_network);
+  const ClusterModel& cm = world_.model;
+  return cm.brick_serving(vol_.bricks[src]) && cm.brick_serving(vol_.bricks[dst]) &&
+         cm.reachable(vol_.bricks[src].node, vol_.bricks[dst].node, heal_network(src));
+}
+
+/* AFR keeps the pending index on the good bricks: the self-heal daemon of the source's node heals the stale brick,
+ * reaching it where that node's storage names resolve. */
+std::string SelfHealDaemon::heal_network(size_t src) const
+{
+  return world_.model.node(vol_.bricks[src].node).names_network;
 }
 
 bool SelfHealDaemon::heal_one()
 {
-  const ClusterState& cs    = world_.state;
   std::vector<double>& todo = world_.pending_heal[vol_.name];
   for (size_t dst = 0; dst < vol_.bricks.size(); dst++) {
     if (todo[dst] <= 0) continue;
@@ -26,7 +32,7 @@ bool SelfHealDaemon::heal_one()
       if (src == dst || todo[src] > 0 || !can_heal(src, dst)) continue;
       const std::string& sn         = vol_.bricks[src].node;
       const std::string& dn         = vol_.bricks[dst].node;
-      const std::string network     = cs.names_network;
+      const std::string network     = heal_network(src);
       NicResources* sr              = world_.platform.nic_on(sn, network);
       NicResources* dr              = world_.platform.nic_on(dn, network);
       const Node& snode             = *world_.sc.find_node(sn);
@@ -60,7 +66,7 @@ bool SelfHealDaemon::heal_one()
       world_.add_flow(flow);
       // Starting took simcalls: the run may have finished, or a node gone, meanwhile (their cancel loops ran
       // before this flow was registered).
-      if (world_.finished || !can_heal(src, dst) || cs.names_network != network) flow->cancel();
+      if (world_.finished || !can_heal(src, dst) || heal_network(src) != network) flow->cancel();
       double t0 = World::now();
       bool done = flow->running();
       try {

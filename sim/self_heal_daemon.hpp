@@ -16,6 +16,7 @@ public:
 private:
   bool heal_one(); // false when nothing can be healed now
   bool can_heal(size_t src, size_t dst) const;
+  std::string heal_network(size_t src) const;
 
   World& world_;
   const Volume& vol_;

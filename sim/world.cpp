@@ -9,7 +9,7 @@ namespace sg4 = simgrid::s4u;
 namespace ibmig::sim {
 
 World::World(const Scenario& scenario, std::vector<Seconds> durations)
-    : sc(scenario), platform(scenario), state(scenario), step_durations(std::move(durations)),
+    : sc(scenario), platform(scenario), model(scenario), step_durations(std::move(durations)),
       mutex_(sg4::Mutex::create()), cv_(sg4::ConditionVariable::create()), sample_mutex_(sg4::Mutex::create())
 {
   for (auto const& v : sc.volumes)
@@ -66,6 +66,13 @@ bool World::any_flow_uses(const std::vector<std::string>& names) const
   return false;
 }
 
+bool World::any_running_flow_uses(const std::vector<std::string>& names) const
+{
+  for (auto const& [raw, f] : flows_)
+    if (f->running() && uses_any(*f, names)) return true;
+  return false;
+}
+
 void World::cancel_flows_using(const std::vector<std::string>& names)
 {
   for (FlowPtr const& f : snapshot())
@@ -114,12 +121,12 @@ void World::changed()
     return;
   }
   for (auto const& vm : sc.workload.vms) {
-    IoPath p = state.io_path(vm, t);
+    IoPath p = model.io_path(vm, t);
     recorder.set_vm_available(vm.name, p.can_write, p.why_not, t);
   }
   for (auto const& v : sc.volumes) {
     std::string why;
-    bool ok = state.volume_available(v, &why);
+    bool ok = model.volume_available(v, &why);
     recorder.set_volume_available(v.name, ok, why, t);
   }
   std::unique_lock<sg4::Mutex> lock(*mutex_);

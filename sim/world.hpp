@@ -9,7 +9,7 @@
  *   wait_change(seen) returns at once if anything changed (or the run finished) since, so no wakeup is lost. */
 #pragma once
 
-#include "cluster_state.hpp"
+#include "cluster_model.hpp"
 #include "flow.hpp"
 #include "platform_builder.hpp"
 #include "recorder.hpp"
@@ -27,7 +27,7 @@ public:
 
   const Scenario& sc;
   Platform platform;
-  ClusterState state;
+  ClusterModel model; // the one cluster model: what the plan and faults do to power, services, NICs, names, VMs
   Recorder recorder;
   std::vector<Seconds> step_durations; // sampled (or nominal) duration of each plan step
   bool finished    = false;            // set by finish(): actors leave their loops
@@ -43,6 +43,7 @@ public:
   void cancel_heals_on(const std::string& node);
   /* Some registered flow crosses one of these SimGrid resources. */
   bool any_flow_uses(const std::vector<std::string>& names) const;
+  bool any_running_flow_uses(const std::vector<std::string>& names) const;
   /* Cancels the running flows that cross one of them (their owners see the cancellation and re-plan). */
   void cancel_flows_using(const std::vector<std::string>& names);
   /* Charges progress since the last sample and attributes each flow's bottleneck over that interval. One sampler

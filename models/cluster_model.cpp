@@ -1,0 +1,606 @@
+#include "cluster_model.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace ibmig {
+
+namespace {
+
+std::string mode_name(IpoibMode m)
+{
+  return m == IpoibMode::Connected ? "connected" : m == IpoibMode::Datagram ? "datagram" : "";
+}
+
+/* The state a NIC is in when the plan installs it: the driver's defaults, no address. */
+InterfaceState fresh_interface(const Technology& t)
+{
+  InterfaceState i;
+  i.present = true;
+  i.mtu     = t.mtu_default;
+  i.mode    = t.kind == LinkKind::InfiniBand ? IpoibMode::Datagram : IpoibMode::None;
+  return i;
+}
+
+bool acts_on_powered_off(const Step& st)
+{
+  return st.action == Action::PowerOn || st.action == Action::InstallNic ||
+         (st.action == Action::RepointNames && st.method == "dns");
+}
+
+/* What cannot be done where glusterd is not installed (stopping or disabling it there leaves nothing to do). */
+bool needs_server(Action a)
+{
+  return a == Action::StartService || a == Action::EnableService;
+}
+
+} // namespace
+
+bool Transition::step_failed() const
+{
+  return std::any_of(problems.begin(), problems.end(), [](auto& p) { return p.fails; });
+}
+
+void Transition::merge(Transition o)
+{
+  auto add = [](auto& to, auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+  add(bricks_stopped, o.bricks_stopped);
+  add(bricks_started, o.bricks_started);
+  add(rerated, o.rerated);
+  add(links_down, o.links_down);
+  add(vms_killed, o.vms_killed);
+  add(glusterd_started, o.glusterd_started);
+  add(problems, o.problems);
+  if (observed.empty()) observed = o.observed;
+}
+
+ClusterModel::ClusterModel(const Scenario& sc) : sc_(sc)
+{
+  for (auto const& n : sc.nodes) {
+    NodeState ns;
+    ns.glusterd = ns.glusterd_enabled = n.server;
+    ns.names_network                  = sc.storage_names.network;
+    for (auto const& nic : n.nics) {
+      InterfaceState i;
+      if (nic.present) i = {true, true, true, nic.mtu, nic.mode};
+      ns.interfaces[nic.name] = i;
+    }
+    nodes_[n.name] = ns;
+  }
+  for (auto const& v : sc.workload.vms) {
+    vms_[v.name] = {true, false, sc.storage_names.network, -1};
+    vms_by_node_[v.node].push_back(&v);
+  }
+}
+
+/* ---- queries ---- */
+
+bool ClusterModel::brick_serving(const Brick& b) const
+{
+  const NodeState& n = nodes_.at(b.node);
+  return n.powered && !n.crashed && n.glusterd;
+}
+
+bool ClusterModel::interface_up_on(const std::string& node, const std::string& network) const
+{
+  const NodeState& ns = nodes_.at(node);
+  for (auto const& nic : sc_.find_node(node)->nics)
+    if (nic.network == network) {
+      auto const& s = ns.interfaces.at(nic.name);
+      if (s.present && s.up) return true;
+    }
+  return false;
+}
+
+bool ClusterModel::reachable(const std::string& from, const std::string& to, const std::string& network) const
+{
+  if (from == to) return true;
+  return interface_up_on(from, network) && interface_up_on(to, network);
+}
+
+bool ClusterModel::volume_available(const Volume& vol, std::string* why) const
+{
+  for (int s = 0; s < vol.replica_sets(); s++) {
+    std::vector<bool> up;
+    for (int k = 0; k < vol.replica; k++)
+      up.push_back(brick_serving(vol.bricks[static_cast<size_t>(s * vol.replica + k)]));
+    if (!vol.has_quorum(up)) {
+      if (why) *why = "replica set " + std::to_string(s) + " of " + vol.name + " has no quorum";
+      return false;
+    }
+  }
+  return true;
+}
+
+IoPath ClusterModel::io_path(const Vm& vm, double now) const
+{
+  IoPath p;
+  const VmState& vs   = vms_.at(vm.name);
+  const NodeState& ns = nodes_.at(vm.node);
+  p.network           = vs.bound_network;
+  if (!ns.powered || ns.crashed) {
+    p.why_not = "hypervisor " + vm.node + " is down";
+    return p;
+  }
+  if (!vs.running) {
+    p.why_not = "VM stopped";
+    return p;
+  }
+  if (vs.remounting) {
+    p.why_not = "client remounting";
+    return p;
+  }
+  if (vs.stalled_until > now) {
+    p.why_not = "stalled for network.ping-timeout after a brick vanished";
+    return p;
+  }
+  const Volume& vol = *sc_.find_volume(vm.volume);
+  int set           = replica_set_of(sc_, vm);
+  std::vector<bool> up;
+  for (int k = 0; k < vol.replica; k++) {
+    int idx         = set * vol.replica + k;
+    const Brick& b  = vol.bricks[static_cast<size_t>(idx)];
+    bool ok         = brick_serving(b) && reachable(vm.node, b.node, vs.bound_network);
+    bool data_brick = !(vol.arbiter && k == vol.replica - 1);
+    up.push_back(ok);
+    if (data_brick) (ok ? p.write_bricks : p.missed_bricks).push_back(idx);
+  }
+  bool quorum = vol.has_quorum(up);
+  p.can_write = quorum && !p.write_bricks.empty();
+  if (!p.write_bricks.empty()) {
+    p.can_read = true; // reads need one good brick, with or without quorum (quorum only guards writes)
+    // cluster.choose-local first; otherwise read-hash-mode 0 takes the first up brick, the others a hash of the
+    // file (gfid hash, or gfid+client for mode 2; mode 3's least-load is approximated by the hash).
+    for (int idx : p.write_bricks)
+      if (vol.choose_local && vol.bricks[static_cast<size_t>(idx)].node == vm.node) p.read_brick = idx;
+    if (p.read_brick < 0) {
+      size_t pick = 0;
+      if (vol.read_hash_mode != 0)
+        pick = name_hash(vol.read_hash_mode == 2 ? vm.image + vm.name : vm.image) % p.write_bricks.size();
+      p.read_brick = p.write_bricks[pick];
+    }
+  }
+  if (!p.can_write)
+    p.why_not = p.write_bricks.empty() ? "no brick of its replica set reachable"
+                                       : "client quorum lost (" + std::to_string(p.write_bricks.size()) + " of " +
+                                             std::to_string(vol.replica) + " bricks reachable)";
+  return p;
+}
+
+std::map<int, std::vector<std::string>> ClusterModel::mtus_on(const std::string& network) const
+{
+  std::map<int, std::vector<std::string>> out;
+  for (auto const& node : sc_.nodes)
+    for (auto const& nic : node.nics) {
+      auto const& i = nodes_.at(node.name).interfaces.at(nic.name);
+      if (nic.network == network && i.present && i.up && nodes_.at(node.name).powered)
+        out[i.mtu].push_back(node.name + " " + nic.name);
+    }
+  return out;
+}
+
+/* ---- rules shared by steps and the initial state ---- */
+
+void ClusterModel::interface_rules(const std::string& node, const Nic& nic, int mtu, IpoibMode mode,
+                                   Transition& t) const
+{
+  const Technology& tech = sc_.technology_of(*sc_.find_network(nic.network));
+  std::string who        = node + " " + nic.name + " (MTU " + std::to_string(mtu) + ")";
+  bool ib                = tech.kind == LinkKind::InfiniBand;
+  if (ib && mode == IpoibMode::Connected && !sc_.hcas.at(nic.hca).connected_mode)
+    t.problems.push_back(
+        {"CONNECTED_MODE_UNSUPPORTED",
+         Severity::Error,
+         true,
+         {node + " " + nic.name + " (" + nic.hca + ")"},
+         nic.hca + " in " + node + " does not support IPoIB connected mode: it stays in datagram mode"});
+  bool datagram = ib && mode != IpoibMode::Connected;
+  int limit     = largest_mtu(tech, datagram);
+  if (mtu > limit)
+    t.problems.push_back({datagram ? "MTU_DATAGRAM_TOO_LARGE" : "MTU_ABOVE_MAX",
+                          Severity::Error,
+                          true,
+                          {who},
+                          "MTU " + std::to_string(mtu) + " refused on " + node + "-" + nic.name + " (" +
+                              (mode_name(mode).empty() ? tech.name : mode_name(mode) + " mode") + " allows at most " +
+                              std::to_string(limit) + ")"});
+  else if (datagram && mtu > tech.mtu_default) // above 2044 a 4K IB MTU is needed on the whole subnet
+    t.problems.push_back({"MTU_DATAGRAM_TOO_LARGE",
+                          Severity::Warning,
+                          false,
+                          {who},
+                          "datagram MTU " + std::to_string(mtu) + " on " + node + "-" + nic.name +
+                              " needs a 4K InfiniBand MTU on the subnet"});
+}
+
+std::vector<StepProblem> ClusterModel::initial_problems() const
+{
+  Transition t;
+  for (auto const& node : sc_.nodes)
+    for (auto const& nic : node.nics)
+      if (nic.present) interface_rules(node.name, nic, nic.mtu, nic.mode, t);
+  return t.problems;
+}
+
+/* ---- steps ---- */
+
+std::vector<std::string> ClusterModel::targets(const Step& st, Transition& t) const
+{
+  std::vector<std::string> ok, off, missing, not_server;
+  for (auto const& n : st.nodes) {
+    if (!nodes_.at(n).powered && !acts_on_powered_off(st)) {
+      off.push_back(n);
+      continue;
+    }
+    if (!st.interface.empty() && st.action != Action::InstallNic && !nodes_.at(n).interfaces.at(st.interface).present) {
+      missing.push_back(n);
+      continue;
+    }
+    if (needs_server(st.action) && !sc_.find_node(n)->server) {
+      not_server.push_back(n);
+      continue;
+    }
+    ok.push_back(n);
+  }
+  auto names = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); i++)
+      s += (i ? ", " : "") + v[i];
+    return s;
+  };
+  if (!off.empty())
+    t.problems.push_back({"STEP_ON_POWERED_OFF_NODE", Severity::Error, true, off,
+                          names(off) + (off.size() > 1 ? " are" : " is") + " powered off"});
+  if (!missing.empty())
+    t.problems.push_back({"INTERFACE_NOT_INSTALLED", Severity::Error, true, missing,
+                          st.interface + " is not installed in " + names(missing)});
+  if (!not_server.empty())
+    t.problems.push_back({"NOT_A_SERVER", Severity::Error, true, not_server,
+                          names(not_server) +
+                              (not_server.size() > 1 ? " are not Gluster servers" : " is not a Gluster server") +
+                              ": there is no " + st.service + " to " + to_string(st.action)});
+  return ok;
+}
+
+void ClusterModel::stop_bricks(const std::string& node, Transition& t)
+{
+  NodeState& ns = nodes_.at(node);
+  if (ns.powered && !ns.crashed && ns.glusterd) t.bricks_stopped.push_back(node);
+}
+
+void ClusterModel::boot(const std::string& node, Transition& t)
+{
+  NodeState& ns = nodes_.at(node);
+  ns.powered    = true;
+  ns.crashed    = false;
+  ns.glusterd   = ns.glusterd_enabled;
+  for (auto& [name, i] : ns.interfaces)
+    i.up = i.present && i.configured;
+  if (ns.glusterd) {
+    t.bricks_started.push_back(node);
+    t.glusterd_started.push_back(node);
+  }
+}
+
+Transition ClusterModel::begin(const Step& st)
+{
+  Transition t;
+  std::vector<std::string> nodes = targets(st, t);
+  switch (st.action) {
+  case Action::StopClients:
+    for (auto const& n : nodes)
+      for (const Vm* vm : vms_by_node_[n])
+        vms_[vm->name].running = false;
+    break;
+  case Action::RemountClients:
+    for (auto const& n : nodes)
+      for (const Vm* vm : vms_by_node_[n])
+        if (vms_[vm->name].running) vms_[vm->name].remounting = true;
+    break;
+  case Action::StopService:
+    for (auto const& n : nodes) {
+      stop_bricks(n, t);
+      nodes_.at(n).glusterd = false;
+    }
+    break;
+  case Action::PowerOff: {
+    std::vector<std::string> killed;
+    for (auto const& n : nodes) {
+      stop_bricks(n, t);
+      for (const Vm* vm : vms_by_node_[n])
+        if (vms_[vm->name].running) {
+          killed.push_back(vm->name + " (on " + n + ")");
+          t.vms_killed.push_back(vm->name);
+          vms_[vm->name].running = false;
+        }
+      nodes_.at(n).powered  = false;
+      nodes_.at(n).glusterd = false;
+      for (auto& [name, i] : nodes_.at(n).interfaces)
+        if (i.up) t.links_down.push_back({n, name});
+    }
+    if (!killed.empty())
+      t.problems.push_back({"VMS_KILLED_BY_POWER_OFF", Severity::Error, false, killed, "running VMs are killed"});
+    break;
+  }
+  case Action::InterfaceDown:
+  case Action::InterfaceUp:
+    for (auto const& n : nodes) {
+      InterfaceState& i = nodes_.at(n).interfaces.at(st.interface);
+      if (st.action == Action::InterfaceUp && !i.configured)
+        t.problems.push_back({"INTERFACE_UP_UNCONFIGURED",
+                              Severity::Error,
+                              true,
+                              {n},
+                              st.interface + " on " + n + " is not installed and configured"});
+      bool was = i.up;
+      i.up     = st.action == Action::InterfaceUp && i.configured;
+      if (was && !i.up) t.links_down.push_back({n, st.interface});
+    }
+    break;
+  default:
+    break;
+  }
+  return t;
+}
+
+void ClusterModel::configure(const Step& st, const std::vector<std::string>& nodes, Transition& t)
+{
+  for (auto const& n : nodes) {
+    const Nic& nic      = *sc_.find_node(n)->find_nic(st.interface);
+    const Technology& k = sc_.technology_of(*sc_.find_network(nic.network));
+    InterfaceState& i   = nodes_.at(n).interfaces.at(st.interface);
+    IpoibMode mode      = st.mode != IpoibMode::None ? st.mode : i.mode;
+    int mtu             = st.mtu > 0 ? st.mtu : i.mtu;
+    Transition rules;
+    interface_rules(n, nic, mtu, mode, rules);
+    for (auto const& p : rules.problems) {
+      // What the kernel refuses is not applied: the mode stays datagram, the MTU at what it was (or the limit).
+      if (p.rule == "CONNECTED_MODE_UNSUPPORTED") {
+        mode = IpoibMode::Datagram;
+        mtu  = std::min(mtu, k.mtu_default);
+      } else if (p.fails) {
+        mtu = std::min(i.mtu, largest_mtu(k, k.kind == LinkKind::InfiniBand && mode != IpoibMode::Connected));
+      }
+    }
+    t.problems.insert(t.problems.end(), rules.problems.begin(), rules.problems.end());
+    if (i.mtu != mtu || i.mode != mode || !i.configured) t.rerated.push_back({n, st.interface});
+    i.mtu        = mtu;
+    i.mode       = mode;
+    i.configured = true;
+    i.up         = true;
+  }
+}
+
+void ClusterModel::verify_ping(const Step& st, const std::vector<std::string>& nodes, Transition& t) const
+{
+  std::string network = st.network;
+  if (network.empty()) network = sc_.find_node(st.nodes.front())->find_nic(st.interface)->network;
+  int min_mtu = 0;
+  std::set<int> mtus;
+  for (auto const& n : nodes) {
+    bool up = false;
+    for (auto const& nic : sc_.find_node(n)->nics)
+      if (nic.network == network) {
+        auto const& i = nodes_.at(n).interfaces.at(nic.name);
+        if (i.present && i.up) {
+          up = true;
+          mtus.insert(i.mtu);
+          min_mtu = min_mtu == 0 ? i.mtu : std::min(min_mtu, i.mtu);
+        }
+      }
+    if (!up)
+      t.problems.push_back({"PING_FAILED", Severity::Error, true, {n}, n + " has no interface up on " + network});
+  }
+  int size = st.mtu > 0 ? st.mtu : min_mtu - 28;
+  if (mtus.size() > 1)
+    t.problems.push_back({"MTU_MISMATCH",
+                          Severity::Error,
+                          true,
+                          {},
+                          "MTUs differ on " + network + " (" + std::to_string(*mtus.begin()) + " vs " +
+                              std::to_string(*mtus.rbegin()) + "): large pings with don't-fragment fail between them"});
+  else if (!mtus.empty() && size > min_mtu - 28)
+    t.problems.push_back({"PING_FAILED",
+                          Severity::Error,
+                          true,
+                          {},
+                          "a " + std::to_string(size) + "-byte ping does not fit MTU " + std::to_string(min_mtu) +
+                              " with don't-fragment"});
+  if (!t.step_failed()) t.observed = std::to_string(size) + "-byte pings with don't-fragment pass on " + network;
+}
+
+void ClusterModel::check_peers(const Step&, Transition& t) const
+{
+  std::vector<std::string> servers;
+  for (auto const& n : sc_.nodes)
+    if (n.server) servers.push_back(n.name);
+  for (auto const& a : servers) {
+    const NodeState& s = nodes_.at(a);
+    if (!s.powered || s.crashed || !s.glusterd) {
+      t.problems.push_back(
+          {"PEERS_NOT_CONNECTED", Severity::Error, true, {a}, "peer " + a + " is not running glusterd"});
+      continue;
+    }
+    // Each glusterd reaches its peers at the addresses its own names resolve to.
+    for (auto const& b : servers) {
+      const NodeState& o = nodes_.at(b);
+      if (a == b || !o.powered || o.crashed || !o.glusterd) continue;
+      if (!reachable(a, b, s.names_network))
+        t.problems.push_back({"PEERS_NOT_CONNECTED",
+                              Severity::Error,
+                              true,
+                              {a, b},
+                              "peer " + a + " cannot reach " + b + " over " + s.names_network});
+    }
+  }
+  if (!t.step_failed()) {
+    std::set<std::string> nets;
+    for (auto const& a : servers)
+      nets.insert(nodes_.at(a).names_network);
+    std::string over;
+    for (auto const& n : nets)
+      over += (over.empty() ? "" : ", ") + n;
+    t.observed = std::to_string(servers.size()) + " peers connected over " + over;
+  }
+}
+
+void ClusterModel::check_volume(const Step& st, Transition& t) const
+{
+  const Volume& vol = *sc_.find_volume(st.volume);
+  for (auto const& b : vol.bricks)
+    if (!brick_serving(b))
+      t.problems.push_back(
+          {"BRICK_OFFLINE", Severity::Error, true, {b.node}, "brick " + b.node + ":" + b.path + " is offline"});
+  for (auto const& vm : sc_.workload.vms) {
+    if (vm.volume != vol.name || !vms_.at(vm.name).running) continue;
+    for (auto const& b : vol.bricks)
+      if (brick_serving(b) && !reachable(vm.node, b.node, vms_.at(vm.name).bound_network))
+        t.problems.push_back({"CLIENT_NOT_CONNECTED",
+                              Severity::Error,
+                              true,
+                              {b.node, vm.node},
+                              "brick " + b.node + " does not see client " + vm.name + " (mounted over " +
+                                  vms_.at(vm.name).bound_network + ")"});
+  }
+  if (!t.step_failed())
+    t.observed = "all " + std::to_string(vol.bricks.size()) + " bricks online and see every running client";
+}
+
+Transition ClusterModel::end(const Step& st)
+{
+  Transition t;
+  // Problems of the targets were reported by begin(): recompute the targets silently.
+  Transition ignored;
+  std::vector<std::string> nodes = targets(st, ignored);
+  switch (st.action) {
+  case Action::StartClients:
+  case Action::RemountClients:
+    for (auto const& n : nodes)
+      for (const Vm* vm : vms_by_node_[n]) {
+        VmState& v = vms_[vm->name];
+        if (st.action == Action::StartClients && !v.running) {
+          v.running       = true;
+          v.bound_network = nodes_.at(n).names_network; // a fresh mount resolves the storage names now
+        }
+        if (st.action == Action::RemountClients && v.running) {
+          v.remounting    = false;
+          v.bound_network = nodes_.at(n).names_network;
+        }
+      }
+    break;
+  case Action::StartService:
+    for (auto const& n : nodes) {
+      NodeState& ns = nodes_.at(n);
+      if (!ns.glusterd) {
+        t.bricks_started.push_back(n);
+        t.glusterd_started.push_back(n);
+      }
+      ns.glusterd = true;
+    }
+    break;
+  case Action::EnableService:
+  case Action::DisableService:
+    for (auto const& n : nodes)
+      nodes_.at(n).glusterd_enabled = st.action == Action::EnableService && sc_.find_node(n)->server;
+    break;
+  case Action::PowerOn: {
+    std::vector<std::string> already;
+    for (auto const& n : nodes) {
+      if (nodes_.at(n).powered) {
+        already.push_back(n);
+        continue;
+      }
+      boot(n, t);
+    }
+    if (!already.empty())
+      t.problems.push_back({"POWER_ON_WITHOUT_POWER_OFF", Severity::Warning, false, already, "already running"});
+    break;
+  }
+  case Action::InstallNic: {
+    std::vector<std::string> live;
+    for (auto const& n : nodes) {
+      if (nodes_.at(n).powered) live.push_back(n);
+      InterfaceState& i = nodes_.at(n).interfaces.at(st.interface);
+      const Nic& nic    = *sc_.find_node(n)->find_nic(st.interface);
+      if (!i.present) i = fresh_interface(sc_.technology_of(*sc_.find_network(nic.network)));
+    }
+    if (!live.empty()) {
+      std::string s;
+      for (size_t k = 0; k < live.size(); k++)
+        s += (k ? ", " : "") + live[k];
+      t.problems.push_back(
+          {"NIC_INSTALLED_WHILE_POWERED", Severity::Error, true, live, "HCA installed in " + s + " while powered on"});
+    }
+    break;
+  }
+  case Action::ConfigureInterface:
+    configure(st, nodes, t);
+    break;
+  case Action::VerifyPing:
+    verify_ping(st, nodes, t);
+    break;
+  case Action::RepointNames:
+    // A hosts file is per node; a DNS record is what every node resolves.
+    if (st.method == "dns")
+      for (auto& [name, ns] : nodes_)
+        ns.names_network = st.network;
+    else
+      for (auto const& n : nodes)
+        nodes_.at(n).names_network = st.network;
+    t.observed = "storage names resolve to " + st.network + " (" + st.method + ")";
+    break;
+  case Action::CheckPeers:
+    check_peers(st, t);
+    break;
+  case Action::CheckVolume:
+    check_volume(st, t);
+    break;
+  default:
+    break;
+  }
+  return t;
+}
+
+Transition ClusterModel::apply(const Step& st)
+{
+  Transition t = begin(st);
+  t.merge(end(st));
+  return t;
+}
+
+Transition ClusterModel::crash(const std::string& node)
+{
+  Transition t;
+  stop_bricks(node, t);
+  NodeState& ns = nodes_.at(node);
+  ns.crashed    = true;
+  ns.powered    = false;
+  for (const Vm* vm : vms_by_node_[node])
+    vms_[vm->name].running = false;
+  return t;
+}
+
+Transition ClusterModel::recover(const std::string& node)
+{
+  Transition t;
+  boot(node, t);
+  return t;
+}
+
+double ClusterModel::stall_clients_of(const std::string& node, double now)
+{
+  double longest = 0;
+  for (auto const& vm : sc_.workload.vms) {
+    if (vm.node == node) continue;
+    const Volume& vol = *sc_.find_volume(vm.volume);
+    int set           = replica_set_of(sc_, vm);
+    for (int k = 0; k < vol.replica; k++)
+      if (vol.bricks[static_cast<size_t>(set * vol.replica + k)].node == node) {
+        vms_[vm.name].stalled_until = now + vol.ping_timeout.value;
+        longest                     = std::max(longest, vol.ping_timeout.value);
+      }
+  }
+  return longest;
+}
+
+} // namespace ibmig

@@ -1,0 +1,147 @@
+/* The one cluster model: the state of the cluster at one instant of a migration (per node: power, glusterd running
+ * and enabled at boot, interfaces present/configured/up with MTU and mode, where its storage names resolve; per VM:
+ * running, mounted over which network), and what each runbook step does to it. Written once, applied by
+ *   - the plan checker, which walks the plan and turns what is wrong into findings,
+ *   - the simulator, which adds time, bandwidth and faults (SimGrid resource changes from each Transition),
+ *   - the emulator, which runs the commands and compares what it sees with what the model expects.
+ * Pure logic: no SimGrid, no system commands.
+ *
+ * What a step does, as on a real cluster (README, "The cluster model"):
+ *   - a step acts on each of its nodes; on a powered-off node only power_on, install_nic and a DNS re-point can act,
+ *     elsewhere the step fails there (nobody can run a command on a machine that is off);
+ *   - configure_interface without `mtu` keeps the interface's current MTU (a freshly installed NIC has its
+ *     technology's default: 1500 on Ethernet, 2044 for IPoIB, in datagram mode);
+ *   - repoint_names by hosts file changes the listed nodes' resolution; by DNS, every node's;
+ *   - start_service or enable_service on a node that is not a Gluster server fails (there is no glusterd unit);
+ *     stop_service or disable_service there has nothing to do.
+ * Things that stop take effect when a step starts (begin), things that start when it ends (end). */
+#pragma once
+
+#include "scenario.hpp"
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ibmig {
+
+struct InterfaceState {
+  bool present    = false;
+  bool configured = false; // has an address, mode and MTU that survive a reboot
+  bool up         = false;
+  int mtu         = 0;
+  IpoibMode mode  = IpoibMode::None;
+};
+
+struct NodeState {
+  bool powered          = true;
+  bool crashed          = false; // went away without warning (a fault): its peers notice after ping-timeout
+  bool glusterd         = false; // glusterd and its brick processes run
+  bool glusterd_enabled = false; // starts at boot
+  std::string names_network;     // the network this node's storage names resolve to
+  std::map<std::string, InterfaceState> interfaces;
+};
+
+struct VmState {
+  bool running    = true;
+  bool remounting = false;
+  std::string bound_network; // where its mount's connections go: its node's names network when it was mounted
+  double stalled_until = -1; // waiting for network.ping-timeout after a brick vanished (faults)
+};
+
+/* Where one VM's I/O can go right now. */
+struct IoPath {
+  bool can_write = false;
+  bool can_read  = false;
+  std::string why_not;            // plain words, for downtime intervals
+  std::vector<int> write_bricks;  // indices into the volume's bricks: data bricks that receive writes
+  std::vector<int> missed_bricks; // data bricks of its set that are down or unreachable: they will need healing
+  int read_brick = -1;
+  std::string network; // network the traffic crosses
+};
+
+enum class Severity { Warning, Error };
+
+/* Something wrong with a step, found by applying it. `fails` marks what makes the step itself fail (a real
+ * runbook step reports an error there); otherwise the step succeeds but harms the cluster (VMs killed). */
+struct StepProblem {
+  std::string rule; // the checker's rule id, e.g. "NIC_INSTALLED_WHILE_POWERED"
+  Severity severity = Severity::Error;
+  bool fails        = true;
+  std::vector<std::string> nodes; // where ("n1", or "n1 ib0 (MTU 65520)" for interface rules)
+  std::string detail;             // plain words, complete: the simulator prints it as the step's failure
+};
+
+/* What one half of a step changed. The simulator re-plans SimGrid resources from it; the checker reads problems. */
+struct Transition {
+  std::vector<std::string> bricks_stopped;                     // nodes whose bricks stopped serving
+  std::vector<std::string> bricks_started;                     // nodes whose bricks serve again
+  std::vector<std::pair<std::string, std::string>> rerated;    // (node, interface) with a new MTU or mode
+  std::vector<std::pair<std::string, std::string>> links_down; // (node, interface) that went down
+  std::vector<std::string> vms_killed;                         // running VMs stopped by a power off
+  std::vector<std::string> glusterd_started;                   // nodes (servers) where glusterd started
+  std::vector<StepProblem> problems;
+  std::string observed; // what a check step saw when it passed ("4 peers connected over ib")
+
+  bool step_failed() const;
+  void merge(Transition other);
+};
+
+class ClusterModel {
+public:
+  explicit ClusterModel(const Scenario& sc);
+
+  const Scenario& scenario() const { return sc_; }
+
+  /* A runbook step in two halves (the simulator lets the step's time pass between them). */
+  Transition begin(const Step& st);
+  Transition end(const Step& st);
+  /* Both halves at once (the checker, the emulator's expectations). */
+  Transition apply(const Step& st);
+
+  /* Faults: a node vanishes, and comes back (booting as power_on does). */
+  Transition crash(const std::string& node);
+  Transition recover(const std::string& node);
+  /* Clients whose replica set has a brick on `node` wait for network.ping-timeout; returns the longest wait. */
+  double stall_clients_of(const std::string& node, double now);
+
+  const NodeState& node(const std::string& n) const { return nodes_.at(n); }
+  const VmState& vm(const std::string& n) const { return vms_.at(n); }
+  const std::map<std::string, NodeState>& nodes() const { return nodes_; }
+
+  /* A brick process is serving (its node is up and glusterd runs). */
+  bool brick_serving(const Brick& b) const;
+  /* `node` has an installed interface up on `network`. */
+  bool interface_up_on(const std::string& node, const std::string& network) const;
+  /* `from` reaches `to` over `network` (same node, or both have an interface up on it). */
+  bool reachable(const std::string& from, const std::string& to, const std::string& network) const;
+  /* Client quorum per replica set among serving bricks (server-side view). */
+  bool volume_available(const Volume& vol, std::string* why = nullptr) const;
+  IoPath io_path(const Vm& vm, double now) const;
+  /* The MTUs of the up interfaces on `network`, and the nodes powered on with none up there. */
+  std::map<int, std::vector<std::string>> mtus_on(const std::string& network) const;
+
+  /* The scenario's own NIC definitions held to the rules configure_interface is held to. */
+  std::vector<StepProblem> initial_problems() const;
+
+private:
+  /* The step's nodes that can run it; the others get a STEP_ON_POWERED_OFF_NODE or INTERFACE_NOT_INSTALLED
+   * problem. */
+  std::vector<std::string> targets(const Step& st, Transition& t) const;
+  void configure(const Step& st, const std::vector<std::string>& nodes, Transition& t);
+  void verify_ping(const Step& st, const std::vector<std::string>& nodes, Transition& t) const;
+  void check_peers(const Step& st, Transition& t) const;
+  void check_volume(const Step& st, Transition& t) const;
+  void boot(const std::string& node, Transition& t);
+  void stop_bricks(const std::string& node, Transition& t);
+  /* Interface rules for one (node, NIC) at `mtu` and `mode`: MTU limits, connected-mode support. */
+  void interface_rules(const std::string& node, const Nic& nic, int mtu, IpoibMode mode, Transition& t) const;
+
+  const Scenario& sc_;
+  std::map<std::string, NodeState> nodes_;
+  std::map<std::string, VmState> vms_;
+  std::map<std::string, std::vector<const Vm*>> vms_by_node_;
+};
+
+} // namespace ibmig

@@ -1,0 +1,143 @@
+/* The one cluster model (models/cluster_model.hpp) and the three places where the checker, the simulator and the
+ * emulator used to disagree, each settled on what a real cluster does and answered once: the model says it, the
+ * checker reports it, the simulator acts on it. */
+#include "cluster_model.hpp"
+#include "plan_checker.hpp"
+#include "sim_test_util.hpp"
+
+#include <algorithm>
+
+using namespace ibmig;
+using namespace ibmig::test;
+using nlohmann::json;
+
+namespace {
+
+json step(const json& fields)
+{
+  return fields;
+}
+
+/* The reference cluster with `steps` as its whole plan. */
+json reference_with_plan(const json& steps)
+{
+  json doc             = read_json("scenarios/reference.json");
+  doc["plan"]["steps"] = steps;
+  return doc;
+}
+
+const StepReport& step_report(const Report& r, const std::string& name)
+{
+  for (auto const& s : r.steps)
+    if (s.name == name) return s;
+  throw std::runtime_error("no step " + name);
+}
+
+bool has_rule(const std::vector<CheckFinding>& fs, const std::string& rule, const std::string& step)
+{
+  return std::any_of(fs.begin(), fs.end(), [&](auto& f) { return f.rule == rule && f.step == step; });
+}
+
+} // namespace
+
+// Disagreement 1: configure_interface without "mtu". The simulator kept the current MTU, the checker only if the
+// NIC had been configured, the emulator reset it to the scenario's value. A real `ip link`/nmcli change that names
+// no MTU leaves the MTU as it is; a freshly installed HCA starts at the driver's default (IPoIB datagram, 2044).
+TEST(ClusterModel, ConfigureWithoutMtuKeepsTheCurrentMtu)
+{
+  json doc    = reference_with_plan(json::array(
+         {step({{"name", "stop"}, {"action", "stop_clients"}}), step({{"name", "off"}, {"action", "power_off"}}),
+          step({{"name", "install"}, {"action", "install_nic"}, {"interface", "ib0"}}),
+          step({{"name", "on"}, {"action", "power_on"}}),
+          step({{"name", "fresh"}, {"action", "configure_interface"}, {"interface", "ib0"}}),
+          step({{"name", "connected"},
+                {"action", "configure_interface"},
+                {"interface", "ib0"},
+                {"mode", "connected"},
+                {"mtu", 65520}}),
+          step({{"name", "again"}, {"action", "configure_interface"}, {"interface", "ib0"}})}));
+  Scenario sc = parse_scenario(doc, "x.json");
+  ClusterModel m(sc);
+  for (size_t i = 0; i < 5; i++)
+    m.apply(sc.plan.steps[i]);
+  EXPECT_EQ(m.node("n1").interfaces.at("ib0").mtu, 2044) << "a fresh HCA has the IPoIB datagram default";
+  EXPECT_EQ(m.node("n1").interfaces.at("ib0").mode, IpoibMode::Datagram);
+  m.apply(sc.plan.steps[5]);
+  Transition again = m.apply(sc.plan.steps[6]);
+  EXPECT_EQ(m.node("n1").interfaces.at("ib0").mtu, 65520) << "no mtu: the current one stays";
+  EXPECT_EQ(m.node("n1").interfaces.at("ib0").mode, IpoibMode::Connected);
+  EXPECT_TRUE(again.rerated.empty()) << "nothing changed, nothing to re-rate";
+  // The simulator applies the same model: the re-configured link keeps its connected-mode rate.
+  Report r = sim::simulate(sc);
+  EXPECT_EQ(step_report(r, "again").outcome, "ok") << step_report(r, "again").detail;
+}
+
+// Disagreement 2: repoint_names with a node list. The simulator switched every node, the checker and the emulator
+// only the listed ones. A hosts file is per node; a DNS record is what every node resolves.
+TEST(ClusterModel, RepointByHostsFileIsPerNodeAndByDnsIsClusterWide)
+{
+  json doc    = reference_with_plan(json::array({step({{"name", "hosts n1"},
+                                                       {"action", "repoint_names"},
+                                                       {"network", "ib"},
+                                                       {"method", "hosts"},
+                                                       {"nodes", {"n1"}}}),
+                                                 step({{"name", "dns n2"},
+                                                       {"action", "repoint_names"},
+                                                       {"network", "ib"},
+                                                       {"method", "dns"},
+                                                       {"nodes", {"n2"}}})}));
+  Scenario sc = parse_scenario(doc, "x.json");
+  ClusterModel m(sc);
+  m.apply(sc.plan.steps[0]);
+  EXPECT_EQ(m.node("n1").names_network, "ib");
+  EXPECT_EQ(m.node("n2").names_network, "storage") << "n2's hosts file was not touched";
+  m.apply(sc.plan.steps[1]);
+  for (auto const& n : sc.nodes)
+    EXPECT_EQ(m.node(n.name).names_network, "ib") << n.name << ": DNS answers every node alike";
+}
+
+// Disagreement 3: start_service on a node that is not a Gluster server. The simulator failed the step, the
+// emulator skipped it, the checker said nothing. There is no glusterd unit there: systemctl start fails.
+TEST(ClusterModel, StartServiceOnANonServerFailsForCheckerAndSimulator)
+{
+  json doc                    = read_json("scenarios/reference.json");
+  doc["nodes"][3]["roles"]    = {"hypervisor"}; // n4 runs VMs only
+  doc["volumes"][0]["bricks"] = {"n1:/bricks/vmstore", "n2:/bricks/vmstore", "n3:/bricks/vmstore",
+                                 "n1:/bricks/vmstore2"};
+  doc["plan"]["steps"]        = json::array(
+             {step({{"name", "start on n4"}, {"action", "start_service"}, {"service", "glusterd"}, {"nodes", {"n4"}}})});
+  Scenario sc;
+  try {
+    sc = parse_scenario(doc, "x.json");
+  } catch (const ScenarioError& e) {
+    FAIL() << e.what();
+  }
+  ClusterModel m(sc);
+  Transition t = m.apply(sc.plan.steps[0]);
+  ASSERT_TRUE(t.step_failed());
+  EXPECT_EQ(t.problems.front().rule, "NOT_A_SERVER");
+  EXPECT_TRUE(has_rule(check_plan(sc), "NOT_A_SERVER", "start on n4"));
+  Report r = sim::simulate(sc);
+  EXPECT_EQ(step_report(r, "start on n4").outcome, "failed");
+}
+
+// The scenario's own NIC definitions are held to the rules a configure step is (issue 8: a ConnectX-4 declared in
+// connected mode, datagram mode at MTU 65520 and a 1GbE MTU of 16000 all passed `check` when no step touched them).
+TEST(ClusterModel, InitialStateFollowsTheSameRules)
+{
+  json doc             = read_json("scenarios/reference.json");
+  doc["plan"]["steps"] = json::array();
+  for (auto& n : doc["nodes"]) // eth1, 1GbE: 16000 on every node (no mismatch to give it away)
+    n["nics"][1]["mtu"] = 16000;
+  // n2's HCA already in, declared as a ConnectX-4 in connected mode; n3's in datagram mode at MTU 65520.
+  doc["nodes"][1]["nics"][2] = {{"name", "ib0"},       {"network", "ib"},     {"address", "10.10.2.12"},
+                                {"hca", "ConnectX-4"}, {"mode", "connected"}, {"mtu", 65520}};
+  doc["nodes"][2]["nics"][2] = {{"name", "ib0"},           {"network", "ib"},    {"address", "10.10.2.13"},
+                                {"hca", "InfiniHost-III"}, {"mode", "datagram"}, {"mtu", 65520}};
+  auto fs                    = check_plan(parse_scenario(doc, "x.json"));
+  for (const char* rule : {"MTU_ABOVE_MAX", "CONNECTED_MODE_UNSUPPORTED", "MTU_DATAGRAM_TOO_LARGE"})
+    EXPECT_TRUE(std::any_of(fs.begin(), fs.end(), [&](auto& f) { return f.rule == rule && f.severity == "error"; }))
+        << rule;
+  EXPECT_TRUE(has_errors(fs));
+  EXPECT_TRUE(check_plan(parse_scenario(read_json("scenarios/reference.json"), "x.json")).empty());
+}
