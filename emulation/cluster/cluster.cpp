@@ -143,6 +143,26 @@ CommandResult EmulatedCluster::gluster(const std::string& node, std::vector<std:
   return node_run(node, argv, 60);
 }
 
+std::vector<PeerState> EmulatedCluster::peer_status(const std::string& node)
+{
+  return parse_peer_status(gluster(node, {"peer", "status", "--xml"}).out);
+}
+
+std::vector<BrickStatus> EmulatedCluster::volume_status(const std::string& node, const std::string& volume)
+{
+  return parse_volume_status(gluster(node, {"volume", "status", volume, "--xml"}).out);
+}
+
+std::vector<BrickClients> EmulatedCluster::volume_clients(const std::string& node, const std::string& volume)
+{
+  return parse_volume_clients(gluster(node, {"volume", "status", volume, "clients", "--xml"}).out);
+}
+
+std::vector<HealBrick> EmulatedCluster::heal_info(const std::string& node, const std::string& volume)
+{
+  return parse_heal_info(gluster(node, {"volume", "heal", volume, "info", "--xml"}).out);
+}
+
 CommandResult EmulatedCluster::ping(const std::string& from, const std::string& address, int payload)
 {
   return node_run(from, {"ping", "-M", "do", "-s", std::to_string(payload), "-c", "3", "-i", "0.2", "-W", "1", address},
@@ -263,12 +283,14 @@ void EmulatedCluster::wait_peers_connected(const std::string& from, size_t expec
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeouts_.check_s);
   std::string last;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto r     = gluster(from, {"peer", "status"});
+    auto r     = gluster(from, {"peer", "status", "--xml"});
     auto peers = parse_peer_status(r.out);
     size_t connected =
         static_cast<size_t>(std::count_if(peers.begin(), peers.end(), [](auto const& p) { return p.connected; }));
     if (connected == expected) return;
-    last = r.out;
+    last = peers.empty() ? (r.ok() ? "no peer listed" : r.summary()) : "";
+    for (auto const& p : peers)
+      last += p.hostname + ": " + p.state + "\n";
     if (interrupt_requested()) break;
     sleep_s(0.5);
   }

@@ -8,6 +8,7 @@
 #include "gluster_output.hpp"
 #include "run_state.hpp"
 #include "scenario.hpp"
+#include "tcp_connections.hpp"
 
 #include <map>
 #include <optional>
@@ -112,6 +113,11 @@ public:
   /* Runs argv inside the node (its network and mount namespaces). */
   CommandResult node_run(const std::string& node, std::vector<std::string> argv, double timeout_s = 0);
   CommandResult gluster(const std::string& node, std::vector<std::string> args);
+  /* Gluster's state as glusterd on `node` reports it (`gluster ... --xml`); empty when it does not answer. */
+  std::vector<PeerState> peer_status(const std::string& node);
+  std::vector<BrickStatus> volume_status(const std::string& node, const std::string& volume);
+  std::vector<BrickClients> volume_clients(const std::string& node, const std::string& volume);
+  std::vector<HealBrick> heal_info(const std::string& node, const std::string& volume);
   CommandResult ping(const std::string& from, const std::string& address, int payload);
 
   std::map<std::string, NicCounters> nic_counters(const std::string& node);

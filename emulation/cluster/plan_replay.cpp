@@ -420,7 +420,7 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
   while (true) {
     problem.clear();
     for (auto const& s : servers) {
-      auto peers       = parse_peer_status(c_.gluster(s, {"peer", "status"}).out);
+      auto peers       = c_.peer_status(s);
       size_t connected = 0;
       for (auto const& p : peers)
         if (p.connected)
@@ -476,8 +476,8 @@ std::string PlanReplayer::wait_recovered(const std::string& volume, const std::s
     if (server.empty()) {
       problem = "no glusterd is running";
     } else {
-      auto status  = parse_volume_status(c_.gluster(server, {"volume", "status", volume}).out);
-      auto clients = parse_volume_clients(c_.gluster(server, {"volume", "status", volume, "clients"}).out);
+      auto status  = c_.volume_status(server, volume);
+      auto clients = c_.volume_clients(server, volume);
       std::vector<std::string> online;
       for (auto const& b : vol->bricks) {
         auto name = c_.brick_name(b);
@@ -539,7 +539,7 @@ std::string PlanReplayer::wait_heal(const Step& st)
   std::string problem;
   while (true) {
     check_interrupt();
-    auto bricks = parse_heal_info(c_.gluster(server, {"volume", "heal", st.volume, "info"}).out);
+    auto bricks = c_.heal_info(server, st.volume);
     problem     = bricks.empty() ? "no answer from heal info" : "";
     for (auto const& b : bricks)
       if (problem.empty() && (!b.connected || b.entries != 0))

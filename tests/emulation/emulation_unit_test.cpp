@@ -9,6 +9,7 @@
 #include "plan_replay.hpp"
 #include "run_state.hpp"
 #include "scenario_loader.hpp"
+#include "tcp_connections.hpp"
 #include "workload.hpp"
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <set>
 #include <sstream>
 
 using namespace ibmig;
@@ -53,54 +55,102 @@ const Step& step_named(const Scenario& sc, const std::string& name)
 }
 } // namespace
 
-// Parsers: if these fail, checks would misread real gluster output and pass or fail a migration wrongly.
+// Parsers: if these fail, checks would misread real gluster output and pass or fail a migration wrongly. The
+// samples are real `gluster ... --xml` output of a 4-node namespace cluster (samples/README.md says when each was
+// taken).
 TEST(GlusterOutput, PeerStatus)
 {
-  auto peers = parse_peer_status(sample("peer_status.txt"));
-  ASSERT_EQ(peers.size(), 1u);
-  EXPECT_EQ(peers[0].hostname, "gl2.x");
-  EXPECT_TRUE(peers[0].connected);
-  auto down = parse_peer_status("Number of Peers: 1\n\nHostname: gl4.s\nUuid: x\nState: Peer in Cluster "
-                                "(Disconnected)\n");
-  ASSERT_EQ(down.size(), 1u);
-  EXPECT_FALSE(down[0].connected);
+  auto peers = parse_peer_status(sample("peer_status.xml"));
+  ASSERT_EQ(peers.size(), 3u); // the other three, not the node asked
+  EXPECT_EQ(peers[0].hostname, "gl2.storage.example");
+  EXPECT_EQ(peers[0].uuid, "31001c90-f5e3-485e-a9f0-5dd1598fb793");
+  EXPECT_EQ(peers[0].state, "Peer in Cluster (Connected)");
+  for (auto const& p : peers)
+    EXPECT_TRUE(p.connected) << p.hostname;
+  auto down = parse_peer_status(sample("peer_status_disconnected.xml")); // glusterd of n4 stopped
+  ASSERT_EQ(down.size(), 3u);
+  EXPECT_TRUE(down[1].connected);
+  EXPECT_EQ(down[2].hostname, "gl4.storage.example");
+  EXPECT_FALSE(down[2].connected);
+  EXPECT_EQ(down[2].state, "Peer in Cluster (Disconnected)");
+  // glusterd not running: the CLI prints a sentence, not XML; no peer is connected.
+  EXPECT_TRUE(parse_peer_status(sample("no_glusterd.txt")).empty());
+  EXPECT_TRUE(parse_peer_status("").empty());
+}
+
+TEST(GlusterOutput, VolumeStatusListsBricksNotDaemons)
+{
+  auto bricks = parse_volume_status(sample("volume_status.xml"));
+  ASSERT_EQ(bricks.size(), 4u) << "the self-heal daemons are not bricks";
+  EXPECT_EQ(bricks[0].brick, "gl1.storage.example:/var/tmp/ibmig-xmlcap/n1/bricks/vmstore");
+  EXPECT_EQ(bricks[3].brick, "gl4.storage.example:/var/tmp/ibmig-xmlcap/n4/bricks/vmstore");
+  for (auto const& b : bricks)
+    EXPECT_TRUE(b.online) << b.brick;
+  EXPECT_EQ(bricks[1].pid, 26977);
+  auto down = parse_volume_status(sample("volume_status_brick_down.xml")); // n2's brick process killed
+  ASSERT_EQ(down.size(), 4u);
+  EXPECT_FALSE(down[1].online);
+  EXPECT_EQ(down[1].pid, 0); // gluster says -1
+  EXPECT_TRUE(down[2].online);
+  // An unknown volume is a failed command (opRet -1): no brick online, as when nobody answers.
+  EXPECT_TRUE(parse_volume_status(sample("volume_status_unknown.xml")).empty());
 }
 
 TEST(GlusterOutput, VolumeClients)
 {
-  auto bricks = parse_volume_clients(sample("volume_clients.txt"));
-  ASSERT_EQ(bricks.size(), 2u);
-  EXPECT_EQ(bricks[0].brick, "gl1.x:/var/tmp/ibmig-pocx/n1/bricks/v");
-  EXPECT_EQ(bricks[0].clients.size(), 3u);
-  EXPECT_EQ(bricks[1].clients.size(), 2u);
-  EXPECT_EQ(bricks[1].clients[1], "10.9.1.11:49142");
-}
-
-TEST(GlusterOutput, VolumeStatusWithWrappedBrickNames)
-{
-  auto bricks = parse_volume_status(sample("volume_status_wrapped.txt"));
+  auto bricks = parse_volume_clients(sample("volume_clients.xml"));
   ASSERT_EQ(bricks.size(), 4u);
-  EXPECT_EQ(bricks[0].brick, "gl1.storage.example:/var/tmp/ibmig-r309dd/n1/bricks/bricks/vmstore");
-  EXPECT_TRUE(bricks[3].online);
-  EXPECT_EQ(bricks[3].pid, 19412);
+  EXPECT_EQ(bricks[1].brick, "gl2.storage.example:/var/tmp/ibmig-xmlcap/n2/bricks/vmstore");
+  for (auto const& b : bricks)
+    EXPECT_EQ(b.clients.size(), 6u) << b.brick; // 2 FUSE clients + 4 self-heal daemons
+  EXPECT_EQ(bricks[1].clients[4], "10.99.1.11:49131");
+  auto down = parse_volume_clients(sample("volume_clients_brick_down.xml"));
+  ASSERT_EQ(down.size(), 4u);
+  EXPECT_TRUE(down[1].clients.empty()) << "an offline brick sees no client";
+  EXPECT_EQ(down[2].clients.size(), 6u);
 }
 
-TEST(GlusterOutput, HealInfoAndSs)
+// What check_volume decides on: the FUSE client's own endpoints (ss, by pid) are each listed by a brick. Both
+// samples were taken at the same moment on the same cluster.
+TEST(GlusterOutput, EveryBrickSeesTheMountedClient)
 {
-  auto heal = parse_heal_info(sample("heal_info.txt"));
-  ASSERT_EQ(heal.size(), 2u);
-  EXPECT_TRUE(heal[0].connected);
-  EXPECT_EQ(heal[1].entries, 0);
-  auto pending = parse_heal_info("Brick a:/b\nStatus: Connected\nNumber of entries: 3\n\nBrick c:/d\nStatus: "
-                                 "Transport endpoint is not connected\nNumber of entries: -\n");
+  std::set<std::string> client;
+  for (auto const& c : parse_ss(sample("ss_established_n1.txt")))
+    if (port_of(c.peer) != 24007 && c.pids == std::vector<long>{27266}) client.insert(c.local);
+  EXPECT_EQ(client.size(), 4u); // one connection per brick
+  for (auto const& b : parse_volume_clients(sample("volume_clients.xml"))) {
+    bool sees = false;
+    for (auto const& e : b.clients)
+      sees = sees || client.count(e) > 0;
+    EXPECT_TRUE(sees) << b.brick << " does not list n1's client";
+  }
+}
+
+TEST(GlusterOutput, HealInfo)
+{
+  auto heal = parse_heal_info(sample("heal_info.xml"));
+  ASSERT_EQ(heal.size(), 4u);
+  for (auto const& b : heal) {
+    EXPECT_TRUE(b.connected) << b.brick;
+    EXPECT_EQ(b.entries, 0) << b.brick;
+  }
+  auto pending = parse_heal_info(sample("heal_info_pending.xml")); // written while n2's brick was down
+  ASSERT_EQ(pending.size(), 4u);
+  EXPECT_EQ(pending[0].brick, "gl1.storage.example:/var/tmp/ibmig-xmlcap/n1/bricks/vmstore");
   EXPECT_EQ(pending[0].entries, 3);
-  EXPECT_FALSE(pending[1].connected);
-  EXPECT_EQ(pending[1].entries, -1);
+  EXPECT_FALSE(pending[1].connected); // "Transport endpoint is not connected"
+  EXPECT_EQ(pending[1].entries, -1);  // "-"
+  EXPECT_TRUE(parse_heal_info(sample("no_glusterd.txt")).empty());
+}
+
+TEST(TcpConnections, Ss)
+{
   auto conns = parse_ss(sample("ss_established.txt"));
   ASSERT_EQ(conns.size(), 10u);
   EXPECT_EQ(conns[4].local, "10.9.1.11:49142");
   EXPECT_EQ(conns[4].pids, std::vector<long>{9995});
   EXPECT_EQ(port_of(conns[0].peer), 24007);
+  EXPECT_EQ(address_of(conns[4].local), "10.9.1.11");
 }
 
 // The hosts file is how names move between networks: a wrong address here re-points the pool wrongly.
