@@ -54,7 +54,7 @@ struct EmulateOptions {
   bool trace_commands     = false;   // also log every system command
 };
 
-/* What the bricks of a run can hold at most: every stream's bytes per phase (as run_phase bounds them) times the
+/* What the bricks of a run can hold at most: every stream's bytes per phase (as WorkloadPhases bounds them) times the
  * volume's replica count, both phases, plus the images the reading VMs read. */
 Bytes brick_bytes_upper_bound(const Scenario& sc, const EmulateOptions& opt);
 /* Size of the tmpfs that holds a run's bricks: the upper bound plus headroom. Throws EmulationError when that

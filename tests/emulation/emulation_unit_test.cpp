@@ -10,6 +10,7 @@
 #include "run_state.hpp"
 #include "scenario_loader.hpp"
 #include "tcp_connections.hpp"
+#include "verification.hpp"
 #include "workload.hpp"
 
 #include <chrono>
@@ -447,6 +448,36 @@ TEST(Workload, PatternIsDeterministicAndSeekable)
 }
 
 // The comparison is what tells a user whether the simulator can be trusted: a 20% miss must be called out.
+// Verification reads every replica: if this fails, a lost or half-written copy would pass as "0 bytes lost".
+TEST(Verification, ReadsEveryDataBrickOfTheFilesReplicaSet)
+{
+  auto sc          = reference();
+  auto layout      = temp_layout();
+  auto const& vol  = sc.volumes.front(); // replica 2: n1+n2, n3+n4
+  std::string name = "vm2-before.qcow2";
+  std::vector<char> data(4096);
+  fill_pattern(pattern_seed(name), 0, data.data(), data.size());
+  auto put = [&](const Brick& b, size_t bytes) {
+    fs::create_directories(layout.brick_dir(b));
+    std::ofstream(layout.brick_dir(b) + "/" + name, std::ios::binary).write(data.data(), static_cast<long>(bytes));
+  };
+  put(vol.bricks[2], data.size()); // the file's set: n3 and n4
+  put(vol.bricks[3], data.size());
+  put(vol.bricks[0], 0); // a DHT link file on the first set: empty with the sticky bit, not a copy
+  fs::permissions(layout.brick_dir(vol.bricks[0]) + "/" + name, fs::perms::sticky_bit, fs::perm_options::add);
+  std::vector<WrittenFile> written{{vol.name, name, data.size()}};
+  auto ok = verify_written_files(sc, layout, written);
+  EXPECT_EQ(ok["files"], 1);
+  EXPECT_EQ(ok["bytes_verified"], 2 * data.size());
+  EXPECT_EQ(ok["bytes_lost"], 0);
+  put(vol.bricks[3], 1000); // the second replica holds only the first 1000 bytes
+  auto short_copy = verify_written_files(sc, layout, written);
+  EXPECT_EQ(short_copy["bytes_lost"], data.size() - 1000);
+  ASSERT_EQ(short_copy["problems"].size(), 1u);
+  EXPECT_NE(short_copy["problems"][0].get<std::string>().find(" on n4: "), std::string::npos) << short_copy.dump();
+  fs::remove_all(layout.state_dir);
+}
+
 TEST(Comparison, FlagsFiguresOutsideTheTolerance)
 {
   Report measured, predicted;
