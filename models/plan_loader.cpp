@@ -1,0 +1,270 @@
+#include "plan_loader.hpp"
+
+#include <string>
+#include <vector>
+
+namespace ibmig::loader {
+namespace {
+
+DurationSpec read_duration(ObjectReader& o, const std::string& key)
+{
+  const json& v = o.raw(key);
+  DurationSpec d;
+  if (v.is_string()) {
+    d.a = o.unit_value<Seconds>(v, key, parse_duration, 0, 30 * 86400.0, "30s").value;
+    return d;
+  }
+  ObjectReader dist(v, o.at(key), o.file());
+  if (dist.has("uniform")) {
+    d.kind        = DurationSpec::Kind::Uniform;
+    const json& r = dist.array("uniform");
+    if (r.size() != 2) dist.fail("uniform", "expected [min, max], e.g. [\"20s\", \"40s\"]");
+    d.a = dist.unit_value<Seconds>(r[0], "uniform[0]", parse_duration, 0, 30 * 86400.0, "20s").value;
+    d.b = dist.unit_value<Seconds>(r[1], "uniform[1]", parse_duration, 0, 30 * 86400.0, "40s").value;
+    if (d.b < d.a) dist.fail("uniform", "max is below min");
+  } else if (dist.has("normal")) {
+    d.kind         = DurationSpec::Kind::Normal;
+    ObjectReader n = dist.child("normal");
+    d.a            = n.duration("mean").value;
+    d.b            = n.duration("stddev").value;
+    n.finish();
+  } else if (dist.has("lognormal")) {
+    d.kind         = DurationSpec::Kind::Lognormal;
+    ObjectReader n = dist.child("lognormal");
+    d.a            = n.duration("median", 1e-6, 30 * 86400.0).value;
+    d.b            = n.num("sigma", 0, 3);
+    n.finish();
+  } else {
+    o.fail(key,
+           "expected \"30s\" or {\"uniform\": [..]}, {\"normal\": {mean, stddev}}, {\"lognormal\": {median, sigma}}");
+  }
+  dist.finish();
+  return d;
+}
+
+std::vector<std::string> read_targets(ObjectReader& o, const Scenario& sc, const std::string& def)
+{
+  const json* v = o.opt_raw("nodes");
+  std::vector<std::string> out;
+  auto select = [&](const std::string& which) {
+    for (auto const& n : sc.nodes)
+      if (which == "all" || (which == "servers" && n.server) || (which == "hypervisors" && n.hypervisor))
+        out.push_back(n.name);
+  };
+  if (!v) {
+    if (!def.empty()) select(def);
+    return out;
+  }
+  if (v->is_string()) {
+    std::string s = v->get<std::string>();
+    if (s != "all" && s != "servers" && s != "hypervisors")
+      o.fail("nodes", "expected \"all\", \"servers\", \"hypervisors\" or a list of node names, got \"" + s + "\"");
+    select(s);
+    // As with an empty list: a step acts on at least one node (a ping with nobody to ping is a mistake).
+    if (out.empty())
+      o.fail("nodes", "\"" + s + "\" selects no node: no node has the role \"" +
+                          (s == "servers" ? "server" : "hypervisor") + "\"");
+    return out;
+  }
+  if (!v->is_array()) o.fail("nodes", "expected \"all\", \"servers\", \"hypervisors\" or a list of node names");
+  if (v->empty()) o.fail("nodes", "empty list: a step acts on at least one node");
+  for (size_t i = 0; i < v->size(); i++) {
+    const json& e = (*v)[i];
+    if (!e.is_string() || !sc.find_node(e.get<std::string>()))
+      throw ScenarioError(o.file(), o.index("nodes", i), "unknown node " + e.dump());
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+Action parse_action(ObjectReader& o, const std::string& a)
+{
+  static const std::vector<Action> all = {Action::StopClients,
+                                          Action::StartClients,
+                                          Action::RemountClients,
+                                          Action::StopService,
+                                          Action::StartService,
+                                          Action::EnableService,
+                                          Action::DisableService,
+                                          Action::PowerOff,
+                                          Action::PowerOn,
+                                          Action::InstallNic,
+                                          Action::ConfigureInterface,
+                                          Action::InterfaceDown,
+                                          Action::InterfaceUp,
+                                          Action::VerifyPing,
+                                          Action::RepointNames,
+                                          Action::CheckPeers,
+                                          Action::CheckVolume,
+                                          Action::WaitHeal,
+                                          Action::Wait};
+  std::string known;
+  for (Action x : all) {
+    if (a == to_string(x)) return x;
+    known += (known.empty() ? "" : ", ") + std::string(to_string(x));
+  }
+  o.fail("action", "unknown action \"" + a + "\" (known: " + known + ")");
+}
+
+bool node_action(Action a)
+{
+  switch (a) {
+  case Action::RepointNames:
+  case Action::CheckPeers:
+  case Action::CheckVolume:
+  case Action::WaitHeal:
+  case Action::Wait:
+    return false;
+  default:
+    return true;
+  }
+}
+
+Step read_step(ObjectReader& o, const Scenario& sc, const std::vector<std::string>* rolling_node)
+{
+  Step st;
+  st.json_path = o.at("");
+  st.action    = parse_action(o, o.str("action"));
+  st.name      = o.str("name", to_string(st.action));
+  if (rolling_node) {
+    if (o.has("nodes"))
+      o.fail("nodes", "a step inside a rolling block applies to the block's current node; remove \"nodes\"");
+    st.nodes = *rolling_node;
+  } else {
+    st.nodes = read_targets(o, sc, node_action(st.action) || st.action == Action::RepointNames ? "all" : "");
+  }
+  st.duration = o.has("duration") ? read_duration(o, "duration") : DurationSpec{};
+  auto need   = [&](const std::string& key) {
+    if (!o.has(key)) o.fail(key, std::string("missing required field for action ") + to_string(st.action));
+  };
+  switch (st.action) {
+  case Action::StopService:
+  case Action::StartService:
+  case Action::EnableService:
+  case Action::DisableService:
+    need("service");
+    st.service = o.str("service");
+    if (st.service != "glusterd") o.fail("service", "unknown service \"" + st.service + "\" (modelled: glusterd)");
+    break;
+  case Action::InstallNic:
+  case Action::ConfigureInterface:
+  case Action::InterfaceDown:
+  case Action::InterfaceUp:
+    need("interface");
+    st.interface = o.str("interface");
+    break;
+  case Action::VerifyPing:
+    st.interface = o.str("interface", "");
+    st.network   = o.str("network", "");
+    if (st.interface.empty() == st.network.empty())
+      o.fail("network", "verify_ping needs exactly one of \"interface\" or \"network\"");
+    st.mtu = o.integer("size", 0, 0, 65507);
+    break;
+  case Action::RepointNames:
+    need("network");
+    st.network = o.str("network");
+    st.method  = o.str("method", sc.storage_names.method);
+    if (st.method != "hosts" && st.method != "dns") o.fail("method", "expected \"hosts\" or \"dns\"");
+    break;
+  case Action::CheckVolume:
+  case Action::WaitHeal:
+    need("volume");
+    st.volume = o.str("volume");
+    if (!sc.find_volume(st.volume)) o.fail("volume", "unknown volume \"" + st.volume + "\"");
+    if (st.action == Action::WaitHeal && o.has("timeout")) st.timeout = o.duration("timeout", 1);
+    break;
+  default:
+    break;
+  }
+  if (st.action == Action::ConfigureInterface) {
+    if (o.has("mode")) st.mode = parse_ipoib_mode(o, "mode", o.str("mode"));
+    st.mtu = o.integer("mtu", 0, 576, 65520);
+  }
+  if (!st.network.empty() && !sc.find_network(st.network)) o.fail("network", "unknown network \"" + st.network + "\"");
+  if (!st.interface.empty())
+    for (auto const& n : st.nodes) {
+      const Node* node = sc.find_node(n);
+      const Nic* nic   = node->find_nic(st.interface);
+      if (!nic) o.fail("interface", "unknown interface \"" + st.interface + "\" on node " + n);
+      if (st.action == Action::ConfigureInterface) {
+        const Technology& t = sc.technology_of(*sc.find_network(nic->network));
+        if (st.mode != IpoibMode::None && t.kind != LinkKind::InfiniBand)
+          o.fail("mode", "interface " + st.interface + " on node " + n + " is not InfiniBand: it has no IPoIB mode");
+      }
+    }
+  o.finish();
+  return st;
+}
+
+} // namespace
+
+void read_plan(ObjectReader& root, Scenario& sc)
+{
+  const json* pv = root.opt_raw("plan");
+  if (!pv) return;
+  ObjectReader p  = ObjectReader(*pv, "plan", root.file());
+  sc.plan.name    = p.str("name", "plan");
+  const json& arr = p.array("steps");
+  int group       = 0;
+  for (size_t i = 0; i < arr.size(); i++) {
+    ObjectReader o(arr[i], p.index("steps", i), root.file());
+    if (o.has("rolling")) {
+      ObjectReader r                 = o.child("rolling");
+      std::string name               = o.str("name", "rolling");
+      std::vector<std::string> nodes = read_targets(r, sc, "all");
+      if (nodes.empty()) r.fail("nodes", "a rolling block needs at least one node");
+      const json& steps = r.array("steps");
+      if (steps.empty()) r.fail("steps", "a rolling block needs at least one step");
+      for (auto const& n : nodes) {
+        std::vector<std::string> one{n};
+        for (size_t k = 0; k < steps.size(); k++) {
+          ObjectReader so(steps[k], r.index("steps", k), root.file());
+          Step st          = read_step(so, sc, &one);
+          st.name          = st.name + " (" + n + ")";
+          st.rolling_group = group;
+          st.rolling_node  = n;
+          sc.plan.steps.push_back(st);
+        }
+      }
+      group++;
+      r.finish();
+      o.finish();
+    } else {
+      sc.plan.steps.push_back(read_step(o, sc, nullptr));
+    }
+  }
+  p.finish();
+}
+
+void read_faults(ObjectReader& root, Scenario& sc)
+{
+  const json* arr = root.opt_array("faults");
+  if (!arr) return;
+  for (size_t i = 0; i < arr->size(); i++) {
+    ObjectReader o((*arr)[i], root.index("faults", i), root.file());
+    Fault f;
+    f.json_path      = o.at("");
+    std::string kind = o.str("kind");
+    if (kind != "node_crash") o.fail("kind", "unknown fault \"" + kind + "\" (known: node_crash)");
+    f.node = o.str("node");
+    if (!sc.find_node(f.node)) o.fail("node", "unknown node \"" + f.node + "\"");
+    if (o.has("after_step") == o.has("at"))
+      o.fail("at", "a fault needs exactly one of \"at\" (a time) or \"after_step\" (a step name)");
+    if (o.has("at"))
+      f.at = o.duration("at");
+    else {
+      std::string name = o.str("after_step");
+      for (size_t s = 0; s < sc.plan.steps.size(); s++)
+        if (sc.plan.steps[s].name == name) {
+          f.after_step = static_cast<int>(s);
+          break;
+        }
+      if (f.after_step < 0) o.fail("after_step", "no plan step is named \"" + name + "\"");
+    }
+    if (o.has("down_for")) f.down_for = o.duration("down_for");
+    o.finish();
+    sc.faults.push_back(f);
+  }
+}
+
+} // namespace ibmig::loader
