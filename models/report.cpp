@@ -66,8 +66,8 @@ Verdict verdict(const Report& r)
   Verdict v;
   for (auto const& s : r.steps)
     v.failed_steps += s.outcome != "ok";
-  for (auto const& c : r.checks)
-    v.checker_errors += c.severity == "error";
+  for (auto const& c : r.checks) // the simulation's own findings are counted by what they are (steps, heal-risk)
+    v.checker_errors += c.severity == "error" && c.origin == "check";
   for (auto const& e : r.events)
     v.unserved_write_events += e.kind == "heal-risk";
   v.runs_with_failed_steps = r.runs_with_failed_steps.value_or(0);
@@ -143,7 +143,8 @@ json to_json(const Report& r)
                      {"machine_s", opt(s.machine_s)}});
   json checks = json::array();
   for (auto const& c : r.checks)
-    checks.push_back({{"rule", c.rule}, {"severity", c.severity}, {"message", c.message}, {"step", c.step}});
+    checks.push_back(
+        {{"rule", c.rule}, {"severity", c.severity}, {"message", c.message}, {"step", c.step}, {"origin", c.origin}});
   json events = json::array();
   for (auto const& e : r.events)
     events.push_back({{"t_s", e.t_s}, {"kind", e.kind}, {"message", e.message}});
@@ -217,7 +218,7 @@ Report report_from_json(const json& j)
     r.steps.push_back({s.at("name"), s.at("action"), s.at("start_s"), s.at("end_s"), s.at("outcome"), s.at("detail"),
                        s.at("timing"), opt_get(s, "machine_s")});
   for (auto const& c : j.at("checks"))
-    r.checks.push_back({c.at("rule"), c.at("severity"), c.at("message"), c.at("step")});
+    r.checks.push_back({c.at("rule"), c.at("severity"), c.at("message"), c.at("step"), c.value("origin", "check")});
   for (auto const& e : j.at("events"))
     r.events.push_back({e.at("t_s"), e.at("kind"), e.at("message")});
   static const char* known[] = {"reportVersion",
@@ -255,7 +256,8 @@ void print_checks(const std::vector<CheckFinding>& checks, std::ostream& out)
   out << "Plan check: " << checks.size() << " finding(s)\n";
   for (auto const& c : checks)
     out << "  " << std::left << std::setw(7) << c.severity << " " << c.rule
-        << (c.step.empty() ? "" : " [" + c.step + "]") << ": " << c.message << "\n";
+        << (c.origin == "simulation" ? " (simulation)" : "") << (c.step.empty() ? "" : " [" + c.step + "]") << ": "
+        << c.message << "\n";
 }
 
 void print_report(const Report& r, std::ostream& out)

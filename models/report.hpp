@@ -80,7 +80,8 @@ struct CheckFinding {
   std::string rule;     // e.g. "NAMES_NOT_REPOINTED"
   std::string severity; // "error" or "warning"
   std::string message;
-  std::string step; // step name ("" when about the whole plan)
+  std::string step;             // step name ("" when about the whole plan)
+  std::string origin = "check"; // "check": the plan checker; "simulation": only a simulated run can see it
 };
 
 struct Event {

@@ -28,12 +28,17 @@ void PlanExecutor::take_down(const std::string& node, const std::string& what, d
       int set = static_cast<int>(b) / v.replica;
       for (int k = 0; k < v.replica; k++) {
         int other = set * v.replica + k;
-        if (other != static_cast<int>(b) && world_.pending_heal[v.name][other] > 0)
-          world_.recorder.event(now, "heal-risk",
-                                what + " on " + node + " while brick " + v.bricks[other].node + ":" +
-                                    v.bricks[other].path + " still had " +
-                                    std::to_string(static_cast<long long>(world_.pending_heal[v.name][other] / 1e6)) +
-                                    " MB to heal: those writes now have no serving copy");
+        if (other != static_cast<int>(b) && world_.pending_heal[v.name][other] > 0) {
+          std::string msg = what + " on " + node + " while brick " + v.bricks[other].node + ":" + v.bricks[other].path +
+                            " still had " +
+                            std::to_string(static_cast<long long>(world_.pending_heal[v.name][other] / 1e6)) +
+                            " MB to heal: those writes now have no serving copy";
+          world_.recorder.event(now, "heal-risk", msg);
+          const Step& st = world_.sc.plan.steps[static_cast<size_t>(world_.current_step)];
+          world_.recorder.finding("NO_SERVING_COPY", st.name,
+                                  "At step \"" + st.name + "\" (" + st.json_path + "), " + msg +
+                                      ". Wait for the heal (wait_heal) before taking " + node + " down.");
+        }
       }
     }
 }
@@ -110,10 +115,15 @@ void PlanExecutor::wait_heal(const Step& st, StepReport& rep)
     world_.wait_change_until(seen, deadline);
   }
   double left = world_.pending_heal_bytes(st.volume);
-  if (left > 0)
-    fail(rep, "self-heal of " + st.volume + " not finished after " + format_duration(st.timeout) + " (" +
-                  std::to_string(static_cast<long long>(left / 1e6)) + " MB left)");
-  else
+  if (left > 0) {
+    std::string why = "self-heal of " + st.volume + " not finished after " + format_duration(st.timeout) + " (" +
+                      std::to_string(static_cast<long long>(left / 1e6)) + " MB left)";
+    fail(rep, why);
+    world_.recorder.finding("HEAL_TIMEOUT", st.name,
+                            "Step \"" + st.name + "\" (" + st.json_path + "): " + why +
+                                ": the heal takes longer than the step waits, at the simulated rates. Raise its "
+                                "timeout, or heal faster (calibration.heal_MBps is what this rests on).");
+  } else
     rep.detail = "nothing left to heal on " + st.volume;
 }
 

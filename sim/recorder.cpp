@@ -91,6 +91,7 @@ Report Recorder::build(const Scenario& sc, double plan_start_s, double plan_end_
   r.plan_duration_s = plan_end_s - plan_start_s;
   r.steps           = steps_;
   r.events          = events_;
+  r.checks          = findings_;
   for (auto const& p : phases_) {
     PhaseReport pr;
     pr.name    = p.name;

@@ -44,6 +44,12 @@ public:
 
   void step_done(StepReport s) { steps_.push_back(std::move(s)); }
   void event(double t, const std::string& kind, const std::string& message) { events_.push_back({t, kind, message}); }
+  /* What only a simulated run can find (a heal longer than its wait, writes left with no serving copy), in the
+   * checker's form: the report lists them with the plan check's findings. */
+  void finding(const std::string& rule, const std::string& step, const std::string& message)
+  {
+    findings_.push_back({rule, "error", message, step, "simulation"});
+  }
 
   Report build(const Scenario& sc, double plan_start_s, double plan_end_s) const;
 
@@ -60,6 +66,7 @@ private:
   std::map<std::string, std::vector<Interval>> vm_intervals_, vol_intervals_;
   std::vector<StepReport> steps_;
   std::vector<Event> events_;
+  std::vector<CheckFinding> findings_;
   double end_s_ = 0;
 };
 

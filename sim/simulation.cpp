@@ -207,7 +207,8 @@ Report simulate(const Scenario& sc, const SimOptions& opt, RunStats* stats)
   Report report = report_from_json(json::parse(collect(nominal, "the simulation", stats)));
   report.runs   = opt.runs;
   report.seed   = opt.seed;
-  report.checks = check_plan(sc);
+  std::vector<CheckFinding> checks = check_plan(sc); // the plan check's findings first, then the simulation's
+  report.checks.insert(report.checks.begin(), checks.begin(), checks.end());
   if (opt.runs <= 1) return report;
 
   // Monte Carlo: run i uses seed + i; children run `parallel` at a time, collected in launch order (summaries are

@@ -141,3 +141,27 @@ TEST(ClusterModel, InitialStateFollowsTheSameRules)
   EXPECT_TRUE(has_errors(fs));
   EXPECT_TRUE(check_plan(parse_scenario(read_json("scenarios/reference.json"), "x.json")).empty());
 }
+
+// What only a simulation can find is in the report's checks, in the checker's form, with its step: wrong if a heal
+// timeout or writes left with no serving copy were only events (a reader of `checks` would miss them).
+TEST(SimulationFindings, HealTimeoutAndNoServingCopyAreChecksWithTheirStep)
+{
+  Scenario sc      = load_scenario(std::string(IBMIG_SOURCE_DIR) + "/scenarios/broken/rolling-before-heal.json");
+  Report r         = sim::simulate(sc);
+  auto sim_finding = [&](const std::string& rule) {
+    return std::find_if(r.checks.begin(), r.checks.end(),
+                        [&](auto& c) { return c.rule == rule && c.origin == "simulation"; });
+  };
+  auto risk = sim_finding("NO_SERVING_COPY");
+  ASSERT_NE(risk, r.checks.end());
+  EXPECT_EQ(risk->severity, "error");
+  EXPECT_NE(risk->message.find("\"" + risk->step + "\""), std::string::npos) << risk->message;
+  auto timeout = sim_finding("HEAL_TIMEOUT");
+  ASSERT_NE(timeout, r.checks.end());
+  auto failed = std::find_if(r.steps.begin(), r.steps.end(), [&](auto& s) { return s.name == timeout->step; });
+  ASSERT_NE(failed, r.steps.end());
+  EXPECT_EQ(failed->outcome, "failed");
+  // The plan check's own findings come first and keep their origin.
+  ASSERT_FALSE(r.checks.empty());
+  EXPECT_EQ(r.checks.front().origin, "check");
+}
