@@ -18,6 +18,8 @@ esac
 
 # Build and simulator: compiler, CMake, SimGrid (pkg-config), Boost.Graph, nlohmann_json, GoogleTest.
 pkgs=(g++ cmake make pkg-config libsimgrid-dev libboost-graph-dev nlohmann-json3-dev libgtest-dev googletest)
+# Gluster's --xml output (pugixml) and the command lines of the three binaries (CLI11, header-only).
+pkgs+=(libpugixml-dev libcli11-dev)
 # Verbs code path (emulation/rdma): rdma-core and its tools.
 pkgs+=(libibverbs-dev librdmacm-dev rdma-core ibverbs-utils ibverbs-providers perftest)
 # Emulated cluster: namespaces, shaping, real GlusterFS, FUSE, ping with don't-fragment, qemu-img for libgfapi.
