@@ -1,9 +1,7 @@
 #include "options.hpp"
 
+#include "command_line.hpp"
 #include "scenario_generator.hpp"
-#include "units.hpp"
-
-#include <cstdlib>
 
 namespace ibmig::cli {
 
@@ -24,101 +22,58 @@ const char* kUsage = R"(usage:
 exit status: 0 ok, 1 the plan failed (check: an error; simulate: a failed step, a check error, writes with no
 serving copy, a failed --runs sample; emulate: a failed replay), 2 bad input, 3 internal failure)";
 
-namespace {
-
-int to_int(const std::string& flag, const std::string& v, int lo, int hi)
-{
-  char* end = nullptr;
-  long x    = std::strtol(v.c_str(), &end, 10);
-  if (v.empty() || *end != '\0' || x < lo || x > hi)
-    throw UsageError(flag + ": expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                     ", got \"" + v + "\"");
-  return static_cast<int>(x);
-}
-
-double to_double(const std::string& flag, const std::string& v, double lo, double hi)
-{
-  char* end = nullptr;
-  double x  = std::strtod(v.c_str(), &end);
-  if (v.empty() || *end != '\0' || !(x >= lo && x <= hi))
-    throw UsageError(flag + ": expected a number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                     ", got \"" + v + "\"");
-  return x;
-}
-
-} // namespace
-
 Options parse_options(int argc, char** argv)
 {
   Options o;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+  if (argc < 2 || std::string(argv[1]) == "help") {
     o.command = "help";
     return o;
   }
-  o.command                                      = args[0];
-  static const std::vector<std::string> commands = {"simulate", "check", "emulate", "generate", "bench"};
-  if (std::find(commands.begin(), commands.end(), o.command) == commands.end())
-    throw UsageError("unknown command \"" + o.command + "\"");
-  bool explicit_nodes = false;
-  for (size_t i = 1; i < args.size(); i++) {
-    const std::string& a = args[i];
-    auto value           = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw UsageError(a + " needs a value");
-      // File names and the like end up in JSON reports, whose writer throws on bytes that are not UTF-8. --set
-      // values are checked where they are applied, naming their JSON path.
-      if (a != "--set" && first_invalid_utf8(args[i + 1]) != std::string::npos)
-        throw UsageError(a + ": the value is not valid UTF-8");
-      return args[++i];
-    };
-    if (a == "--json")
-      o.json_out = value();
-    else if (a == "--set")
-      o.overrides.push_back(parse_override(value()));
-    else if (a == "--runs")
-      o.runs = to_int(a, value(), 1, 1000000);
-    else if (a == "--seed")
-      o.seed = static_cast<uint64_t>(to_int(a, value(), 0, 2147483647));
-    else if (a == "--nodes")
-      o.nodes = o.bench_nodes = to_int(a, value(), 1, 62500),
-      explicit_nodes          = true; // the generator's addressing: 250 x 250
-    else if (a == "--vms-per-node")
-      o.vms_per_node = o.bench_vms_per_node = to_int(a, value(), 0, 10000);
-    else if (a == "--replica")
-      o.replica = to_int(a, value(), 1, 16);
-    else if (a == "--duration") {
-      std::string v = value();
-      try {
-        o.duration_s = parse_duration(v).value;
-      } catch (const UnitError& e) {
-        throw UsageError("--duration: " + std::string(e.what()));
-      }
-      if (o.duration_s <= 0 || o.duration_s > 30 * 86400.0)
-        throw UsageError("--duration must be positive and at most 30 days (a workload phase)");
-    } else if (a == "-o" || a == "--output")
-      o.output = value();
-    else if (a == "--time-scale")
-      o.time_scale = to_double(a, value(), 0, 1);
-    else if (a == "--inject")
-      o.inject.push_back(value());
-    else if (a == "--rdma")
-      o.rdma = true;
-    else if (a == "--cleanup")
-      o.cleanup = true;
-    else if (a == "--state-dir")
-      o.state_dir = value();
-    else if (!a.empty() && a[0] == '-')
-      throw UsageError("unknown option \"" + a + "\"");
-    else if (o.scenario.empty() && first_invalid_utf8(a) != std::string::npos)
-      throw UsageError("the scenario file name is not valid UTF-8 (it is written into the JSON reports)");
-    else if (o.scenario.empty())
-      o.scenario = a;
-    else
-      throw UsageError("unexpected argument \"" + a + "\"");
+  CLI::App app("", "ibmig");
+  follow_conventions(app);
+
+  std::vector<std::string> sets; // --set PATH=VALUE: checked by apply_overrides, naming the JSON path
+  auto reads_scenario = [&](CLI::App* command) {
+    command->add_option("SCENARIO", o.scenario);
+    command->add_option("--json", o.json_out)->check(utf8_text());
+    command->add_option("--set", sets)->allow_extra_args(false);
+  };
+  CLI::App* simulate = app.add_subcommand("simulate");
+  reads_scenario(simulate);
+  simulate->add_option("--runs", o.runs)->transform(whole_number(1, 1000000));
+  simulate->add_option("--seed", o.seed)->transform(whole_number(0, 2147483647));
+  reads_scenario(app.add_subcommand("check"));
+  CLI::App* emulate = app.add_subcommand("emulate");
+  reads_scenario(emulate); // or, with --cleanup, the state file
+  emulate->add_option("--time-scale", o.time_scale)->transform(number(0, 1));
+  emulate->add_option("--inject", o.inject)->check(utf8_text())->allow_extra_args(false);
+  emulate->add_flag("--rdma", o.rdma);
+  emulate->add_flag("--cleanup", o.cleanup);
+  emulate->add_option("--state-dir", o.state_dir)->check(utf8_text());
+  CLI::App* generate = app.add_subcommand("generate");
+  // --nodes: the generator's addressing, 250 x 250.
+  CLI::Option* nodes        = generate->add_option("--nodes", o.nodes)->transform(whole_number(1, 62500));
+  CLI::Option* vms_per_node = generate->add_option("--vms-per-node", o.vms_per_node)->transform(whole_number(0, 10000));
+  generate->add_option("--replica", o.replica)->transform(whole_number(1, 16));
+  generate->add_option("--duration", o.duration_s)
+      ->transform(positive_duration(30 * 86400.0, "30 days (a workload phase)"));
+  generate->add_option("-o,--output", o.output)->check(utf8_text());
+  CLI::App* bench = app.add_subcommand("bench");
+  bench->add_option("--nodes", o.bench_nodes)->transform(whole_number(1, 62500));
+  bench->add_option("--vms-per-node", o.bench_vms_per_node)->transform(whole_number(0, 10000));
+
+  if (!parse_command_line(app, argc, argv) || app.get_subcommands().empty()) {
+    o.command = "help";
+    return o;
   }
+  o.command = app.get_subcommands().front()->get_name();
+  if (first_invalid_utf8(o.scenario) != std::string::npos)
+    throw UsageError("the scenario file name is not valid UTF-8 (it is written into the JSON reports)");
+  for (auto const& s : sets)
+    o.overrides.push_back(parse_override(s));
   bool needs_scenario = o.command == "simulate" || o.command == "check" || (o.command == "emulate" && !o.cleanup);
   if (needs_scenario && o.scenario.empty()) throw UsageError(o.command + " needs a scenario file");
-  if (o.command == "generate" && (!explicit_nodes || o.vms_per_node < 0))
+  if (o.command == "generate" && (nodes->count() == 0 || vms_per_node->count() == 0))
     throw UsageError("generate needs --nodes N and --vms-per-node M");
   // Refused before any work: past the cap the generator runs out of memory (see kMaxGeneratedVms).
   std::string too_large = o.command == "generate" ? generated_size_problem(o.nodes, o.vms_per_node)

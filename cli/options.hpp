@@ -1,19 +1,15 @@
-/* Command-line parsing: one clear message and exit status 2 for anything it does not understand. */
+/* The ibmig command line (command_line.hpp): one clear message and exit status 2 for anything it does not
+ * understand. */
 #pragma once
 
 #include "scenario_loader.hpp"
+#include "usage_error.hpp"
 
-#include <optional>
-#include <stdexcept>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace ibmig::cli {
-
-class UsageError : public std::runtime_error {
-public:
-  using std::runtime_error::runtime_error;
-};
 
 struct Options {
   std::string command; // simulate | check | generate | emulate | bench | help
@@ -36,6 +32,7 @@ struct Options {
   int bench_nodes = 1024, bench_vms_per_node = 10;
 };
 
+/* Throws UsageError (and ScenarioError for a --set that is not PATH=VALUE). "help" for no command, help or -h. */
 Options parse_options(int argc, char** argv);
 extern const char* kUsage;
 

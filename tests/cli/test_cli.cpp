@@ -155,3 +155,51 @@ TEST(Cli, DirectoryAndOddBenchSizeGiveStatus2)
   EXPECT_EQ(b.status, 2);
   EXPECT_NE(b.out.find("multiple of the replica count"), std::string::npos) << b.out;
 }
+
+// Help is asked for, not an error: status 0 and the whole usage text, however it is asked.
+TEST(Cli, HelpExitsZeroWithTheUsage)
+{
+  for (const char* args : {"", "help", "--help", "-h", "simulate --help", "generate -h"}) {
+    Result r = run(args);
+    EXPECT_EQ(r.status, 0) << args << "\n" << r.out;
+    EXPECT_EQ(r.out.rfind("usage:", 0), 0u) << args << "\n" << r.out;
+    EXPECT_NE(r.out.find("ibmig generate --nodes N --vms-per-node M"), std::string::npos) << args;
+    EXPECT_NE(r.out.find("exit status: 0 ok"), std::string::npos) << args;
+  }
+}
+
+// Each command takes its own options; a bad value is one line naming the option. Wrong if an option of another
+// command is silently ignored (emulate's --time-scale on simulate) or a message loses the option's name.
+TEST(Cli, UsageErrorsNameTheOption)
+{
+  struct Case {
+    std::string args, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"simulate scenarios/reference.json --time-scale 0.5", "unknown option \"--time-scale\" for simulate"},
+           {"simulate scenarios/reference.json --runs zero",
+            "--runs: expected a whole number from 1 to 1000000, got \"zero\""},
+           {"simulate scenarios/reference.json --seed 0x10", "--seed: expected a whole number"},
+           {"check scenarios/reference.json --json", "--json needs a value"},
+           {"check scenarios/reference.json other.json", "unexpected argument \"other.json\" for check"},
+           {"emulate scenarios/reference.json --time-scale 2",
+            "--time-scale: expected a number from 0 to 1, got \"2\""},
+           {"generate --nodes 4 --vms-per-node 1 --duration 10", "--duration: \"10\" has no unit"},
+           {"generate --nodes 4", "generate needs --nodes N and --vms-per-node M"},
+           {"check scenarios/reference.json --set workload.before", "--set: expected PATH=VALUE"},
+           {"--bogus", "unknown command \"--bogus\""},
+       }) {
+    Result r = run(c.args);
+    EXPECT_EQ(r.status, 2) << c.args << "\n" << r.out;
+    EXPECT_EQ(r.out.rfind("ibmig: " + c.message, 0), 0u) << c.args << "\n" << r.out;
+  }
+}
+
+// A number is read in base 10 as written ("010" is ten, not CLI11's octal eight), and --opt=value works.
+TEST(Cli, NumbersAreReadAsWritten)
+{
+  std::string out = testing::TempDir() + "runs-010.json";
+  Result r        = run("simulate scenarios/reference.json --runs=010 --seed 3 --json " + out);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(std::ifstream(out))["runs"], 10);
+}
