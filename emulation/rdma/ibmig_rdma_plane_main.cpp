@@ -3,8 +3,8 @@
 //                    [--fault port-never-active:NODE] [--fault mtu-mismatch:NODE[:MTU]] [--perftest [--rounds N]]
 //                    [--no-benchmark] [--timeout SECONDS] [--keep-logs]
 // Prints the JSON report. Exit status: 0 no finding, 1 findings, 2 usage error, 3 cannot run here, 130 interrupted.
+#include "command_line.hpp"
 #include "rdma_plane.hpp"
-#include "size_arguments.hpp"
 
 #include <iomanip>
 #include <iostream>
@@ -15,7 +15,8 @@ constexpr const char* kUsage =
     "usage: ibmig-rdma-plane [--image DIR] [--nodes n1,n2,n3] [--mtu 65520] [--replicas 2] [--bytes 64MiB]\n"
     "                        [--fault port-never-active:NODE] [--fault mtu-mismatch:NODE[:MTU]] [--perftest [--rounds "
     "N]]\n"
-    "                        [--no-benchmark] [--timeout SECONDS] [--keep-logs]\n";
+    "                        [--no-benchmark] [--timeout SECONDS] [--keep-logs]\n"
+    "sizes need a unit: B, KiB, MiB, GiB (2^10 steps) or kB, MB, GB (10^3 steps)\n";
 
 ibmig::rdma::NodeSpec& find_node(ibmig::rdma::PlaneOptions& options, const std::string& name)
 {
@@ -74,42 +75,32 @@ void print_summary(const nlohmann::json& report, std::ostream& out)
 int run(int argc, char** argv)
 {
   using namespace ibmig::rdma;
+  using namespace ibmig::cli;
   PlaneOptions options;
   options.image_dir              = "build/guest";
   std::vector<std::string> names = {"n1", "n2", "n3"};
   std::vector<std::string> faults;
-  uint32_t mtu = 65520;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value            = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--image")
-      options.image_dir = value();
-    else if (arg == "--nodes")
-      names = split_list(value());
-    else if (arg == "--mtu")
-      mtu = static_cast<uint32_t>(std::stoul(value()));
-    else if (arg == "--replicas")
-      options.replicas = static_cast<uint32_t>(std::stoul(value()));
-    else if (arg == "--bytes")
-      options.write_bytes = parse_bytes(value());
-    else if (arg == "--fault")
-      faults.push_back(value());
-    else if (arg == "--perftest")
-      options.perftest = true;
-    else if (arg == "--rounds")
-      options.rounds = static_cast<uint32_t>(std::stoul(value()));
-    else if (arg == "--no-benchmark")
-      options.benchmark = false;
-    else if (arg == "--timeout")
-      options.guest_timeout = std::chrono::seconds(std::stoul(value()));
-    else if (arg == "--keep-logs")
-      options.keep_logs = true;
-    else
-      throw std::invalid_argument("unknown argument \"" + arg + "\"");
+  uint32_t mtu       = 65520;
+  unsigned timeout_s = static_cast<unsigned>(options.guest_timeout.count());
+  CLI::App app("", "ibmig-rdma-plane");
+  follow_conventions(app);
+  app.add_option("--image", options.image_dir)->check(utf8_text());
+  app.add_option("--nodes", names)->delimiter(',')->allow_extra_args(false)->check(list_item());
+  app.add_option("--mtu", mtu)->transform(whole_number(1280, 65520));
+  app.add_option("--replicas", options.replicas)->transform(whole_number(1, 64));
+  app.add_option("--bytes", options.write_bytes)->transform(byte_count(1, 1ull << 40));
+  app.add_option("--fault", faults)->allow_extra_args(false)->check(utf8_text());
+  app.add_flag("--perftest", options.perftest);
+  app.add_option("--rounds", options.rounds)->transform(whole_number(1, 100));
+  CLI::Option* no_benchmark = app.add_flag("--no-benchmark");
+  app.add_option("--timeout", timeout_s)->transform(whole_number(1, 86400));
+  app.add_flag("--keep-logs", options.keep_logs);
+  if (!parse_command_line(app, argc, argv)) {
+    std::cout << kUsage;
+    return 0;
   }
+  options.benchmark     = no_benchmark->count() == 0;
+  options.guest_timeout = std::chrono::seconds(timeout_s);
   for (const auto& name : names)
     options.nodes.push_back({name, mtu, true});
   for (const auto& fault : faults) {
@@ -120,10 +111,12 @@ int run(int argc, char** argv)
     const std::string node = first == std::string::npos ? "" : fault.substr(first + 1, second - first - 1);
     if (kind == "port-never-active" && second == std::string::npos)
       find_node(options, node).port_up = false;
-    else if (kind == "mtu-mismatch")
-      find_node(options, node).ipoib_mtu_bytes =
-          second == std::string::npos ? 1500 : static_cast<uint32_t>(std::stoul(fault.substr(second + 1)));
-    else
+    else if (kind == "mtu-mismatch") {
+      std::string fault_mtu = second == std::string::npos ? "1500" : fault.substr(second + 1);
+      if (std::string problem = whole_number(1280, 65520)(fault_mtu); !problem.empty())
+        throw UsageError("--fault " + fault + ": " + problem);
+      find_node(options, node).ipoib_mtu_bytes = static_cast<uint32_t>(std::stoul(fault_mtu));
+    } else
       throw std::invalid_argument("unknown fault \"" + fault + "\" (port-never-active:NODE, mtu-mismatch:NODE[:MTU])");
   }
   if (std::string reason = RdmaPlane::unavailable_reason(options.image_dir); !reason.empty()) {
@@ -147,6 +140,9 @@ int main(int argc, char** argv)
   } catch (const ibmig::rdma::Interrupted& e) {
     std::cerr << "ibmig-rdma-plane: " << e.what() << "\n";
     return 130;
+  } catch (const ibmig::cli::UsageError& e) {
+    std::cerr << "ibmig-rdma-plane: " << e.what() << "\n" << kUsage;
+    return 2;
   } catch (const std::invalid_argument& e) {
     std::cerr << "ibmig-rdma-plane: " << e.what() << "\n" << kUsage;
     return 2;

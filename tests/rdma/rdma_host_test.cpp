@@ -4,7 +4,6 @@
 #include "guest_launcher.hpp"
 #include "rdma_plane.hpp"
 #include "replicated_write.hpp"
-#include "size_arguments.hpp"
 
 #include <gtest/gtest.h>
 
@@ -60,10 +59,54 @@ TEST(RdmaWriteTool, NoDeviceGivesOneClearMessage)
 TEST(RdmaWriteTool, BadUsageExitsTwo)
 {
   SystemRunner runner;
-  CommandResult result =
-      runner.run({IBMIG_BINARY_DIR "/ibmig-rdma-write", "write", "--bytes", "12parsecs"}, Seconds{30});
+  CommandResult result = runner.run(
+      {IBMIG_BINARY_DIR "/ibmig-rdma-write", "write", "--servers", "10.77.0.2", "--bytes", "12parsecs"}, Seconds{30});
   EXPECT_EQ(result.exit_status, 2) << result.output();
-  EXPECT_NE(result.output().find("unknown unit"), std::string::npos) << result.output();
+  EXPECT_NE(result.output().find("--bytes: unknown size unit \"parsecs\""), std::string::npos) << result.output();
+}
+
+// Sizes are read by the scenario's units parser, as everywhere in ibmig: a bare number is refused (is "512" bytes,
+// KiB or MiB?), and so is a fraction of a byte; the message names the option. Wrong if a job script or a user
+// passing a bare number gets a silent guess, or if "64MiB" and friends stop being accepted.
+TEST(RdmaWriteTool, SizesNeedAUnit)
+{
+  SystemRunner runner;
+  const std::string write = IBMIG_BINARY_DIR "/ibmig-rdma-write";
+  const std::string plane = IBMIG_BINARY_DIR "/ibmig-rdma-plane";
+  struct Case {
+    std::vector<std::string> argv;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{write, "write", "--servers", "10.77.0.2", "--bytes", "512"}, "--bytes: \"512\" has no unit"},
+           {{write, "latency", "--servers", "10.77.0.2", "--chunk", "4096"}, "--chunk: \"4096\" has no unit"},
+           {{write, "write", "--servers", "10.77.0.2", "--chunk", "1.5B"}, "--chunk: \"1.5B\" is not a whole number"},
+           {{write, "write", "--servers", "10.77.0.2", "--chunk", "2GiB"}, "--chunk: expected a size from 1B to 1GiB"},
+           {{write, "write", "--servers", ""}, "--servers: empty: expected a comma-separated list"},
+           {{write, "serve", "--port", "70000"}, "--port: expected a whole number from 1 to 65535, got \"70000\""},
+           {{write, "serve", "--poll", "spin"}, "--poll: expected event or busy, got \"spin\""},
+           {{write, "write", "--bytes", "1MiB"}, "--servers is required"},
+           {{write, "serve", "--servers", "10.77.0.2"}, "unknown option \"--servers\" for serve"},
+           {{write, "frobnicate"}, "unknown command \"frobnicate\""},
+           {{plane, "--bytes", "67108864"}, "--bytes: \"67108864\" has no unit"},
+           {{plane, "--fault", "mtu-mismatch:n2:big"}, "--fault mtu-mismatch:n2:big: expected a whole number"},
+       }) {
+    CommandResult result = runner.run(c.argv, Seconds{30});
+    EXPECT_EQ(result.exit_status, 2) << ibmig::emu::join_command(c.argv) << "\n" << result.output();
+    EXPECT_NE(result.output().find(c.message), std::string::npos) << ibmig::emu::join_command(c.argv) << "\n"
+                                                                  << result.output();
+  }
+  for (const std::string& tool : {write, plane}) {
+    CommandResult help = runner.run({tool, "--help"}, Seconds{30});
+    EXPECT_EQ(help.exit_status, 0) << help.output();
+    EXPECT_NE(help.output().find("usage: "), std::string::npos) << help.output();
+  }
+  if (host_has_rdma_device()) GTEST_SKIP() << "this host has an RDMA device: accepted sizes would start a real run";
+  // Accepted: the tool gets as far as looking for a device (exit 3), past every size.
+  CommandResult accepted = runner.run({write, "write", "--servers", "10.77.0.2,10.77.0.3", "--bytes", "64MiB",
+                                       "--chunk", "4KiB", "--depth", "8", "--poll", "busy", "--connect-timeout", "30"},
+                                      Seconds{30});
+  EXPECT_EQ(accepted.exit_status, 3) << accepted.output();
 }
 
 // The servers' verification is only as good as the checksum: it must change for a flipped bit, swapped words and
@@ -88,17 +131,6 @@ TEST(ChunkChecksum, DetectsCorruptionReorderingAndLength)
   auto tail_zeroed = data;
   std::fill(tail_zeroed.end() - 4096, tail_zeroed.end(), 0);
   EXPECT_NE(reference, chunk_checksum(tail_zeroed.data(), tail_zeroed.size()));
-}
-
-TEST(SizeArguments, ParsesBinaryAndDecimalUnits)
-{
-  EXPECT_EQ(parse_bytes("64MiB"), 64ull << 20);
-  EXPECT_EQ(parse_bytes("4KiB"), 4096u);
-  EXPECT_EQ(parse_bytes("1MB"), 1000000u);
-  EXPECT_EQ(parse_bytes("512"), 512u);
-  EXPECT_THROW(parse_bytes("MiB"), std::invalid_argument);
-  EXPECT_THROW(parse_bytes("3 furlongs"), std::invalid_argument);
-  EXPECT_EQ(split_list("a,,b"), (std::vector<std::string>{"a", "b"}));
 }
 
 // The per-guest archive must be one the kernel (and GNU cpio) can unpack: checked with cpio itself.
