@@ -3,6 +3,7 @@
 # ibmig-rdma-write with R=1 and R=2 (client -> both servers), repeated ROUNDS times (medians reported, because two
 # host cores shared with other work make single figures noisy), then the replicated write latency.
 #   emulation/rdma/bench-rdma.sh BUILD_DIR [BYTES] [ROUNDS]      (as root; 64MiB, 3 rounds by default)
+# BYTES carries its unit, as every size in ibmig does: 64MiB, 256MiB, 1GB (a bare number is refused).
 # Prints the figures on stderr and keeps the full JSON report in BUILD_DIR/rdma-bench.json.
 set -euo pipefail
 build=$(cd "${1:?usage: bench-rdma.sh BUILD_DIR [BYTES] [ROUNDS]}" && pwd)
