@@ -147,8 +147,9 @@ std::string RdmaPlane::job_script(size_t index) const
   // between); a client gives a server that is not listening 30 s, which covers boot skew between guests.
   const auto session_timeout        = std::to_string(std::max<long>(30, options_.guest_timeout.count() / 2));
   const std::string connect_timeout = "30";
-  const std::string write_arguments = " --bytes " + std::to_string(options_.write_bytes) + " --chunk " +
-                                      std::to_string(options_.chunk_bytes) + " --depth " +
+  // Sizes carry their unit: ibmig-rdma-write reads them with the scenario's units parser, which refuses bare numbers.
+  const std::string write_arguments = " --bytes " + std::to_string(options_.write_bytes) + "B --chunk " +
+                                      std::to_string(options_.chunk_bytes) + "B --depth " +
                                       std::to_string(options_.depth) + " --port " + std::to_string(kWritePort) +
                                       " --connect-timeout " + connect_timeout;
 
