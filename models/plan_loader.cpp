@@ -1,5 +1,6 @@
 #include "plan_loader.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -131,7 +132,17 @@ Step read_step(ObjectReader& o, const Scenario& sc, const std::vector<std::strin
       o.fail("nodes", "a step inside a rolling block applies to the block's current node; remove \"nodes\"");
     st.nodes = *rolling_node;
   } else {
-    st.nodes = read_targets(o, sc, node_action(st.action) || st.action == Action::RepointNames ? "all" : "");
+    // A service step acts on the Gluster servers among its nodes when they are a group ("all", the default):
+    // glusterd exists nowhere else. Listed by name, a node that is not a server is the plan's mistake
+    // (NOT_A_SERVER).
+    bool service = st.action == Action::StartService || st.action == Action::StopService ||
+                   st.action == Action::EnableService || st.action == Action::DisableService;
+    bool listed = o.has("nodes") && o.raw("nodes").is_array();
+    st.nodes    = read_targets(o, sc, node_action(st.action) || st.action == Action::RepointNames ? "all" : "");
+    if (service && !listed)
+      st.nodes.erase(std::remove_if(st.nodes.begin(), st.nodes.end(),
+                                    [&](const std::string& n) { return !sc.find_node(n)->server; }),
+                     st.nodes.end());
   }
   st.duration = o.has("duration") ? read_duration(o, "duration") : DurationSpec{};
   auto need   = [&](const std::string& key) {

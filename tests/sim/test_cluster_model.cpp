@@ -165,3 +165,20 @@ TEST(SimulationFindings, HealTimeoutAndNoServingCopyAreChecksWithTheirStep)
   ASSERT_FALSE(r.checks.empty());
   EXPECT_EQ(r.checks.front().origin, "check");
 }
+
+// A service step given a group ("all", as the reference writes it, or no "nodes") acts on that group's servers: on
+// a cluster with a hypervisor-only node it must not fail there (wrong if NOT_A_SERVER fires for a group).
+TEST(ClusterModel, ServiceStepsDefaultToTheServers)
+{
+  json doc                    = read_json("scenarios/reference.json");
+  doc["nodes"][3]["roles"]    = {"hypervisor"};
+  doc["volumes"][0]["bricks"] = {"n1:/bricks/vmstore", "n2:/bricks/vmstore", "n3:/bricks/vmstore",
+                                 "n1:/bricks/vmstore2"};
+  Scenario sc                 = parse_scenario(doc, "x.json");
+  for (auto const& st : sc.plan.steps)
+    if (st.action == Action::StartService) {
+      EXPECT_EQ(st.nodes, (std::vector<std::string>{"n1", "n2", "n3"}));
+    }
+  auto fs = check_plan(sc);
+  EXPECT_FALSE(std::any_of(fs.begin(), fs.end(), [](auto& f) { return f.rule == "NOT_A_SERVER"; }));
+}
