@@ -5,8 +5,10 @@
 #include "options.hpp"
 
 #include <cstdio>
+#include <exception>
 #include <iostream>
 #include <new>
+#include <unistd.h>
 
 namespace {
 
@@ -22,6 +24,24 @@ void release_memory_and_throw()
   throw std::bad_alloc();
 }
 
+constexpr char kOutOfMemory[] = "ibmig: out of memory (use a smaller scenario or a machine with more memory)\n";
+
+/* The backstop: a bad_alloc that still escapes a destructor while unwinding ends in std::terminate. Once the reserve
+ * is spent (or the exception is a bad_alloc) that is running out of memory: the same line and status as main's. */
+[[noreturn]] void on_terminate()
+{
+  bool out_of_memory = memory_for_unwinding == nullptr;
+  if (std::exception_ptr e = std::current_exception()) try {
+      std::rethrow_exception(e);
+    } catch (const std::bad_alloc&) {
+      out_of_memory = true;
+    } catch (...) {
+    }
+  if (!out_of_memory) std::abort();
+  (void)!write(STDERR_FILENO, kOutOfMemory, sizeof kOutOfMemory - 1); // no allocation: the heap is what ran out
+  _exit(3);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -29,6 +49,7 @@ int main(int argc, char** argv)
   using namespace ibmig;
   memory_for_unwinding = new char[32 << 20]; // untouched: address space, not resident memory
   std::set_new_handler(release_memory_and_throw);
+  std::set_terminate(on_terminate);
   try {
     cli::Options opt = cli::parse_options(argc, argv);
     if (opt.command == "help") {
@@ -51,7 +72,7 @@ int main(int argc, char** argv)
     return 2;
   } catch (const std::bad_alloc&) {
     // Last resort (generate caps its size): no allocation here, the heap is what ran out.
-    std::fputs("ibmig: out of memory (use a smaller scenario or a machine with more memory)\n", stderr);
+    std::fputs(kOutOfMemory, stderr);
     return 3;
   } catch (const std::exception& e) {
     std::cerr << "ibmig: " << e.what() << "\n";
