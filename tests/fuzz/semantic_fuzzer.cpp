@@ -9,7 +9,7 @@
  *
  *   semantic_fuzzer [--seed S] [--count N] [--seconds T] [--out DIR] [--timeout S] [--base FILE]...
  *                   [--clashing-names] [--verbose]
- *   semantic_fuzzer --replay FILE...        one scenario file each, through the same checks
+ *   semantic_fuzzer --replay FILE...        scenario files through the same checks (a rejection is no finding)
  *
  * Case i uses seed S+i; with --base files, seed % (bases + 1) picks a base cluster or a random one, so
  * `--seed X --count 1` with the same --base options repeats case X. Exit status: 0 clean, 1 findings or rejected
@@ -131,11 +131,11 @@ void say(const std::string& kind, const std::string& msg)
 }
 
 /* The case itself, in the child: load, check, simulate. */
-int run_in_child(const std::string& text, int runs)
+int run_in_child(const std::string& text, int runs, const std::string& file)
 {
   ibmig::Scenario sc;
   try {
-    sc = ibmig::parse_scenario(json::parse(text), "fuzz.json");
+    sc = ibmig::parse_scenario(json::parse(text), file);
   } catch (const ibmig::ScenarioError& e) {
     say("rejected", e.what());
     return 20;
@@ -198,7 +198,7 @@ std::string sanitizer_line(const std::string& out)
   return "";
 }
 
-Outcome run_case(const std::string& text, double timeout_s, int runs)
+Outcome run_case(const std::string& text, double timeout_s, int runs, const std::string& file = "fuzz.json")
 {
   // The child's (and the simulator's grandchild's) stdout and stderr go to an unlinked file: no pipe to fill.
   char path[] = "/tmp/ibmig-semantic-fuzzer-XXXXXX";
@@ -213,7 +213,7 @@ Outcome run_case(const std::string& text, double timeout_s, int runs)
     dup2(fd, 1);
     dup2(fd, 2);
     close(fd);
-    int status = run_in_child(text, runs);
+    int status = run_in_child(text, runs, file);
     std::fflush(nullptr);
     _exit(status);
   }
@@ -361,9 +361,10 @@ int replay(const Args& a)
 {
   int bad = 0;
   for (auto const& f : a.replay) {
-    Outcome o = run_case(read_file(f), a.timeout, 1);
+    Outcome o = run_case(read_file(f), a.timeout, 1, f);
     std::cout << f << ": " << name(o.verdict) << (o.message.empty() ? "" : ": " + o.message) << "\n";
-    bad += o.verdict != Verdict::Ok;
+    // A file may be bad input: a rejection is the loader's answer, not a finding.
+    bad += o.verdict != Verdict::Ok && o.verdict != Verdict::Rejected;
   }
   return bad ? 1 : 0;
 }
