@@ -482,8 +482,10 @@ std::vector<CheckFinding> PlanChecker::run()
   // The scenario's own NICs are held to the rules a configure step is held to.
   for (auto const& p : model_.initial_problems())
     add(p.rule.c_str(), p.severity == Severity::Error ? "error" : "warning", "",
-        "The scenario declares " + join(p.nodes) + " as the cluster is today, which a configure_interface step "
-        "could not set: " + p.detail + ". Correct the NIC's \"mtu\" or \"mode\" in the scenario.");
+        "The scenario declares " + join(p.nodes) +
+            " as the cluster is today, which a configure_interface step "
+            "could not set: " +
+            p.detail + ". Correct the NIC's \"mtu\" or \"mode\" in the scenario.");
   if (sc_.plan.steps.empty()) return findings_;
   for (auto const& st : sc_.plan.steps)
     apply(st);

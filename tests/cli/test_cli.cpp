@@ -1,4 +1,6 @@
 /* The ibmig command as a user runs it: exit statuses, messages naming the file and JSON path, --json output. */
+#include "run_ibmig.hpp"
+
 #include "scenario_loader.hpp"
 
 #include <array>
@@ -10,25 +12,8 @@
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out; // stdout and stderr together
-};
-
-Result run(const std::string& args)
-{
-  std::string cmd = std::string(IBMIG_BINARY_DIR) + "/ibmig " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-    r.out.append(buf.data(), n);
-  int st   = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using ibmig::test::Result;
+using ibmig::test::run;
 
 std::string temp_file(const std::string& name, const std::string& content)
 {

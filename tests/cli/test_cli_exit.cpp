@@ -1,6 +1,8 @@
 /* Exit statuses a CI job can trust: `ibmig simulate` exits 1 when the plan fails (a failed step, a plan check
  * error, writes left with no serving copy), says why in one "Result:" line, and never exits 0 on a crash or a
  * SimGrid deadlock. */
+#include "run_ibmig.hpp"
+
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -10,25 +12,8 @@
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out; // stdout and stderr together
-};
-
-Result run(const std::string& args)
-{
-  std::string cmd = std::string(IBMIG_BINARY_DIR) + "/ibmig " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-    r.out.append(buf.data(), n);
-  int st   = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using ibmig::test::Result;
+using ibmig::test::run;
 
 std::string result_line(const std::string& out)
 {

@@ -1,5 +1,7 @@
 /* Bad input through the ibmig command as a user types it (issue 7, the rows of tests/repro/README's source): exit
  * status 2, one message naming the file or the option and the JSON path, never raw JSON-library text. */
+#include "run_ibmig.hpp"
+
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -18,26 +20,8 @@
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out; // stdout and stderr together
-};
-
-/* Runs `prefix ibmig args` in sh; prefix is for ulimit. */
-Result run(const std::string& args, const std::string& prefix = "")
-{
-  std::string cmd = prefix + std::string(IBMIG_BINARY_DIR) + "/ibmig " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-    r.out.append(buf.data(), n);
-  int st   = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+using ibmig::test::Result;
+using ibmig::test::run;
 
 bool has(const Result& r, const std::string& s)
 {
