@@ -7,11 +7,6 @@ namespace ibmig {
 
 namespace {
 
-std::string mode_name(IpoibMode m)
-{
-  return m == IpoibMode::Connected ? "connected" : m == IpoibMode::Datagram ? "datagram" : "";
-}
-
 /* The state a NIC is in when the plan installs it: the driver's defaults, no address. */
 InterfaceState fresh_interface(const Technology& t)
 {

@@ -67,7 +67,10 @@ Verdict verdict(const Report& r)
   for (auto const& s : r.steps)
     v.failed_steps += s.outcome != "ok";
   for (auto const& c : r.checks) // the simulation's own findings are counted by what they are (steps, heal-risk)
+  {
     v.checker_errors += c.severity == "error" && c.origin == "check";
+    v.model_differences += c.origin == "emulation";
+  }
   for (auto const& e : r.events)
     v.unserved_write_events += e.kind == "heal-risk";
   v.runs_with_failed_steps = r.runs_with_failed_steps.value_or(0);
@@ -89,6 +92,9 @@ std::string Verdict::summary() const
   if (runs_with_failed_steps)
     why.push_back(
         count(runs_with_failed_steps, "Monte Carlo run had a failed step", "Monte Carlo runs had a failed step"));
+  if (model_differences)
+    why.push_back(count(model_differences, "difference between the emulated cluster and the model",
+                        "differences between the emulated cluster and the model"));
   if (bytes_lost > 0) why.push_back(formatted("%.0f bytes lost", bytes_lost));
   std::string text = "Result: FAILED: ";
   for (size_t i = 0; i < why.size(); i++)
@@ -173,6 +179,7 @@ json to_json(const Report& r)
                     {"checker_errors", v.checker_errors},
                     {"unserved_write_events", v.unserved_write_events},
                     {"runs_with_failed_steps", v.runs_with_failed_steps},
+                    {"model_differences", v.model_differences},
                     {"summary", v.summary()}};
   return out;
 }
@@ -256,7 +263,7 @@ void print_checks(const std::vector<CheckFinding>& checks, std::ostream& out)
   out << "Plan check: " << checks.size() << " finding(s)\n";
   for (auto const& c : checks)
     out << "  " << std::left << std::setw(7) << c.severity << " " << c.rule
-        << (c.origin == "simulation" ? " (simulation)" : "") << (c.step.empty() ? "" : " [" + c.step + "]") << ": "
+        << (c.origin == "check" ? "" : " (" + c.origin + ")") << (c.step.empty() ? "" : " [" + c.step + "]") << ": "
         << c.message << "\n";
 }
 

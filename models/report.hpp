@@ -73,7 +73,8 @@ struct StepReport {
   std::string outcome = "ok";       // "ok" or "failed"
   std::string detail;               // why it failed, or what it observed
   std::string timing = "simulated"; // simulate: "simulated"; emulate: "measured" or "emulated-wait"
-  std::optional<double> machine_s;  // simulate: the modelled machine time of the step (null for physical steps)
+  std::optional<double> machine_s;  // the machine time of the step: simulate: modelled (null for physical steps);
+                                    // emulate: measured (commands and checks, scaled sleeps excluded)
 };
 
 struct CheckFinding {
@@ -81,7 +82,8 @@ struct CheckFinding {
   std::string severity; // "error" or "warning"
   std::string message;
   std::string step;             // step name ("" when about the whole plan)
-  std::string origin = "check"; // "check": the plan checker; "simulation": only a simulated run can see it
+  std::string origin = "check"; // "check": the plan checker; "simulation": only a simulated run can see it;
+                                // "emulation": the emulated cluster differs from what the cluster model expects
 };
 
 struct Event {
@@ -116,11 +118,12 @@ struct Verdict {
   int checker_errors         = 0; // plan checker findings of severity "error"
   int unserved_write_events  = 0; // "heal-risk" events: a brick went down while only it held some writes
   int runs_with_failed_steps = 0; // Monte Carlo runs (--runs N) in which a step failed
+  int model_differences      = 0; // emulate: where the emulated cluster did not do what the cluster model says
   double bytes_lost          = 0; // emulate: bytes the read-back verification did not find
   bool ok() const
   {
     return failed_steps == 0 && checker_errors == 0 && unserved_write_events == 0 && runs_with_failed_steps == 0 &&
-           bytes_lost == 0;
+           model_differences == 0 && bytes_lost == 0;
   }
   std::string summary() const; // one line: "Result: OK ..." or "Result: FAILED: 5 steps failed, ..."
 };

@@ -5,6 +5,11 @@
 
 namespace ibmig {
 
+std::string mode_name(IpoibMode m)
+{
+  return m == IpoibMode::Connected ? "connected" : m == IpoibMode::Datagram ? "datagram" : "";
+}
+
 const Nic* Node::find_nic(const std::string& n) const
 {
   auto it = std::find_if(nics.begin(), nics.end(), [&](const Nic& x) { return x.name == n; });

@@ -56,6 +56,7 @@ struct Network {
 };
 
 enum class IpoibMode { None, Datagram, Connected };
+std::string mode_name(IpoibMode m); // "connected", "datagram", "" for None
 
 struct Nic {
   std::string name;                 // interface name as the admin sees it: "eth1", "ib0"

@@ -249,9 +249,11 @@ void check_distinct_names(const Scenario& sc)
     const Node& n    = sc.nodes[i];
     std::string path = "nodes[" + std::to_string(i) + "]";
     claim(n.name, path + ".name", "node \"" + n.name + "\"");
-    for (size_t k = 0; k < n.nics.size(); k++)
-      claim(n.name + "-" + n.nics[k].name, path + ".nics[" + std::to_string(k) + "].name",
-            "NIC \"" + n.name + "-" + n.nics[k].name + "\" (node " + n.name + ", NIC " + n.nics[k].name + ")");
+    for (size_t k = 0; k < n.nics.size(); k++) {
+      std::string nic = Topology::nic_name(n.name, n.nics[k].name);
+      claim(nic, path + ".nics[" + std::to_string(k) + "].name",
+            "NIC \"" + nic + "\" (node " + n.name + ", NIC " + n.nics[k].name + ")");
+    }
   }
 }
 

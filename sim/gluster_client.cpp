@@ -16,7 +16,7 @@ constexpr double kStreamPayload = 1e15;
 std::string link_label(const std::string& side, const NicResources& r, const Scenario& sc, bool send)
 {
   const Technology& t = sc.technology_of(*sc.find_network(r.nic->network));
-  return side + " NIC " + r.node + "-" + r.nic->name + (send ? " send" : " receive") + " (" + t.name + ")";
+  return side + " NIC " + Topology::nic_name(r.node, r.nic->name) + (send ? " send" : " receive") + " (" + t.name + ")";
 }
 } // namespace
 
@@ -108,8 +108,8 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
     const std::string& bn = vol.bricks[b].node;
     if (bn == vm_.node) continue;
     NicResources* brick_nic = world_.platform.nic_on(bn, path.network);
-    std::string ck          = client_nic->node + "-" + client_nic->nic->name;
-    std::string bk          = brick_nic->node + "-" + brick_nic->nic->name;
+    std::string ck          = Topology::nic_name(client_nic->node, client_nic->nic->name);
+    std::string bk          = Topology::nic_name(brick_nic->node, brick_nic->nic->name);
     nic_pairs.push_back(read ? std::make_pair(bk, ck) : std::make_pair(ck, bk));
   }
   std::vector<int> missed = path.missed_bricks;

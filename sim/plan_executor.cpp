@@ -1,5 +1,7 @@
 #include "plan_executor.hpp"
 
+#include "downtime.hpp"
+
 #include <algorithm>
 #include <set>
 #include <stdexcept>
@@ -149,8 +151,8 @@ void PlanExecutor::operator()()
     world_.changed();
     if (st.action == Action::WaitHeal)
       wait_heal(st, rep);
-    else // a step takes the runbook's time, but never less than the machine needs
-      sg4::this_actor::sleep_for(std::max(world_.step_durations[i].value, rep.machine_s.value_or(0.0)));
+    else
+      sg4::this_actor::sleep_for(step_duration_s(world_.step_durations[i].value, rep.machine_s));
     world_.sample();
     Transition done = world_.model.end(st);
     if (!done.rerated.empty()) rerate(done.rerated);

@@ -30,33 +30,34 @@ std::string Platform::sg_name(const std::string& kind, const std::string& a, con
   return kind + "/" + esc(a) + (b.empty() ? "" : "/" + esc(b));
 }
 
-Platform::Platform(const Scenario& sc) : sc_(sc)
+Platform::Platform(const Scenario& sc) : sc_(sc), topology_(sc)
 {
   auto* zone = sg4::create_star_zone("cluster");
   // A switch: one shared link for its backplane (or a non-blocking fabric) carrying the per-hop latency.
-  for (auto const& net : sc.networks) {
-    double bw           = net.sw.backplane ? to_bytes_per_second(*net.sw.backplane).value : kUnlimited;
-    switches_[net.name] = zone->create_link(sg_name("switch", net.name), bw)->set_latency(net.sw.latency.value);
+  for (const Network* net : topology_.networks()) {
+    double bw            = net->sw.backplane ? to_bytes_per_second(*net->sw.backplane).value : kUnlimited;
+    switches_[net->name] = zone->create_link(sg_name("switch", net->name), bw)->set_latency(net->sw.latency.value);
   }
-  for (auto const& node : sc.nodes) {
-    disks_[node.name] = zone->create_host(sg_name("disk", node.name), node.disk.write.value);
-    fuse_[node.name]  = zone->create_host(sg_name("fuse", node.name), sc.calibration.fuse_MBps.value * 1e6);
-    for (auto const& nic : node.nics) {
+  // A node: its disk and FUSE mount, and per NIC (present or to be installed) a host, its link and the routes
+  // through the link to the switch the NIC is cabled to.
+  for (const Node* node : topology_.nodes()) {
+    disks_[node->name] = zone->create_host(sg_name("disk", node->name), node->disk.write.value);
+    fuse_[node->name]  = zone->create_host(sg_name("fuse", node->name), sc.calibration.fuse_MBps.value * 1e6);
+    for (const Cable& cable : topology_.cables(node->name)) {
+      const Nic& nic = *cable.nic;
       NicResources r;
-      r.nic                  = &nic;
-      r.node                 = node.name;
-      r.host                 = zone->create_host(sg_name("nic", node.name, nic.name), kUnlimited);
-      const Technology& tech = sc.technology_of(*sc.find_network(nic.network));
-      r.capacity_Bps         = nic_capacity_Bps(nic, nic.mtu, nic.mode);
-      r.link                 = zone->create_split_duplex_link(sg_name("link", node.name, nic.name), r.capacity_Bps)
-                   ->set_latency(tech.nic_latency.value);
-      sg4::Link* sw = switches_.at(nic.network);
+      r.nic          = &nic;
+      r.node         = node->name;
+      r.host         = zone->create_host(sg_name("nic", node->name, nic.name), kUnlimited);
+      r.capacity_Bps = nic_capacity_Bps(nic, nic.mtu, nic.mode);
+      r.link         = zone->create_split_duplex_link(sg_name("link", node->name, nic.name), r.capacity_Bps)
+                   ->set_latency(sc.technology_of(*cable.network).nic_latency.value);
+      sg4::Link* sw = switches_.at(cable.network->name);
       zone->add_route(r.host->get_netpoint(), nullptr, nullptr, nullptr,
                       {sg4::LinkInRoute(r.link, sg4::LinkInRoute::Direction::UP), sg4::LinkInRoute(sw)}, false);
       zone->add_route(nullptr, r.host->get_netpoint(), nullptr, nullptr,
                       {sg4::LinkInRoute(r.link, sg4::LinkInRoute::Direction::DOWN)}, false);
-      NicResources& stored = nics_[{node.name, nic.name}] = r;
-      by_network_.emplace(std::make_pair(node.name, nic.network), &stored);
+      nics_[{node->name, nic.name}] = r;
     }
   }
   for (auto const& vm : sc.workload.vms) {
@@ -81,8 +82,8 @@ double Platform::nic_capacity_Bps(const Nic& nic, int mtu, IpoibMode mode) const
 
 NicResources* Platform::nic_on(const std::string& node, const std::string& network)
 {
-  auto it = by_network_.find({node, network});
-  return it == by_network_.end() ? nullptr : it->second;
+  const Nic* nic = topology_.nic_on(node, network);
+  return nic ? &nics_.at({node, nic->name}) : nullptr;
 }
 
 void Platform::configure_nic(const std::string& node, const std::string& iface, int mtu, IpoibMode mode)

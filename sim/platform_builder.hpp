@@ -15,6 +15,7 @@
 #pragma once
 
 #include "scenario.hpp"
+#include "topology.hpp"
 
 #include <map>
 #include <simgrid/s4u.hpp>
@@ -45,7 +46,7 @@ public:
   }
   simgrid::s4u::Host* heal_limit(const std::string& volume) const { return heal_.at(volume); }
   NicResources& nic(const std::string& node, const std::string& iface) { return nics_.at({node, iface}); }
-  /* The NIC through which `node` reaches `network`, or nullptr. */
+  /* The resources of the NIC through which `node` reaches `network` (Topology::nic_on), or nullptr. */
   NicResources* nic_on(const std::string& node, const std::string& network);
 
   simgrid::s4u::Link* switch_link(const std::string& network) const { return switches_.at(network); }
@@ -59,13 +60,13 @@ public:
 
 private:
   const Scenario& sc_;
+  Topology topology_; // what the platform is built from, and which NIC a node uses on a network
   std::map<std::string, simgrid::s4u::Host*> disks_;
   std::map<std::string, simgrid::s4u::Host*> fuse_;
   std::map<std::string, simgrid::s4u::Host*> vm_io_;
   std::map<std::pair<std::string, size_t>, simgrid::s4u::Host*> stream_limits_;
   std::map<std::string, simgrid::s4u::Host*> heal_;
-  std::map<std::pair<std::string, std::string>, NicResources> nics_;        // (node, interface)
-  std::map<std::pair<std::string, std::string>, NicResources*> by_network_; // (node, network) -> its NIC
+  std::map<std::pair<std::string, std::string>, NicResources> nics_; // (node, interface)
   std::map<std::string, simgrid::s4u::Link*> switches_;
 };
 

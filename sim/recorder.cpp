@@ -17,33 +17,18 @@ void Recorder::finish(double now)
 {
   end_s_ = now;
   if (!phases_.empty()) phases_.back().end_s = now;
-  for (auto* m : {&vm_status_, &vol_status_})
-    for (auto& [name, st] : *m)
-      if (st.down) {
-        (m == &vm_status_ ? vm_intervals_ : vol_intervals_)[name].push_back({st.since, now, st.reason});
-        st.down = false;
-      }
-}
-
-void Recorder::set_available(std::map<std::string, Status>& status, std::map<std::string, std::vector<Interval>>& out,
-                             const std::string& name, bool available, const std::string& reason, double now)
-{
-  Status& st = status[name];
-  if (st.down && (available || st.reason != reason)) {
-    if (now > st.since) out[name].push_back({st.since, now, st.reason});
-    st.down = false;
-  }
-  if (!available && !st.down) st = {true, now, reason};
+  vms_.close_all(now);
+  volumes_.close_all(now);
 }
 
 void Recorder::set_vm_available(const std::string& vm, bool available, const std::string& reason, double now)
 {
-  set_available(vm_status_, vm_intervals_, vm, available, reason, now);
+  vms_.set(vm, available, reason, now);
 }
 
 void Recorder::set_volume_available(const std::string& vol, bool available, const std::string& reason, double now)
 {
-  set_available(vol_status_, vol_intervals_, vol, available, reason, now);
+  volumes_.set(vol, available, reason, now);
 }
 
 namespace {
@@ -55,29 +40,6 @@ std::string most_common(const std::map<std::string, double>& weights)
   for (auto const& [k, v] : weights)
     if (v > w) best = k, w = v;
   return best;
-}
-
-DowntimeEntry downtime_entry(const std::string& name, const std::vector<Interval>& intervals,
-                             const std::vector<StepReport>& steps, double plan_start, double plan_end)
-{
-  DowntimeEntry d;
-  d.name      = name;
-  d.intervals = intervals;
-  for (auto const& i : intervals)
-    d.seconds += i.end_s - i.start_s;
-  // Breakdown: overlap of each interval with each step; the rest falls in "before" or "after".
-  auto overlap = [&](double a, double b) {
-    double s = 0;
-    for (auto const& i : intervals)
-      s += std::max(0.0, std::min(b, i.end_s) - std::max(a, i.start_s));
-    return s;
-  };
-  double before = overlap(-1e300, plan_start), after = overlap(plan_end, 1e300);
-  if (before > 0) d.by_step.push_back({"before", before});
-  for (auto const& s : steps)
-    d.by_step.push_back({s.name, overlap(s.start_s, s.end_s)});
-  if (after > 0) d.by_step.push_back({"after", after});
-  return d;
 }
 
 } // namespace
@@ -137,16 +99,10 @@ Report Recorder::build(const Scenario& sc, double plan_start_s, double plan_end_
       }
       r.nics.push_back(nr);
     }
-  for (auto const& v : sc.volumes) {
-    auto it = vol_intervals_.find(v.name);
-    r.volume_downtime.push_back(downtime_entry(
-        v.name, it == vol_intervals_.end() ? std::vector<Interval>{} : it->second, steps_, plan_start_s, plan_end_s));
-  }
-  for (auto const& vm : sc.workload.vms) {
-    auto it = vm_intervals_.find(vm.name);
-    r.vm_downtime.push_back(downtime_entry(vm.name, it == vm_intervals_.end() ? std::vector<Interval>{} : it->second,
-                                           steps_, plan_start_s, plan_end_s));
-  }
+  for (auto const& v : sc.volumes)
+    r.volume_downtime.push_back(downtime_entry(v.name, volumes_.intervals(v.name), steps_, plan_start_s, plan_end_s));
+  for (auto const& vm : sc.workload.vms)
+    r.vm_downtime.push_back(downtime_entry(vm.name, vms_.intervals(vm.name), steps_, plan_start_s, plan_end_s));
   return r;
 }
 

@@ -2,6 +2,7 @@
  * events) and turns it into the shared Report. */
 #pragma once
 
+#include "downtime.hpp"
 #include "report.hpp"
 #include "scenario.hpp"
 
@@ -54,16 +55,8 @@ public:
   Report build(const Scenario& sc, double plan_start_s, double plan_end_s) const;
 
 private:
-  struct Status {
-    bool down    = false;
-    double since = 0;
-    std::string reason;
-  };
-  void set_available(std::map<std::string, Status>& status, std::map<std::string, std::vector<Interval>>& out,
-                     const std::string& name, bool available, const std::string& reason, double now);
   std::vector<PhaseAcc> phases_;
-  std::map<std::string, Status> vm_status_, vol_status_;
-  std::map<std::string, std::vector<Interval>> vm_intervals_, vol_intervals_;
+  AvailabilityLog vms_, volumes_;
   std::vector<StepReport> steps_;
   std::vector<Event> events_;
   std::vector<CheckFinding> findings_;

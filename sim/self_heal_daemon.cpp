@@ -55,7 +55,7 @@ bool SelfHealDaemon::heal_one()
       // Captures what outlives the flow (the world, the scenario's volume), never this actor.
       World* world       = &world_;
       std::string volume = vol_.name;
-      std::string sk = sn + "-" + sr->nic->name, dk = dn + "-" + dr->nic->name;
+      std::string sk = Topology::nic_name(sn, sr->nic->name), dk = Topology::nic_name(dn, dr->nic->name);
       flow->on_progress = [world, volume, dst, sk, dk](double delta) {
         double& left = world->pending_heal[volume][dst];
         left         = std::max(0.0, left - delta);

@@ -5,10 +5,10 @@
 #include "plan_checker.hpp"
 #include "plan_executor.hpp"
 #include "self_heal_daemon.hpp"
+#include "statistics.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <csignal>
 #include <cstring>
 #include <deque>
@@ -175,13 +175,6 @@ std::string collect(Child& c, const std::string& what, RunStats* stats = nullptr
                         : "exit status " + std::to_string(WEXITSTATUS(status));
   if (out.rfind("error: ", 0) == 0) throw SimulationError(what + " failed: " + out.substr(7));
   throw SimulationError(what + " failed (" + why + ")");
-}
-
-double percentile(std::vector<double> v, double p)
-{
-  std::sort(v.begin(), v.end());
-  size_t rank = static_cast<size_t>(std::ceil(p * v.size()));
-  return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
 }
 
 int failed_steps(const Report& r)

@@ -84,15 +84,9 @@ std::vector<std::string> tbf_arguments(BitsPerSecond rate)
 }
 
 EmulatedCluster::EmulatedCluster(const Scenario& sc, RunLayout layout, CommandRunner& runner, std::ostream* log)
-    : sc_(sc), layout_(std::move(layout)), runner_(runner), log_(log), state_(layout_.state_file(), layout_.run_id)
+    : sc_(sc), topology_(sc), layout_(std::move(layout)), runner_(runner), log_(log),
+      state_(layout_.state_file(), layout_.run_id)
 {
-  for (auto const& n : sc_.nodes) {
-    NodeState ns;
-    ns.names_network = sc_.storage_names.network;
-    for (auto const& nic : n.nics)
-      if (nic.present) ns.interfaces[nic.name] = {true, true, true, nic.mtu, nic.mode};
-    nodes_[n.name] = ns;
-  }
 }
 
 EmulatedCluster::~EmulatedCluster()
@@ -171,11 +165,7 @@ CommandResult EmulatedCluster::ping(const std::string& from, const std::string& 
 
 const Nic* EmulatedCluster::nic_on(const std::string& node, const std::string& network) const
 {
-  auto n = sc_.find_node(node);
-  if (!n) return nullptr;
-  for (auto const& nic : n->nics)
-    if (nic.network == network) return &nic;
-  return nullptr;
+  return topology_.nic_on(node, network);
 }
 
 std::string EmulatedCluster::brick_name(const Brick& b) const
@@ -204,17 +194,18 @@ void EmulatedCluster::build()
          "bricks in memory (tmpfs on " + layout_.work_dir + ")");
   }
 
-  for (auto const& net : sc_.networks) {
-    auto sw = layout_.switch_netns(net.name);
+  for (const Network* net : topology_.networks()) {
+    auto sw = layout_.switch_netns(net->name);
     add(created(CreatedObject::Kind::NetNamespace, sw));
-    must({"ip", "netns", "add", sw}, "switch of network " + net.name);
-    must({"ip", "-n", sw, "link", "add", "br0", "type", "bridge"}, "switch of network " + net.name);
+    must({"ip", "netns", "add", sw}, "switch of network " + net->name);
+    must({"ip", "-n", sw, "link", "add", "br0", "type", "bridge"}, "switch of network " + net->name);
     add(created(CreatedObject::Kind::Link, "br0", sw));
-    must({"ip", "-n", sw, "link", "set", "br0", "up"}, "switch of network " + net.name);
+    must({"ip", "-n", sw, "link", "set", "br0", "up"}, "switch of network " + net->name);
   }
 
-  for (auto const& n : sc_.nodes) {
-    auto dir = layout_.node_dir(n.name);
+  for (const Node* node : topology_.nodes()) {
+    auto const& n = *node;
+    auto dir      = layout_.node_dir(n.name);
     must({"mkdir", "-p", dir + "/glusterd", dir + "/log", dir + "/mnt", dir + "/bricks"}, "node " + n.name);
     {
       std::ofstream hosts(dir + "/hosts");
@@ -233,10 +224,10 @@ void EmulatedCluster::build()
           "mount -t tmpfs ibmig /run && mount --bind " + dir + "/glusterd /var/lib/glusterd && mount --bind " + dir +
               "/log /var/log/glusterfs && mount --bind " + dir + "/hosts /etc/hosts"},
          "mount namespace of " + n.name);
-    for (auto const& nic : n.nics)
-      if (nic.present) {
-        create_veth(n.name, nic);
-        configure_interface(n.name, nic, nic.mtu, nic.mode);
+    for (auto const& cable : topology_.cables(n.name))
+      if (cable.nic->present) {
+        create_veth(n.name, *cable.nic);
+        configure_interface(n.name, *cable.nic, cable.nic->mtu, cable.nic->mode);
       }
     for (auto const& v : sc_.volumes)
       for (auto const& b : v.bricks)
@@ -317,14 +308,10 @@ void EmulatedCluster::create_veth(const std::string& node, const Nic& nic)
   }
   must(node_tc, "shaping " + nic.name + " of " + node);
   must(sw_tc, "shaping " + nic.name + " of " + node);
-  auto& st  = nodes_[node].interfaces[nic.name];
-  st.exists = true;
 }
 
 void EmulatedCluster::configure_interface(const std::string& node, const Nic& nic, int mtu, IpoibMode mode)
 {
-  auto& st = nodes_.at(node).interfaces[nic.name];
-  if (!st.exists) throw StepFailure(node + " has no interface " + nic.name + " (not installed)");
   auto net  = sc_.find_network(nic.network);
   auto ns   = layout_.netns(node);
   auto sw   = layout_.switch_netns(nic.network);
@@ -337,24 +324,19 @@ void EmulatedCluster::configure_interface(const std::string& node, const Nic& ni
         nic.name},
        "address of " + node + " " + nic.name);
   must({"ip", "-n", ns, "link", "set", nic.name, "up"}, node + " " + nic.name + " up");
-  st.configured = true;
-  st.up         = true;
-  st.mtu        = mtu;
-  st.mode       = mode;
+  (void)mode; // a veth has no IPoIB mode: the mode shows only in the MTU it allows (checked by the model)
 }
 
 void EmulatedCluster::install_nic(const std::string& node, const Nic& nic)
 {
-  if (nodes_.at(node).interfaces[nic.name].exists) throw StepFailure(node + " already has an interface " + nic.name);
+  if (run({"ip", "-n", layout_.netns(node), "link", "show", nic.name}).ok())
+    throw StepFailure(node + " already has an interface " + nic.name);
   create_veth(node, nic);
 }
 
 void EmulatedCluster::set_interface(const std::string& node, const std::string& iface, bool up)
 {
-  auto& st = nodes_.at(node).interfaces[iface];
-  if (!st.exists) throw StepFailure(node + " has no interface " + iface);
   must({"ip", "-n", layout_.netns(node), "link", "set", iface, up ? "up" : "down"}, node + " " + iface);
-  st.up = up;
 }
 
 void EmulatedCluster::write_hosts(const std::string& node, const std::string& network)
@@ -363,7 +345,6 @@ void EmulatedCluster::write_hosts(const std::string& node, const std::string& ne
   std::ofstream hosts(layout_.node_dir(node) + "/hosts", std::ios::trunc);
   hosts << render_hosts_file(sc_, network);
   if (!hosts) throw StepFailure("cannot write the hosts file of " + node);
-  nodes_.at(node).names_network = network;
 }
 
 void EmulatedCluster::record_processes(const std::string& node)
@@ -409,12 +390,9 @@ void EmulatedCluster::kill_processes(const std::string& node, const std::functio
 
 void EmulatedCluster::start_glusterd(const std::string& node)
 {
-  auto& st = nodes_.at(node);
-  if (!st.powered) throw StepFailure(node + " is powered off: glusterd cannot start");
-  if (st.glusterd) return;
+  if (glusterd_running(node)) return;
   auto r = node_run(node, {"glusterd", "-p", "/run/glusterd.pid", "--log-level", "INFO"});
   if (!r.ok()) throw StepFailure("glusterd did not start on " + node + ": " + r.summary());
-  st.glusterd = true;
   record_processes(node); // before waiting: teardown must find it even if it never answers
   // Ready when its CLI answers (bounded by the check deadline).
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeouts_.check_s);
@@ -432,14 +410,11 @@ void EmulatedCluster::stop_glusterd(const std::string& node)
   // `systemctl stop glusterd` plus its bricks and self-heal daemon: the processes this run started there.
   kill_processes(node,
                  [](const CreatedObject& o) { return o.name == "glusterd" || o.name == "brick" || o.name == "shd"; });
-  nodes_.at(node).glusterd = false;
 }
 
 void EmulatedCluster::mount(const std::string& node, const std::string& volume)
 {
-  auto& st = nodes_.at(node);
-  if (!st.powered) throw StepFailure(node + " is powered off: cannot mount " + volume);
-  if (st.mounts.count(volume)) return;
+  if (mounted(node, volume)) return;
   // The volfile server: the node itself when it is a server (hyperconverged), else the first brick's node.
   auto self   = sc_.find_node(node);
   auto vol    = sc_.find_volume(volume);
@@ -449,47 +424,107 @@ void EmulatedCluster::mount(const std::string& node, const std::string& volume)
   auto r = node_run(node, {"mount", "-t", "glusterfs", server + ":/" + volume, mp}, 60);
   if (!r.ok()) throw StepFailure("mount of " + volume + " on " + node + " failed: " + r.summary());
   add(created(CreatedObject::Kind::Mount, mp, "", layout_.mntns(node)));
-  st.mounts.insert(volume);
   record_processes(node);
 }
 
 void EmulatedCluster::unmount(const std::string& node, const std::string& volume, bool lazy)
 {
-  auto& st = nodes_.at(node);
-  if (!st.mounts.count(volume)) return;
+  if (!mounted(node, volume)) return;
   auto mp = layout_.mount_point(node, volume);
   auto r  = lazy ? CommandResult{} : node_run(node, {"umount", mp}, 20);
   if (lazy || !r.ok()) node_run(node, {"umount", "-l", mp}, 10);
   state_.remove_if([&](const CreatedObject& o) { return o.kind == CreatedObject::Kind::Mount && o.name == mp; });
   // The FUSE client exits on unmount; a hung one is killed (bounded).
   kill_processes(node, [&](const CreatedObject& o) { return o.name == "client:" + volume; });
-  st.mounts.erase(volume);
 }
 
 void EmulatedCluster::power_off(const std::string& node)
 {
-  auto& st = nodes_.at(node);
-  if (!st.powered) return;
-  for (auto v : std::set<std::string>(st.mounts))
-    unmount(node, v, true);
+  for (auto const& v : sc_.volumes)
+    unmount(node, v.name, true);
   kill_processes(node, [](const CreatedObject&) { return true; });
-  st.glusterd = false;
-  for (auto& [name, itf] : st.interfaces)
-    if (itf.exists && itf.up) {
-      run({"ip", "-n", layout_.netns(node), "link", "set", name, "down"});
-      itf.up = false;
-    }
-  st.powered = false;
+  for (auto const& [iface, seen] : observe(node).interfaces)
+    if (seen.up) run({"ip", "-n", layout_.netns(node), "link", "set", iface, "down"});
 }
 
-void EmulatedCluster::power_on(const std::string& node)
+bool EmulatedCluster::mounted(const std::string& node, const std::string& volume) const
 {
-  auto& st = nodes_.at(node);
-  if (st.powered) return;
-  st.powered = true;
-  for (auto& [name, itf] : st.interfaces)
-    if (itf.exists && itf.configured) set_interface(node, name, true); // persisted configuration comes back at boot
-  if (st.glusterd_enabled && sc_.find_node(node)->server) start_glusterd(node);
+  auto mp = layout_.mount_point(node, volume);
+  for (auto const& o : state_.objects())
+    if (o.kind == CreatedObject::Kind::Mount && o.name == mp) return true;
+  return false;
+}
+
+bool EmulatedCluster::glusterd_running(const std::string& node)
+{
+  record_processes(node);
+  for (auto const& o : state_.objects())
+    if (o.kind == CreatedObject::Kind::Process && o.netns == layout_.netns(node) && o.name == "glusterd" &&
+        read_process_start_time(o.pid) == o.start_time)
+      return true;
+  return false;
+}
+
+ObservedNode EmulatedCluster::observe(const std::string& node)
+{
+  ObservedNode seen;
+  record_processes(node);
+  auto ns = layout_.netns(node);
+  for (auto const& o : state_.objects())
+    if (o.kind == CreatedObject::Kind::Process && o.netns == ns && read_process_start_time(o.pid) == o.start_time) {
+      if (o.name == "glusterd") seen.glusterd = true;
+      if (o.name.rfind("client:", 0) == 0 && mounted(node, o.name.substr(7))) seen.mounted.insert(o.name.substr(7));
+    }
+  auto r = run({"ip", "-n", ns, "-j", "link", "show"});
+  try {
+    auto const* self = sc_.find_node(node);
+    for (auto const& l : nlohmann::json::parse(r.ok() ? r.out : "[]")) {
+      auto name = l.value("ifname", "");
+      if (!self->find_nic(name)) continue;
+      bool up = false;
+      for (auto const& f : l.value("flags", nlohmann::json::array()))
+        up = up || f == "UP";
+      seen.interfaces[name] = {up, l.value("mtu", 0)};
+    }
+  } catch (const nlohmann::json::exception&) {
+  }
+  std::ifstream hosts(layout_.node_dir(node) + "/hosts");
+  std::stringstream text;
+  text << hosts.rdbuf();
+  seen.names_network = names_network_in_hosts(sc_, text.str());
+  return seen;
+}
+
+void EmulatedCluster::run_command(const NodeCommand& c)
+{
+  using K  = NodeCommand::Kind;
+  auto nic = [&] {
+    auto const* n = sc_.find_node(c.node)->find_nic(c.target);
+    if (!n) throw StepFailure(c.node + " has no NIC " + c.target + " in the scenario");
+    return n;
+  };
+  switch (c.kind) {
+  case K::Unmount:
+    return unmount(c.node, c.target);
+  case K::StopGlusterd:
+    return stop_glusterd(c.node);
+  case K::InterfaceDown:
+    return set_interface(c.node, c.target, false);
+  case K::PowerOff:
+    return power_off(c.node);
+  case K::InstallNic:
+    return install_nic(c.node, *nic());
+  case K::ConfigureInterface:
+    return configure_interface(c.node, *nic(), c.mtu, c.mode);
+  case K::InterfaceUp:
+    return set_interface(c.node, c.target, true);
+  case K::WriteHosts:
+    return write_hosts(c.node, c.target);
+  case K::StartGlusterd:
+    return start_glusterd(c.node);
+  case K::Mount:
+    return mount(c.node, c.target);
+  }
 }
 
 std::map<std::string, NicCounters> EmulatedCluster::nic_counters(const std::string& node)
@@ -509,10 +544,10 @@ std::map<std::string, NicCounters> EmulatedCluster::nic_counters(const std::stri
   return out;
 }
 
-std::string EmulatedCluster::any_running_server() const
+std::string EmulatedCluster::any_running_server()
 {
   for (auto const& n : sc_.nodes)
-    if (n.server && nodes_.at(n.name).powered && nodes_.at(n.name).glusterd) return n.name;
+    if (n.server && glusterd_running(n.name)) return n.name;
   return "";
 }
 

@@ -6,9 +6,12 @@
 
 #include "command_runner.hpp"
 #include "gluster_output.hpp"
+#include "observed_state.hpp"
 #include "run_state.hpp"
 #include "scenario.hpp"
+#include "step_commands.hpp"
 #include "tcp_connections.hpp"
+#include "topology.hpp"
 
 #include <map>
 #include <optional>
@@ -18,23 +21,6 @@
 #include <vector>
 
 namespace ibmig::emu {
-
-struct InterfaceState {
-  bool exists     = false; // the veth is there (present, or installed by the plan)
-  bool configured = false; // address and MTU set: comes back up at power on
-  bool up         = false;
-  int mtu         = 1500;
-  IpoibMode mode  = IpoibMode::None;
-};
-
-struct NodeState {
-  bool powered          = true;
-  bool glusterd         = false; // glusterd (and its bricks) running
-  bool glusterd_enabled = true;  // starts at power on
-  std::string names_network;     // network its hosts file points the storage names at
-  std::map<std::string, InterfaceState> interfaces;
-  std::set<std::string> mounts; // volumes mounted on this node
-};
 
 struct NicCounters {
   double tx_bytes = 0;
@@ -93,22 +79,27 @@ public:
   const Scenario& scenario() const { return sc_; }
   const RunLayout& layout() const { return layout_; }
   RunState& state() { return state_; }
-  NodeState& node(const std::string& n) { return nodes_.at(n); }
-  const std::map<std::string, NodeState>& nodes() const { return nodes_; }
   Timeouts& timeouts() { return timeouts_; }
   std::ostream* log_stream() const { return log_; }
 
-  // Node operations used by the plan replay. Failures throw StepFailure with a plain-words reason.
+  /* Node operations: the commands a step turns into (step_commands.hpp). The cluster model decides whether they
+   * make sense; these only carry them out and observe. Failures throw StepFailure with a plain-words reason. */
   void start_glusterd(const std::string& node);
   void stop_glusterd(const std::string& node);
   void mount(const std::string& node, const std::string& volume);
   void unmount(const std::string& node, const std::string& volume, bool lazy = false);
+  /* Kills whatever of this run still lives in the node, unmounts lazily and takes its interfaces down. */
   void power_off(const std::string& node);
-  void power_on(const std::string& node);
   void install_nic(const std::string& node, const Nic& nic);
   void configure_interface(const std::string& node, const Nic& nic, int mtu, IpoibMode mode);
   void set_interface(const std::string& node, const std::string& iface, bool up);
   void write_hosts(const std::string& node, const std::string& network);
+  void run_command(const NodeCommand& c);
+
+  /* What the node looks like now: its processes, interfaces, mounts and hosts file. */
+  ObservedNode observe(const std::string& node);
+  bool glusterd_running(const std::string& node);
+  bool mounted(const std::string& node, const std::string& volume) const;
 
   /* Runs argv inside the node (its network and mount namespaces). */
   CommandResult node_run(const std::string& node, std::vector<std::string> argv, double timeout_s = 0);
@@ -122,7 +113,7 @@ public:
 
   std::map<std::string, NicCounters> nic_counters(const std::string& node);
   /* A server node whose glusterd runs (to ask the pool), or "" */
-  std::string any_running_server() const;
+  std::string any_running_server();
   /* Local "addr:port" endpoints of the FUSE client of (node, volume) towards its bricks. */
   std::set<std::string> client_endpoints(const std::string& node, const std::string& volume);
   /* Local addresses glusterd of `node` uses towards its peers (port 24007). */
@@ -141,12 +132,12 @@ private:
   void wait_peers_connected(const std::string& from, size_t expected);
 
   const Scenario& sc_;
+  Topology topology_; // the wiring build() realises; nic_on asks it
   RunLayout layout_;
   CommandRunner& runner_;
   std::ostream* log_;
   RunState state_;
   Timeouts timeouts_;
-  std::map<std::string, NodeState> nodes_;
   bool torn_down_ = false;
 };
 

@@ -232,6 +232,8 @@ bool Run::replay_plan(const MistakenPlan& plan, PlanReplayer& replay, double pla
   report_.plan_duration_s = replay.clock() - plan_start;
   for (auto const& e : replay.events())
     report_.events.push_back(e);
+  for (auto const& f : replay.findings())
+    report_.checks.push_back(f);
   return ok;
 }
 
@@ -266,6 +268,7 @@ bool run_failed(const Report& r)
   if (r.extra.contains("failed") && r.extra["failed"].is_boolean() && r.extra["failed"].get<bool>()) return true;
   for (auto const& s : r.steps)
     if (s.outcome != "ok") return true;
+  if (verdict(r).model_differences > 0) return true;
   if (r.extra.contains("verification") && r.extra["verification"].value("bytes_lost", 0.0) > 0) return true;
   return false;
 }

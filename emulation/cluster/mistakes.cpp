@@ -1,5 +1,7 @@
 #include "mistakes.hpp"
 
+#include "topology.hpp"
+
 #include <algorithm>
 #include <map>
 #include <stdexcept>
@@ -99,9 +101,10 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
           std::find_if(steps.rbegin(), steps.rend(), [](const Step& s) { return s.action == Action::RepointNames; });
       auto pos = last_repoint == steps.rend() ? steps.end() : last_repoint.base();
       std::map<std::string, std::vector<std::string>> by_iface; // old storage NIC name -> nodes
+      Topology present(sc, /*include_absent_nics=*/false);
       for (auto const& n : sc.nodes)
-        for (auto const& nic : n.nics)
-          if (nic.network == sc.storage_names.network && nic.present) by_iface[nic.name].push_back(n.name);
+        for (const Nic* nic : present.nics_on(n.name, sc.storage_names.network))
+          by_iface[nic->name].push_back(n.name);
       std::vector<Step> downs;
       for (auto const& [iface, nodes] : by_iface) {
         Step down      = injected_step("Take the old storage network down (" + iface + ")", Action::InterfaceDown, m);

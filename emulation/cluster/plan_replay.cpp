@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <set>
 #include <sstream>
 
 namespace ibmig::emu {
@@ -33,6 +34,21 @@ std::string fmt_s(double s)
   o << s << " s";
   return o.str();
 }
+
+/* The check passed on the cluster but over the wrong network: the storage names were not moved as the plan meant.
+ * Only the replay knows the plan's intention, so this is not a difference from the model. */
+class WrongNetwork : public StepFailure {
+public:
+  using StepFailure::StepFailure;
+};
+
+std::string failing_problems(const Transition& t)
+{
+  std::string out;
+  for (auto const& p : t.problems)
+    if (p.fails) out += (out.empty() ? "" : "; ") + p.detail;
+  return out;
+}
 } // namespace
 
 bool is_emulated_wait(Action a)
@@ -40,22 +56,15 @@ bool is_emulated_wait(Action a)
   return a == Action::PowerOff || a == Action::PowerOn || a == Action::InstallNic || a == Action::Wait;
 }
 
-PlanReplayer::PlanReplayer(EmulatedCluster& cluster, const MistakenPlan& plan, Options opt, double clock_start_s)
-    : c_(cluster), plan_(plan), opt_(opt), clock_(clock_start_s)
+bool is_check(Action a)
 {
-  for (auto const& v : c_.scenario().volumes)
-    volumes_[v.name] = {};
-  for (auto const& vm : c_.scenario().workload.vms)
-    vms_[vm.name] = {};
+  return a == Action::VerifyPing || a == Action::CheckPeers || a == Action::CheckVolume || a == Action::WaitHeal;
 }
 
-std::vector<std::string> PlanReplayer::targets(const Step& st) const
+PlanReplayer::PlanReplayer(EmulatedCluster& cluster, const MistakenPlan& plan, Options opt, double clock_start_s)
+    : c_(cluster), plan_(plan), opt_(opt), model_(cluster.scenario()), clock_start_(clock_start_s),
+      clock_(clock_start_s)
 {
-  if (!st.nodes.empty()) return st.nodes;
-  std::vector<std::string> all;
-  for (auto const& n : c_.scenario().nodes)
-    all.push_back(n.name);
-  return all;
 }
 
 void PlanReplayer::scaled_wait(const Step& st)
@@ -65,32 +74,17 @@ void PlanReplayer::scaled_wait(const Step& st)
   slept_s_ += s;
 }
 
-bool PlanReplayer::volume_serving(const Volume& v) const
-{
-  auto up = [&](const Brick& b) {
-    auto const& n = c_.nodes().at(b.node);
-    return n.powered && n.glusterd;
-  };
-  for (int set = 0; set < v.replica_sets(); ++set) {
-    std::vector<bool> up_in_set;
-    for (int i = 0; i < v.replica; ++i)
-      up_in_set.push_back(up(v.bricks[static_cast<size_t>(set * v.replica + i)]));
-    if (!v.has_quorum(up_in_set)) return false;
-  }
-  return true;
-}
-
-bool PlanReplayer::client_mounted(const std::string& node, const std::string& volume) const
-{
-  auto const& n = c_.nodes().at(node);
-  return n.powered && n.mounts.count(volume) > 0;
-}
-
 std::string PlanReplayer::network_of_address(const std::string& node, const std::string& address) const
 {
   for (auto const& nic : c_.scenario().find_node(node)->nics)
     if (nic.address == address) return nic.network;
   return "?";
+}
+
+void PlanReplayer::differs(const Step& st, const std::string& message)
+{
+  findings_.push_back({"EMULATION_DIFFERS", "error", message, st.name, "emulation"});
+  events_.push_back({clock_, "model-differs", st.name + ": " + message});
 }
 
 bool PlanReplayer::run()
@@ -113,25 +107,20 @@ bool PlanReplayer::run()
       rep.outcome = "failed";
       rep.detail  = f.what();
     }
-    double wall = since(t0);
-    // Scenario clock: measured steps take their wall time; emulated waits their nominal duration (the scaled
-    // sleep is replaced by what it stands for, the commands around it stay measured).
-    double dur = is_emulated_wait(st.action) ? wall - slept_s_ + st.duration.nominal().value : wall;
-    clock_ += dur;
-    rep.end_s = clock_;
-    if (rep.outcome == "ok") {
-      auto t1 = Clock::now(); // waiting for the real recovery belongs to this step
-      try {
-        update_availability(st, rep.start_s, rep.start_s + dur, plan_.intended_names_network[i]);
+    mark_unavailable(rep.start_s);
+    if (rep.outcome == "ok") try {
+        confirm_recovered(plan_.intended_names_network[i]); // waiting for the real recovery belongs to this step
       } catch (const StepFailure& f) {
         rep.outcome = "failed";
         rep.detail  = f.what();
       }
-      clock_ += since(t1);
-      rep.end_s = clock_;
-    }
+    // The machine's part is what the commands and checks took (the scaled sleeps stand for physical time).
+    rep.machine_s = since(t0) - slept_s_;
+    rep.end_s     = rep.start_s + step_duration_s(st.duration.nominal().value, rep.machine_s);
+    clock_        = rep.end_s;
+    if (rep.outcome == "ok") mark_recovered(rep.end_s);
     if (c_.log_stream())
-      *c_.log_stream() << "  [" << rep.timing << " " << fmt_s(wall) << "] " << st.name << ": " << rep.outcome
+      *c_.log_stream() << "  [" << rep.timing << " " << fmt_s(*rep.machine_s) << "] " << st.name << ": " << rep.outcome
                        << (rep.detail.empty() ? "" : " - " + rep.detail) << "\n";
     steps_.push_back(rep);
     if (rep.outcome != "ok") {
@@ -139,16 +128,17 @@ bool PlanReplayer::run()
       events_.push_back({clock_, "replay-stopped",
                          "the replay stopped at \"" + st.name + "\"; " + std::to_string(steps.size() - i - 1) +
                              " later step(s) were not run, as an admin would stop the runbook here"});
-      close_open_intervals();
+      volumes_.close_all(clock_, " (not recovered)");
+      vms_.close_all(clock_, " (not recovered)");
       return false;
     }
   }
   bool ok = all_recovered();
   if (!ok) { // the runbook is over but something is still down: say what, as a failed final check
     std::string down;
-    for (auto* m : {&volumes_, &vms_})
-      for (auto const& [name, a] : *m)
-        if (a.down) down += (down.empty() ? "" : ", ") + name + " (down since \"" + a.reason + "\")";
+    for (auto* log : {&volumes_, &vms_})
+      for (auto const& [name, reason] : log->down_now())
+        down += (down.empty() ? "" : ", ") + name + " (" + reason + ")";
     StepReport rep;
     rep.name    = "End of plan: everything recovered";
     rep.action  = "check_volume";
@@ -159,211 +149,132 @@ bool PlanReplayer::run()
     steps_.push_back(rep);
     events_.push_back({clock_, "check-failed", rep.detail});
   }
-  close_open_intervals();
+  volumes_.close_all(clock_, " (not recovered)");
+  vms_.close_all(clock_, " (not recovered)");
   return ok;
-}
-
-void PlanReplayer::close_open_intervals()
-{
-  for (auto* m : {&volumes_, &vms_})
-    for (auto& [name, a] : *m)
-      if (a.down) {
-        a.intervals.push_back({a.since, clock_, a.reason + " (not recovered)"});
-        a.down = false;
-      }
 }
 
 bool PlanReplayer::all_recovered() const
 {
-  for (auto* m : {&volumes_, &vms_})
-    for (auto const& [name, a] : *m)
-      if (a.down) return false;
-  return true;
+  return volumes_.down_now().empty() && vms_.down_now().empty();
 }
 
-void PlanReplayer::update_availability(const Step& st, double start, double end, const std::string& intended_network)
+/* What the model says is unavailable after the step went down when the step started, as in the simulator. */
+void PlanReplayer::mark_unavailable(double start)
 {
   auto const& sc = c_.scenario();
-  auto t_update  = Clock::now();
-  std::set<std::string> to_check;
   for (auto const& v : sc.volumes) {
-    auto& a      = volumes_[v.name];
-    bool serving = volume_serving(v);
-    bool clients = true;
-    for (auto const& vm : sc.workload.vms)
-      if (vm.volume == v.name) clients = clients && client_mounted(vm.node, v.name);
-    if (!a.down && !serving) {
-      a.down   = true;
-      a.since  = start;
-      a.reason = st.name;
-    } else if (a.down && serving && clients) {
-      to_check.insert(v.name);
-    }
+    std::string why;
+    if (!model_.volume_available(v, &why)) volumes_.set(v.name, false, why, start);
   }
   for (auto const& vm : sc.workload.vms) {
-    auto& a = vms_[vm.name];
-    bool up = client_mounted(vm.node, vm.volume) && !volumes_[vm.volume].down;
-    if (!a.down && !up) {
-      a.down   = true;
-      a.since  = start;
-      a.reason = st.name;
-    } else if (a.down && (up || to_check.count(vm.volume))) {
-      to_check.insert(vm.volume);
-    }
-  }
-  for (auto const& v : to_check) {
-    wait_recovered(v, intended_network);
-    double now = end + since(t_update); // the real recovery wait extends the step
-    auto& a    = volumes_[v];
-    if (a.down) {
-      a.intervals.push_back({a.since, now, a.reason});
-      a.down = false;
-      events_.push_back({now, "recovered", "volume " + v + ": every brick sees every client"});
-    }
-    for (auto const& vm : sc.workload.vms)
-      if (vm.volume == v && vms_[vm.name].down && client_mounted(vm.node, v)) {
-        vms_[vm.name].intervals.push_back({vms_[vm.name].since, now, vms_[vm.name].reason});
-        vms_[vm.name].down = false;
-      }
+    IoPath p = model_.io_path(vm, clock_);
+    if (!p.can_write) vms_.set(vm.name, false, p.why_not, start);
   }
 }
 
-std::vector<DowntimeEntry> PlanReplayer::downtime(const std::map<std::string, Availability>& what) const
+/* What the model says is back must be back for real: every brick online and seeing every mounted client. */
+void PlanReplayer::confirm_recovered(const std::string& intended_network)
+{
+  auto const& sc = c_.scenario();
+  std::set<std::string> to_check;
+  for (auto const& v : sc.volumes)
+    if (volumes_.down(v.name) && model_.volume_available(v)) to_check.insert(v.name);
+  for (auto const& vm : sc.workload.vms)
+    if (vms_.down(vm.name) && model_.io_path(vm, clock_).can_write) to_check.insert(vm.volume);
+  for (auto const& v : to_check)
+    wait_recovered(v, intended_network);
+}
+
+void PlanReplayer::mark_recovered(double end)
+{
+  auto const& sc = c_.scenario();
+  for (auto const& v : sc.volumes)
+    if (volumes_.down(v.name) && model_.volume_available(v)) {
+      volumes_.set(v.name, true, "", end);
+      events_.push_back({end, "recovered", "volume " + v.name + ": every brick sees every client"});
+    }
+  for (auto const& vm : sc.workload.vms)
+    if (vms_.down(vm.name) && model_.io_path(vm, clock_).can_write) vms_.set(vm.name, true, "", end);
+}
+
+std::vector<DowntimeEntry> PlanReplayer::volume_downtime() const
 {
   std::vector<DowntimeEntry> out;
-  for (auto const& [name, a] : what) {
-    DowntimeEntry e;
-    e.name      = name;
-    e.intervals = a.intervals;
-    std::map<std::string, double> by;
-    std::vector<std::string> order;
-    for (auto const& iv : a.intervals) {
-      e.seconds += iv.end_s - iv.start_s;
-      for (auto const& s : steps_) {
-        double overlap = std::min(iv.end_s, s.end_s) - std::max(iv.start_s, s.start_s);
-        if (overlap > 0) {
-          if (!by.count(s.name)) order.push_back(s.name);
-          by[s.name] += overlap;
-        }
-      }
-    }
-    for (auto const& s : order)
-      e.by_step.push_back({s, by[s]});
-    out.push_back(e);
-  }
+  for (auto const& v : c_.scenario().volumes)
+    out.push_back(downtime_entry(v.name, volumes_.intervals(v.name), steps_, clock_start_, clock_));
+  return out;
+}
+
+std::vector<DowntimeEntry> PlanReplayer::vm_downtime() const
+{
+  std::vector<DowntimeEntry> out;
+  for (auto const& vm : c_.scenario().workload.vms)
+    out.push_back(downtime_entry(vm.name, vms_.intervals(vm.name), steps_, clock_start_, clock_));
   return out;
 }
 
 std::string PlanReplayer::run_step(const Step& st, const std::string& intended_network)
 {
-  auto const& sc = c_.scenario();
-  std::ostringstream seen;
-  switch (st.action) {
-  case Action::StopClients:
-    for (auto const& n : targets(st))
-      for (auto v : std::set<std::string>(c_.node(n).mounts))
-        c_.unmount(n, v);
-    return "clients unmounted";
-  case Action::StartClients:
-  case Action::RemountClients:
-    for (auto const& n : targets(st)) {
-      std::set<std::string> vols;
-      for (auto const& vm : sc.workload.vms)
-        if (vm.node == n) vols.insert(vm.volume);
-      for (auto const& v : vols) {
-        if (st.action == Action::RemountClients) c_.unmount(n, v);
-        c_.mount(n, v);
-      }
-    }
-    return "clients mounted";
-  case Action::StopService:
-  case Action::StartService:
-  case Action::EnableService:
-  case Action::DisableService:
-    if (st.service != "glusterd") return "service " + st.service + " is not emulated (only glusterd)";
-    for (auto const& n : targets(st)) {
-      if (!sc.find_node(n)->server) continue;
-      if (st.action == Action::StopService)
-        c_.stop_glusterd(n);
-      else if (st.action == Action::StartService)
-        c_.start_glusterd(n);
-      else
-        c_.node(n).glusterd_enabled = st.action == Action::EnableService;
-    }
-    return "";
-  case Action::PowerOff:
-    for (auto const& n : targets(st))
-      c_.power_off(n);
-    scaled_wait(st);
-    return "";
-  case Action::PowerOn:
-    scaled_wait(st);
-    for (auto const& n : targets(st))
-      c_.power_on(n);
-    return "";
-  case Action::InstallNic:
-    for (auto const& n : targets(st)) {
-      auto nic = sc.find_node(n)->find_nic(st.interface);
-      if (!nic) throw StepFailure(n + " has no NIC " + st.interface + " in the scenario");
-      if (c_.node(n).powered)
-        events_.push_back({clock_, "warning", "NIC " + st.interface + " installed in " + n + " while it runs"});
-      c_.install_nic(n, *nic);
-    }
-    scaled_wait(st);
-    return "";
-  case Action::ConfigureInterface:
-    for (auto const& n : targets(st)) {
-      auto nic = sc.find_node(n)->find_nic(st.interface);
-      if (!nic) throw StepFailure(n + " has no NIC " + st.interface + " in the scenario");
-      if (!c_.node(n).powered)
-        throw StepFailure(n + " is powered off: " + st.interface +
-                          " cannot be configured (the node did not come "
-                          "back)");
-      int mtu          = st.mtu ? st.mtu : nic->mtu;
-      IpoibMode mode   = st.mode != IpoibMode::None ? st.mode : nic->mode;
-      auto const& tech = sc.technology_of(*sc.find_network(nic->network));
-      if (tech.kind == LinkKind::InfiniBand) {
-        if (mode == IpoibMode::Connected && !nic->hca.empty() && sc.hcas.count(nic->hca) &&
-            !sc.hcas.at(nic->hca).connected_mode)
-          throw StepFailure(n + "'s HCA " + nic->hca + " runs IPoIB in datagram mode only: connected mode and MTU " +
-                            std::to_string(mtu) + " are refused");
-        int dg_max = largest_mtu(tech, true);
-        if (mode == IpoibMode::Datagram && mtu > dg_max)
-          throw StepFailure("IPoIB datagram mode allows an MTU up to " + std::to_string(dg_max) + ", not " +
-                            std::to_string(mtu) + " (" + n + " " + st.interface + ")");
-      }
-      if (int max = largest_mtu(tech, false); mtu > max)
-        throw StepFailure(std::to_string(mtu) + " exceeds the largest MTU of " + tech.name + " (" +
-                          std::to_string(max) + ")");
-      c_.configure_interface(n, *nic, mtu, mode);
-      seen << (seen.tellp() ? ", " : "") << n << " " << st.interface << " MTU " << mtu;
-    }
-    return seen.str();
-  case Action::InterfaceDown:
-  case Action::InterfaceUp:
-    for (auto const& n : targets(st)) {
-      if (!c_.node(n).powered) throw StepFailure(n + " is powered off");
-      c_.set_interface(n, st.interface, st.action == Action::InterfaceUp);
-    }
-    return "";
-  case Action::VerifyPing:
-    return verify_ping(st);
-  case Action::RepointNames:
-    for (auto const& n : targets(st))
-      c_.write_hosts(n, st.network);
-    return "storage names resolve to network " + st.network +
-           (st.method == "dns" ? " (dns emulated by each node's hosts file)" : "");
-  case Action::CheckPeers:
-    return check_peers(intended_network);
-  case Action::CheckVolume:
-    return wait_recovered(st.volume, intended_network);
-  case Action::WaitHeal:
-    return wait_heal(st);
-  case Action::Wait:
-    scaled_wait(st);
-    return "";
+  const ClusterModel before = model_;
+  Transition expected       = model_.apply(st);
+  if (is_check(st.action)) return run_check(st, expected, intended_network);
+  if (st.action == Action::PowerOn) scaled_wait(st); // the machine boots, then its services come up
+  std::ostringstream done;
+  for (auto const& cmd : commands_for(st, before, model_)) {
+    check_interrupt();
+    c_.run_command(cmd);
+    done << (done.tellp() ? "; " : "") << to_string(cmd);
   }
-  return "";
+  if (st.action == Action::PowerOff || st.action == Action::InstallNic || st.action == Action::Wait) scaled_wait(st);
+  compare_with_model(st);
+  // What the model refuses (an MTU the mode does not allow, a step on a node that is off) fails the step here as in
+  // the simulator: a veth accepts any MTU and a namespace cannot be "off", so the cluster itself would not say it.
+  if (expected.step_failed()) throw StepFailure(failing_problems(expected));
+  std::string seen = done.str();
+  if (st.action == Action::RepointNames && st.method == "dns") seen += " (dns emulated by each node's hosts file)";
+  return seen;
+}
+
+void PlanReplayer::compare_with_model(const Step& st)
+{
+  for (auto const& n : c_.scenario().nodes)
+    for (auto const& d : differences(model_, n.name, c_.observe(n.name)))
+      differs(st, d);
+}
+
+/* A check's outcome is what the cluster shows; when the model expected the other outcome, that is a finding. */
+std::string PlanReplayer::run_check(const Step& st, const Transition& expected, const std::string& intended_network)
+{
+  bool model_fails = expected.step_failed();
+  try {
+    std::string seen;
+    switch (st.action) {
+    case Action::VerifyPing:
+      seen = verify_ping(st);
+      break;
+    case Action::CheckPeers:
+      seen = check_peers(intended_network);
+      break;
+    case Action::CheckVolume:
+      seen = wait_recovered(st.volume, intended_network);
+      break;
+    default:
+      return wait_heal(st); // heal time is the simulator's: the model does not predict it
+    }
+    if (model_fails)
+      differs(st, "the model expected this check to fail (" + failing_problems(expected) +
+                      "), the emulated cluster passed it: " + seen);
+    return seen;
+  } catch (const WrongNetwork&) {
+    throw;
+  } catch (const StepFailure& f) {
+    if (!model_fails)
+      differs(st, std::string("the model expected this check to pass") +
+                      (expected.observed.empty() ? "" : " (" + expected.observed + ")") +
+                      ", the emulated cluster failed it: " + f.what());
+    throw;
+  }
 }
 
 std::string PlanReplayer::verify_ping(const Step& st)
@@ -371,18 +282,18 @@ std::string PlanReplayer::verify_ping(const Step& st)
   auto const& sc      = c_.scenario();
   std::string network = st.network;
   std::vector<std::string> nodes;
-  for (auto const& n : targets(st)) {
+  for (auto const& n : st.nodes) {
     if (network.empty() && sc.find_node(n)->find_nic(st.interface))
       network = sc.find_node(n)->find_nic(st.interface)->network;
   }
-  for (auto const& n : targets(st))
+  for (auto const& n : st.nodes)
     if (c_.nic_on(n, network)) nodes.push_back(n);
   int pings = 0;
   for (auto const& a : nodes) {
-    auto nic_a     = c_.nic_on(a, network);
-    auto const& ia = c_.node(a).interfaces[nic_a->name];
-    if (!c_.node(a).powered || !ia.up)
-      throw StepFailure(a + "'s " + nic_a->name + " is not up" + (c_.node(a).powered ? "" : " (powered off)"));
+    auto nic_a = c_.nic_on(a, network);
+    auto ia    = c_.observe(a).interfaces[nic_a->name];
+    if (!ia.up)
+      throw StepFailure(a + "'s " + nic_a->name + " is not up" + (model_.node(a).powered ? "" : " (powered off)"));
     int payload = st.mtu ? st.mtu : ia.mtu - 28;
     for (auto const& b : nodes) {
       if (a == b) continue;
@@ -391,7 +302,7 @@ std::string PlanReplayer::verify_ping(const Step& st)
       auto r     = c_.ping(a, nic_b->address, payload);
       ++pings;
       if (!r.ok()) {
-        auto const& ib  = c_.node(b).interfaces[nic_b->name];
+        auto ib         = c_.observe(b).interfaces[nic_b->name];
         std::string why = ia.mtu - 28 < payload
                               ? a + "'s " + nic_a->name + " has MTU " + std::to_string(ia.mtu) + ", too small for it"
                           : ib.mtu - 28 < payload ? b + "'s " + nic_b->name + " has MTU " + std::to_string(ib.mtu) +
@@ -413,8 +324,8 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
   for (auto const& n : sc.nodes)
     if (n.server) servers.push_back(n.name);
   for (auto const& s : servers)
-    if (!c_.node(s).powered || !c_.node(s).glusterd)
-      throw StepFailure("glusterd is not running on " + s + (c_.node(s).powered ? "" : " (powered off)"));
+    if (!c_.glusterd_running(s))
+      throw StepFailure("glusterd is not running on " + s + (model_.node(s).powered ? "" : " (powered off)"));
   auto t0 = Clock::now();
   std::string problem;
   while (true) {
@@ -442,9 +353,9 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
     for (auto const& addr : c_.glusterd_peer_addresses(s)) {
       auto net = network_of_address(s, addr);
       if (net != intended_network)
-        throw StepFailure("peers are connected, but glusterd on " + s + " talks to its peers from " + addr +
-                          " (network " + net + "), not over " + intended_network +
-                          ": the storage names still resolve to the old network (were they re-pointed?)");
+        throw WrongNetwork("peers are connected, but glusterd on " + s + " talks to its peers from " + addr +
+                           " (network " + net + "), not over " + intended_network +
+                           ": the storage names still resolve to the old network (were they re-pointed?)");
     }
   return std::to_string(servers.size()) + " servers, all peers connected over " + intended_network + " after " +
          fmt_s(since(t0));
@@ -483,18 +394,17 @@ std::string PlanReplayer::wait_recovered(const std::string& volume, const std::s
         auto name = c_.brick_name(b);
         bool up = std::any_of(status.begin(), status.end(), [&](auto const& s) { return s.brick == name && s.online; });
         if (!up) {
-          auto const& n = c_.nodes().at(b.node);
-          problem       = "brick " + name + " is offline" +
-                    (!n.powered    ? " (" + b.node + " is powered off)"
-                     : !n.glusterd ? " (glusterd stopped on " + b.node + ")"
-                                   : "");
+          problem = "brick " + name + " is offline" +
+                    (!model_.node(b.node).powered   ? " (" + b.node + " is powered off)"
+                     : !c_.glusterd_running(b.node) ? " (glusterd stopped on " + b.node + ")"
+                                                    : "");
           break;
         }
         online.push_back(name);
       }
       for (auto const& n : sc.nodes) {
         if (!problem.empty()) break;
-        if (!client_mounted(n.name, volume)) continue;
+        if (!c_.mounted(n.name, volume)) continue;
         auto eps = c_.client_endpoints(n.name, volume);
         for (auto const& bname : online) {
           auto it   = std::find_if(clients.begin(), clients.end(), [&](auto const& bc) { return bc.brick == bname; });
@@ -509,9 +419,9 @@ std::string PlanReplayer::wait_recovered(const std::string& volume, const std::s
         for (auto const& ep : eps) {
           auto net = network_of_address(n.name, address_of(ep));
           if (problem.empty() && net != intended_network)
-            throw StepFailure("every brick sees the clients, but the client on " + n.name + " reaches them from " +
-                              address_of(ep) + " (network " + net + "), not over " + intended_network +
-                              ": the storage names still resolve to the old network");
+            throw WrongNetwork("every brick sees the clients, but the client on " + n.name + " reaches them from " +
+                               address_of(ep) + " (network " + net + "), not over " + intended_network +
+                               ": the storage names still resolve to the old network");
         }
       }
     }

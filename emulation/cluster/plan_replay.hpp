@@ -1,14 +1,17 @@
-/* Replays a migration plan on the emulated cluster: each Step becomes real actions in the node namespaces, checks
- * poll the real Gluster state with deadlines, and physical steps (power, install a NIC, waits) sleep their nominal
- * duration times the time scale. Keeps a scenario clock in which measured steps take their measured wall time and
- * emulated waits their nominal duration, so downtime is comparable with the simulator's. */
+/* Replays a migration plan on the emulated cluster. The cluster model (models/cluster_model.hpp) says what each step
+ * does; the replay carries the model's changes out as node commands (step_commands.hpp), runs the real checks
+ * (ping, gluster peer/volume/heal state with deadlines), and after every step compares what it observes with what
+ * the model expects: a difference is a finding naming the step. Physical steps (power, install a NIC, waits) sleep
+ * their runbook duration times the time scale. The scenario clock follows the simulator's rule: a step lasts its
+ * runbook duration or its measured machine time, whichever is longer (downtime.hpp). */
 #pragma once
 
 #include "cluster.hpp"
+#include "cluster_model.hpp"
+#include "downtime.hpp"
 #include "mistakes.hpp"
 #include "report.hpp"
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +19,8 @@ namespace ibmig::emu {
 
 /* True for steps whose real-world duration is physical or human waiting (emulated by a scaled sleep). */
 bool is_emulated_wait(Action a);
+/* True for steps that look at the cluster instead of changing it: their outcome is what the real check sees. */
+bool is_check(Action a);
 
 class PlanReplayer {
 public:
@@ -28,13 +33,17 @@ public:
   /* Runs the steps in order and stops at the first failure. Returns true when every step succeeded and every
    * volume and VM recovered. Throws Interrupted (interrupt_guard.hpp). */
   bool run();
-  /* One step (exposed for tests): throws StepFailure with a plain-words reason; returns what it observed. */
+  /* One step (exposed for tests): applies it to the model, runs its commands or its check; throws StepFailure
+   * with a plain-words reason; returns what it observed. */
   std::string run_step(const Step& st, const std::string& intended_network);
 
+  const ClusterModel& model() const { return model_; }
   const std::vector<StepReport>& steps() const { return steps_; }
   const std::vector<Event>& events() const { return events_; }
-  std::vector<DowntimeEntry> volume_downtime() const { return downtime(volumes_); }
-  std::vector<DowntimeEntry> vm_downtime() const { return downtime(vms_); }
+  /* Where the emulated cluster did not do what the model says (origin "emulation"). */
+  const std::vector<CheckFinding>& findings() const { return findings_; }
+  std::vector<DowntimeEntry> volume_downtime() const;
+  std::vector<DowntimeEntry> vm_downtime() const;
   double clock() const { return clock_; }
   bool all_recovered() const;
 
@@ -43,34 +52,31 @@ public:
   std::string wait_recovered(const std::string& volume, const std::string& intended_network);
 
 private:
-  struct Availability {
-    bool down    = false;
-    double since = 0;
-    std::string reason;
-    std::vector<Interval> intervals;
-  };
-  std::vector<std::string> targets(const Step& st) const;
-  void close_open_intervals(); // at the end of the replay: still down = down until now, "(not recovered)"
   void scaled_wait(const Step& st);
-  bool volume_serving(const Volume& v) const;
-  bool client_mounted(const std::string& node, const std::string& volume) const;
-  void update_availability(const Step& st, double start, double end, const std::string& intended_network);
-  std::vector<DowntimeEntry> downtime(const std::map<std::string, Availability>& what) const;
+  void mark_unavailable(double start);
+  void confirm_recovered(const std::string& intended_network);
+  void mark_recovered(double end);
+  void compare_with_model(const Step& st);
+  std::string run_check(const Step& st, const Transition& expected, const std::string& intended_network);
   std::string check_peers(const std::string& intended_network);
   std::string verify_ping(const Step& st);
   std::string wait_heal(const Step& st);
   std::string explain_hung_client(const std::string& node, const std::string& volume);
   std::string network_of_address(const std::string& node, const std::string& address) const;
+  void differs(const Step& st, const std::string& message);
 
   EmulatedCluster& c_;
   const MistakenPlan& plan_;
   Options opt_;
+  ClusterModel model_;
+  double clock_start_;
   double clock_;
   double slept_s_ = 0; // scaled sleeping inside the current step
   std::vector<StepReport> steps_;
   std::vector<Event> events_;
-  std::map<std::string, Availability> volumes_;
-  std::map<std::string, Availability> vms_;
+  std::vector<CheckFinding> findings_;
+  AvailabilityLog volumes_;
+  AvailabilityLog vms_;
 };
 
 } // namespace ibmig::emu

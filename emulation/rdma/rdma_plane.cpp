@@ -1,5 +1,7 @@
 #include "rdma_plane.hpp"
 
+#include "statistics.hpp"
+
 #include <algorithm>
 #include <map>
 #include <regex>
@@ -361,10 +363,7 @@ nlohmann::json RdmaPlane::analyse(const std::vector<GuestResult>& results) const
         rr_figures.push_back(rr);
         per_round.push_back({{"ib_write_bw_MBps", baseline}, {"r1_MBps", r1}, {"rr_client_MBps", rr}});
       }
-      auto median = [](std::vector<double> values) {
-        std::sort(values.begin(), values.end());
-        return values[values.size() / 2];
-      };
+      auto median         = [](const std::vector<double>& values) { return percentile(values, 0.50).value_or(0.0); };
       benchmark["rounds"] = per_round;
       benchmark["median"] = {{"ib_write_bw_MBps", median(perftest_figures)},
                              {"r1_MBps", median(r1_figures)},

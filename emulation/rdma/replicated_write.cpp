@@ -1,5 +1,6 @@
 #include "replicated_write.hpp"
 
+#include "statistics.hpp"
 #include "verbs.hpp"
 
 #include <arpa/inet.h>
@@ -393,13 +394,12 @@ nlohmann::json run_client(const ClientOptions& options)
   report["aggregate_MBps"] = megabytes_per_second(bytes_sent * replicas.size(), seconds);
   report["all_verified"]   = all_verified;
   if (options.latency_mode && !latencies_us.empty()) {
-    std::sort(latencies_us.begin(), latencies_us.end());
     double sum = 0;
     for (double l : latencies_us)
       sum += l;
-    report["latency_us"] = {{"min", latencies_us.front()},
-                            {"median", latencies_us[latencies_us.size() / 2]},
-                            {"p99", latencies_us[std::min(latencies_us.size() - 1, latencies_us.size() * 99 / 100)]},
+    report["latency_us"] = {{"min", *std::min_element(latencies_us.begin(), latencies_us.end())},
+                            {"median", *percentile(latencies_us, 0.50)},
+                            {"p99", *percentile(latencies_us, 0.99)},
                             {"mean", sum / latencies_us.size()},
                             {"samples", latencies_us.size()}};
   }

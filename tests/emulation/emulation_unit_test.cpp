@@ -327,11 +327,25 @@ TEST(BrickMemory, BoundFollowsTheWorkloadAndReplicas)
   }
 }
 
-// Step -> command mapping: what each runbook action does to the namespaces.
+/* Runs the reference plan's steps from `next` to the one before `name`, skipping the checks (the fake cluster has
+ * no gluster to ask); `next` is then the index of `name`'s step. */
+void replay_until(PlanReplayer& replay, const Scenario& sc, size_t& next, const std::string& name)
+{
+  for (; next < sc.plan.steps.size(); next++) {
+    auto const& st = sc.plan.steps[next];
+    if (st.name == name) return;
+    if (!is_check(st.action)) replay.run_step(st, "storage");
+  }
+  throw std::runtime_error("no step " + name);
+}
+
+// Step -> command mapping: what each runbook action does to the namespaces, in plan order (the model decides what
+// a step means on the state the earlier steps left).
 TEST(PlanReplay, StepsBecomeNamespaceCommands)
 {
   auto sc = reference();
   FakeRunner fake;
+  fake.answer("link show ib0", 1); // not installed yet: `ip link show` fails
   auto layout = temp_layout();
   EmulatedCluster cluster(sc, layout, fake, nullptr);
   MistakenPlan plan = apply_mistakes(sc, {});
@@ -339,56 +353,75 @@ TEST(PlanReplay, StepsBecomeNamespaceCommands)
   for (auto const& n : sc.nodes)
     fs::create_directories(layout.node_dir(n.name));
 
-  replay.run_step(step_named(sc, "Disable glusterd at boot"), "storage");
-  EXPECT_FALSE(cluster.node("n3").glusterd_enabled);
+  size_t next = 0;
+  replay_until(replay, sc, next, "Install HCAs");
+  EXPECT_FALSE(replay.model().node("n3").glusterd_enabled);
+  EXPECT_FALSE(replay.model().node("n3").powered);
+  EXPECT_TRUE(fake.ran("ip -n ibmig-rtest-n3 link set eth1 down")); // power off takes its interfaces down
 
-  replay.run_step(step_named(sc, "Install HCAs"), "storage");
+  replay.run_step(sc.plan.steps[next++], "storage");
   EXPECT_TRUE(fake.ran("ip -n ibmig-rtest-sw-ib link add n2-ib0 type veth peer name ib0 netns ibmig-rtest-n2"));
   EXPECT_TRUE(fake.ran("tc -n ibmig-rtest-n2 qdisc replace dev ib0 root tbf rate 8000000000bit"));
   EXPECT_TRUE(fake.ran("tc -n ibmig-rtest-sw-ib qdisc replace dev n2-ib0 root tbf rate 8000000000bit"));
 
-  replay.run_step(step_named(sc, "Configure ib0 (connected, MTU 65520)"), "storage");
+  replay_until(replay, sc, next, "Configure ib0 (connected, MTU 65520)");
+  replay.run_step(sc.plan.steps[next++], "storage");
   EXPECT_TRUE(fake.ran("ip -n ibmig-rtest-n4 link set ib0 mtu 65520"));
   EXPECT_TRUE(fake.ran("ip -n ibmig-rtest-n4 addr replace 10.10.2.14/24 dev ib0"));
-  EXPECT_EQ(cluster.node("n4").interfaces["ib0"].mode, IpoibMode::Connected);
+  EXPECT_EQ(replay.model().node("n4").interfaces.at("ib0").mode, IpoibMode::Connected);
 
+  // The fake kernel now reports ib0 up at 65520 on every node, n2's at 2044.
+  fake.rules.clear();
+  fake.answer("ibmig-rtest-n2 -j link show", 0, R"([{"ifname":"ib0","mtu":2044,"flags":["UP"]}])");
+  fake.answer("-j link show", 0, R"([{"ifname":"ib0","mtu":65520,"flags":["UP"]}])");
   fake.commands.clear();
-  auto detail = replay.run_step(step_named(sc, "Large ping over IB"), "storage");
-  EXPECT_EQ(fake.commands.size(), 12u); // every ordered pair of the 4 nodes
+  fake.answer("ping -M do", 1, "", "ping: local error: message too long, mtu=2044");
+  size_t findings_before = replay.findings().size(); // a fake cluster shows no processes: the earlier steps differ
+  try {
+    replay.run_step(step_named(sc, "Large ping over IB"), "storage");
+    FAIL() << "the ping step should fail";
+  } catch (const StepFailure& f) { // explained with the MTUs on both ends
+    EXPECT_NE(std::string(f.what()).find("MTU 2044"), std::string::npos) << f.what();
+  }
   EXPECT_TRUE(fake.ran("nsenter --mount=" + layout.mntns("n1") +
                        " --net=/run/netns/ibmig-rtest-n1 -- ping -M do -s 65492 -c 3"));
+  // The model expected the ping to pass (every ib0 at 65520): that the cluster failed it is a finding.
+  ASSERT_EQ(replay.findings().size(), findings_before + 1);
+  EXPECT_EQ(replay.findings().back().rule, "EMULATION_DIFFERS");
+  EXPECT_EQ(replay.findings().back().step, "Large ping over IB");
+  EXPECT_NE(replay.findings().back().message.find("expected this check to pass"), std::string::npos);
 
   replay.run_step(step_named(sc, "Re-point storage names to IB"), "ib");
   std::ifstream hosts(layout.node_dir("n1") + "/hosts");
   std::stringstream text;
   text << hosts.rdbuf();
   EXPECT_NE(text.str().find("10.10.2.13 gl3.storage.example"), std::string::npos);
-  EXPECT_EQ(cluster.node("n1").names_network, "ib");
-
-  // A failed ping is explained with the MTUs on both ends.
-  cluster.node("n2").interfaces["ib0"].mtu = 2044;
-  fake.answer("ping -M do", 1, "", "ping: local error: message too long, mtu=2044");
-  try {
-    replay.run_step(step_named(sc, "Large ping over IB"), "ib");
-    FAIL() << "the ping step should fail";
-  } catch (const StepFailure& f) {
-    EXPECT_NE(std::string(f.what()).find("MTU 2044"), std::string::npos) << f.what();
-  }
+  EXPECT_EQ(replay.model().node("n1").names_network, "ib");
   fs::remove_all(layout.state_dir);
 }
 
+// What the model refuses fails the step in the emulator as in the simulator: a veth would take any MTU.
 TEST(PlanReplay, DatagramModeRefusesConnectedMtu)
 {
   auto sc = reference();
   FakeRunner fake;
+  fake.answer("link show ib0", 1);
   auto layout = temp_layout();
   EmulatedCluster cluster(sc, layout, fake, nullptr);
   MistakenPlan plan = apply_mistakes(sc, {});
   PlanReplayer replay(cluster, plan, {0.0}, 0);
-  replay.run_step(step_named(sc, "Install HCAs"), "storage");
+  for (auto const& n : sc.nodes)
+    fs::create_directories(layout.node_dir(n.name));
+  size_t next = 0;
+  replay_until(replay, sc, next, "Configure ib0 (connected, MTU 65520)");
   Step st = step_named(sc, "Configure ib0 (connected, MTU 65520)");
   st.mode = IpoibMode::Datagram;
-  EXPECT_THROW(replay.run_step(st, "storage"), StepFailure);
+  try {
+    replay.run_step(st, "storage");
+    FAIL() << "datagram mode at MTU 65520 must fail the step";
+  } catch (const StepFailure& f) {
+    EXPECT_NE(std::string(f.what()).find("datagram"), std::string::npos) << f.what();
+  }
   fs::remove_all(layout.state_dir);
 }
 
@@ -508,19 +541,33 @@ TEST(Comparison, FlagsFiguresOutsideTheTolerance)
 // noise, not a disagreement; a glusterd start 3x slower than predicted is called out.
 TEST(Comparison, StepMachineTimeHasAnAbsoluteTolerance)
 {
+  // Both reports time a step alike (its runbook 120 s and 60 s here); the rows compare the machine times only.
   Report measured, predicted;
-  StepReport check{"Check volume", "check_volume", 0, 0.2, "ok", "", "measured", std::nullopt};
-  StepReport start{"Start glusterd", "start_service", 0, 33, "ok", "", "measured", std::nullopt};
+  StepReport check{"Check volume", "check_volume", 0, 120, "ok", "", "measured", 0.2};
+  StepReport start{"Start glusterd", "start_service", 0, 60, "ok", "", "measured", 33.0};
   measured.steps  = {check, start};
-  check.end_s     = 120;
   check.machine_s = 1.0;
-  start.end_s     = 60;
   start.machine_s = 11.5;
   predicted.steps = {check, start};
   auto rows       = build_comparison(measured, predicted, "note");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0]["verdict"], "within tolerance") << rows[0].dump();
+  EXPECT_EQ(rows[1]["measured"], 33.0) << rows[1].dump();
   EXPECT_NE(rows[1]["verdict"].get<std::string>().find("DISAGREE"), std::string::npos) << rows[1].dump();
+}
+
+// One clock rule for both worlds: volume downtime agrees within a few percent, not the 50% of machine times.
+TEST(Comparison, VolumeDowntimeToleranceIsTight)
+{
+  Report measured, predicted;
+  predicted.volume_downtime = {{"vmstore", 3970, {}, {}, {}, {}}};
+  measured.volume_downtime  = {{"vmstore", 3970 * 1.04, {}, {}, {}, {}}};
+  auto rows                 = build_comparison(measured, predicted, "note");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["verdict"], "within tolerance") << rows[0].dump();
+  measured.volume_downtime[0].seconds = 2803; // the old clock, which dropped the admin's time of measured steps
+  rows                                = build_comparison(measured, predicted, "note");
+  EXPECT_NE(rows[0]["verdict"].get<std::string>().find("DISAGREE"), std::string::npos) << rows[0].dump();
 }
 
 // The one SIGINT/SIGTERM guard of the emulation tree: if these fail, Ctrl-C kills ibmig before its teardown runs,

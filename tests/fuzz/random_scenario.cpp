@@ -1,5 +1,7 @@
 #include "random_scenario.hpp"
 
+#include "plan_checker.hpp"
+#include "scenario_loader.hpp"
 #include "technology.hpp"
 
 #include <algorithm>
@@ -773,6 +775,20 @@ json random_scenario(uint64_t seed, const RandomScenarioOptions& opt)
     if (!f.empty() || rng.chance(0.1)) sc["faults"] = f;
   }
   return sc;
+}
+
+nlohmann::json clean_8node_replica3_base()
+{
+  RandomScenarioOptions c;
+  c.nodes   = 8;
+  c.replica = 3;
+  c.faults  = false;
+  for (uint64_t seed = 1; seed < 1000; seed++) {
+    nlohmann::json doc   = random_scenario(seed, c);
+    doc["plan"]["steps"] = nlohmann::json::array();
+    if (!has_errors(check_plan(parse_scenario(doc, "base.json")))) return doc;
+  }
+  return nullptr;
 }
 
 } // namespace ibmig::fuzz

@@ -32,4 +32,9 @@ nlohmann::json random_scenario(uint64_t seed, const RandomScenarioOptions& opt =
 /* Only a random cluster (no workload, plan or faults), as random_scenario builds without a base. */
 nlohmann::json random_cluster(uint64_t seed, const RandomScenarioOptions& opt = {});
 
+/* A random 8-node cluster whose first volume is replica 3, with a workload and an empty plan: the first seed whose
+ * NIC definitions pass the plan checker (random clusters may declare NICs the rules refuse, and then no plan on
+ * them is clean). Null when none of the first 1000 seeds does. */
+nlohmann::json clean_8node_replica3_base();
+
 } // namespace ibmig::fuzz

@@ -87,16 +87,7 @@ TEST(Differential, Generated8NodeReplica3Cluster)
 {
   // A random 8-node cluster whose first volume is replica 3, with a workload: the first seed whose NIC definitions
   // pass the checker (random clusters may declare NICs the rules refuse, and then no plan is clean).
-  fuzz::RandomScenarioOptions c;
-  c.nodes   = 8;
-  c.replica = 3;
-  c.faults  = false;
-  json base;
-  for (uint64_t seed = 1; seed < 1000 && base.is_null(); seed++) {
-    json doc             = fuzz::random_scenario(seed, c);
-    doc["plan"]["steps"] = json::array();
-    if (!has_errors(check_plan(parse_scenario(doc, "base.json")))) base = doc;
-  }
+  json base = fuzz::clean_8node_replica3_base();
   ASSERT_FALSE(base.is_null());
   Tally t = differential(base, 100000);
   EXPECT_EQ(t.plans, kPlansPerCluster);

@@ -1,0 +1,59 @@
+#include "observed_state.hpp"
+
+#include "step_commands.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace ibmig::emu {
+
+std::string names_network_in_hosts(const Scenario& sc, const std::string& hosts_text)
+{
+  std::istringstream in(hosts_text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line.substr(0, line.find('#')));
+    std::string address, name;
+    if (!(words >> address)) continue;
+    while (words >> name)
+      for (auto const& n : sc.nodes)
+        if (n.storage_name == name)
+          for (auto const& nic : n.nics)
+            if (nic.address == address) return nic.network;
+  }
+  return "";
+}
+
+std::vector<std::string> differences(const ClusterModel& m, const std::string& node, const ObservedNode& seen)
+{
+  std::vector<std::string> out;
+  const NodeState& want = m.node(node);
+  auto say              = [&](const std::string& what) { out.push_back(node + ": " + what); };
+  if (want.glusterd != seen.glusterd)
+    say(want.glusterd ? "glusterd should run, it does not" : "glusterd runs, it should be stopped");
+  for (auto const& [iface, i] : want.interfaces) {
+    auto it = seen.interfaces.find(iface);
+    if (i.present != (it != seen.interfaces.end())) {
+      say(iface + (i.present ? " should exist, it does not" : " exists, it should not be installed yet"));
+      continue;
+    }
+    if (!i.present) continue;
+    bool up = want.powered && i.up;
+    if (up != it->second.up) say(iface + (up ? " should be up, it is down" : " is up, it should be down"));
+    if (up && it->second.up && i.mtu != it->second.mtu)
+      say(iface + " has MTU " + std::to_string(it->second.mtu) + ", the model expects " + std::to_string(i.mtu));
+  }
+  for (auto const& v : mounted_volumes(m, node))
+    if (!seen.mounted.count(v)) say(v + " should be mounted, it is not");
+  for (auto const& v : seen.mounted) {
+    auto want_mounted = mounted_volumes(m, node);
+    if (std::find(want_mounted.begin(), want_mounted.end(), v) == want_mounted.end())
+      say(v + " is mounted, it should not be");
+  }
+  if (want.names_network != seen.names_network)
+    say("the storage names resolve to " + (seen.names_network.empty() ? "nothing" : seen.names_network) +
+        ", the model expects " + want.names_network);
+  return out;
+}
+
+} // namespace ibmig::emu
