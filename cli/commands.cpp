@@ -165,18 +165,18 @@ int run_emulate(const Scenario& sc, const Options& opt)
     // The guest image sits next to the binary (setup.sh builds it into build/guest).
     std::string image = (std::filesystem::canonical("/proc/self/exe").parent_path() / "guest").string();
     std::cerr << "ibmig emulate: RDMA plane: booting soft-RoCE guests from " << image << "\n";
-    nlohmann::json rdma    = run_rdma_fabric(sc, rdma_faults, image);
-    measured.extra["rdma"] = rdma;
-    rdma_failed            = rdma.contains("skipped") || !rdma.value("ok", false);
+    nlohmann::json rdma      = run_rdma_fabric(sc, rdma_faults, image);
+    measured.emulation->rdma = rdma;
+    rdma_failed              = rdma.contains("skipped") || !rdma.value("ok", false);
 #else
-    measured.extra["rdma"] = {{"skipped", "this build has no verbs tools (libibverbs/librdmacm missing)"}};
-    rdma_failed            = true;
+    measured.emulation->rdma = {{"skipped", "this build has no verbs tools (libibverbs/librdmacm missing)"}};
+    rdma_failed              = true;
 #endif
   }
   print_report(measured, std::cout);
   emu::print_comparison(measured, std::cout);
 #ifdef IBMIG_HAVE_RDMA
-  if (opt.rdma) print_rdma_summary(measured.extra["rdma"], std::cout);
+  if (opt.rdma) print_rdma_summary(measured.emulation->rdma, std::cout);
 #endif
   write_json(opt.json_out, to_json(measured));
   return emu::run_failed(measured) || rdma_failed ? 1 : 0;

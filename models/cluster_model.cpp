@@ -1,5 +1,7 @@
 #include "cluster_model.hpp"
 
+#include "text.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -66,6 +68,8 @@ ClusterModel::ClusterModel(const Scenario& sc) : sc_(sc)
     vms_[v.name] = {true, false, sc.storage_names.network, -1};
     vms_by_node_[v.node].push_back(&v);
   }
+  for (auto const& vol : sc.volumes)
+    heal_debt_[vol.name].resize(vol.bricks.size());
 }
 
 /* ---- queries ---- */
@@ -96,10 +100,7 @@ bool ClusterModel::reachable(const std::string& from, const std::string& to, con
 bool ClusterModel::volume_available(const Volume& vol, std::string* why) const
 {
   for (int s = 0; s < vol.replica_sets(); s++) {
-    std::vector<bool> up;
-    for (int k = 0; k < vol.replica; k++)
-      up.push_back(brick_serving(vol.bricks[static_cast<size_t>(s * vol.replica + k)]));
-    if (!vol.has_quorum(up)) {
+    if (!replica_set(vol, s).quorum) {
       if (why) *why = "replica set " + std::to_string(s) + " of " + vol.name + " has no quorum";
       return false;
     }
@@ -237,21 +238,15 @@ std::vector<std::string> ClusterModel::targets(const Step& st, Transition& t) co
     }
     ok.push_back(n);
   }
-  auto names = [](const std::vector<std::string>& v) {
-    std::string s;
-    for (size_t i = 0; i < v.size(); i++)
-      s += (i ? ", " : "") + v[i];
-    return s;
-  };
   if (!off.empty())
     t.problems.push_back({"STEP_ON_POWERED_OFF_NODE", Severity::Error, true, off,
-                          names(off) + (off.size() > 1 ? " are" : " is") + " powered off"});
+                          join(off) + (off.size() > 1 ? " are" : " is") + " powered off"});
   if (!missing.empty())
     t.problems.push_back({"INTERFACE_NOT_INSTALLED", Severity::Error, true, missing,
-                          st.interface + " is not installed in " + names(missing)});
+                          st.interface + " is not installed in " + join(missing)});
   if (!not_server.empty())
     t.problems.push_back({"NOT_A_SERVER", Severity::Error, true, not_server,
-                          names(not_server) +
+                          join(not_server) +
                               (not_server.size() > 1 ? " are not Gluster servers" : " is not a Gluster server") +
                               ": there is no " + st.service + " to " + to_string(st.action)});
   return ok;
@@ -280,7 +275,8 @@ void ClusterModel::boot(const std::string& node, Transition& t)
 Transition ClusterModel::begin(const Step& st)
 {
   Transition t;
-  std::vector<std::string> nodes = targets(st, t);
+  const std::map<const Brick*, bool> serving_before = serving_bricks();
+  std::vector<std::string> nodes                    = targets(st, t);
   switch (st.action) {
   case Action::StopClients:
     for (auto const& n : nodes)
@@ -335,6 +331,7 @@ Transition ClusterModel::begin(const Step& st)
   default:
     break;
   }
+  account_heal_debt(st.name, serving_before, t);
   return t;
 }
 
@@ -432,10 +429,8 @@ void ClusterModel::check_peers(const Step&, Transition& t) const
     std::set<std::string> nets;
     for (auto const& a : servers)
       nets.insert(nodes_.at(a).names_network);
-    std::string over;
-    for (auto const& n : nets)
-      over += (over.empty() ? "" : ", ") + n;
-    t.observed = std::to_string(servers.size()) + " peers connected over " + over;
+    t.observed = std::to_string(servers.size()) + " peers connected over " +
+                 join(std::vector<std::string>(nets.begin(), nets.end()));
   }
 }
 
@@ -464,6 +459,7 @@ void ClusterModel::check_volume(const Step& st, Transition& t) const
 Transition ClusterModel::end(const Step& st)
 {
   Transition t;
+  const std::map<const Brick*, bool> serving_before = serving_bricks();
   // Problems of the targets were reported by begin(): recompute the targets silently.
   Transition ignored;
   std::vector<std::string> nodes = targets(st, ignored);
@@ -519,13 +515,9 @@ Transition ClusterModel::end(const Step& st)
       const Nic& nic    = *sc_.find_node(n)->find_nic(st.interface);
       if (!i.present) i = fresh_interface(sc_.technology_of(*sc_.find_network(nic.network)));
     }
-    if (!live.empty()) {
-      std::string s;
-      for (size_t k = 0; k < live.size(); k++)
-        s += (k ? ", " : "") + live[k];
-      t.problems.push_back(
-          {"NIC_INSTALLED_WHILE_POWERED", Severity::Error, true, live, "HCA installed in " + s + " while powered on"});
-    }
+    if (!live.empty())
+      t.problems.push_back({"NIC_INSTALLED_WHILE_POWERED", Severity::Error, true, live,
+                            "HCA installed in " + join(live) + " while powered on"});
     break;
   }
   case Action::ConfigureInterface:
@@ -553,6 +545,12 @@ Transition ClusterModel::end(const Step& st)
   default:
     break;
   }
+  if (st.action == Action::WaitHeal) // the heal finishes for the bricks that are up; a brick still down stays stale
+    for (auto const& vol : sc_.volumes)
+      if (vol.name == st.volume)
+        for (size_t b = 0; b < vol.bricks.size(); b++)
+          if (brick_serving(vol.bricks[b])) heal_debt_[vol.name][b] = {};
+  account_heal_debt(st.name, serving_before, t);
   return t;
 }
 
@@ -566,20 +564,93 @@ Transition ClusterModel::apply(const Step& st)
 Transition ClusterModel::crash(const std::string& node)
 {
   Transition t;
+  const std::map<const Brick*, bool> serving_before = serving_bricks();
   stop_bricks(node, t);
   NodeState& ns = nodes_.at(node);
   ns.crashed    = true;
   ns.powered    = false;
   for (const Vm* vm : vms_by_node_[node])
     vms_[vm->name].running = false;
+  account_heal_debt(node + " failed", serving_before, t);
   return t;
 }
 
 Transition ClusterModel::recover(const std::string& node)
 {
   Transition t;
+  const std::map<const Brick*, bool> serving_before = serving_bricks();
   boot(node, t);
+  account_heal_debt(node + " came back", serving_before, t);
   return t;
+}
+
+/* ---- replica sets: quorum and heal debt ---- */
+
+ReplicaSetState ClusterModel::replica_set(const Volume& vol, int set) const
+{
+  ReplicaSetState r;
+  std::vector<bool> up;
+  for (int k = 0; k < vol.replica; k++) {
+    const Brick& b = vol.bricks[static_cast<size_t>(set * vol.replica + k)];
+    up.push_back(brick_serving(b));
+    (up.back() ? r.serving : r.down).push_back(b.node);
+  }
+  r.quorum = vol.has_quorum(up);
+  for (auto const& vm : sc_.workload.vms)
+    if (vm.volume == vol.name && replica_set_of(sc_, vm) == set && vms_.at(vm.name).running)
+      r.running_vms.push_back(vm.name);
+  return r;
+}
+
+std::map<const Brick*, bool> ClusterModel::serving_bricks() const
+{
+  std::map<const Brick*, bool> out;
+  for (auto const& vol : sc_.volumes)
+    for (auto const& b : vol.bricks)
+      out[&b] = brick_serving(b);
+  return out;
+}
+
+/* A brick that is down while VMs write to its replica set misses their writes until a heal; taking another brick
+ * of the set down while that one is back but not healed leaves the stale copy as the only one serving. */
+void ClusterModel::account_heal_debt(const std::string& when, const std::map<const Brick*, bool>& before, Transition& t)
+{
+  for (auto const& vol : sc_.volumes) {
+    auto& debt = heal_debt_[vol.name];
+    for (int s = 0; s < vol.replica_sets(); s++) {
+      ReplicaSetState set = replica_set(vol, s);
+      bool written        = !set.running_vms.empty();
+      std::vector<size_t> idx;
+      for (int k = 0; k < vol.replica; k++)
+        idx.push_back(static_cast<size_t>(s * vol.replica + k));
+      for (size_t b : idx) {
+        if (!written || !before.at(&vol.bricks[b]) || brick_serving(vol.bricks[b])) continue;
+        for (size_t o : idx)
+          if (o != b && brick_serving(vol.bricks[o]) && debt[o].stale && !debt[o].back_at.empty())
+            t.problems.push_back({"ROLLING_BEFORE_HEAL",
+                                  Severity::Error,
+                                  false,
+                                  {vol.bricks[b].node, vol.bricks[o].node},
+                                  "takes " + vol.bricks[b].node + " down while VMs " + join(set.running_vms) +
+                                      " are running, but " + vol.bricks[o].node + " (same replica set " +
+                                      std::to_string(s) + " of volume " + vol.name + ") came back at step \"" +
+                                      debt[o].back_at +
+                                      "\" and has not been healed: it lacks the writes it missed, and " +
+                                      vol.bricks[b].node + " holds the only good copy. Add a wait_heal step for " +
+                                      vol.name + " before taking " + vol.bricks[b].node + " down."});
+      }
+      for (size_t b : idx) {
+        bool up = brick_serving(vol.bricks[b]);
+        if (!up && written && !debt[b].stale) debt[b] = {true, when, ""};
+        if (up && !before.at(&vol.bricks[b]) && debt[b].stale) debt[b].back_at = when;
+      }
+    }
+  }
+}
+
+const std::vector<BrickHealDebt>& ClusterModel::heal_debt(const std::string& volume) const
+{
+  return heal_debt_.at(volume);
 }
 
 double ClusterModel::stall_clients_of(const std::string& node, double now)

@@ -1,6 +1,7 @@
 /* The one cluster model: the state of the cluster at one instant of a migration (per node: power, glusterd running
  * and enabled at boot, interfaces present/configured/up with MTU and mode, where its storage names resolve; per VM:
- * running, mounted over which network), and what each runbook step does to it. Written once, applied by
+ * running, mounted over which network; per replica set: serving bricks, client quorum, heal debt), and what each
+ * runbook step does to it. Written once, applied by
  *   - the plan checker, which walks the plan and turns what is wrong into findings,
  *   - the simulator, which adds time, bandwidth and faults (SimGrid resource changes from each Transition),
  *   - the emulator, which runs the commands and compares what it sees with what the model expects.
@@ -17,6 +18,7 @@
  * Things that stop take effect when a step starts (begin), things that start when it ends (end). */
 #pragma once
 
+#include "report.hpp"
 #include "scenario.hpp"
 
 #include <map>
@@ -50,6 +52,22 @@ struct VmState {
   double stalled_until = -1; // waiting for network.ping-timeout after a brick vanished (faults)
 };
 
+/* One replica set now: which of its bricks serve, whether that is client quorum, which running VMs write to it. */
+struct ReplicaSetState {
+  std::vector<std::string> serving; // nodes of its serving bricks
+  std::vector<std::string> down;    // nodes of the others
+  bool quorum = false;
+  std::vector<std::string> running_vms;
+};
+
+/* Heal debt of one brick, as the plan sees it: it was down while VMs wrote to its replica set, and no wait_heal has
+ * seen it healed since. (How long the heal takes is the simulator's: bandwidth and time.) */
+struct BrickHealDebt {
+  bool stale = false;
+  std::string stale_since; // the step (or fault) at which it started missing writes
+  std::string back_at;     // the step at which it came back, still stale ("" while down)
+};
+
 /* Where one VM's I/O can go right now. */
 struct IoPath {
   bool can_write = false;
@@ -60,8 +78,6 @@ struct IoPath {
   int read_brick = -1;
   std::string network; // network the traffic crosses
 };
-
-enum class Severity { Warning, Error };
 
 /* Something wrong with a step, found by applying it. `fails` marks what makes the step itself fail (a real
  * runbook step reports an error there); otherwise the step succeeds but harms the cluster (VMs killed). */
@@ -118,6 +134,9 @@ public:
   bool reachable(const std::string& from, const std::string& to, const std::string& network) const;
   /* Client quorum per replica set among serving bricks (server-side view). */
   bool volume_available(const Volume& vol, std::string* why = nullptr) const;
+  ReplicaSetState replica_set(const Volume& vol, int set) const;
+  /* Per brick of `volume` (in the volume's order). */
+  const std::vector<BrickHealDebt>& heal_debt(const std::string& volume) const;
   IoPath io_path(const Vm& vm, double now) const;
   /* The MTUs of the up interfaces on `network`, and the nodes powered on with none up there. */
   std::map<int, std::vector<std::string>> mtus_on(const std::string& network) const;
@@ -135,6 +154,10 @@ private:
   void check_volume(const Step& st, Transition& t) const;
   void boot(const std::string& node, Transition& t);
   void stop_bricks(const std::string& node, Transition& t);
+  std::map<const Brick*, bool> serving_bricks() const;
+  /* After a half step or a fault: bricks that start missing writes, come back stale, or leave a stale copy alone
+   * (ROLLING_BEFORE_HEAL). */
+  void account_heal_debt(const std::string& when, const std::map<const Brick*, bool>& before, Transition& t);
   /* Interface rules for one (node, NIC) at `mtu` and `mode`: MTU limits, connected-mode support. */
   void interface_rules(const std::string& node, const Nic& nic, int mtu, IpoibMode mode, Transition& t) const;
 
@@ -142,6 +165,7 @@ private:
   std::map<std::string, NodeState> nodes_;
   std::map<std::string, VmState> vms_;
   std::map<std::string, std::vector<const Vm*>> vms_by_node_;
+  std::map<std::string, std::vector<BrickHealDebt>> heal_debt_; // volume -> per brick
 };
 
 } // namespace ibmig

@@ -44,29 +44,22 @@ public:
   std::vector<CheckFinding> run();
 
 private:
-  void add(const char* rule, const char* severity, const std::string& step, const std::string& msg,
+  void add(const char* rule, Severity severity, const std::string& step, const std::string& msg,
            const std::string& dedupe_key = "");
   void apply(const Step& st);
   void report_problems(const Step& st, const std::vector<StepProblem>& problems);
   void verify_ping(const Step& st);
   void clients_on_old_network(const Step& st);
   void on_glusterd_started(const Step& st, const std::vector<std::string>& started);
-  void check_bricks(const Step& st, const std::set<std::string>& serving_before);
+  void check_quorum(const Step& st);
   void check_clients(const Step& st);
   void check_mtus(const std::string& net, const std::string& step, const std::string& when);
   void check_storage_reachable(const std::vector<std::string>& nodes, const std::string& step, const std::string& when);
   void check_end();
 
-  bool serving(const std::string& node) const
-  {
-    const NodeState& n = model_.node(node);
-    return n.powered && !n.crashed && n.glusterd;
-  }
-  std::set<std::string> serving_nodes() const;
   bool iface_up_on(const std::string& node, const std::string& net) const { return model_.interface_up_on(node, net); }
   const std::string& names_net(const std::string& node) const { return model_.node(node).names_network; }
   std::string network_of(const std::string& node, const std::string& iface) const;
-  std::vector<std::string> running_vms_on_set(const Volume& vol, int set) const;
 
   const Scenario& sc_;
   ClusterModel model_;
@@ -74,21 +67,13 @@ private:
   std::set<std::string> new_nets_;                   // networks the plan brings up for storage
   std::map<std::string, std::string> configured_by_; // network -> last step that configured an interface on it
   std::set<std::string> pinged_;                     // networks verified by a large ping since their last configure
-  std::map<std::string, std::map<int, std::string>> stale_; // volume -> brick index -> step it missed writes at
-  std::map<std::string, std::map<int, std::string>> back_;  // volume -> brick index -> step it came back at
   std::set<std::string> reported_;
   std::vector<CheckFinding> findings_;
   // Static indexes (images do not move, VMs do not change hosts): keep the walk linear in large clusters.
-  std::map<std::string, std::vector<std::vector<const Vm*>>> vms_by_set_; // volume -> set -> VMs
 };
 
 PlanChecker::PlanChecker(const Scenario& sc) : sc_(sc), model_(sc)
 {
-  for (auto const& vol : sc.volumes)
-    vms_by_set_[vol.name].resize(static_cast<size_t>(vol.replica_sets()));
-  for (auto const& vm : sc.workload.vms)
-    vms_by_set_[vm.volume][static_cast<size_t>(replica_set_of(sc, vm))].push_back(&vm);
-
   // A network the plan configures counts as the new storage network when it is new hardware (NICs installed by the
   // plan), when names are re-pointed to it, or when it is InfiniBand replacing an Ethernet storage network.
   const Network* old_net = sc.find_network(sc.storage_names.network);
@@ -108,33 +93,16 @@ PlanChecker::PlanChecker(const Scenario& sc) : sc_(sc), model_(sc)
   }
 }
 
-void PlanChecker::add(const char* rule, const char* severity, const std::string& step, const std::string& msg,
+void PlanChecker::add(const char* rule, Severity severity, const std::string& step, const std::string& msg,
                       const std::string& dedupe_key)
 {
   if (!dedupe_key.empty() && !reported_.insert(dedupe_key).second) return;
   findings_.push_back({rule, severity, msg, step});
 }
 
-std::set<std::string> PlanChecker::serving_nodes() const
-{
-  std::set<std::string> out;
-  for (auto const& n : sc_.nodes)
-    if (serving(n.name)) out.insert(n.name);
-  return out;
-}
-
 std::string PlanChecker::network_of(const std::string& node, const std::string& iface) const
 {
   return sc_.find_node(node)->find_nic(iface)->network;
-}
-
-/* VMs whose image lives on that replica set: they are the ones whose writes need its quorum. */
-std::vector<std::string> PlanChecker::running_vms_on_set(const Volume& vol, int set) const
-{
-  std::vector<std::string> out;
-  for (const Vm* vm : vms_by_set_.at(vol.name)[static_cast<size_t>(set)])
-    if (model_.vm(vm->name).running) out.push_back(vm->name);
-  return out;
 }
 
 /* The model's problems with a step, in the checker's words: one finding per rule (and severity), naming every node. */
@@ -149,7 +117,7 @@ void PlanChecker::report_problems(const Step& st, const std::vector<StepProblem>
   }
   for (auto const& [key, nodes] : who) {
     const std::string& rule = key.first;
-    const char* severity    = key.second == Severity::Error ? "error" : "warning";
+    Severity severity       = key.second;
     std::string msg;
     if (rule == "STEP_ON_POWERED_OFF_NODE")
       msg = label(st) + " (" + to_string(st.action) + ") runs on " + join(nodes) + " while " +
@@ -196,8 +164,12 @@ void PlanChecker::report_problems(const Step& st, const std::vector<StepProblem>
             ", but these HCAs (ConnectX-4 and newer) run IPoIB in datagram mode only. Use datagram mode with MTU "
             "2044 (or 4092 with a 4K InfiniBand MTU).";
     else if (rule == "MTU_MISMATCH")
-      continue; // verify_ping reports it with every interface's MTU (check_mtus)
-    else
+      continue;                               // verify_ping reports it with every interface's MTU (check_mtus)
+    else if (rule == "ROLLING_BEFORE_HEAL") { // one finding per stale copy: each needs its own wait_heal
+      for (auto const& d : details[key])
+        add(rule.c_str(), severity, st.name, label(st) + " " + d);
+      continue;
+    } else
       msg = label(st) + " fails: " + join(details[key]) + ".";
     add(rule.c_str(), severity, st.name, msg);
   }
@@ -235,7 +207,7 @@ void PlanChecker::clients_on_old_network(const Step& st)
     if (hit) hung.push_back(vm.name + " (on " + vm.node + ")");
   }
   if (!hung.empty())
-    add("CLIENTS_ON_OLD_NETWORK", "error", st.name,
+    add("CLIENTS_ON_OLD_NETWORK", Severity::Error, st.name,
         label(st) + " takes " + st.interface + " down on " + join(targets) + ", cutting network " + in_quotes(net) +
             ", while the Gluster mounts of running VMs " + join(hung) +
             " are still connected through it (they were mounted before the storage names were re-pointed). They "
@@ -268,8 +240,8 @@ void PlanChecker::check_mtus(const std::string& net, const std::string& step, co
     what += std::string(what.empty() ? "" : "; and ") + join(unconfigured) +
             (unconfigured.size() > 1 ? " are" : " is") + " installed on network " + in_quotes(net) +
             " but not configured while the other nodes are";
-  add("MTU_MISMATCH", "error", step, when + ", but " + what + ". Give every interface on the network the same MTU.",
-      "mtu:" + net + ":" + what);
+  add("MTU_MISMATCH", Severity::Error, step,
+      when + ", but " + what + ". Give every interface on the network the same MTU.", "mtu:" + net + ":" + what);
 }
 
 void PlanChecker::check_storage_reachable(const std::vector<std::string>& nodes, const std::string& step,
@@ -279,7 +251,7 @@ void PlanChecker::check_storage_reachable(const std::vector<std::string>& nodes,
   for (auto const& n : nodes)
     if (!iface_up_on(n, names_net(n))) cut.push_back(n + " (network " + in_quotes(names_net(n)) + ")");
   if (!cut.empty())
-    add("STORAGE_NETWORK_UNREACHABLE", "error", step,
+    add("STORAGE_NETWORK_UNREACHABLE", Severity::Error, step,
         when + ": " + join(cut) + " " + verb(cut.size(), "has", "have") +
             " no configured interface up on the network the storage names resolve to, so peers, bricks and mounts "
             "cannot be reached there. Configure and bring up that interface, or re-point the names.");
@@ -300,7 +272,7 @@ void PlanChecker::on_glusterd_started(const Step& st, const std::vector<std::str
       }
   }
   if (!old_names.empty())
-    add("NAMES_NOT_REPOINTED", "error", st.name,
+    add("NAMES_NOT_REPOINTED", Severity::Error, st.name,
         label(st) + " starts glusterd on " + join(old_names) + " while their storage names still resolve to network " +
             in_quotes(names_net(old_names.front())) + ", although the new network " +
             join(std::vector<std::string>(new_up.begin(), new_up.end())) +
@@ -313,7 +285,7 @@ void PlanChecker::on_glusterd_started(const Step& st, const std::vector<std::str
   for (auto const& net : nets) {
     check_mtus(net, st.name, when + " on network " + in_quotes(net));
     if (configured_by_.count(net) && !pinged_.count(net))
-      add("NO_LARGE_PING", "warning", st.name,
+      add("NO_LARGE_PING", Severity::Warning, st.name,
           when + " on network " + in_quotes(net) + ", which was configured at step " + in_quotes(configured_by_[net]) +
               ", with no large ping (verify_ping with a size close to the MTU) across it since: an MTU problem "
               "would only show once Gluster traffic stalls. Add a verify_ping on " +
@@ -322,49 +294,23 @@ void PlanChecker::on_glusterd_started(const Step& st, const std::vector<std::str
   }
 }
 
-void PlanChecker::check_bricks(const Step& st, const std::set<std::string>& serving_before)
+/* Client quorum (AFR) of each replica set after the step: auto needs more than half the set's bricks, or exactly
+ * half including the first. */
+void PlanChecker::check_quorum(const Step& st)
 {
   for (auto const& vol : sc_.volumes) {
     for (int s = 0; s < vol.replica_sets(); s++) {
-      std::vector<std::string> vms = running_vms_on_set(vol, s);
+      ReplicaSetState set                  = model_.replica_set(vol, s);
+      const std::vector<std::string>& vms  = set.running_vms;
+      const std::vector<std::string>& down = set.down;
+      int up                               = static_cast<int>(set.serving.size());
+      auto node_of                         = [&](int b) { return vol.bricks[static_cast<size_t>(b)].node; };
+      std::string set_name                 = "replica set " + std::to_string(s) + " of volume " + vol.name;
       std::vector<int> idx;
       for (int k = 0; k < vol.replica; k++)
         idx.push_back(s * vol.replica + k);
-      auto node_of         = [&](int b) { return vol.bricks[b].node; };
-      std::string set_name = "replica set " + std::to_string(s) + " of volume " + vol.name;
-
-      // A brick going down while another of its set came back unhealed leaves that stale copy as the only one.
-      for (int b : idx) {
-        if (!serving_before.count(node_of(b)) || serving(node_of(b)) || vms.empty()) continue;
-        for (int o : idx)
-          if (o != b && serving(node_of(o)) && stale_[vol.name].count(o) && back_[vol.name].count(o))
-            add("ROLLING_BEFORE_HEAL", "error", st.name,
-                label(st) + " takes " + node_of(b) + " down while VMs " + join(vms) + " are running, but " +
-                    node_of(o) + " (same " + set_name + ") came back at step " + in_quotes(back_[vol.name][o]) +
-                    " and has not been healed: it lacks the writes it missed, and " + node_of(b) +
-                    " holds the only good copy. Add a wait_heal step for " + vol.name + " before taking " + node_of(b) +
-                    " down.");
-      }
-      for (int b : idx) {
-        bool up = serving(node_of(b));
-        if (!up && !vms.empty() && !stale_[vol.name].count(b)) stale_[vol.name][b] = st.name;
-        if (up && !serving_before.count(node_of(b)) && stale_[vol.name].count(b)) back_[vol.name][b] = st.name;
-      }
-
-      // Client quorum (AFR): auto needs more than half the set's bricks, or exactly half including the first.
-      int up = 0;
-      std::vector<bool> up_in_set;
-      std::vector<std::string> down;
-      for (int b : idx) {
-        up_in_set.push_back(serving(node_of(b)));
-        if (up_in_set.back())
-          up++;
-        else
-          down.push_back(node_of(b));
-      }
-      bool quorum     = vol.has_quorum(up_in_set);
       std::string key = "quorum:" + vol.name + ":" + std::to_string(s);
-      if (quorum) {
+      if (set.quorum) {
         reported_.erase(key); // a later outage of this set is a new finding
         continue;
       }
@@ -376,7 +322,7 @@ void PlanChecker::check_bricks(const Step& st, const std::set<std::string>& serv
                          : vol.quorum_type == QuorumType::Fixed
                              ? "quorum fixed needs " + std::to_string(vol.quorum_count) + " bricks up"
                              : "none of its bricks is up";
-      add("ROLLING_BREAKS_QUORUM", "error", st.name,
+      add("ROLLING_BREAKS_QUORUM", Severity::Error, st.name,
           "After " + label(st) + ", " + set_name + " has " + join(down) + " down (" + std::to_string(up) + " of " +
               std::to_string(vol.replica) + " bricks up): below client quorum (" + rule + "). Running VMs " +
               join(vms) +
@@ -389,7 +335,6 @@ void PlanChecker::check_bricks(const Step& st, const std::set<std::string>& serv
 
 void PlanChecker::apply(const Step& st)
 {
-  std::set<std::string> serving_before = serving_nodes();
   if (st.action == Action::InterfaceDown) clients_on_old_network(st);
   if (st.action == Action::ConfigureInterface)
     for (auto const& n : st.nodes)
@@ -405,13 +350,8 @@ void PlanChecker::apply(const Step& st)
   Transition t = model_.apply(st);
   report_problems(st, t.problems);
   if (st.action == Action::VerifyPing) verify_ping(st);
-  if (st.action == Action::WaitHeal) // the heal finishes for the bricks that are up; a brick still down stays stale
-    for (auto it = stale_[st.volume].begin(); it != stale_[st.volume].end();)
-      it = serving(sc_.find_volume(st.volume)->bricks[static_cast<size_t>(it->first)].node)
-               ? stale_[st.volume].erase(it)
-               : ++it;
   on_glusterd_started(st, t.glusterd_started);
-  check_bricks(st, serving_before);
+  check_quorum(st);
   check_clients(st);
 }
 
@@ -426,7 +366,7 @@ void PlanChecker::check_clients(const Step& st)
       reported_.erase(key); // a later outage is a new finding
       continue;
     }
-    add("VM_CANNOT_WRITE", "error", st.name,
+    add("VM_CANNOT_WRITE", Severity::Error, st.name,
         "After " + label(st) + ", running VM " + vm.name + " (on " + vm.node + ") cannot write to volume " + vm.volume +
             ": " + p.why_not + " over network " + in_quotes(p.network) +
             " (where its mount connects). Stop it first, or keep the bricks of its replica set reachable there.",
@@ -454,26 +394,27 @@ void PlanChecker::check_end()
   for (auto& n : nets)
     n = in_quotes(n);
   if (!old_names.empty())
-    add("NAMES_NOT_REPOINTED", "error", "",
+    add("NAMES_NOT_REPOINTED", Severity::Error, "",
         "The plan brings up network " + join(nets) + " for storage but ends with the storage names of " +
             join(old_names) + " still resolving to network " + in_quotes(names_net(old_names.front())) +
             ": Gluster keeps using the old network. Add a repoint_names step (then restart glusterd).");
   for (auto const& net : sc_.networks)
     check_mtus(net.name, "", "The plan ends");
   for (auto const& [step, who] : disabled)
-    add("GLUSTERD_NOT_ENABLED", "warning", step,
+    add("GLUSTERD_NOT_ENABLED", Severity::Warning, step,
         "Step " + in_quotes(step) + " disables glusterd at boot on " + join(who) +
             " and no later step enables it again: after the next reboot these nodes come up without their bricks. "
             "Add an enable_service step for glusterd.");
   if (!off.empty())
-    add("NODE_LEFT_POWERED_OFF", "error", "", "The plan ends with " + join(off) + " powered off: add a power_on step.");
+    add("NODE_LEFT_POWERED_OFF", Severity::Error, "",
+        "The plan ends with " + join(off) + " powered off: add a power_on step.");
   if (!stopped.empty())
-    add("GLUSTERD_LEFT_STOPPED", "error", "",
+    add("GLUSTERD_LEFT_STOPPED", Severity::Error, "",
         "The plan ends with glusterd stopped on " + join(stopped) +
             ": their bricks are offline. Add a start_service step for glusterd.");
   check_storage_reachable(servers, "", "The plan ends");
   if (!vms_down.empty())
-    add("VMS_LEFT_STOPPED", "warning", "",
+    add("VMS_LEFT_STOPPED", Severity::Warning, "",
         "The plan ends with VMs " + join(vms_down) + " stopped: add a start_clients step if they should run again.");
 }
 
@@ -481,7 +422,7 @@ std::vector<CheckFinding> PlanChecker::run()
 {
   // The scenario's own NICs are held to the rules a configure step is held to.
   for (auto const& p : model_.initial_problems())
-    add(p.rule.c_str(), p.severity == Severity::Error ? "error" : "warning", "",
+    add(p.rule.c_str(), p.severity, "",
         "The scenario declares " + join(p.nodes) +
             " as the cluster is today, which a configure_interface step "
             "could not set: " +
@@ -503,7 +444,7 @@ std::vector<CheckFinding> check_plan(const Scenario& sc)
 bool has_errors(const std::vector<CheckFinding>& findings)
 {
   for (auto const& f : findings)
-    if (f.severity == "error") return true;
+    if (f.severity == Severity::Error) return true;
   return false;
 }
 

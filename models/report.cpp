@@ -4,12 +4,39 @@
 #include <cstdio>
 #include <iomanip>
 #include <map>
+#include <stdexcept>
 
 using nlohmann::json;
 
 namespace ibmig {
 
 namespace {
+
+/* The words of a closed vocabulary, in the order of its enumerators. */
+constexpr const char* outcome_words[]  = {"ok", "failed"};
+constexpr const char* timing_words[]   = {"simulated", "measured", "emulated-wait"};
+constexpr const char* severity_words[] = {"warning", "error"};
+constexpr const char* origin_words[]   = {"check", "simulation", "emulation"};
+
+template <class E, size_t N> E parse_word(const char* const (&words)[N], const std::string& word, const char* what)
+{
+  std::string accepted;
+  for (size_t i = 0; i < N; i++) {
+    if (word == words[i]) return static_cast<E>(i);
+    accepted += std::string(i ? ", \"" : "\"") + words[i] + "\"";
+  }
+  throw std::invalid_argument("unknown " + std::string(what) + " \"" + word + "\" (expected " + accepted + ")");
+}
+
+/* A closed-vocabulary field of a report object, with its JSON path in the error. */
+template <class E> E word_at(const json& j, const char* key, const std::string& path, E (*parse)(const std::string&))
+{
+  try {
+    return parse(j.at(key).get<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(path + "." + key + ": " + e.what());
+  }
+}
 
 /* printf into a string of any length: step details and VM lists can outgrow any fixed buffer. */
 __attribute__((format(printf, 1, 2))) std::string formatted(const char* fmt, ...)
@@ -59,23 +86,156 @@ DowntimeEntry downtime_from(const json& j)
     d.intervals.push_back({i.at("start_s"), i.at("end_s"), i.at("reason")});
   return d;
 }
+
+json finding_json(const CheckFinding& c)
+{
+  return {{"rule", c.rule}, {"severity", to_string(c.severity)}, {"message", c.message}, {"step", c.step}};
+}
+
+CheckFinding finding_from(const json& c, const std::string& path)
+{
+  return {c.at("rule"), word_at(c, "severity", path, parse_severity), c.at("message"), c.at("step"),
+          c.contains("origin") ? word_at(c, "origin", path, parse_finding_origin) : FindingOrigin::Check};
+}
+
+/* A comparison row's "verdict": the words for `within` false and true. */
+constexpr const char* verdict_words[] = {"DISAGREE: off by more than the tolerance", "within tolerance"};
+bool parse_within(const std::string& word)
+{
+  return parse_word<bool>(verdict_words, word, "comparison verdict");
+}
+
+/* The emulate sections, each a top-level key of the report. */
+void add_emulation_json(const EmulationSections& e, json& out)
+{
+  out["run"]           = {{"time_scale", e.run.time_scale},
+                          {"write_bytes", e.run.write_bytes.value},
+                          {"read_file_bytes", e.run.read_file_bytes.value},
+                          {"small_files", e.run.small_files},
+                          {"bricks", e.run.bricks},
+                          {"id", e.run.id},
+                          {"state_file", e.run.state_file}};
+  out["workload_mode"] = e.workload_mode;
+  if (e.plan_checker) {
+    json fresh = json::array();
+    for (auto const& f : e.plan_checker->new_findings)
+      fresh.push_back(finding_json(f));
+    out["plan_checker"] = {{"mistakes", e.plan_checker->mistakes},
+                           {"flagged", e.plan_checker->flagged},
+                           {"new_findings", fresh},
+                           {"note", e.plan_checker->note}};
+  }
+  auto const& v       = e.verification;
+  out["verification"] = {{"files", v.files},
+                         {"bytes_verified", v.bytes_verified},
+                         {"bytes_lost", v.bytes_lost},
+                         {"problems", v.problems},
+                         {"method", v.method}};
+  out["failed"]       = e.failed;
+  if (e.comparison) {
+    json rows = json::array();
+    for (auto const& c : *e.comparison)
+      rows.push_back({{"metric", c.metric},
+                      {"predicted", c.predicted},
+                      {"measured", c.measured},
+                      {"error_pct", c.error_pct},
+                      {"tolerance_pct", c.tolerance_pct},
+                      {"verdict", c.verdict()},
+                      {"note", c.note}});
+    out["comparison"] = rows;
+  }
+  if (!e.rdma.is_null()) out["rdma"] = e.rdma;
+}
+
+EmulationSections emulation_from(const json& j)
+{
+  EmulationSections e;
+  auto const& run = j.at("run");
+  e.run           = {run.at("time_scale"),
+                     Bytes{run.at("write_bytes")},
+                     Bytes{run.at("read_file_bytes")},
+                     run.at("small_files"),
+                     run.at("bricks"),
+                     run.at("id"),
+                     run.at("state_file")};
+  e.workload_mode = j.at("workload_mode");
+  if (j.contains("plan_checker")) {
+    auto const& pc = j.at("plan_checker");
+    PlanCheckerInfo info{pc.at("mistakes"), pc.at("flagged"), {}, pc.at("note")};
+    for (size_t i = 0; i < pc.at("new_findings").size(); i++)
+      info.new_findings.push_back(
+          finding_from(pc.at("new_findings").at(i), "plan_checker.new_findings[" + std::to_string(i) + "]"));
+    e.plan_checker = info;
+  }
+  auto const& v  = j.at("verification");
+  e.verification = {v.at("files"), v.at("bytes_verified"), v.at("bytes_lost"), v.at("problems"), v.at("method")};
+  e.failed       = j.at("failed");
+  if (j.contains("comparison")) {
+    e.comparison.emplace();
+    for (size_t i = 0; i < j.at("comparison").size(); i++) {
+      auto const& c = j.at("comparison").at(i);
+      e.comparison->push_back(
+          {c.at("metric"), c.at("predicted"), c.at("measured"), c.at("error_pct"), c.at("tolerance_pct"),
+           word_at(c, "verdict", "comparison[" + std::to_string(i) + "]", parse_within), c.at("note")});
+    }
+  }
+  if (j.contains("rdma")) e.rdma = j.at("rdma");
+  return e;
+}
 } // namespace
+
+const char* ComparisonRow::verdict() const
+{
+  return verdict_words[within ? 1 : 0];
+}
+
+const char* to_string(StepOutcome o)
+{
+  return outcome_words[static_cast<size_t>(o)];
+}
+const char* to_string(StepTiming t)
+{
+  return timing_words[static_cast<size_t>(t)];
+}
+const char* to_string(Severity s)
+{
+  return severity_words[static_cast<size_t>(s)];
+}
+const char* to_string(FindingOrigin o)
+{
+  return origin_words[static_cast<size_t>(o)];
+}
+StepOutcome parse_step_outcome(const std::string& word)
+{
+  return parse_word<StepOutcome>(outcome_words, word, "step outcome");
+}
+StepTiming parse_step_timing(const std::string& word)
+{
+  return parse_word<StepTiming>(timing_words, word, "step timing");
+}
+Severity parse_severity(const std::string& word)
+{
+  return parse_word<Severity>(severity_words, word, "severity");
+}
+FindingOrigin parse_finding_origin(const std::string& word)
+{
+  return parse_word<FindingOrigin>(origin_words, word, "finding origin");
+}
 
 Verdict verdict(const Report& r)
 {
   Verdict v;
   for (auto const& s : r.steps)
-    v.failed_steps += s.outcome != "ok";
+    v.failed_steps += s.outcome != StepOutcome::Ok;
   for (auto const& c : r.checks) // the simulation's own findings are counted by what they are (steps, heal-risk)
   {
-    v.checker_errors += c.severity == "error" && c.origin == "check";
-    v.model_differences += c.origin == "emulation";
+    v.checker_errors += c.severity == Severity::Error && c.origin == FindingOrigin::Check;
+    v.model_differences += c.origin == FindingOrigin::Emulation;
   }
   for (auto const& e : r.events)
     v.unserved_write_events += e.kind == "heal-risk";
   v.runs_with_failed_steps = r.runs_with_failed_steps.value_or(0);
-  if (r.extra.contains("verification") && r.extra.at("verification").is_object())
-    v.bytes_lost = r.extra.at("verification").value("bytes_lost", 0.0);
+  if (r.emulation) v.bytes_lost = static_cast<double>(r.emulation->verification.bytes_lost);
   return v;
 }
 
@@ -143,14 +303,15 @@ json to_json(const Report& r)
                      {"action", s.action},
                      {"start_s", s.start_s},
                      {"end_s", s.end_s},
-                     {"outcome", s.outcome},
+                     {"outcome", to_string(s.outcome)},
                      {"detail", s.detail},
-                     {"timing", s.timing},
+                     {"timing", to_string(s.timing)},
                      {"machine_s", opt(s.machine_s)}});
   json checks = json::array();
-  for (auto const& c : r.checks)
-    checks.push_back(
-        {{"rule", c.rule}, {"severity", c.severity}, {"message", c.message}, {"step", c.step}, {"origin", c.origin}});
+  for (auto const& c : r.checks) {
+    checks.push_back(finding_json(c));
+    checks.back()["origin"] = to_string(c.origin);
+  }
   json events = json::array();
   for (auto const& e : r.events)
     events.push_back({{"t_s", e.t_s}, {"kind", e.kind}, {"message", e.message}});
@@ -170,8 +331,7 @@ json to_json(const Report& r)
               {"steps", steps},
               {"checks", checks},
               {"events", events}};
-  for (auto it = r.extra.begin(); it != r.extra.end(); ++it)
-    out[it.key()] = it.value();
+  if (r.emulation) add_emulation_json(*r.emulation, out);
   // Derived, for a CI job reading the file; report_from_json recomputes it rather than trusting it.
   Verdict v      = verdict(r);
   out["verdict"] = {{"ok", v.ok()},
@@ -221,11 +381,15 @@ Report report_from_json(const json& j)
     r.volume_downtime.push_back(downtime_from(d));
   for (auto const& d : j.at("downtime").at("vms"))
     r.vm_downtime.push_back(downtime_from(d));
-  for (auto const& s : j.at("steps"))
-    r.steps.push_back({s.at("name"), s.at("action"), s.at("start_s"), s.at("end_s"), s.at("outcome"), s.at("detail"),
-                       s.at("timing"), opt_get(s, "machine_s")});
-  for (auto const& c : j.at("checks"))
-    r.checks.push_back({c.at("rule"), c.at("severity"), c.at("message"), c.at("step"), c.value("origin", "check")});
+  for (size_t i = 0; i < j.at("steps").size(); i++) {
+    auto const& s    = j.at("steps").at(i);
+    std::string path = "steps[" + std::to_string(i) + "]";
+    r.steps.push_back({s.at("name"), s.at("action"), s.at("start_s"), s.at("end_s"),
+                       word_at(s, "outcome", path, parse_step_outcome), s.at("detail"),
+                       word_at(s, "timing", path, parse_step_timing), opt_get(s, "machine_s")});
+  }
+  for (size_t i = 0; i < j.at("checks").size(); i++)
+    r.checks.push_back(finding_from(j.at("checks").at(i), "checks[" + std::to_string(i) + "]"));
   for (auto const& e : j.at("events"))
     r.events.push_back({e.at("t_s"), e.at("kind"), e.at("message")});
   static const char* known[] = {"reportVersion",
@@ -245,12 +409,20 @@ Report report_from_json(const json& j)
                                 "steps",
                                 "checks",
                                 "events"};
+  // The sections of EmulationSections.
+  static const char* emulate_only[] = {"run",    "workload_mode", "plan_checker", "verification",
+                                       "failed", "comparison",    "rdma"};
+  bool emulated                     = false;
   for (auto it = j.begin(); it != j.end(); ++it) {
-    bool k = false;
+    bool k = false, e = false;
     for (auto* n : known)
       k |= it.key() == n;
-    if (!k) r.extra[it.key()] = it.value();
+    for (auto* n : emulate_only)
+      e |= it.key() == n;
+    emulated |= e;
+    if (!k && !e) throw std::invalid_argument("report: unknown key \"" + it.key() + "\"");
   }
+  if (emulated) r.emulation = emulation_from(j);
   return r;
 }
 
@@ -262,9 +434,9 @@ void print_checks(const std::vector<CheckFinding>& checks, std::ostream& out)
   }
   out << "Plan check: " << checks.size() << " finding(s)\n";
   for (auto const& c : checks)
-    out << "  " << std::left << std::setw(7) << c.severity << " " << c.rule
-        << (c.origin == "check" ? "" : " (" + c.origin + ")") << (c.step.empty() ? "" : " [" + c.step + "]") << ": "
-        << c.message << "\n";
+    out << "  " << std::left << std::setw(7) << to_string(c.severity) << " " << c.rule
+        << (c.origin == FindingOrigin::Check ? "" : " (" + std::string(to_string(c.origin)) + ")")
+        << (c.step.empty() ? "" : " [" + c.step + "]") << ": " << c.message << "\n";
 }
 
 void print_report(const Report& r, std::ostream& out)
@@ -296,7 +468,7 @@ void print_report(const Report& r, std::ostream& out)
   }
   out << "\nSteps:\n";
   for (auto const& s : r.steps) {
-    out << formatted("  %9.1f-%9.1f s  %-40s %-6s %s\n", s.start_s, s.end_s, s.name.c_str(), s.outcome.c_str(),
+    out << formatted("  %9.1f-%9.1f s  %-40s %-6s %s\n", s.start_s, s.end_s, s.name.c_str(), to_string(s.outcome),
                      s.detail.c_str());
   }
   // Entries with the same figures and breakdown are printed once (a full-downtime plan stops every VM alike).

@@ -2,6 +2,9 @@
  * field in README.md, section "Reading a report". MB = 10^6 bytes. */
 #pragma once
 
+#include "units.hpp"
+
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
@@ -9,6 +12,29 @@
 #include <vector>
 
 namespace ibmig {
+
+/* Closed vocabularies of the report. Each to_string gives the word the JSON report carries (README, "Reading a
+ * report"); each parse_* takes that word back and throws std::invalid_argument naming the accepted ones. */
+enum class StepOutcome { Ok, Failed };
+enum class StepTiming {
+  Simulated,   // simulate: every step
+  Measured,    // emulate: the commands and checks ran here
+  EmulatedWait // emulate: a physical step (power, NIC install, wait) stood for by a scaled sleep
+};
+enum class Severity { Warning, Error };
+enum class FindingOrigin {
+  Check,      // the plan checker
+  Simulation, // only a simulated run can see it
+  Emulation   // the emulated cluster differs from what the cluster model expects
+};
+const char* to_string(StepOutcome o);   // "ok", "failed"
+const char* to_string(StepTiming t);    // "simulated", "measured", "emulated-wait"
+const char* to_string(Severity s);      // "warning", "error"
+const char* to_string(FindingOrigin o); // "check", "simulation", "emulation"
+StepOutcome parse_step_outcome(const std::string& word);
+StepTiming parse_step_timing(const std::string& word);
+Severity parse_severity(const std::string& word);
+FindingOrigin parse_finding_origin(const std::string& word);
 
 struct ClientFigures {
   std::string name; // VM name
@@ -70,26 +96,79 @@ struct StepReport {
   std::string action;
   double start_s      = 0;
   double end_s        = 0;
-  std::string outcome = "ok";       // "ok" or "failed"
-  std::string detail;               // why it failed, or what it observed
-  std::string timing = "simulated"; // simulate: "simulated"; emulate: "measured" or "emulated-wait"
-  std::optional<double> machine_s;  // the machine time of the step: simulate: modelled (null for physical steps);
-                                    // emulate: measured (commands and checks, scaled sleeps excluded)
+  StepOutcome outcome = StepOutcome::Ok;
+  std::string detail; // why it failed, or what it observed
+  StepTiming timing = StepTiming::Simulated;
+  std::optional<double> machine_s; // the machine time of the step: simulate: modelled (null for physical steps);
+                                   // emulate: measured (commands and checks, scaled sleeps excluded)
 };
 
 struct CheckFinding {
-  std::string rule;     // e.g. "NAMES_NOT_REPOINTED"
-  std::string severity; // "error" or "warning"
+  std::string rule; // e.g. "NAMES_NOT_REPOINTED"
+  Severity severity = Severity::Error;
   std::string message;
-  std::string step;             // step name ("" when about the whole plan)
-  std::string origin = "check"; // "check": the plan checker; "simulation": only a simulated run can see it;
-                                // "emulation": the emulated cluster differs from what the cluster model expects
+  std::string step; // step name ("" when about the whole plan)
+  FindingOrigin origin = FindingOrigin::Check;
 };
 
 struct Event {
   double t_s = 0;
   std::string kind; // "fault", "stall", "quorum-lost", "heal-done", "check-failed", ...
   std::string message;
+};
+
+/* The sections only `ibmig emulate` writes; each is a top-level key of the JSON report, named as the member. */
+
+/* The read-back of every written byte (emulation/cluster/verification.hpp). */
+struct Verification {
+  int files                    = 0;
+  std::uint64_t bytes_verified = 0;
+  std::uint64_t bytes_lost     = 0;
+  std::vector<std::string> problems; // at most 10
+  std::string method;                // how the bytes were read back, in plain words
+};
+
+/* One row of the predicted-vs-measured table (emulation/cluster/comparison.hpp). */
+struct ComparisonRow {
+  std::string metric;
+  double predicted     = 0;
+  double measured      = 0;
+  double error_pct     = 0;
+  double tolerance_pct = 0;
+  bool within          = true;
+  std::string note;
+  const char* verdict() const; // the JSON "verdict": "within tolerance" or "DISAGREE: off by more than the tolerance"
+};
+
+/* How the emulated run was sized and where its state is. */
+struct RunInfo {
+  double time_scale = 0; // physical steps sleep duration * time_scale
+  Bytes write_bytes;     // each max-rate writer, per phase (JSON: a number of bytes)
+  Bytes read_file_bytes;
+  int small_files = 0;
+  std::string bricks; // where the bricks live, in plain words
+  std::string id;     // the run id
+  std::string state_file;
+};
+
+/* With --inject: whether the static plan checker flags the injected mistakes too. */
+struct PlanCheckerInfo {
+  std::vector<std::string> mistakes;
+  bool flagged = false;
+  std::vector<CheckFinding> new_findings; // not found on the plan without the mistakes (JSON: no "origin")
+  std::string note;
+};
+
+struct EmulationSections {
+  RunInfo run;
+  std::string workload_mode; // how the phases ran, in plain words
+  std::optional<PlanCheckerInfo> plan_checker;
+  Verification verification;
+  bool failed = false;                                  // the run found a problem (emulation/cluster/emulator.hpp)
+  std::optional<std::vector<ComparisonRow>> comparison; // with a prediction
+  /* With --rdma: the soft-RoCE plane's own report (cli/rdma_fabric.hpp, emulation/rdma). Kept as JSON: that plane
+   * produces and prints it, the report only carries it. Null without --rdma. */
+  nlohmann::json rdma;
 };
 
 struct Report {
@@ -109,7 +188,7 @@ struct Report {
   std::vector<StepReport> steps;
   std::vector<CheckFinding> checks;
   std::vector<Event> events;
-  nlohmann::json extra = nlohmann::json::object(); // tool-specific sections: "verification", "comparison", "rdma"
+  std::optional<EmulationSections> emulation; // emulate only
 };
 
 /* Did the plan work? What a CI job reads: the exit status of `ibmig simulate` is 1 unless ok(). */
@@ -130,7 +209,9 @@ struct Verdict {
 Verdict verdict(const Report& r);
 
 nlohmann::json to_json(const Report& r);
-Report report_from_json(const nlohmann::json& j); // for comparing a saved prediction with a measurement
+/* For comparing a saved prediction with a measurement. Throws std::invalid_argument for a word outside a closed
+ * vocabulary or an unknown top-level key (with its JSON path), nlohmann::json's exceptions for a missing field. */
+Report report_from_json(const nlohmann::json& j);
 void print_report(const Report& r, std::ostream& out);
 void print_checks(const std::vector<CheckFinding>& checks, std::ostream& out);
 

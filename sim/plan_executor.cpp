@@ -14,7 +14,7 @@ namespace ibmig::sim {
 
 void PlanExecutor::fail(StepReport& rep, const std::string& why)
 {
-  rep.outcome = "failed";
+  rep.outcome = StepOutcome::Failed;
   rep.detail += (rep.detail.empty() ? "" : "; ") + why;
   world_.recorder.event(World::now(), "step-failed", rep.name + ": " + why);
 }
@@ -54,7 +54,7 @@ void PlanExecutor::record(const Step& st, const Transition& t, StepReport& rep)
     take_down(n, st.action == Action::PowerOff ? "power off" : "glusterd stopped", now);
   for (auto const& [node, iface] : t.links_down)
     world_.cancel_heals_on(node); // heals restart over whatever path is left
-  if (!t.observed.empty() && rep.outcome == "ok") rep.detail = t.observed;
+  if (!t.observed.empty() && rep.outcome == StepOutcome::Ok) rep.detail = t.observed;
 }
 
 void PlanExecutor::rerate(const std::vector<std::pair<std::string, std::string>>& nics)

@@ -49,7 +49,7 @@ public:
    * checker's form: the report lists them with the plan check's findings. */
   void finding(const std::string& rule, const std::string& step, const std::string& message)
   {
-    findings_.push_back({rule, "error", message, step, "simulation"});
+    findings_.push_back({rule, Severity::Error, message, step, FindingOrigin::Simulation});
   }
 
   Report build(const Scenario& sc, double plan_start_s, double plan_end_s) const;

@@ -179,7 +179,8 @@ std::string collect(Child& c, const std::string& what, RunStats* stats = nullptr
 
 int failed_steps(const Report& r)
 {
-  return static_cast<int>(std::count_if(r.steps.begin(), r.steps.end(), [](auto& s) { return s.outcome != "ok"; }));
+  return static_cast<int>(
+      std::count_if(r.steps.begin(), r.steps.end(), [](auto& s) { return s.outcome != StepOutcome::Ok; }));
 }
 
 json summary(const Report& r)

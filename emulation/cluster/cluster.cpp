@@ -46,17 +46,12 @@ void sleep_s(double s)
 }
 } // namespace
 
-std::string render_hosts_file(const Scenario& sc, const std::string& network)
+std::string render_hosts_file(const Topology& topology, const std::string& network)
 {
   std::string text = "# written by ibmig emulate: storage names on network " + network + "\n127.0.0.1 localhost\n";
-  for (auto const& n : sc.nodes) {
-    if (n.storage_name.empty()) continue;
-    for (auto const& nic : n.nics)
-      if (nic.network == network) {
-        text += nic.address + " " + n.storage_name + "\n";
-        break;
-      }
-  }
+  for (const Node* n : topology.nodes())
+    if (const Nic* nic = topology.nic_on(n->name, network); nic && !n->storage_name.empty())
+      text += nic->address + " " + n->storage_name + "\n";
   return text;
 }
 
@@ -209,7 +204,7 @@ void EmulatedCluster::build()
     must({"mkdir", "-p", dir + "/glusterd", dir + "/log", dir + "/mnt", dir + "/bricks"}, "node " + n.name);
     {
       std::ofstream hosts(dir + "/hosts");
-      hosts << render_hosts_file(sc_, sc_.storage_names.network);
+      hosts << render_hosts_file(topology_, sc_.storage_names.network);
     }
     auto ns = layout_.netns(n.name);
     add(created(CreatedObject::Kind::NetNamespace, ns));
@@ -343,7 +338,7 @@ void EmulatedCluster::write_hosts(const std::string& node, const std::string& ne
 {
   // Written in place: /etc/hosts in the node is a bind mount of this very inode (a rename would not be seen).
   std::ofstream hosts(layout_.node_dir(node) + "/hosts", std::ios::trunc);
-  hosts << render_hosts_file(sc_, network);
+  hosts << render_hosts_file(topology_, network);
   if (!hosts) throw StepFailure("cannot write the hosts file of " + node);
 }
 

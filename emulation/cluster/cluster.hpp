@@ -47,11 +47,14 @@ struct RunLayout {
   {
     return node_dir(node) + "/mnt/" + volume;
   }
-  static std::string switch_port(const std::string& node, const std::string& nic) { return node + "-" + nic; }
+  static std::string switch_port(const std::string& node, const std::string& nic)
+  {
+    return Topology::nic_name(node, nic);
+  }
 };
 
 /* Hosts file of a node: every storage FQDN resolves to its node's address on `network`. */
-std::string render_hosts_file(const Scenario& sc, const std::string& network);
+std::string render_hosts_file(const Topology& topology, const std::string& network);
 /* "10.10.1.0/24" -> 24 (24 when absent). */
 int prefix_length(const std::string& subnet);
 /* tbf arguments for a data rate: rate in bit/s and a burst that holds a 64 KiB offloaded packet and one timer tick

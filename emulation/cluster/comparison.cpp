@@ -19,24 +19,19 @@ const ClientFigures* find_client(const Report& r, const std::string& phase, cons
 
 /* `absolute` (same unit as the figures): a difference this small agrees whatever the percentage, so sub-second
  * polling checks are not called out for a few hundred milliseconds. */
-nlohmann::json row(const std::string& metric, double predicted, double measured, double tolerance,
-                   const std::string& note, double absolute = 0)
+ComparisonRow row(const std::string& metric, double predicted, double measured, double tolerance,
+                  const std::string& note, double absolute = 0)
 {
   double err  = predicted != 0 ? (measured - predicted) / predicted * 100 : (measured == 0 ? 0 : 100);
   bool within = std::fabs(err) <= tolerance || std::fabs(measured - predicted) <= absolute;
-  return {{"metric", metric},
-          {"predicted", predicted},
-          {"measured", measured},
-          {"error_pct", std::round(err * 10) / 10},
-          {"tolerance_pct", tolerance},
-          {"verdict", within ? "within tolerance" : "DISAGREE: off by more than the tolerance"},
-          {"note", note}};
+  return {metric, predicted, measured, std::round(err * 10) / 10, tolerance, within, note};
 }
 } // namespace
 
-nlohmann::json build_comparison(const Report& measured, const Report& predicted, const std::string& workload_note)
+std::vector<ComparisonRow> build_comparison(const Report& measured, const Report& predicted,
+                                            const std::string& workload_note)
 {
-  nlohmann::json rows = nlohmann::json::array();
+  std::vector<ComparisonRow> rows;
   for (auto const& p : measured.phases) {
     if (p.name != "before") continue;
     for (auto const& c : p.clients) {
@@ -53,7 +48,7 @@ nlohmann::json build_comparison(const Report& measured, const Report& predicted,
     }
   }
   for (auto const& s : measured.steps) {
-    if (s.timing != "measured" || !s.machine_s) continue;
+    if (s.timing != StepTiming::Measured || !s.machine_s) continue;
     for (auto const& ps : predicted.steps)
       if (ps.name == s.name) {
         // Like with like: the model's machine time of the action against the commands and checks here. The
@@ -76,7 +71,8 @@ nlohmann::json build_comparison(const Report& measured, const Report& predicted,
 
 void print_comparison(const Report& measured, std::ostream& out)
 {
-  if (!measured.extra.contains("comparison") || measured.extra["comparison"].empty()) {
+  const EmulationSections* e = measured.emulation ? &*measured.emulation : nullptr;
+  if (!e || !e->comparison || e->comparison->empty()) {
     out << "\nNo prediction to compare with.\n";
     return;
   }
@@ -84,20 +80,17 @@ void print_comparison(const Report& measured, std::ostream& out)
   out << std::left << std::setw(64) << "metric" << std::right << std::setw(11) << "predicted" << std::setw(11)
       << "measured" << std::setw(9) << "error%" << std::setw(6) << "tol%"
       << "  verdict\n";
-  for (auto const& r : measured.extra["comparison"]) {
-    auto metric = r.value("metric", "");
+  for (auto const& r : *e->comparison) {
+    auto metric = r.metric;
     if (metric.size() > 63) metric = metric.substr(0, 60) + "...";
     out << std::left << std::setw(64) << metric << std::right << std::fixed << std::setprecision(2) << std::setw(11)
-        << r.value("predicted", 0.0) << std::setw(11) << r.value("measured", 0.0) << std::setprecision(1)
-        << std::setw(9) << r.value("error_pct", 0.0) << std::setprecision(0) << std::setw(6)
-        << r.value("tolerance_pct", 0.0) << "  " << r.value("verdict", "") << "\n";
+        << r.predicted << std::setw(11) << r.measured << std::setprecision(1) << std::setw(9) << r.error_pct
+        << std::setprecision(0) << std::setw(6) << r.tolerance_pct << "  " << r.verdict() << "\n";
   }
   out.unsetf(std::ios::fixed);
   out << std::setprecision(6);
-  if (measured.extra.contains("workload_mode"))
-    out << "Note: " << measured.extra["workload_mode"].get<std::string>() << "\n";
-  if (measured.extra.contains("run") && measured.extra["run"].contains("bricks"))
-    out << "Bricks: " << measured.extra["run"]["bricks"].get<std::string>() << "\n";
+  if (!e->workload_mode.empty()) out << "Note: " << e->workload_mode << "\n";
+  if (!e->run.bricks.empty()) out << "Bricks: " << e->run.bricks << "\n";
 }
 
 } // namespace ibmig::emu

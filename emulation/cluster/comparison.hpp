@@ -3,7 +3,8 @@
 
 #include "report.hpp"
 
-#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace ibmig::emu {
 
@@ -14,7 +15,7 @@ constexpr double step_tolerance_pct       = 50; // a step's machine time: a few 
  * only where the machine here took longer than the runbook allows. */
 constexpr double downtime_tolerance_pct = 5;
 
-/* Rows {metric, predicted, measured, error_pct, tolerance_pct, verdict, note}. */
-nlohmann::json build_comparison(const Report& measured, const Report& predicted, const std::string& workload_note);
+std::vector<ComparisonRow> build_comparison(const Report& measured, const Report& predicted,
+                                            const std::string& workload_note);
 
 } // namespace ibmig::emu

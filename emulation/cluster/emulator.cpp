@@ -72,17 +72,19 @@ private:
   const EmulateOptions& opt_;
   SystemRunner runner_;
   Clock::time_point t0_ = Clock::now();
+  MistakenPlan plan_; // the scenario the run emulates (its plan with the injected mistakes): outlives cluster_
   std::unique_ptr<EmulatedCluster> cluster_;
   UninterruptibleOnExit guard_{runner_}; // destroyed before cluster_, whose destructor tears down
   std::unique_ptr<WorkloadPhases> workload_;
-  std::string workload_mode_; // how the phases ran, for the report and the comparison's note
   Report report_;
+  EmulationSections& sections_ = report_.emulation.emplace(); // the report's emulate-only sections
 };
 
 Report Run::go(const Report* prediction)
 {
   check_emulatable_names(sc_);
-  auto plan = mistaken_plan();
+  plan_                    = mistaken_plan();
+  const MistakenPlan& plan = plan_;
   describe_run();
   check_replayed_plan(plan);
   auto layout = make_layout();
@@ -102,17 +104,17 @@ Report Run::go(const Report* prediction)
     for (auto const& e : workload_->events())
       report_.events.push_back(e);
     log("verifying every written byte on every replica");
-    auto ver = verify_replicas(*cluster_, workload_->written(), replay, ok, opt_.heal_deadline_s, report_.events);
-    report_.extra["verification"] = ver;
-    failed                        = !ok || ver["bytes_lost"].get<std::uint64_t>() > 0 || !workload_->events().empty();
+    sections_.verification =
+        verify_replicas(*cluster_, workload_->written(), replay, ok, opt_.heal_deadline_s, report_.events);
+    failed = !ok || sections_.verification.bytes_lost > 0 || !workload_->events().empty();
   } catch (const StepFailure& f) {
     throw_if_interrupted(cluster_torn_down);
     // The cluster could not be built or set up: a missing prerequisite in practice.
     throw EmulationError(std::string("emulated cluster setup failed: ") + f.what());
   }
   tear_down(layout);
-  report_.extra["failed"] = failed;
-  if (prediction) report_.extra["comparison"] = build_comparison(report_, *prediction, workload_mode_);
+  sections_.failed = failed;
+  if (prediction) sections_.comparison = build_comparison(report_, *prediction, sections_.workload_mode);
   log(failed ? "done: the run found problems (see steps and events)" : "done");
   return report_;
 }
@@ -128,16 +130,15 @@ MistakenPlan Run::mistaken_plan() const
 
 void Run::describe_run()
 {
-  report_.tool          = "emulate";
-  report_.scenario      = sc_.name;
-  report_.scenario_file = sc_.file;
-  report_.extra["run"]  = {{"time_scale", opt_.time_scale},
-                           {"write_bytes", opt_.write_bytes.value},
-                           {"read_file_bytes", opt_.read_file_bytes.value},
-                           {"small_files", opt_.small_files}};
-  if (opt_.rdma)
-    report_.extra["rdma"] = "requested; the soft-RoCE plane is not wired into emulate yet: IPoIB stand-in only";
-  workload_mode_ =
+  report_.tool                  = "emulate";
+  report_.scenario              = sc_.name;
+  report_.scenario_file         = sc_.file;
+  sections_.run.time_scale      = opt_.time_scale;
+  sections_.run.write_bytes     = opt_.write_bytes;
+  sections_.run.read_file_bytes = opt_.read_file_bytes;
+  sections_.run.small_files     = opt_.small_files;
+  if (opt_.rdma) sections_.rdma = "requested; the soft-RoCE plane is not wired into emulate yet: IPoIB stand-in only";
+  sections_.workload_mode =
       opt_.concurrent_streams
           ? "streams of a phase run concurrently as the scenario describes, bounded: each max-rate writer writes " +
                 format_bytes(opt_.write_bytes) +
@@ -149,31 +150,28 @@ void Run::describe_run()
                 std::to_string(static_cast<int>(opt_.paced_seconds)) +
                 " s at their rate; the simulator predicts all streams at once, so a client that shares a NIC or a "
                 "brick with another busy client is predicted lower than measured here";
-  report_.extra["workload_mode"] = workload_mode_;
 }
 
 /* What the static checker says about the plan that is replayed, and whether it flags the injected mistakes. */
 void Run::check_replayed_plan(const MistakenPlan& plan)
 {
-  Scenario mistaken = sc_;
-  mistaken.plan     = plan.plan;
-  report_.checks    = check_plan(mistaken);
+  const Scenario& mistaken = plan.scenario;
+  report_.checks           = check_plan(mistaken);
   if (!opt_.inject.empty()) {
-    auto base            = check_plan(sc_);
-    nlohmann::json fresh = nlohmann::json::array();
+    auto base = check_plan(sc_);
+    PlanCheckerInfo info;
+    info.mistakes = opt_.inject;
     for (auto const& f : report_.checks) {
       bool in_base = false;
       for (auto const& b : base)
         in_base = in_base || (b.rule == f.rule && b.step == f.step && b.message == f.message);
-      if (!in_base)
-        fresh.push_back({{"rule", f.rule}, {"severity", f.severity}, {"step", f.step}, {"message", f.message}});
+      if (!in_base) info.new_findings.push_back(f);
     }
-    report_.extra["plan_checker"] = {{"mistakes", opt_.inject},
-                                     {"flagged", !fresh.empty()},
-                                     {"new_findings", fresh},
-                                     {"note", fresh.empty() ? "the static plan checker does not flag this mistake: "
-                                                              "only the replay found it"
-                                                            : "the static plan checker flags it too"}};
+    info.flagged           = !info.new_findings.empty();
+    info.note              = info.flagged ? "the static plan checker flags it too"
+                                          : "the static plan checker does not flag this mistake: only the replay "
+                                            "found it";
+    sections_.plan_checker = info;
     for (auto const& d : plan.descriptions)
       report_.events.push_back({0, "mistake", "injected: " + d});
   }
@@ -184,13 +182,13 @@ RunLayout Run::make_layout()
   RunLayout layout{make_run_id(), opt_.state_dir, opt_.work_dir + "/ibmig-"};
   layout.work_dir += layout.run_id;
   layout.work_dir_memory = memory_for_bricks(sc_, opt_, available_memory());
-  report_.extra["run"]["bricks"] =
+  sections_.run.bricks =
       "in memory: a tmpfs of " + format_bytes(layout.work_dir_memory) +
       " per run, so each node's bricks do not share this machine's one disk; the emulated brick disks are not a "
       "limit here: where the simulator predicts a disk-bound client (after the migration, for instance), the "
       "emulator measures more (the simulator's disk model is not checked by emulation)";
-  report_.extra["run"]["id"]         = layout.run_id;
-  report_.extra["run"]["state_file"] = layout.state_file();
+  sections_.run.id         = layout.run_id;
+  sections_.run.state_file = layout.state_file();
   return layout;
 }
 
@@ -199,7 +197,7 @@ void Run::create_cluster(const RunLayout& layout)
 {
   std::error_code ec;
   std::filesystem::create_directories(opt_.state_dir, ec);
-  cluster_                     = std::make_unique<EmulatedCluster>(sc_, layout, runner_, opt_.log);
+  cluster_                     = std::make_unique<EmulatedCluster>(plan_.scenario, layout, runner_, opt_.log);
   cluster_->timeouts().check_s = opt_.check_deadline_s;
   cluster_->timeouts().heal_s  = opt_.heal_deadline_s;
   workload_                    = std::make_unique<WorkloadPhases>(*cluster_, opt_);
@@ -222,10 +220,10 @@ void Run::set_up_cluster(const MistakenPlan& plan, const RunLayout& layout)
 /* The migration plan, step by step, with the NIC bytes it moved; the report gets its steps, downtime and events. */
 bool Run::replay_plan(const MistakenPlan& plan, PlanReplayer& replay, double plan_start)
 {
-  log("replaying the plan (" + std::to_string(plan.plan.steps.size()) + " steps)");
+  log("replaying the plan (" + std::to_string(plan.scenario.plan.steps.size()) + " steps)");
   auto c0 = nic_counters(*cluster_);
   bool ok = replay.run();
-  add_nic_phase(sc_, "migration", c0, nic_counters(*cluster_), report_.nics);
+  add_nic_phase(plan_.scenario, "migration", c0, nic_counters(*cluster_), report_.nics);
   report_.steps           = replay.steps();
   report_.volume_downtime = replay.volume_downtime();
   report_.vm_downtime     = replay.vm_downtime();
@@ -265,12 +263,9 @@ Report emulate(const Scenario& sc, const EmulateOptions& opt, const Report* pred
 
 bool run_failed(const Report& r)
 {
-  if (r.extra.contains("failed") && r.extra["failed"].is_boolean() && r.extra["failed"].get<bool>()) return true;
-  for (auto const& s : r.steps)
-    if (s.outcome != "ok") return true;
-  if (verdict(r).model_differences > 0) return true;
-  if (r.extra.contains("verification") && r.extra["verification"].value("bytes_lost", 0.0) > 0) return true;
-  return false;
+  // The verdict as simulate has it (failed steps, checker errors, model differences, bytes lost), and what only a
+  // run can fail on (the workload's own errors).
+  return !verdict(r).ok() || (r.emulation && r.emulation->failed);
 }
 
 } // namespace ibmig::emu

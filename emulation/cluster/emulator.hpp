@@ -35,7 +35,7 @@ public:
 struct EmulateOptions {
   double time_scale = 0.01;             // physical steps (power off/on, install NIC, waits) sleep duration*time_scale
   std::vector<std::string> inject;      // names-not-repointed, mtu-mismatch, client-left-mounted, node-does-not-return
-  bool rdma             = false;        // reserved for the soft-RoCE plane; ignored today (reported in extra)
+  bool rdma             = false;        // reserved for the soft-RoCE plane; ignored today (the report says so)
   std::string state_dir = "/run/ibmig"; // state file of a run: STATE_DIR/ibmig-RUN.json
   std::string work_dir  = "/var/tmp";   // bricks and per-node files: WORK_DIR/ibmig-RUN/
   Bytes write_bytes{256.0 * 1024 * 1024};    // bytes each sequential-write stream writes per phase
@@ -66,7 +66,7 @@ Bytes memory_for_bricks(const Scenario& sc, const EmulateOptions& opt, Bytes ava
 void check_emulatable_names(const Scenario& sc);
 
 /* Returns the measured report (tool "emulate"). `prediction` (may be null): the simulator's report for the same
- * scenario; fills report.extra["comparison"]. Throws EmulationError for missing prerequisites, a bad --inject
+ * scenario; fills report.emulation->comparison. Throws EmulationError for missing prerequisites, a bad --inject
  * name, or SIGINT/SIGTERM (after tearing down). A failed check is not an exception: the report says it (see
  * run_failed). */
 Report emulate(const Scenario& sc, const EmulateOptions& opt, const Report* prediction);
@@ -83,10 +83,11 @@ CleanupSummary cleanup(const std::string& state_dir_or_file, std::ostream* log =
 /* "" when everything needed is there, else one line naming what is missing. */
 std::string missing_prerequisites();
 
-/* True when the run found a problem: a failed step, a volume or VM not recovered, bytes lost. */
+/* True when the run found a problem: its verdict is not OK (a failed step, a volume or VM not recovered, a plan
+ * check error, a difference from the cluster model, bytes lost) or the workload failed. */
 bool run_failed(const Report& measured);
 
-/* The predicted-vs-measured table of report.extra["comparison"] (metric, predicted, measured, error %, verdict). */
+/* The predicted-vs-measured table of report.emulation->comparison (metric, predicted, measured, error %, verdict). */
 void print_comparison(const Report& measured, std::ostream& out);
 
 } // namespace ibmig::emu

@@ -51,6 +51,7 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
 {
   MistakenPlan mp;
   std::vector<Step> steps = sc.plan.steps;
+  std::vector<std::pair<std::string, std::string>> preinstalled; // (node, NIC) present from the start
   for (auto const& m : names) {
     if (m == "names-not-repointed") {
       auto before = steps.size();
@@ -91,11 +92,18 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
         return s.action == Action::StopClients || s.action == Action::StartClients ||
                s.action == Action::RemountClients || s.action == Action::PowerOff || s.action == Action::PowerOn;
       };
+      // A node that is not power-cycled cannot have a card installed in this window: its HCA went in earlier.
+      for (auto& st : steps)
+        if (st.action == Action::InstallNic && std::count(st.nodes.begin(), st.nodes.end(), victim)) {
+          preinstalled.push_back({victim, st.interface});
+          remove_node(st, victim);
+        }
+      auto affected_or_empty_install = [&](const Step& s) {
+        return (affected(s) || s.action == Action::InstallNic) && s.nodes.empty();
+      };
       for (auto& st : steps)
         if (affected(st)) remove_node(st, victim);
-      steps.erase(
-          std::remove_if(steps.begin(), steps.end(), [&](const Step& s) { return affected(s) && s.nodes.empty(); }),
-          steps.end());
+      steps.erase(std::remove_if(steps.begin(), steps.end(), affected_or_empty_install), steps.end());
       // The old storage network goes away right after the names move (the decommissioning an admin would do).
       auto last_repoint =
           std::find_if(steps.rbegin(), steps.rend(), [](const Step& s) { return s.action == Action::RepointNames; });
@@ -116,7 +124,8 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
       mp.victim_node = victim;
       mp.descriptions.push_back("the Gluster client on " + victim +
                                 " stayed mounted (VMs on it kept running, it was "
-                                "never remounted) and the old storage network was taken down");
+                                "never remounted; its HCA had gone in during an earlier window) and the old storage "
+                                "network was taken down");
     } else if (m == "node-does-not-return") {
       std::string victim = last_server(sc);
       bool found         = false;
@@ -152,9 +161,18 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
     if (st.action == Action::RepointNames) net = st.network;
     after_original[st.json_path] = net;
   }
-  std::string current = sc.storage_names.network;
-  mp.plan             = sc.plan;
-  mp.plan.steps       = steps;
+  std::string current    = sc.storage_names.network;
+  mp.scenario            = sc;
+  mp.scenario.plan.steps = steps;
+  for (auto const& [node, nic] : preinstalled)
+    for (auto& n : mp.scenario.nodes)
+      for (auto& x : n.nics)
+        if (n.name == node && x.name == nic) { // as the driver brings a new card up: its default MTU, datagram
+          const Technology& tech = sc.technology_of(*sc.find_network(x.network));
+          x.present              = true;
+          x.mtu                  = tech.mtu_default;
+          x.mode                 = tech.kind == LinkKind::InfiniBand ? IpoibMode::Datagram : IpoibMode::None;
+        }
   for (auto const& st : steps) {
     auto it = after_original.find(st.json_path);
     if (it != after_original.end()) current = it->second;

@@ -1,5 +1,5 @@
 /* Operator mistakes injected into a replay (`ibmig emulate --inject NAME`). Each one is applied to a copy of the
- * plan, so the same mistaken plan is replayed for real and read by the static plan checker. */
+ * scenario, so the same mistaken plan is replayed for real and read by the static plan checker. */
 #pragma once
 
 #include "scenario.hpp"
@@ -13,7 +13,10 @@ namespace ibmig::emu {
 const std::vector<std::string>& known_mistakes();
 
 struct MistakenPlan {
-  Plan plan;
+  /* The cluster the run emulates: the scenario with the mistaken plan (for client-left-mounted, also the victim's
+   * new NICs installed in an earlier maintenance window, so that the node need not be power-cycled). The run
+   * builds, replays and checks this one. */
+  Scenario scenario;
   /* Per step of `plan`: the network the storage names should resolve to once that step is done, as the original
    * plan intends (checks compare what the cluster really uses against it). */
   std::vector<std::string> intended_names_network;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -83,20 +84,20 @@ std::string PlanReplayer::network_of_address(const std::string& node, const std:
 
 void PlanReplayer::differs(const Step& st, const std::string& message)
 {
-  findings_.push_back({"EMULATION_DIFFERS", "error", message, st.name, "emulation"});
+  findings_.push_back({"EMULATION_DIFFERS", Severity::Error, message, st.name, FindingOrigin::Emulation});
   events_.push_back({clock_, "model-differs", st.name + ": " + message});
 }
 
 bool PlanReplayer::run()
 {
-  auto const& steps = plan_.plan.steps;
+  auto const& steps = plan_.scenario.plan.steps;
   for (size_t i = 0; i < steps.size(); ++i) {
     auto const& st = steps[i];
     check_interrupt();
     StepReport rep;
     rep.name    = st.name;
     rep.action  = to_string(st.action);
-    rep.timing  = is_emulated_wait(st.action) ? "emulated-wait" : "measured";
+    rep.timing  = is_emulated_wait(st.action) ? StepTiming::EmulatedWait : StepTiming::Measured;
     rep.start_s = clock_;
     slept_s_    = 0;
     auto t0     = Clock::now();
@@ -104,26 +105,26 @@ bool PlanReplayer::run()
     try {
       rep.detail = run_step(st, plan_.intended_names_network[i]);
     } catch (const StepFailure& f) {
-      rep.outcome = "failed";
+      rep.outcome = StepOutcome::Failed;
       rep.detail  = f.what();
     }
     mark_unavailable(rep.start_s);
-    if (rep.outcome == "ok") try {
-        confirm_recovered(plan_.intended_names_network[i]); // waiting for the real recovery belongs to this step
+    if (rep.outcome == StepOutcome::Ok) try {
+        confirm_recovered(); // waiting for the real recovery belongs to this step
       } catch (const StepFailure& f) {
-        rep.outcome = "failed";
+        rep.outcome = StepOutcome::Failed;
         rep.detail  = f.what();
       }
     // The machine's part is what the commands and checks took (the scaled sleeps stand for physical time).
     rep.machine_s = since(t0) - slept_s_;
     rep.end_s     = rep.start_s + step_duration_s(st.duration.nominal().value, rep.machine_s);
     clock_        = rep.end_s;
-    if (rep.outcome == "ok") mark_recovered(rep.end_s);
+    if (rep.outcome == StepOutcome::Ok) mark_recovered(rep.end_s);
     if (c_.log_stream())
-      *c_.log_stream() << "  [" << rep.timing << " " << fmt_s(*rep.machine_s) << "] " << st.name << ": " << rep.outcome
-                       << (rep.detail.empty() ? "" : " - " + rep.detail) << "\n";
+      *c_.log_stream() << "  [" << to_string(rep.timing) << " " << fmt_s(*rep.machine_s) << "] " << st.name << ": "
+                       << to_string(rep.outcome) << (rep.detail.empty() ? "" : " - " + rep.detail) << "\n";
     steps_.push_back(rep);
-    if (rep.outcome != "ok") {
+    if (rep.outcome != StepOutcome::Ok) {
       events_.push_back({rep.start_s, "check-failed", st.name + ": " + rep.detail});
       events_.push_back({clock_, "replay-stopped",
                          "the replay stopped at \"" + st.name + "\"; " + std::to_string(steps.size() - i - 1) +
@@ -142,9 +143,9 @@ bool PlanReplayer::run()
     StepReport rep;
     rep.name    = "End of plan: everything recovered";
     rep.action  = "check_volume";
-    rep.timing  = "measured";
+    rep.timing  = StepTiming::Measured;
     rep.start_s = rep.end_s = clock_;
-    rep.outcome             = "failed";
+    rep.outcome             = StepOutcome::Failed;
     rep.detail              = "the plan ended with these still down: " + down;
     steps_.push_back(rep);
     events_.push_back({clock_, "check-failed", rep.detail});
@@ -174,16 +175,25 @@ void PlanReplayer::mark_unavailable(double start)
 }
 
 /* What the model says is back must be back for real: every brick online and seeing every mounted client. */
-void PlanReplayer::confirm_recovered(const std::string& intended_network)
+void PlanReplayer::confirm_recovered()
 {
+  // What the model says is back must be back for real, and no more: the bricks it says serve, each client it says
+  // writes again seen by the bricks its writes reach. A mount it holds down (bound to a network that is gone) is the
+  // business of the plan's check_volume, where the checker and the simulator fail too.
   auto const& sc = c_.scenario();
-  std::set<std::string> to_check;
+  std::map<std::string, std::map<std::string, std::set<std::string>>> to_check; // volume -> client -> brick nodes
   for (auto const& v : sc.volumes)
-    if (volumes_.down(v.name) && model_.volume_available(v)) to_check.insert(v.name);
-  for (auto const& vm : sc.workload.vms)
-    if (vms_.down(vm.name) && model_.io_path(vm, clock_).can_write) to_check.insert(vm.volume);
-  for (auto const& v : to_check)
-    wait_recovered(v, intended_network);
+    if (volumes_.down(v.name) && model_.volume_available(v)) to_check[v.name];
+  for (auto const& vm : sc.workload.vms) {
+    IoPath p = model_.io_path(vm, clock_);
+    if (!p.can_write || !(vms_.down(vm.name) || to_check.count(vm.volume))) continue;
+    auto& bricks = to_check[vm.volume][vm.node];
+    for (int b : p.write_bricks)
+      bricks.insert(sc.find_volume(vm.volume)->bricks[static_cast<size_t>(b)].node);
+  }
+  // Over whatever network the model binds each mount to: whether that is the one the plan meant is for its checks.
+  for (auto const& [v, clients] : to_check)
+    wait_recovered(v, "", &clients);
 }
 
 void PlanReplayer::mark_recovered(double end)
@@ -372,7 +382,8 @@ std::string PlanReplayer::explain_hung_client(const std::string& node, const std
   return why;
 }
 
-std::string PlanReplayer::wait_recovered(const std::string& volume, const std::string& intended_network)
+std::string PlanReplayer::wait_recovered(const std::string& volume, const std::string& intended_network,
+                                         const std::map<std::string, std::set<std::string>>* expected)
 {
   auto const& sc = c_.scenario();
   auto vol       = sc.find_volume(volume);
@@ -389,10 +400,11 @@ std::string PlanReplayer::wait_recovered(const std::string& volume, const std::s
     } else {
       auto status  = c_.volume_status(server, volume);
       auto clients = c_.volume_clients(server, volume);
-      std::vector<std::string> online;
+      std::vector<std::pair<std::string, std::string>> online; // (brick name, its node)
       for (auto const& b : vol->bricks) {
         auto name = c_.brick_name(b);
         bool up = std::any_of(status.begin(), status.end(), [&](auto const& s) { return s.brick == name && s.online; });
+        if (expected && !model_.brick_serving(b)) continue; // the model holds it down: not part of this recovery
         if (!up) {
           problem = "brick " + name + " is offline" +
                     (!model_.node(b.node).powered   ? " (" + b.node + " is powered off)"
@@ -400,13 +412,14 @@ std::string PlanReplayer::wait_recovered(const std::string& volume, const std::s
                                                     : "");
           break;
         }
-        online.push_back(name);
+        online.push_back({name, b.node});
       }
       for (auto const& n : sc.nodes) {
         if (!problem.empty()) break;
-        if (!c_.mounted(n.name, volume)) continue;
+        if (!c_.mounted(n.name, volume) || (expected && !expected->count(n.name))) continue;
         auto eps = c_.client_endpoints(n.name, volume);
-        for (auto const& bname : online) {
+        for (auto const& [bname, bnode] : online) {
+          if (expected && !expected->at(n.name).count(bnode)) continue;
           auto it   = std::find_if(clients.begin(), clients.end(), [&](auto const& bc) { return bc.brick == bname; });
           bool sees = it != clients.end() && std::any_of(it->clients.begin(), it->clients.end(),
                                                          [&](auto const& e) { return eps.count(e) > 0; });
@@ -418,7 +431,7 @@ std::string PlanReplayer::wait_recovered(const std::string& volume, const std::s
         }
         for (auto const& ep : eps) {
           auto net = network_of_address(n.name, address_of(ep));
-          if (problem.empty() && net != intended_network)
+          if (problem.empty() && !intended_network.empty() && net != intended_network)
             throw WrongNetwork("every brick sees the clients, but the client on " + n.name + " reaches them from " +
                                address_of(ep) + " (network " + net + "), not over " + intended_network +
                                ": the storage names still resolve to the old network");

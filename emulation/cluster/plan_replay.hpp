@@ -12,6 +12,8 @@
 #include "mistakes.hpp"
 #include "report.hpp"
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,14 +49,17 @@ public:
   double clock() const { return clock_; }
   bool all_recovered() const;
 
-  /* Polls until every online brick of `volume` sees every mounted client, over `intended_network` when given.
-   * Throws StepFailure after the check deadline. Returns a description of what it saw. */
-  std::string wait_recovered(const std::string& volume, const std::string& intended_network);
+  /* Polls until every brick of `volume` is online and sees every mounted client, over `intended_network` when
+   * not empty. With `expected` (client node -> the nodes of the bricks its writes reach, as the model says), only the
+   * bricks the model says serve must be online, and each listed client must be seen by its bricks. Throws
+   * StepFailure after the check deadline. Returns a description of what it saw. */
+  std::string wait_recovered(const std::string& volume, const std::string& intended_network,
+                             const std::map<std::string, std::set<std::string>>* expected = nullptr);
 
 private:
   void scaled_wait(const Step& st);
   void mark_unavailable(double start);
-  void confirm_recovered(const std::string& intended_network);
+  void confirm_recovered();
   void mark_recovered(double end);
   void compare_with_model(const Step& st);
   std::string run_check(const Step& st, const Transition& expected, const std::string& intended_network);

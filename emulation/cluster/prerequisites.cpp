@@ -2,6 +2,7 @@
 
 #include "cluster.hpp"
 #include "emulator.hpp"
+#include "text.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -97,10 +98,8 @@ std::string missing_prerequisites()
                    "ss", "timeout"})
     if (!in_path(exe)) missing.push_back(exe);
   if (missing.empty()) return "";
-  std::string s = "ibmig emulate needs ";
-  for (size_t i = 0; i < missing.size(); ++i)
-    s += (i ? ", " : "") + missing[i];
-  return s + " (packages: glusterfs-server glusterfs-client iproute2 iputils-ping util-linux)";
+  return "ibmig emulate needs " + join(missing) +
+         " (packages: glusterfs-server glusterfs-client iproute2 iputils-ping util-linux)";
 }
 
 } // namespace ibmig::emu

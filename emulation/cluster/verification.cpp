@@ -6,12 +6,11 @@
 
 namespace ibmig::emu {
 
-nlohmann::json verify_written_files(const Scenario& sc, const RunLayout& layout,
-                                    const std::vector<WrittenFile>& written)
+Verification verify_written_files(const Scenario& sc, const RunLayout& layout, const std::vector<WrittenFile>& written)
 {
-  std::uint64_t verified = 0, lost = 0;
-  int files               = 0;
-  nlohmann::json problems = nlohmann::json::array();
+  Verification v;
+  v.method = "each written file read back from every data brick of its replica set (brick directories read "
+             "directly) and compared with its deterministic pattern";
   for (auto const& f : written) {
     auto vol  = sc.find_volume(f.volume);
     auto seed = pattern_seed(f.path);
@@ -24,31 +23,26 @@ nlohmann::json verify_written_files(const Scenario& sc, const RunLayout& layout,
         if (::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && !((st.st_mode & S_ISVTX) && st.st_size == 0))
           home = set;
       }
-    ++files;
+    ++v.files;
     auto bricks = home >= 0 ? data_bricks(*vol, home) : data_bricks(*vol, 0);
     for (auto b : bricks) {
       auto good = home >= 0 ? matching_bytes(layout.brick_dir(*b) + "/" + f.path, seed, f.length) : 0;
-      verified += good;
-      lost += f.length - good;
-      if (good < f.length && problems.size() < 10)
-        problems.push_back(f.volume + ":" + f.path + " on " + b->node + ": " + std::to_string(f.length - good) +
-                           " bytes missing or different");
+      v.bytes_verified += good;
+      v.bytes_lost += f.length - good;
+      if (good < f.length && v.problems.size() < 10)
+        v.problems.push_back(f.volume + ":" + f.path + " on " + b->node + ": " + std::to_string(f.length - good) +
+                             " bytes missing or different");
     }
   }
-  return {{"files", files},
-          {"bytes_verified", verified},
-          {"bytes_lost", lost},
-          {"problems", problems},
-          {"method", "each written file read back from every data brick of its replica set (brick directories "
-                     "read directly) and compared with its deterministic pattern"}};
+  return v;
 }
 
-nlohmann::json verify_replicas(EmulatedCluster& cluster, const std::vector<WrittenFile>& written, PlanReplayer& replay,
-                               bool replay_ok, double heal_deadline_s, std::vector<Event>& events)
+Verification verify_replicas(EmulatedCluster& cluster, const std::vector<WrittenFile>& written, PlanReplayer& replay,
+                             bool replay_ok, double heal_deadline_s, std::vector<Event>& events)
 {
   auto const& sc = cluster.scenario();
   auto ver       = verify_written_files(sc, cluster.layout(), written);
-  if (ver["bytes_lost"].get<std::uint64_t>() == 0 || !replay_ok) return ver;
+  if (ver.bytes_lost == 0 || !replay_ok) return ver;
   events.push_back({replay.clock(), "heal", "replicas differ after the run; waiting for self-heal"});
   for (auto const& v : sc.volumes) {
     Step heal;

@@ -7,19 +7,16 @@
 #include "report.hpp"
 #include "workload_phase.hpp"
 
-#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace ibmig::emu {
 
-/* {files, bytes_verified, bytes_lost, problems (at most 10), method}. */
-nlohmann::json verify_written_files(const Scenario& sc, const RunLayout& layout,
-                                    const std::vector<WrittenFile>& written);
+Verification verify_written_files(const Scenario& sc, const RunLayout& layout, const std::vector<WrittenFile>& written);
 
 /* The verification of a run. When the plan's replay succeeded but replicas differ, waits for self-heal on every
  * volume (`replay`'s wait_heal, at most heal_deadline_s; what it says goes to `events`) and verifies again: right
  * after a restart some writes reached one replica only, and self-heal repairs that. */
-nlohmann::json verify_replicas(EmulatedCluster& cluster, const std::vector<WrittenFile>& written, PlanReplayer& replay,
-                               bool replay_ok, double heal_deadline_s, std::vector<Event>& events);
+Verification verify_replicas(EmulatedCluster& cluster, const std::vector<WrittenFile>& written, PlanReplayer& replay,
+                             bool replay_ok, double heal_deadline_s, std::vector<Event>& events);
 
 } // namespace ibmig::emu

@@ -27,7 +27,7 @@ std::string describe(const std::vector<CheckFinding>& fs)
 {
   std::string out;
   for (auto const& f : fs)
-    out += f.severity + " " + f.rule + " [" + f.step + "]: " + f.message + "\n";
+    out += std::string(to_string(f.severity)) + " " + f.rule + " [" + f.step + "]: " + f.message + "\n";
   return out;
 }
 
@@ -68,7 +68,7 @@ std::vector<CheckFinding> check_reference_with_ib0(const std::string& mode, int 
 struct BrokenCase {
   const char* file;
   const char* rule;
-  const char* severity;
+  Severity severity;
   const char* step; // expected CheckFinding::step of the first finding of that rule ("" : about the whole plan)
 };
 
@@ -76,20 +76,21 @@ struct BrokenCase {
 TEST(PlanChecker, EveryBrokenPlanIsFlaggedWithItsRule)
 {
   const std::vector<BrokenCase> cases = {
-      {"names-not-repointed.json", "NAMES_NOT_REPOINTED", "error", "Start glusterd"},
-      {"datagram-mtu-too-large.json", "MTU_DATAGRAM_TOO_LARGE", "error", "Configure ib0 (datagram, MTU 65520)"},
-      {"mtu-above-max.json", "MTU_ABOVE_MAX", "error", "Jumbo frames on eth1"},
-      {"connected-mode-on-connectx4.json", "CONNECTED_MODE_UNSUPPORTED", "error",
+      {"names-not-repointed.json", "NAMES_NOT_REPOINTED", Severity::Error, "Start glusterd"},
+      {"datagram-mtu-too-large.json", "MTU_DATAGRAM_TOO_LARGE", Severity::Error, "Configure ib0 (datagram, MTU 65520)"},
+      {"mtu-above-max.json", "MTU_ABOVE_MAX", Severity::Error, "Jumbo frames on eth1"},
+      {"connected-mode-on-connectx4.json", "CONNECTED_MODE_UNSUPPORTED", Severity::Error,
        "Configure ib0 (connected, MTU 65520)"},
-      {"mtu-mismatch.json", "MTU_MISMATCH", "error", "Large ping over IB"},
-      {"no-large-ping.json", "NO_LARGE_PING", "warning", "Start glusterd"},
-      {"glusterd-not-enabled.json", "GLUSTERD_NOT_ENABLED", "warning", "Disable glusterd at boot"},
-      {"clients-on-old-network.json", "CLIENTS_ON_OLD_NETWORK", "error", "Take the old storage network down"},
-      {"rolling-breaks-quorum.json", "ROLLING_BREAKS_QUORUM", "error", "Stop glusterd (n1)"},
-      {"rolling-before-heal.json", "ROLLING_BEFORE_HEAL", "error", "Stop glusterd (n2)"},
-      {"interface-not-installed.json", "INTERFACE_NOT_INSTALLED", "error", "Configure ib0 (connected, MTU 65520)"},
-      {"vms-killed-by-power-off.json", "VMS_KILLED_BY_POWER_OFF", "error", "Power off"},
-      {"nic-installed-while-powered.json", "NIC_INSTALLED_WHILE_POWERED", "error", "Install HCAs"},
+      {"mtu-mismatch.json", "MTU_MISMATCH", Severity::Error, "Large ping over IB"},
+      {"no-large-ping.json", "NO_LARGE_PING", Severity::Warning, "Start glusterd"},
+      {"glusterd-not-enabled.json", "GLUSTERD_NOT_ENABLED", Severity::Warning, "Disable glusterd at boot"},
+      {"clients-on-old-network.json", "CLIENTS_ON_OLD_NETWORK", Severity::Error, "Take the old storage network down"},
+      {"rolling-breaks-quorum.json", "ROLLING_BREAKS_QUORUM", Severity::Error, "Stop glusterd (n1)"},
+      {"rolling-before-heal.json", "ROLLING_BEFORE_HEAL", Severity::Error, "Stop glusterd (n2)"},
+      {"interface-not-installed.json", "INTERFACE_NOT_INSTALLED", Severity::Error,
+       "Configure ib0 (connected, MTU 65520)"},
+      {"vms-killed-by-power-off.json", "VMS_KILLED_BY_POWER_OFF", Severity::Error, "Power off"},
+      {"nic-installed-while-powered.json", "NIC_INSTALLED_WHILE_POWERED", Severity::Error, "Install HCAs"},
   };
   std::set<std::string> listed;
   for (auto const& c : cases) {
@@ -105,7 +106,7 @@ TEST(PlanChecker, EveryBrokenPlanIsFlaggedWithItsRule)
     if (!f->step.empty()) {
       EXPECT_NE(f->message.find("\"" + f->step + "\""), std::string::npos) << f->message;
     }
-    EXPECT_EQ(has_errors(fs), std::string(c.severity) == "error") << describe(fs);
+    EXPECT_EQ(has_errors(fs), c.severity == Severity::Error) << describe(fs);
   }
   // Every broken file is in the table: a new one without an expected rule would test nothing.
   for (auto const& e : std::filesystem::directory_iterator(kRoot + "/scenarios/broken"))
@@ -132,8 +133,10 @@ TEST(PlanChecker, ValidScenariosHaveNoFindings)
 TEST(PlanChecker, HasErrorsLooksAtSeverityOnly)
 {
   EXPECT_FALSE(has_errors({}));
-  EXPECT_FALSE(has_errors({{"NO_LARGE_PING", "warning", "m", "s"}, {"GLUSTERD_NOT_ENABLED", "warning", "m", ""}}));
-  EXPECT_TRUE(has_errors({{"NO_LARGE_PING", "warning", "m", "s"}, {"MTU_MISMATCH", "error", "m", "s"}}));
+  EXPECT_FALSE(has_errors(
+      {{"NO_LARGE_PING", Severity::Warning, "m", "s"}, {"GLUSTERD_NOT_ENABLED", Severity::Warning, "m", ""}}));
+  EXPECT_TRUE(
+      has_errors({{"NO_LARGE_PING", Severity::Warning, "m", "s"}, {"MTU_MISMATCH", Severity::Error, "m", "s"}}));
 }
 
 // If these fail, the datagram limits are off by one: 2044 is the 2K-IB-MTU limit, 4092 needs a 4K IB MTU.
@@ -143,14 +146,14 @@ TEST(PlanChecker, DatagramMtuEdges)
   auto warn = check_reference_with_ib0("datagram", 2045);
   ASSERT_EQ(warn.size(), 1u) << describe(warn);
   EXPECT_EQ(warn[0].rule, "MTU_DATAGRAM_TOO_LARGE");
-  EXPECT_EQ(warn[0].severity, "warning");
+  EXPECT_EQ(warn[0].severity, Severity::Warning);
   EXPECT_NE(warn[0].message.find("4K"), std::string::npos);
   auto at_max = check_reference_with_ib0("datagram", 4092);
   ASSERT_EQ(at_max.size(), 1u) << describe(at_max);
-  EXPECT_EQ(at_max[0].severity, "warning");
+  EXPECT_EQ(at_max[0].severity, Severity::Warning);
   auto over = check_reference_with_ib0("datagram", 4093);
   ASSERT_NE(find_rule(over, "MTU_DATAGRAM_TOO_LARGE"), nullptr) << describe(over);
-  EXPECT_EQ(find_rule(over, "MTU_DATAGRAM_TOO_LARGE")->severity, "error");
+  EXPECT_EQ(find_rule(over, "MTU_DATAGRAM_TOO_LARGE")->severity, Severity::Error);
   // Connected mode allows the full 65520 on these HCAs.
   EXPECT_TRUE(check_reference_with_ib0("connected", 65520).empty());
 }

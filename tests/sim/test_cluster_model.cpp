@@ -69,7 +69,7 @@ TEST(ClusterModel, ConfigureWithoutMtuKeepsTheCurrentMtu)
   EXPECT_TRUE(again.rerated.empty()) << "nothing changed, nothing to re-rate";
   // The simulator applies the same model: the re-configured link keeps its connected-mode rate.
   Report r = sim::simulate(sc);
-  EXPECT_EQ(step_report(r, "again").outcome, "ok") << step_report(r, "again").detail;
+  EXPECT_EQ(step_report(r, "again").outcome, StepOutcome::Ok) << step_report(r, "again").detail;
 }
 
 // Disagreement 2: repoint_names with a node list. The simulator switched every node, the checker and the emulator
@@ -118,7 +118,7 @@ TEST(ClusterModel, StartServiceOnANonServerFailsForCheckerAndSimulator)
   EXPECT_EQ(t.problems.front().rule, "NOT_A_SERVER");
   EXPECT_TRUE(has_rule(check_plan(sc), "NOT_A_SERVER", "start on n4"));
   Report r = sim::simulate(sc);
-  EXPECT_EQ(step_report(r, "start on n4").outcome, "failed");
+  EXPECT_EQ(step_report(r, "start on n4").outcome, StepOutcome::Failed);
 }
 
 // The scenario's own NIC definitions are held to the rules a configure step is (issue 8: a ConnectX-4 declared in
@@ -136,8 +136,9 @@ TEST(ClusterModel, InitialStateFollowsTheSameRules)
                                 {"hca", "InfiniHost-III"}, {"mode", "datagram"}, {"mtu", 65520}};
   auto fs                    = check_plan(parse_scenario(doc, "x.json"));
   for (const char* rule : {"MTU_ABOVE_MAX", "CONNECTED_MODE_UNSUPPORTED", "MTU_DATAGRAM_TOO_LARGE"})
-    EXPECT_TRUE(std::any_of(fs.begin(), fs.end(), [&](auto& f) { return f.rule == rule && f.severity == "error"; }))
-        << rule;
+    EXPECT_TRUE(std::any_of(fs.begin(), fs.end(), [&](auto& f) {
+      return f.rule == rule && f.severity == Severity::Error;
+    })) << rule;
   EXPECT_TRUE(has_errors(fs));
   EXPECT_TRUE(check_plan(parse_scenario(read_json("scenarios/reference.json"), "x.json")).empty());
 }
@@ -150,20 +151,20 @@ TEST(SimulationFindings, HealTimeoutAndNoServingCopyAreChecksWithTheirStep)
   Report r         = sim::simulate(sc);
   auto sim_finding = [&](const std::string& rule) {
     return std::find_if(r.checks.begin(), r.checks.end(),
-                        [&](auto& c) { return c.rule == rule && c.origin == "simulation"; });
+                        [&](auto& c) { return c.rule == rule && c.origin == FindingOrigin::Simulation; });
   };
   auto risk = sim_finding("NO_SERVING_COPY");
   ASSERT_NE(risk, r.checks.end());
-  EXPECT_EQ(risk->severity, "error");
+  EXPECT_EQ(risk->severity, Severity::Error);
   EXPECT_NE(risk->message.find("\"" + risk->step + "\""), std::string::npos) << risk->message;
   auto timeout = sim_finding("HEAL_TIMEOUT");
   ASSERT_NE(timeout, r.checks.end());
   auto failed = std::find_if(r.steps.begin(), r.steps.end(), [&](auto& s) { return s.name == timeout->step; });
   ASSERT_NE(failed, r.steps.end());
-  EXPECT_EQ(failed->outcome, "failed");
+  EXPECT_EQ(failed->outcome, StepOutcome::Failed);
   // The plan check's own findings come first and keep their origin.
   ASSERT_FALSE(r.checks.empty());
-  EXPECT_EQ(r.checks.front().origin, "check");
+  EXPECT_EQ(r.checks.front().origin, FindingOrigin::Check);
 }
 
 // A service step given a group ("all", as the reference writes it, or no "nodes") acts on that group's servers: on
@@ -181,4 +182,35 @@ TEST(ClusterModel, ServiceStepsDefaultToTheServers)
     }
   auto fs = check_plan(sc);
   EXPECT_FALSE(std::any_of(fs.begin(), fs.end(), [](auto& f) { return f.rule == "NOT_A_SERVER"; }));
+}
+
+// Heal debt per replica set lives in the model: a brick down while VMs write misses their writes, comes back stale,
+// and only a wait_heal clears it; taking its partner down before that leaves the stale copy alone.
+TEST(ClusterModel, HealDebtIsKeptPerBrick)
+{
+  json doc    = reference_with_plan(json::array(
+         {step({{"name", "stop n2"}, {"action", "stop_service"}, {"service", "glusterd"}, {"nodes", {"n2"}}}),
+          step({{"name", "start n2"}, {"action", "start_service"}, {"service", "glusterd"}, {"nodes", {"n2"}}}),
+          step({{"name", "stop n1"}, {"action", "stop_service"}, {"service", "glusterd"}, {"nodes", {"n1"}}}),
+          step({{"name", "start n1"}, {"action", "start_service"}, {"service", "glusterd"}, {"nodes", {"n1"}}}),
+          step({{"name", "heal"}, {"action", "wait_heal"}, {"volume", "vmstore"}, {"timeout", "1h"}})}));
+  Scenario sc = parse_scenario(doc, "x.json");
+  ClusterModel m(sc);
+  const Volume& vol = sc.volumes.front();
+  size_t n2         = 0;
+  while (vol.bricks[n2].node != "n2")
+    n2++;
+  auto const& steps = sc.plan.steps;
+  m.apply(steps[0]);
+  EXPECT_TRUE(m.heal_debt("vmstore")[n2].stale);
+  EXPECT_EQ(m.heal_debt("vmstore")[n2].stale_since, "stop n2");
+  m.apply(steps[1]);
+  EXPECT_EQ(m.heal_debt("vmstore")[n2].back_at, "start n2");
+  Transition t = m.apply(steps[2]); // n1 is n2's partner in replica set 0
+  EXPECT_TRUE(
+      std::any_of(t.problems.begin(), t.problems.end(), [](auto& p) { return p.rule == "ROLLING_BEFORE_HEAL"; }));
+  m.apply(steps[3]);
+  m.apply(steps[4]);
+  for (auto const& d : m.heal_debt("vmstore"))
+    EXPECT_FALSE(d.stale);
 }

@@ -48,13 +48,13 @@ Tally differential(const json& base, uint64_t first_seed)
       index.emplace(sc.plan.steps[i].name, i);
     size_t first_error = SIZE_MAX;
     for (auto const& f : findings)
-      if (f.severity == "error")
+      if (f.severity == Severity::Error)
         first_error = std::min(first_error, f.step.empty() ? sc.plan.steps.size() : index.at(f.step));
     Report r        = sim::simulate(sc);
     bool any_failed = false;
     for (size_t i = 0; i < r.steps.size(); i++) {
       auto const& s = r.steps[i];
-      if (s.outcome == "ok" || s.action == "wait_heal") continue;
+      if (s.outcome == StepOutcome::Ok || s.action == "wait_heal") continue;
       any_failed = true;
       EXPECT_LE(first_error, i) << "seed " << seed << ": the simulator failed step " << i << " \"" << s.name << "\" ("
                                 << s.detail << ") but the checker had no error at or before it";

@@ -96,8 +96,9 @@ TEST(Repro, RollingRepointInsideIsAFailedPlanForCheckAndSimulate)
   Verdict v = verdict(r);
   EXPECT_FALSE(v.ok());
   EXPECT_GE(v.failed_steps, 1);
-  int failed_heals = static_cast<int>(std::count_if(
-      r.steps.begin(), r.steps.end(), [](auto& s) { return s.action == "wait_heal" && s.outcome == "failed"; }));
+  int failed_heals = static_cast<int>(std::count_if(r.steps.begin(), r.steps.end(), [](auto& s) {
+    return s.action == "wait_heal" && s.outcome == StepOutcome::Failed;
+  }));
   EXPECT_EQ(failed_heals, v.failed_steps) << "only wait_heal steps fail in this plan";
   EXPECT_GT(v.checker_errors, 0);
   EXPECT_NE(v.summary().find("steps failed"), std::string::npos) << v.summary();

@@ -113,7 +113,7 @@ TEST(ReferencePlan, DowntimeMatchesStepDurations)
   ASSERT_EQ(r.volume_downtime.size(), 1u);
   EXPECT_NEAR(r.volume_downtime[0].seconds, volume, 1e-6);
   for (auto const& s : r.steps)
-    EXPECT_EQ(s.outcome, "ok") << s.name << ": " << s.detail;
+    EXPECT_EQ(s.outcome, StepOutcome::Ok) << s.name << ": " << s.detail;
 }
 
 // Monte Carlo over the step distributions: P50 <= P95, both within what the distributions allow, and not all equal
