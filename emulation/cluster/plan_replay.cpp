@@ -418,8 +418,9 @@ std::string PlanReplayer::wait_recovered(const std::string& volume, const std::s
         if (!problem.empty()) break;
         if (!c_.mounted(n.name, volume) || (expected && !expected->count(n.name))) continue;
         auto eps = c_.client_endpoints(n.name, volume);
-        for (auto const& [bname, bnode] : online) {
-          if (expected && !expected->at(n.name).count(bnode)) continue;
+        for (auto const& brick : online) {
+          const std::string& bname = brick.first; // not a structured binding: clang 14 cannot capture one
+          if (expected && !expected->at(n.name).count(brick.second)) continue;
           auto it   = std::find_if(clients.begin(), clients.end(), [&](auto const& bc) { return bc.brick == bname; });
           bool sees = it != clients.end() && std::any_of(it->clients.begin(), it->clients.end(),
                                                          [&](auto const& e) { return eps.count(e) > 0; });
