@@ -1,5 +1,8 @@
 #include "report.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <cstdarg>
 #include <cstdio>
 #include <iomanip>
@@ -222,6 +225,13 @@ FindingOrigin parse_finding_origin(const std::string& word)
   return parse_word<FindingOrigin>(origin_words, word, "finding origin");
 }
 
+bool ClientFigures::rests_on_assumption() const
+{
+  std::string lower = bottleneck_source;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return lower.find("assumption") != std::string::npos;
+}
+
 Verdict verdict(const Report& r)
 {
   Verdict v;
@@ -276,7 +286,9 @@ json to_json(const Report& r)
                          {"replicas", c.replicas},
                          {"replicas_local", c.replicas_local},
                          {"nic_bytes_per_byte_written", c.nic_bytes_per_byte_written},
-                         {"bottleneck", c.bottleneck}});
+                         {"bottleneck", c.bottleneck},
+                         {"bottleneck_source", c.bottleneck_source},
+                         {"rests_on_assumption", c.rests_on_assumption()}});
     phases.push_back({{"name", p.name},
                       {"start_s", p.start_s},
                       {"end_s", p.end_s},
@@ -368,7 +380,8 @@ Report report_from_json(const json& j)
     for (auto const& c : p.at("clients"))
       ph.clients.push_back({c.at("name"), c.at("node"), c.at("write_MBps"), c.at("read_MBps"),
                             c.at("small_files_per_s"), c.at("replicas"), c.at("replicas_local"),
-                            c.at("nic_bytes_per_byte_written"), c.at("bottleneck")});
+                            c.at("nic_bytes_per_byte_written"), c.at("bottleneck"),
+                            c.value("bottleneck_source", "")}); // absent in reports written before it existed
     r.phases.push_back(ph);
   }
   for (auto const& n : j.at("nics")) {
@@ -460,11 +473,23 @@ void print_report(const Report& r, std::ostream& out)
     out << formatted("  %-12s %-8s %10s %10s %9s %8s %10s  %s\n", "vm", "node", "write MB/s", "read MB/s", "files/s",
                      "local", "NIC B/B", "limit");
     for (auto const& c : p.clients) {
-      out << formatted("  %-12s %-8s %10.1f %10.1f %9.1f %6d/%d %10.2f  %s\n", c.name.c_str(), c.node.c_str(),
+      out << formatted("  %-12s %-8s %10.1f %10.1f %9.1f %6d/%d %10.2f  %s%s\n", c.name.c_str(), c.node.c_str(),
                        c.write_MBps, c.read_MBps, c.small_files_per_s, c.replicas_local, c.replicas,
-                       c.nic_bytes_per_byte_written, c.bottleneck.c_str());
+                       c.nic_bytes_per_byte_written, c.bottleneck.c_str(), c.rests_on_assumption() ? " (*)" : "");
     }
     if (r.phases.size() == 1) break;
+  }
+  // Which answers to re-measure: the limits behind the figures above that nobody measured.
+  std::map<std::string, std::string> assumed; // limit -> source
+  for (size_t k = 0; k < r.phases.size(); k += std::max<size_t>(1, r.phases.size() - 1)) {
+    for (auto const& c : r.phases[k].clients)
+      if (c.rests_on_assumption()) assumed[c.bottleneck] = c.bottleneck_source;
+    if (r.phases.size() == 1) break;
+  }
+  if (!assumed.empty()) {
+    out << "(*) set by a parameter that is an assumption, not a measurement: re-measure it to trust the figure\n";
+    for (auto const& [limit, source] : assumed)
+      out << "    " << limit << ": " << source << "\n";
   }
   out << "\nSteps:\n";
   for (auto const& s : r.steps) {

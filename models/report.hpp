@@ -46,6 +46,9 @@ struct ClientFigures {
   int replicas_local                = 0; // of those, on the VM's own node
   double nic_bytes_per_byte_written = 0; // payload bytes its node's storage NIC sent per byte the VM wrote
   std::string bottleneck;                // what limits it in this phase ("" when idle)
+  std::string bottleneck_source;         // where that limit's figure comes from (the scenario's "source" text)
+  /* The figure is set by a parameter nobody measured: a user must re-measure it before trusting the answer. */
+  bool rests_on_assumption() const;
 };
 
 struct PhaseReport {

@@ -20,6 +20,7 @@ struct ResourceUse {
   std::string label;   // plain words for the report: "client NIC n1-eth1 send (1GbE)"
   double capacity = 0; // bytes/s (or bytes-equivalent/s for disks and access paths)
   double weight   = 1; // units charged per payload byte
+  std::string source;  // where the capacity comes from (the scenario's "source"): the report flags assumptions
 };
 
 struct Flow {
@@ -30,7 +31,7 @@ struct Flow {
   bool active          = false; // registered with the World: sampled, and cancellable by others
   std::vector<ResourceUse> uses;
   std::function<void(double delta_bytes)> on_progress;
-  std::function<void(const std::string& bottleneck, double seconds)> on_bottleneck;
+  std::function<void(const ResourceUse& bottleneck, double seconds)> on_bottleneck;
   std::optional<std::pair<std::string, std::string>> heal_between; // a heal: the two nodes it connects
 
   /* Starts the parallel task: hosts with their flops, and bytes between host pairs. */

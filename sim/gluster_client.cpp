@@ -18,6 +18,11 @@ std::string link_label(const std::string& side, const NicResources& r, const Sce
   const Technology& t = sc.technology_of(*sc.find_network(r.nic->network));
   return side + " NIC " + Topology::nic_name(r.node, r.nic->name) + (send ? " send" : " receive") + " (" + t.name + ")";
 }
+/* Where a NIC's capacity comes from: its technology's data rate (a documented figure) and the MTU's header cost. */
+std::string technology_source(const NicResources& r, const Scenario& sc)
+{
+  return sc.technology_of(*sc.find_network(r.nic->network)).source;
+}
 } // namespace
 
 std::string GlusterClient::signature(const IoPath& p) const
@@ -47,18 +52,20 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
   std::vector<double> flops;
   std::vector<std::pair<size_t, size_t>> transfers; // (from, to) host indices carrying `payload` each
   auto flow     = std::make_shared<Flow>();
-  auto add_host = [&](sg4::Host* h, double f, const std::string& label) {
+  auto add_host = [&](sg4::Host* h, double f, const std::string& label, const std::string& source) {
     hosts.push_back(h);
     flops.push_back(f);
-    if (f > 0) flow->uses.push_back({h->get_name(), label, h->get_speed(), f / payload});
+    if (f > 0) flow->uses.push_back({h->get_name(), label, h->get_speed(), f / payload, source});
     return hosts.size() - 1;
   };
   if (sg4::Host* lim = world_.platform.stream_limit(vm_.name, stream_index_))
-    add_host(lim, payload, "stream rate limit (" + vm_.name + ")");
+    add_host(lim, payload, "stream rate limit (" + vm_.name + ")", "the scenario's workload: the stream's rate");
   if (vm_.access == Access::Gfapi)
-    add_host(world_.platform.vm_io(vm_.name), payload, "access path (libgfapi, " + vm_.name + ")");
+    add_host(world_.platform.vm_io(vm_.name), payload, "access path (libgfapi, " + vm_.name + ")",
+             sc.calibration.gfapi_MBps.source);
   else
-    add_host(world_.platform.fuse(vm_.node), payload, "access path (FUSE mount on " + vm_.node + ")");
+    add_host(world_.platform.fuse(vm_.node), payload, "access path (FUSE mount on " + vm_.node + ")",
+             sc.calibration.fuse_MBps.source);
 
   NicResources* client_nic = world_.platform.nic_on(vm_.node, path.network);
   size_t client_idx        = SIZE_MAX;
@@ -68,25 +75,27 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
   for (int b : bricks) {
     const Node& bn   = *sc.find_node(vol.bricks[b].node);
     double disk_cost = read ? bn.disk.write.value / bn.disk.read.value : 1.0;
-    add_host(world_.platform.disk(bn.name), payload * disk_cost, "brick disk (" + bn.name + ")");
+    add_host(world_.platform.disk(bn.name), payload * disk_cost, "brick disk (" + bn.name + ")", bn.disk.source);
     if (bn.name == vm_.node) continue;
     NicResources* brick_nic = world_.platform.nic_on(bn.name, path.network);
     if (!client_nic || !brick_nic)
       return false; // cannot happen when io_path said reachable; refuse rather than invent a route
-    if (client_idx == SIZE_MAX) client_idx = add_host(client_nic->host, 0, "");
-    size_t bi = add_host(brick_nic->host, 0, "");
+    if (client_idx == SIZE_MAX) client_idx = add_host(client_nic->host, 0, "", "");
+    size_t bi = add_host(brick_nic->host, 0, "", "");
     transfers.push_back(read ? std::make_pair(bi, client_idx) : std::make_pair(client_idx, bi));
     flow->uses.push_back({brick_nic->link->get_name() + (read ? "_UP" : "_DOWN"),
-                          link_label("brick", *brick_nic, sc, read), brick_nic->capacity_Bps, 1.0});
+                          link_label("brick", *brick_nic, sc, read), brick_nic->capacity_Bps, 1.0,
+                          technology_source(*brick_nic, sc)});
     const Network& net = *sc.find_network(path.network);
     sg4::Link* sw      = world_.platform.switch_link(net.name);
-    flow->uses.push_back({sw->get_name(), "switch " + net.sw.name, sw->get_bandwidth(), 1.0});
+    flow->uses.push_back({sw->get_name(), "switch " + net.sw.name, sw->get_bandwidth(), 1.0,
+                          "the scenario's switch " + net.sw.name + " (backplane)"});
     remote_copies_++;
   }
   if (remote_copies_ > 0)
     flow->uses.push_back({client_nic->link->get_name() + (read ? "_DOWN" : "_UP"),
                           link_label("client", *client_nic, sc, !read), client_nic->capacity_Bps,
-                          static_cast<double>(remote_copies_)});
+                          static_cast<double>(remote_copies_), technology_source(*client_nic, sc)});
   // Merge repeated resources (the switch appears once per remote brick).
   std::sort(flow->uses.begin(), flow->uses.end(), [](auto& a, auto& b) { return a.name < b.name; });
   std::vector<ResourceUse> merged;
@@ -135,8 +144,10 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
       for (int b : missed)
         world->pending_heal[vm->volume][b] += delta;
   };
-  flow->on_bottleneck = [world, vm](const std::string& label, double seconds) {
-    world->recorder.phase().clients[vm->name].limit_seconds[label] += seconds;
+  flow->on_bottleneck = [world, vm](const ResourceUse& limit, double seconds) {
+    ClientPhase& cp = world->recorder.phase().clients[vm->name];
+    cp.limit_seconds[limit.label] += seconds;
+    cp.limit_source[limit.label] = limit.source;
   };
   flow->start(hosts, flops, bytes);
   world_.add_flow(flow);
@@ -219,9 +230,13 @@ void GlusterClient::run_small_files()
     stop_flow();
     ClientPhase& cp = world_.recorder.phase().clients[vm_.name];
     cp.files += files * done_ratio;
-    cp.limit_seconds[latency_s >= data_s
-                         ? "round-trip latency (" + std::to_string(static_cast<int>(rtrips)) + " round trips per file)"
-                         : "data transfer"] += latency_s + data_s;
+    std::string limit = latency_s >= data_s ? "round-trip latency (" + std::to_string(static_cast<int>(rtrips)) +
+                                                  " round trips per file)"
+                                            : "data transfer";
+    cp.limit_seconds[limit] += latency_s + data_s;
+    if (latency_s >= data_s)
+      cp.limit_source[limit] = "round trips per file: " + world_.sc.calibration.small_file_round_trips.source +
+                               "; brick time per operation: " + world_.sc.calibration.server_op_s.source;
   }
   stop_flow();
 }

@@ -80,6 +80,7 @@ Report Recorder::build(const Scenario& sc, double plan_start_s, double plan_end_
         c.small_files_per_s          = cp.files / dt;
         c.nic_bytes_per_byte_written = cp.write_bytes > 0 ? cp.nic_sent_bytes / cp.write_bytes : 0;
         c.bottleneck                 = most_common(cp.limit_seconds);
+        if (auto s = cp.limit_source.find(c.bottleneck); s != cp.limit_source.end()) c.bottleneck_source = s->second;
         if (!c.bottleneck.empty()) phase_limits[c.bottleneck] += cp.write_bytes + cp.read_bytes;
       }
       pr.aggregate_write_MBps += c.write_MBps;

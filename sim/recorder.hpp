@@ -18,6 +18,7 @@ struct ClientPhase {
   double files          = 0;
   double nic_sent_bytes = 0; // payload its node's NIC sent for this VM's writes
   std::map<std::string, double> limit_seconds;
+  std::map<std::string, std::string> limit_source; // limit label -> where its figure comes from
 };
 
 struct NicPhase {

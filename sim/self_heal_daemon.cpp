@@ -47,11 +47,11 @@ bool SelfHealDaemon::heal_one()
       flow->heal_between  = std::make_pair(sn, dn);
       // Heals load the same resources as the workload: list them so the clients' bottleneck analysis sees them.
       sg4::Link* sw = world_.platform.switch_link(network);
-      flow->uses    = {{sr->link->get_name() + "_UP", "", sr->capacity_Bps, 1.0},
-                       {dr->link->get_name() + "_DOWN", "", dr->capacity_Bps, 1.0},
-                       {sw->get_name(), "", sw->get_bandwidth(), 1.0},
-                       {hosts[3]->get_name(), "", hosts[3]->get_speed(), flops[3] / payload},
-                       {hosts[4]->get_name(), "", hosts[4]->get_speed(), 1.0}};
+      flow->uses    = {{sr->link->get_name() + "_UP", "", sr->capacity_Bps, 1.0, ""},
+                       {dr->link->get_name() + "_DOWN", "", dr->capacity_Bps, 1.0, ""},
+                       {sw->get_name(), "", sw->get_bandwidth(), 1.0, ""},
+                       {hosts[3]->get_name(), "", hosts[3]->get_speed(), flops[3] / payload, ""},
+                       {hosts[4]->get_name(), "", hosts[4]->get_speed(), 1.0, ""}};
       // Captures what outlives the flow (the world, the scenario's volume), never this actor.
       World* world       = &world_;
       std::string volume = vol_.name;

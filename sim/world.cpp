@@ -107,7 +107,7 @@ void World::sample()
       if (util > best_util) fullest = &u, best_util = util;
     }
     if (!best) best = fullest;
-    if (best) f->on_bottleneck(best->label, dt);
+    if (best) f->on_bottleneck(*best, dt);
   }
 }
 
