@@ -43,13 +43,12 @@ std::vector<std::string> differences(const ClusterModel& m, const std::string& n
     if (up && it->second.up && i.mtu != it->second.mtu)
       say(iface + " has MTU " + std::to_string(it->second.mtu) + ", the model expects " + std::to_string(i.mtu));
   }
-  for (auto const& v : mounted_volumes(m, node))
+  const std::vector<std::string> want_mounted = mounted_volumes(m, node);
+  for (auto const& v : want_mounted)
     if (!seen.mounted.count(v)) say(v + " should be mounted, it is not");
-  for (auto const& v : seen.mounted) {
-    auto want_mounted = mounted_volumes(m, node);
+  for (auto const& v : seen.mounted)
     if (std::find(want_mounted.begin(), want_mounted.end(), v) == want_mounted.end())
       say(v + " is mounted, it should not be");
-  }
   if (want.names_network != seen.names_network)
     say("the storage names resolve to " + (seen.names_network.empty() ? "nothing" : seen.names_network) +
         ", the model expects " + want.names_network);

@@ -86,24 +86,13 @@ std::string run(std::map<std::string, ObservedNode>& c, const NodeCommand& cmd)
 }
 
 struct Tally {
-  int plans = 0, steps = 0, commands = 0, rejected = 0;
+  int plans = 0, commands = 0, rejected = 0;
 };
 
 Tally walk_plans(const json& base, uint64_t first_seed)
 {
   Tally t;
-  fuzz::RandomScenarioOptions opt;
-  opt.base          = base;
-  opt.keep_workload = true;
-  opt.faults        = false;
-  for (uint64_t seed = first_seed; t.plans < kPlansPerCluster; seed++) {
-    Scenario sc;
-    try {
-      sc = parse_scenario(fuzz::random_scenario(seed, opt), "random.json");
-    } catch (const ScenarioError&) {
-      t.rejected++;
-      continue;
-    }
+  t.rejected = fuzz::for_each_plan_on(base, first_seed, kPlansPerCluster, [&](uint64_t seed, const Scenario& sc) {
     t.plans++;
     ClusterModel model(sc);
     auto cluster = built(sc);
@@ -117,13 +106,12 @@ Tally walk_plans(const json& base, uint64_t first_seed)
         auto error = run(cluster, cmd);
         EXPECT_EQ(error, "") << "seed " << seed << ", step \"" << st.name << "\"";
       }
-      t.steps++;
       for (auto const& n : sc.nodes)
         for (auto const& d : differences(model, n.name, cluster.at(n.name)))
           ADD_FAILURE() << "seed " << seed << ", after step \"" << st.name << "\" (" << to_string(st.action)
                         << "): " << d;
     }
-  }
+  });
   return t;
 }
 

@@ -791,4 +791,26 @@ nlohmann::json clean_8node_replica3_base()
   return nullptr;
 }
 
+int for_each_plan_on(const nlohmann::json& base, uint64_t first_seed, int count,
+                     const std::function<void(uint64_t seed, const Scenario& sc)>& visit)
+{
+  RandomScenarioOptions opt;
+  opt.base          = base;
+  opt.keep_workload = true;
+  opt.faults        = false;
+  int loaded = 0, refused = 0;
+  for (uint64_t seed = first_seed; loaded < count; seed++) {
+    Scenario sc;
+    try {
+      sc = parse_scenario(random_scenario(seed, opt), "random.json");
+    } catch (const ScenarioError&) {
+      refused++;
+      continue;
+    }
+    loaded++;
+    visit(seed, sc);
+  }
+  return refused;
+}
+
 } // namespace ibmig::fuzz

@@ -5,7 +5,10 @@
  * The same seed and options give the same scenario on every machine (no std:: distributions). */
 #pragma once
 
+#include "scenario.hpp"
+
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 namespace ibmig::fuzz {
@@ -36,5 +39,11 @@ nlohmann::json random_cluster(uint64_t seed, const RandomScenarioOptions& opt = 
  * NIC definitions pass the plan checker (random clusters may declare NICs the rules refuse, and then no plan on
  * them is clean). Null when none of the first 1000 seeds does. */
 nlohmann::json clean_8node_replica3_base();
+
+/* The differential tests' plans: from `first_seed` on, random plans on `base` (its cluster and workload kept, no
+ * faults) until `count` of them load; `visit` gets each with its seed. Returns how many the loader refused (the
+ * generator's rare invalid plan). */
+int for_each_plan_on(const nlohmann::json& base, uint64_t first_seed, int count,
+                     const std::function<void(uint64_t seed, const Scenario& sc)>& visit);
 
 } // namespace ibmig::fuzz

@@ -46,10 +46,16 @@ Report every_section()
   r.plan_duration_p50_s    = 3990;
   r.plan_duration_p95_s    = 4100;
   r.runs_with_failed_steps = 1;
-  r.phases = {{"before", 0, 10, 90.5, 40.25, "NIC n1-eth1", {{"vm1", "n1", 45, 20, 12.5, 2, 1, 2.0, "NIC n1-eth1", "assumption: a test's"}}}};
-  r.nics   = {{"n1", "eth1", "storage", {{"before", 1e9, 2e9}}}};
-  r.volume_downtime = {{"vmstore", 120, 110.0, 130.0, {{"Power off", 60}}, {{10, 130, "quorum lost"}}}};
-  r.vm_downtime     = {{"vm1", 60, std::nullopt, std::nullopt, {}, {}}};
+  r.phases                 = {{"before",
+                               0,
+                               10,
+                               90.5,
+                               40.25,
+                               "NIC n1-eth1",
+                               {{"vm1", "n1", 45, 20, 12.5, 2, 1, 2.0, "NIC n1-eth1", "assumption: a test's"}}}};
+  r.nics                   = {{"n1", "eth1", "storage", {{"before", 1e9, 2e9}}}};
+  r.volume_downtime        = {{"vmstore", 120, 110.0, 130.0, {{"Power off", 60}}, {{10, 130, "quorum lost"}}}};
+  r.vm_downtime            = {{"vm1", 60, std::nullopt, std::nullopt, {}, {}}};
   r.steps  = {{"Power off", "power_off", 10, 70, StepOutcome::Failed, "n1 did not stop", StepTiming::EmulatedWait,
                std::nullopt},
               {"Start glusterd", "start_service", 70, 80, StepOutcome::Ok, "", StepTiming::Measured, 3.5}};

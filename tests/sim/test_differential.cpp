@@ -26,19 +26,7 @@ struct Tally {
 Tally differential(const json& base, uint64_t first_seed)
 {
   Tally t;
-  fuzz::RandomScenarioOptions opt;
-  opt.base          = base;
-  opt.keep_workload = true;
-  opt.faults        = false;
-  for (uint64_t seed = first_seed; t.plans < kPlansPerCluster; seed++) {
-    json doc = fuzz::random_scenario(seed, opt);
-    Scenario sc;
-    try {
-      sc = parse_scenario(doc, "random.json");
-    } catch (const ScenarioError&) {
-      t.rejected++; // the generator's rare invalid plan: not a plan to compare
-      continue;
-    }
+  t.rejected = fuzz::for_each_plan_on(base, first_seed, kPlansPerCluster, [&](uint64_t seed, const Scenario& sc) {
     t.plans++;
     std::vector<CheckFinding> findings = check_plan(sc);
     // The first step (index into the plan) that the checker holds an error against; findings about the whole plan
@@ -64,7 +52,7 @@ Tally differential(const json& base, uint64_t first_seed)
       EXPECT_FALSE(any_failed) << "seed " << seed << ": the checker found no error, the simulator failed a step";
     }
     t.failing += any_failed;
-  }
+  });
   return t;
 }
 
