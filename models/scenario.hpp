@@ -25,11 +25,16 @@ struct Calibration {
   // Fraction of the TCP payload rate a Gluster write or read stream achieves (AFR transaction round trips, RPC
   // framing). Applied to every storage link.
   Calibrated gluster_stream_efficiency;
-  Calibrated fuse_MBps;              // one FUSE mount's throughput limit on a node, MB/s
-  Calibrated gfapi_MBps;             // one libgfapi (qemu) client's throughput limit, MB/s
-  Calibrated small_file_round_trips; // network round trips per small-file create+write (lookup, AFR txn, ...)
-  Calibrated server_op_s;            // brick-side time per metadata operation, seconds
-  Calibrated heal_MBps;              // self-heal daemon's throughput limit per brick, MB/s
+  // The access path costs request_s per request plus one byte per copy rate (host_limits.hpp): FUSE requests are
+  // at most 128 KiB, libgfapi passes the guest's requests.
+  Calibrated fuse_MBps;              // a FUSE mount's per-byte cost as a rate, MB/s (its ceiling with huge requests)
+  Calibrated fuse_request_s;         // a FUSE request's fixed cost (kernel <-> glusterfs round trip), seconds
+  Calibrated gfapi_MBps;             // a libgfapi (qemu) client's per-byte cost as a rate, MB/s
+  Calibrated gfapi_request_s;        // a libgfapi request's fixed cost, seconds
+  Calibrated small_file_round_trips; // network round trips per small-file create+write, replicated volume
+  Calibrated small_file_round_trips_distribute; // the same on a pure distribute volume (no AFR transaction)
+  Calibrated server_op_s;                       // brick-side time per metadata operation, seconds
+  Calibrated heal_MBps;                         // self-heal daemon's throughput limit per brick, MB/s
   // Machine time of runbook actions (what the system itself needs, apart from the admin's time): a step never takes
   // less. Measured by `ibmig emulate` (see emulation/cluster/README.md).
   Calibrated glusterd_start_s; // glusterd and its bricks up on the step's nodes
@@ -39,6 +44,8 @@ struct Calibration {
   Calibrated mount_s;          // one node's FUSE mount (start_clients, remount_clients)
   Calibrated unmount_s;        // one node's FUSE unmount (stop_clients)
   Calibrated command_s;        // an interface command: ip link set mtu/address/up/down
+  // One TCP stream's ceiling per link kind, mode, MTU and HCA; tried before builtin_stream_limits().
+  std::vector<StreamLimitRule> stream_limits;
 };
 
 struct Switch {
@@ -117,6 +124,7 @@ struct Stream {
   StreamKind kind = StreamKind::SequentialWrite;
   std::optional<BytesPerSecond> rate; // none: as fast as possible
   Bytes file_size{65536};             // SmallFiles only
+  Bytes block_size{1048576};          // sequential streams: the application's request size (dd bs=1M)
 };
 
 struct Vm {

@@ -41,6 +41,34 @@ Calibrated read_calibrated(ObjectReader& cal, const std::string& key, Calibrated
   return out;
 }
 
+/* calibration.stream_limits: [{link, technology?, hca?, mtu?, rate, scope?, source}], the user's measurements. */
+std::vector<StreamLimitRule> read_stream_limits(ObjectReader& cal)
+{
+  std::vector<StreamLimitRule> rules;
+  const json& arr = cal.array("stream_limits");
+  for (size_t i = 0; i < arr.size(); i++) {
+    ObjectReader o(arr[i], cal.index("stream_limits", i), cal.file());
+    StreamLimitRule r;
+    std::string link = o.str("link");
+    if (!parse_stream_link(link, r.link))
+      o.fail("link", "expected \"ipoib-connected\", \"ipoib-datagram\" or \"ethernet\", got \"" + link + "\"");
+    r.technology      = o.str("technology", "");
+    r.hca             = o.str("hca", "");
+    r.mtu             = o.integer("mtu", 0, 0, 65520);
+    r.rate            = o.bandwidth("rate", 1e6, 1e13);
+    std::string scope = o.str("scope", "connection");
+    if (scope == "interface")
+      r.scope = StreamScope::Interface;
+    else if (scope != "connection")
+      o.fail("scope", "expected \"connection\" or \"interface\", got \"" + scope + "\"");
+    r.source = o.str("source");
+    if (r.source.empty()) o.fail("source", "every calibration value needs its source (a measurement or a document)");
+    o.finish();
+    rules.push_back(r);
+  }
+  return rules;
+}
+
 /* Defaults with their sources: see scenarios/README.md, section Calibration. */
 Calibration read_calibration(ObjectReader& root)
 {
@@ -48,14 +76,24 @@ Calibration read_calibration(ObjectReader& root)
   d.gluster_stream_efficiency = {0.935, "fitted: a replica-2 write over 1GbE measured ~55 MB/s in the reference "
                                         "write-up; 1GbE TCP payload at MTU 1500 is 117.6 MB/s, /2 = 58.8 MB/s; "
                                         "55/58.8 = 0.935"};
-  d.fuse_MBps  = {600, "assumption (not measured here): a single glusterfs FUSE mount's large-block ceiling on a "
-                        "2012-era Xeon; emulate measures this machine's"};
-  d.gfapi_MBps = {900, "assumption (not measured here): libgfapi skips the FUSE kernel round trip, ~1.5x FUSE"};
+  d.fuse_MBps       = {2000, "assumption (not measured here): a glusterfs FUSE mount's per-byte cost (two copies, "
+                                   "user to kernel to daemon) as a rate; with 128 KiB requests and fuse_request_s it allows "
+                                   "the 750 MB/s one FUSE client wrote in the Gluster docs (2x10GbE bond); ibmig calibrate "
+                                   "fits it from dd at two block sizes"};
+  d.fuse_request_s  = {50e-6, "assumption (not measured here): one FUSE request's kernel <-> glusterfs round trip; "
+                               "no published figure was found; ibmig calibrate fits it from dd at two block sizes"};
+  d.gfapi_MBps      = {3000, "assumption (not measured here): libgfapi's per-byte cost as a rate (one copy fewer "
+                                  "than FUSE)"};
+  d.gfapi_request_s = {20e-6, "assumption (not measured here): a libgfapi request's fixed cost (no kernel round "
+                              "trip)"};
   d.small_file_round_trips = {8, "count of the network round trips of one create+write on a replicated volume: "
                                  "LOOKUP, entrylk, pre-op xattrop, CREATE, post-op, unlock, WRITE, FLUSH "
                                  "(Gluster AFR design docs)"};
-  d.server_op_s            = {150e-6, "assumption (not measured here): brick-side time of one metadata operation on a "
-                                                 "spinning-disk XFS brick with a warm cache"};
+  d.small_file_round_trips_distribute = {4, "count of the network round trips of one create+write on a distribute "
+                                            "volume: LOOKUP, CREATE, WRITE, FLUSH (no AFR locks or xattrops; DHT "
+                                            "sends a file's fops to its hashed brick only)"};
+  d.server_op_s         = {150e-6, "assumption (not measured here): brick-side time of one metadata operation on a "
+                                           "spinning-disk XFS brick with a warm cache"};
   d.heal_MBps           = {80, "assumption (not measured here): self-heal daemon's default single-threaded heal rate"};
   const std::string emu = "measured: ibmig emulate scenarios/reference.json on the dev machine (Debian 12, 2 cores, "
                           "4 emulated nodes), ";
@@ -72,17 +110,22 @@ Calibration read_calibration(ObjectReader& root)
   Calibration c;
   c.gluster_stream_efficiency = read_calibrated(cal, "gluster_stream_efficiency", d.gluster_stream_efficiency, 0.05, 1);
   c.fuse_MBps                 = read_calibrated(cal, "fuse_MBps", d.fuse_MBps, 1, 1e6);
+  c.fuse_request_s            = read_calibrated(cal, "fuse_request_s", d.fuse_request_s, 0, 1);
   c.gfapi_MBps                = read_calibrated(cal, "gfapi_MBps", d.gfapi_MBps, 1, 1e6);
+  c.gfapi_request_s           = read_calibrated(cal, "gfapi_request_s", d.gfapi_request_s, 0, 1);
   c.small_file_round_trips    = read_calibrated(cal, "small_file_round_trips", d.small_file_round_trips, 1, 100);
-  c.server_op_s               = read_calibrated(cal, "server_op_s", d.server_op_s, 0, 1);
-  c.heal_MBps                 = read_calibrated(cal, "heal_MBps", d.heal_MBps, 1, 1e6);
-  c.glusterd_start_s          = read_calibrated(cal, "glusterd_start_s", d.glusterd_start_s, 0, 3600);
-  c.service_stop_s            = read_calibrated(cal, "service_stop_s", d.service_stop_s, 0, 3600);
-  c.gluster_check_s           = read_calibrated(cal, "gluster_check_s", d.gluster_check_s, 0, 3600);
-  c.ping_pair_s               = read_calibrated(cal, "ping_pair_s", d.ping_pair_s, 0, 3600);
-  c.mount_s                   = read_calibrated(cal, "mount_s", d.mount_s, 0, 3600);
-  c.unmount_s                 = read_calibrated(cal, "unmount_s", d.unmount_s, 0, 3600);
-  c.command_s                 = read_calibrated(cal, "command_s", d.command_s, 0, 3600);
+  c.small_file_round_trips_distribute =
+      read_calibrated(cal, "small_file_round_trips_distribute", d.small_file_round_trips_distribute, 1, 100);
+  c.server_op_s      = read_calibrated(cal, "server_op_s", d.server_op_s, 0, 1);
+  c.heal_MBps        = read_calibrated(cal, "heal_MBps", d.heal_MBps, 1, 1e6);
+  c.glusterd_start_s = read_calibrated(cal, "glusterd_start_s", d.glusterd_start_s, 0, 3600);
+  c.service_stop_s   = read_calibrated(cal, "service_stop_s", d.service_stop_s, 0, 3600);
+  c.gluster_check_s  = read_calibrated(cal, "gluster_check_s", d.gluster_check_s, 0, 3600);
+  c.ping_pair_s      = read_calibrated(cal, "ping_pair_s", d.ping_pair_s, 0, 3600);
+  c.mount_s          = read_calibrated(cal, "mount_s", d.mount_s, 0, 3600);
+  c.unmount_s        = read_calibrated(cal, "unmount_s", d.unmount_s, 0, 3600);
+  c.command_s        = read_calibrated(cal, "command_s", d.command_s, 0, 3600);
+  if (cal.has("stream_limits")) c.stream_limits = read_stream_limits(cal);
   cal.finish();
   return c;
 }
@@ -391,6 +434,10 @@ void read_workload(ObjectReader& root, Scenario& sc)
         st.file_size = s.has("file_size") ? s.bytes("file_size", 1, 1e9) : Bytes{65536};
       else if (s.has("file_size"))
         s.fail("file_size", "only small-files streams have a file size");
+      if (st.kind != StreamKind::SmallFiles)
+        st.block_size = s.has("block_size") ? s.bytes("block_size", 512, 1 << 30) : Bytes{1048576};
+      else if (s.has("block_size"))
+        s.fail("block_size", "small-files streams write whole files (file_size), not blocks");
       s.finish();
       vm.streams.push_back(st);
     }

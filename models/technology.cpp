@@ -52,3 +52,65 @@ double tcp_payload_efficiency(const Technology& tech, int mtu, bool ipoib_connec
 }
 
 } // namespace ibmig
+
+namespace ibmig {
+
+/* Published single-stream figures (docs/research/host-limits-sources.md and ipoib-stream-figures.md). The rate is
+ * TCP payload as iperf3 prints it; rules without an HCA are the fallback for their mode. */
+const std::vector<StreamLimitRule>& builtin_stream_limits()
+{
+  const std::string s1  = "published: netperf (1 TCP stream) over IPoIB connected mode, '800MByte/sec or more' on a "
+                          "Mellanox 4x DDR back-to-back system (M. S. Tsirkin, kernel commit 839fcaba355a 'IPoIB: "
+                          "Connected mode experimental support'; an InfiniHost III era HCA; 800 MB/s read as 10^6 B; "
+                          "moderate; docs/research/ipoib-stream-figures.md S1)";
+  const std::string a8  = "published: iperf3, 1 TCP stream over IPoIB, Mellanox ConnectX-2 (QDR), AMD A10-7700K <-> "
+                          "Intel i7-920, 7.19 Gbits/sec (gist suma/738de00f3e1403ba36a5, 2014; mode and MTU not stated: "
+                          "weak; host-limits-sources.md A8)";
+  const std::string a9  = "published: iperf3, 1 TCP stream over IPoIB, 15.3 Gbits/sec receiver (RHEL 9 'Configuring "
+                          "InfiniBand and RDMA networks' 7.3; its HCA listings are ConnectX-3 at rate 56, the run's HCA "
+                          "is not stated: weak; host-limits-sources.md A9)";
+  const std::string a10 = "published: iperf per process over IPoIB on EDR ConnectX-4 peaks at about 20 Gbps, over 80 "
+                          "Gbps with 10 processes (open-mpi/ompi issue 9087, 2021; enhanced IPoIB is datagram only; "
+                          "host-limits-sources.md A10)";
+  // No published single-stream datagram figure on these HCAs was found (ipoib-stream-figures.md, section 3): the
+  // ratios below are structural, and say so.
+  const std::string dg_mthca =
+      "assumption (no published measurement found): 0.45 x the connected-mode figure (" + std::string("6.4 Gbit/s") +
+      "). InfiniHost (mthca) has no LSO or checksum offload in either mode (kernel ipoib.rst: offloads need HCA "
+      "support), and at MTU 2044 a byte costs 32x the packets of MTU 65520; connected mode was written to lift "
+      "that 2K limit (S1). Measure with iperf3 in datagram mode and give calibration.stream_limits";
+  const std::string dg_cx =
+      "assumption (no published measurement found): 0.8 x the connected-mode figure. ConnectX HCAs offload "
+      "checksum and segmentation (LSO) in datagram mode only (kernel ipoib.rst, ipoib_fix_features), which narrows "
+      "the gap of the 2K MTU; Mellanox recommends datagram 'for better scalability and performance' (MLNX_OFED "
+      "2.1 manual 4.3). Measure with iperf3 in datagram mode and give calibration.stream_limits";
+  static const std::vector<StreamLimitRule> rules = {
+      {StreamLink::IpoibConnected, "", "InfiniHost-III", 0, {6.4e9}, StreamScope::Connection, s1},
+      {StreamLink::IpoibConnected, "", "ConnectX-2", 0, {7.19e9}, StreamScope::Connection, a8},
+      {StreamLink::IpoibConnected, "", "ConnectX-3", 0, {15.3e9}, StreamScope::Connection, a9},
+      // An HCA outside the catalogue: the oldest published connected-mode figure, the one least likely to flatter.
+      {StreamLink::IpoibConnected, "", "", 0, {6.4e9}, StreamScope::Connection, s1},
+      {StreamLink::IpoibDatagram, "", "InfiniHost-III", 0, {0.45 * 6.4e9}, StreamScope::Connection, dg_mthca},
+      {StreamLink::IpoibDatagram, "", "ConnectX-2", 0, {0.8 * 7.19e9}, StreamScope::Connection, dg_cx},
+      {StreamLink::IpoibDatagram, "", "ConnectX-3", 0, {0.8 * 15.3e9}, StreamScope::Connection, dg_cx},
+      {StreamLink::IpoibDatagram, "", "ConnectX-4", 0, {20e9}, StreamScope::Connection, a10},
+      {StreamLink::IpoibDatagram,
+       "",
+       "ConnectX-5",
+       0,
+       {20e9},
+       StreamScope::Connection,
+       a10 + "; ConnectX-5 taken as ConnectX-4 (no figure found)"},
+      {StreamLink::IpoibDatagram,
+       "",
+       "ConnectX-6",
+       0,
+       {20e9},
+       StreamScope::Connection,
+       a10 + "; ConnectX-6 taken as ConnectX-4 (no figure found)"},
+      {StreamLink::IpoibDatagram, "", "", 0, {0.45 * 6.4e9}, StreamScope::Connection, dg_mthca},
+  };
+  return rules;
+}
+
+} // namespace ibmig

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace ibmig {
 
@@ -27,6 +28,33 @@ struct HcaModel {
   bool connected_mode = true; // ConnectX-4 and newer run IPoIB in datagram mode only (enhanced IPoIB)
   std::string source;
 };
+
+/* What kind of link a stream rule is for. */
+enum class StreamLink { IpoibConnected, IpoibDatagram, Ethernet };
+const char* to_string(StreamLink l); // "ipoib-connected", "ipoib-datagram", "ethernet"
+bool parse_stream_link(const std::string& s, StreamLink& out);
+
+/* Which streams share the ceiling: each TCP connection its own (datagram mode spreads connections over queues and
+ * cores), or all connections of the interface one (the rule was measured that way, e.g. iperf3 -P N gave no more
+ * than one stream). */
+enum class StreamScope { Connection, Interface };
+const char* to_string(StreamScope s); // "connection", "interface"
+
+/* One measured or published ceiling of a single TCP stream (TCP payload, what iperf3 reports). Fields left empty
+ * (technology, hca, mtu 0) match anything; the most specific matching rule wins, the scenario's before the
+ * built-in ones. */
+struct StreamLimitRule {
+  StreamLink link = StreamLink::IpoibConnected;
+  std::string technology; // "IB-QDR", "10GbE"; empty: any
+  std::string hca;        // HCA model (IPoIB only); empty: any
+  int mtu = 0;            // 0: any
+  BitsPerSecond rate;     // one stream's TCP payload
+  StreamScope scope = StreamScope::Connection;
+  std::string source;
+};
+
+/* The built-in rules, each from a published measurement (docs/research/host-limits-sources.md). */
+const std::vector<StreamLimitRule>& builtin_stream_limits();
 
 /* Built-in catalogue; a scenario may add entries under "technologies" / "hcas". */
 std::map<std::string, Technology> builtin_technologies();

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
+
+#include "host_limits.hpp"
 
 XBT_LOG_NEW_DEFAULT_CATEGORY(ibmig_client, "Gluster client streams");
 
@@ -51,21 +55,49 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
   std::vector<sg4::Host*> hosts;
   std::vector<double> flops;
   std::vector<std::pair<size_t, size_t>> transfers; // (from, to) host indices carrying `payload` each
-  auto flow     = std::make_shared<Flow>();
+  auto flow = std::make_shared<Flow>();
+  std::map<sg4::Host*, size_t> index_of; // a host enters the task once; a second use adds to its flops
   auto add_host = [&](sg4::Host* h, double f, const std::string& label, const std::string& source) {
-    hosts.push_back(h);
-    flops.push_back(f);
+    auto [it, fresh] = index_of.emplace(h, hosts.size());
+    if (fresh) {
+      hosts.push_back(h);
+      flops.push_back(0);
+    }
+    flops[it->second] += f;
     if (f > 0) flow->uses.push_back({h->get_name(), label, h->get_speed(), f / payload, source});
-    return hosts.size() - 1;
+    return it->second;
+  };
+  // A cost host charges kCostUnit / rate per byte: its share of the unit speed is the rate.
+  auto add_cost = [&](sg4::Host* h, double rate_Bps, const std::string& label, const std::string& source) {
+    add_host(h, payload * Platform::kCostUnit / rate_Bps, label, source);
   };
   if (sg4::Host* lim = world_.platform.stream_limit(vm_.name, stream_index_))
     add_host(lim, payload, "stream rate limit (" + vm_.name + ")", "the scenario's workload: the stream's rate");
-  if (vm_.access == Access::Gfapi)
-    add_host(world_.platform.vm_io(vm_.name), payload, "access path (libgfapi, " + vm_.name + ")",
-             sc.calibration.gfapi_MBps.source);
-  else
-    add_host(world_.platform.fuse(vm_.node), payload, "access path (FUSE mount on " + vm_.node + ")",
-             sc.calibration.fuse_MBps.source);
+  AccessPathCost access = access_path_cost(sc.calibration, vm_.access, st.block_size);
+  add_cost(vm_.access == Access::Gfapi ? world_.platform.vm_io(vm_.name) : world_.platform.fuse(vm_.node),
+           access.rate().value,
+           access.label + (vm_.access == Access::Gfapi ? " (" + vm_.name + ")" : " on " + vm_.node), access.source);
+
+  // One TCP connection per (client, brick node). Each end has a stream ceiling at its interface's mode and MTU: one
+  // that holds per connection is charged on the connection (the lower end's), one that holds per interface on
+  // that interface's stream processing, shared by all its connections.
+  auto add_stream_limits = [&](const NicResources& cn, const NicResources& bn, const std::string& brick_node,
+                               const std::string& network, bool send) {
+    StreamLimit at_client   = tcp_stream_limit(sc, *cn.nic, cn.mode, cn.mtu);
+    StreamLimit at_brick    = tcp_stream_limit(sc, *bn.nic, bn.mode, bn.mtu);
+    const StreamLimit* conn = nullptr;
+    for (auto [lim, end, end_sends] : {std::tuple{&at_client, &cn, send}, std::tuple{&at_brick, &bn, !send}}) {
+      if (!lim->limited) continue;
+      if (lim->scope == StreamScope::Interface)
+        add_cost(world_.platform.interface_cpu(end->node, end->nic->name, end_sends), lim->rate.value,
+                 lim->label + " per interface", lim->source);
+      else if (!conn || lim->rate.value < conn->rate.value)
+        conn = lim;
+    }
+    if (conn)
+      add_cost(world_.platform.connection(Platform::connection_client(vm_), brick_node, network, send),
+               conn->rate.value, conn->label, conn->source);
+  };
 
   NicResources* client_nic = world_.platform.nic_on(vm_.node, path.network);
   size_t client_idx        = SIZE_MAX;
@@ -83,6 +115,7 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
     if (client_idx == SIZE_MAX) client_idx = add_host(client_nic->host, 0, "", "");
     size_t bi = add_host(brick_nic->host, 0, "", "");
     transfers.push_back(read ? std::make_pair(bi, client_idx) : std::make_pair(client_idx, bi));
+    add_stream_limits(*client_nic, *brick_nic, bn.name, path.network, !read);
     flow->uses.push_back({brick_nic->link->get_name() + (read ? "_UP" : "_DOWN"),
                           link_label("brick", *brick_nic, sc, read), brick_nic->capacity_Bps, 1.0,
                           technology_source(*brick_nic, sc)});
@@ -184,11 +217,12 @@ void GlusterClient::run_sequential()
 
 void GlusterClient::run_small_files()
 {
-  const Scenario& sc  = world_.sc;
-  const Stream& st    = vm_.streams[stream_index_];
-  const Volume& vol   = *sc.find_volume(vm_.volume);
-  const double rtrips = sc.calibration.small_file_round_trips.value;
-  const double op_s   = sc.calibration.server_op_s.value;
+  const Scenario& sc     = world_.sc;
+  const Stream& st       = vm_.streams[stream_index_];
+  const Volume& vol      = *sc.find_volume(vm_.volume);
+  const Calibrated trips = small_file_round_trips(sc.calibration, vol);
+  const double rtrips    = trips.value;
+  const double op_s      = sc.calibration.server_op_s.value;
   while (!world_.finished) {
     uint64_t seen = world_.generation();
     IoPath p      = world_.model.io_path(vm_, World::now());
@@ -235,7 +269,7 @@ void GlusterClient::run_small_files()
                                             : "data transfer";
     cp.limit_seconds[limit] += latency_s + data_s;
     if (latency_s >= data_s)
-      cp.limit_source[limit] = "round trips per file: " + world_.sc.calibration.small_file_round_trips.source +
+      cp.limit_source[limit] = "round trips per file: " + trips.source +
                                "; brick time per operation: " + world_.sc.calibration.server_op_s.source;
   }
   stop_flow();

@@ -42,7 +42,7 @@ Platform::Platform(const Scenario& sc) : sc_(sc), topology_(sc)
   // through the link to the switch the NIC is cabled to.
   for (const Node* node : topology_.nodes()) {
     disks_[node->name] = zone->create_host(sg_name("disk", node->name), node->disk.write.value);
-    fuse_[node->name]  = zone->create_host(sg_name("fuse", node->name), sc.calibration.fuse_MBps.value * 1e6);
+    fuse_[node->name]  = zone->create_host(sg_name("fuse", node->name), kCostUnit);
     for (const Cable& cable : topology_.cables(node->name)) {
       const Nic& nic = *cable.nic;
       NicResources r;
@@ -50,7 +50,12 @@ Platform::Platform(const Scenario& sc) : sc_(sc), topology_(sc)
       r.node         = node->name;
       r.host         = zone->create_host(sg_name("nic", node->name, nic.name), kUnlimited);
       r.capacity_Bps = nic_capacity_Bps(nic, nic.mtu, nic.mode);
-      r.link         = zone->create_split_duplex_link(sg_name("link", node->name, nic.name), r.capacity_Bps)
+      r.mtu          = nic.mtu;
+      r.mode         = nic.mode;
+      for (bool send : {true, false})
+        interface_cpu_[{node->name, nic.name, send}] =
+            zone->create_host(sg_name("cpu", node->name, nic.name + (send ? "/tx" : "/rx")), kCostUnit);
+      r.link = zone->create_split_duplex_link(sg_name("link", node->name, nic.name), r.capacity_Bps)
                    ->set_latency(sc.technology_of(*cable.network).nic_latency.value);
       sg4::Link* sw = switches_.at(cable.network->name);
       zone->add_route(r.host->get_netpoint(), nullptr, nullptr, nullptr,
@@ -61,8 +66,21 @@ Platform::Platform(const Scenario& sc) : sc_(sc), topology_(sc)
     }
   }
   for (auto const& vm : sc.workload.vms) {
-    double limit    = vm.access == Access::Gfapi ? sc.calibration.gfapi_MBps.value * 1e6 : kUnlimited;
-    vm_io_[vm.name] = zone->create_host(sg_name("io", vm.name), limit);
+    vm_io_[vm.name] = zone->create_host(sg_name("io", vm.name), kCostUnit);
+    // The client's connections: one per brick node it may write to or read from, per network both can use.
+    ConnectionClient client = connection_client(vm);
+    for (auto const& brick : sc.find_volume(vm.volume)->bricks)
+      for (const Network* net : topology_.networks()) {
+        if (brick.node == vm.node || !topology_.nic_on(vm.node, net->name) || !topology_.nic_on(brick.node, net->name))
+          continue;
+        for (bool send : {true, false}) {
+          auto key = std::make_tuple(client, brick.node, net->name, send);
+          if (!connections_.count(key))
+            connections_[key] = zone->create_host(sg_name("tcp", client.first, client.second) + "/" + esc(brick.node) +
+                                                      "/" + esc(net->name) + (send ? "/tx" : "/rx"),
+                                                  kCostUnit);
+        }
+      }
     for (size_t k = 0; k < vm.streams.size(); k++)
       if (vm.streams[k].rate)
         stream_limits_[{vm.name, k}] =
@@ -86,9 +104,17 @@ NicResources* Platform::nic_on(const std::string& node, const std::string& netwo
   return nic ? &nics_.at({node, nic->name}) : nullptr;
 }
 
+Platform::ConnectionClient Platform::connection_client(const Vm& vm)
+{
+  // One glusterfs FUSE process per mounted volume on a node; qemu's libgfapi client is per VM.
+  return vm.access == Access::Fuse ? ConnectionClient{vm.node, vm.volume} : ConnectionClient{vm.name, ""};
+}
+
 void Platform::configure_nic(const std::string& node, const std::string& iface, int mtu, IpoibMode mode)
 {
   NicResources& r = nic(node, iface);
+  r.mtu           = mtu;
+  r.mode          = mode;
   r.capacity_Bps  = nic_capacity_Bps(*r.nic, mtu, mode);
   // A split-duplex link's halves are separate links; set both.
   sg4::Link::by_name(r.link->get_name() + "_UP")->set_bandwidth(r.capacity_Bps);

@@ -81,10 +81,11 @@ TEST(ReferencePhysics, SlowFuseIsTheAccessPathLimit)
   json doc = read_json("scenarios/reference.json");
   for (auto& n : doc["nodes"])
     n["disk"]["write"] = "5000MBps", n["disk"]["read"] = "5000MBps";
-  doc["calibration"]["fuse_MBps"] = {{"value", 300}, {"source", "test"}};
-  Report r                        = simulate_doc(doc);
-  const ClientFigures& c          = client(phase(r, "after"), "vm2");
-  EXPECT_NE(c.bottleneck.find("access path (FUSE mount on n1)"), std::string::npos) << c.bottleneck;
+  doc["calibration"]["fuse_MBps"]      = {{"value", 300}, {"source", "test"}};
+  doc["calibration"]["fuse_request_s"] = {{"value", 0}, {"source", "test"}};
+  Report r                             = simulate_doc(doc);
+  const ClientFigures& c               = client(phase(r, "after"), "vm2");
+  EXPECT_NE(c.bottleneck.find("FUSE request rate (128 KiB requests) on n1"), std::string::npos) << c.bottleneck;
   // vm1 reads 50 MB/s through the same mount: vm2 gets the rest.
   EXPECT_NEAR(c.write_MBps, 250.0, 2.5);
 }
