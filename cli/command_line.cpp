@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 
 namespace ibmig::cli {
 namespace {
@@ -49,21 +50,32 @@ CLI::Validator whole_number(long long lo, long long hi)
       "whole number " + range);
 }
 
-CLI::Validator number(double lo, double hi)
+namespace {
+/* A real number that `ok` accepts, described as "a number RANGE"; written back in a canonical form. */
+CLI::Validator real_number(const std::string& range, std::function<bool(double)> ok)
 {
-  const std::string range = "from " + shown(lo) + " to " + shown(hi);
   return CLI::Validator(
-      [lo, hi, range](std::string& v) -> std::string {
+      [range, ok](std::string& v) -> std::string {
         char* end = nullptr;
         double x  = std::strtod(v.c_str(), &end);
-        if (v.empty() || *end != '\0' || !(x >= lo && x <= hi))
-          return "expected a number " + range + ", got \"" + v + "\"";
+        if (v.empty() || *end != '\0' || !ok(x)) return "expected a number " + range + ", got \"" + v + "\"";
         char canonical[32];
         std::snprintf(canonical, sizeof canonical, "%.17g", x);
         v = canonical;
         return "";
       },
       "number " + range);
+}
+} // namespace
+
+CLI::Validator number(double lo, double hi)
+{
+  return real_number("from " + shown(lo) + " to " + shown(hi), [lo, hi](double x) { return x >= lo && x <= hi; });
+}
+
+CLI::Validator positive_number(double hi)
+{
+  return real_number("above 0 and at most " + shown(hi), [hi](double x) { return x > 0 && x <= hi; });
 }
 
 CLI::Validator positive_duration(double max_s, const std::string& max_text)

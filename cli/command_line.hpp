@@ -18,6 +18,7 @@ namespace ibmig::cli {
  * what was checked is what is stored (CLI11 alone would read "010" as octal). */
 CLI::Validator whole_number(long long lo, long long hi);
 CLI::Validator number(double lo, double hi);
+CLI::Validator positive_number(double hi);                                   // above 0 and at most hi
 CLI::Validator positive_duration(double max_s, const std::string& max_text); // "30s" -> seconds
 CLI::Validator byte_count(std::uint64_t lo, std::uint64_t hi);               // "64MiB" -> bytes
 CLI::Validator one_of(const std::vector<std::string>& words);                // "event" or "busy"

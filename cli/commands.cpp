@@ -138,7 +138,10 @@ int run_emulate(const Scenario& sc, const Options& opt)
   Report predicted = sim::simulate(sc); // the same model, predicted: the comparison table sets them side by side
   emu::EmulateOptions eo;
   eo.time_scale = opt.time_scale;
-  eo.rdma       = opt.rdma;
+  eo.rate_scale = opt.rate_scale;
+  // Slowed down, the VMs of a phase no longer compete for this machine's CPU: run them together, as predicted.
+  eo.concurrent_streams = opt.rate_scale < 1;
+  eo.rdma               = opt.rdma;
   std::vector<std::string> rdma_faults;
   for (auto const& name : opt.inject) {
 #ifdef IBMIG_HAVE_RDMA

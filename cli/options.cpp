@@ -8,17 +8,23 @@ namespace ibmig::cli {
 const char* kUsage = R"(usage:
   ibmig simulate SCENARIO [--json FILE] [--runs N] [--seed S] [--set PATH=VALUE ...]
   ibmig check    SCENARIO [--json FILE] [--set PATH=VALUE ...]
-  ibmig emulate  SCENARIO [--json FILE] [--time-scale X] [--inject NAME ...] [--rdma] [--state-dir DIR]
-                          [--set PATH=VALUE ...]
+  ibmig emulate  SCENARIO [--json FILE] [--time-scale X] [--rate-scale X] [--inject NAME ...] [--rdma]
+                          [--state-dir DIR] [--set PATH=VALUE ...]
   ibmig emulate  --cleanup [--state-dir DIR | STATE_FILE]
   ibmig generate --nodes N --vms-per-node M [--replica R] [--duration D] [-o FILE]
   ibmig bench    [--nodes N] [--vms-per-node M]
+  ibmig calibrate [--iperf3 FILE ...] [--link KIND] [--technology NAME] [--hca MODEL] [--mtu N]
+                  [--scenario SCENARIO [--node NODE --interface NAME]] [--fio NODE=FILE ...]
+                  [--ib-write-bw FILE ...] [--dd [BS=]FILE ...] [--emulate-report FILE] [--include FILE]
+                  [-o FILE] [--write-scenario FILE]
 
   simulate  predict throughput per phase, NIC bytes, bottlenecks and downtime of the migration plan (SimGrid)
   check     run only the plan checker (exit status 1 when it finds an error)
   emulate   replay the plan on an emulated cluster on this machine (root; real GlusterFS) and compare
   generate  write a valid scenario of the given size (stdout or -o FILE)
   bench     time the simulator: reference.json, a generated large scenario, and a 10x longer workload
+  calibrate turn iperf3 -J, fio JSON, ib_write_bw, dd and emulate --json outputs into a calibration file that a
+            scenario includes ("calibration": {"include": FILE}); KIND: ipoib-connected, ipoib-datagram, ethernet
 exit status: 0 ok, 1 the plan failed (check: an error; simulate: a failed step, a check error, writes with no
 serving copy, a failed --runs sample; emulate: a failed replay), 2 bad input, 3 internal failure)";
 
@@ -46,6 +52,7 @@ Options parse_options(int argc, char** argv)
   CLI::App* emulate = app.add_subcommand("emulate");
   reads_scenario(emulate); // or, with --cleanup, the state file
   emulate->add_option("--time-scale", o.time_scale)->transform(number(0, 1));
+  emulate->add_option("--rate-scale", o.rate_scale)->transform(positive_number(1));
   emulate->add_option("--inject", o.inject)->check(utf8_text())->allow_extra_args(false);
   emulate->add_flag("--rdma", o.rdma);
   emulate->add_flag("--cleanup", o.cleanup);
@@ -61,6 +68,18 @@ Options parse_options(int argc, char** argv)
   CLI::App* bench = app.add_subcommand("bench");
   bench->add_option("--nodes", o.bench_nodes)->transform(whole_number(1, 62500));
   bench->add_option("--vms-per-node", o.bench_vms_per_node)->transform(whole_number(0, 10000));
+  CLI::App* calibrate = app.add_subcommand("calibrate");
+  for (auto [name, files] : {std::pair{"--iperf3", &o.iperf3}, std::pair{"--fio", &o.fio},
+                             std::pair{"--ib-write-bw", &o.ib_write_bw}, std::pair{"--dd", &o.dd}})
+    calibrate->add_option(name, *files)->check(list_item())->allow_extra_args(false);
+  calibrate->add_option("--link", o.link)->check(one_of({"ipoib-connected", "ipoib-datagram", "ethernet"}));
+  calibrate->add_option("--mtu", o.mtu)->transform(whole_number(576, 65520));
+  for (auto [name, text] : {std::pair{"--emulate-report", &o.emulate_report}, std::pair{"--technology", &o.technology},
+                            std::pair{"--hca", &o.hca}, std::pair{"--scenario", &o.scenario},
+                            std::pair{"--node", &o.node}, std::pair{"--interface", &o.interface},
+                            std::pair{"--include", &o.include}, std::pair{"--write-scenario", &o.write_scenario},
+                            std::pair{"-o,--output", &o.output}})
+    calibrate->add_option(name, *text)->check(utf8_text());
 
   if (!parse_command_line(app, argc, argv) || app.get_subcommands().empty()) {
     o.command = "help";

@@ -24,12 +24,17 @@ struct Options {
   std::string output;
   // emulate
   double time_scale = 0.01;
+  double rate_scale = 1; // (0, 1]: links X times slower, MB/s divided by X, VMs of a phase concurrently when < 1
   std::vector<std::string> inject;
   bool rdma             = false;
   bool cleanup          = false;
   std::string state_dir = "/run/ibmig";
   // bench
   int bench_nodes = 1024, bench_vms_per_node = 10;
+  // calibrate (its --scenario is `scenario`, its -o `output`)
+  std::vector<std::string> iperf3, fio, ib_write_bw, dd; // fio: NODE=FILE; dd: [BS=]FILE
+  std::string emulate_report, link, technology, hca, node, interface, include, write_scenario;
+  int mtu = 0;
 };
 
 /* Throws UsageError (and ScenarioError for a --set that is not PATH=VALUE). "help" for no command, help or -h. */

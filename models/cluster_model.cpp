@@ -209,12 +209,33 @@ void ClusterModel::interface_rules(const std::string& node, const Nic& nic, int 
                               " needs a 4K InfiniBand MTU on the subnet"});
 }
 
+/* A bond's slaves carry the bond's MTU: Linux sets it on every slave, and an IPoIB bond at 65520 needs every slave
+ * in connected mode at that MTU (OFED ib-bonding.txt). Slaves declared with another MTU are not a state a
+ * configure_interface step can produce. */
+void ClusterModel::bond_rules(const std::string& node, const Nic& nic, Transition& t) const
+{
+  if (!nic.bond) return;
+  std::vector<std::string> odd;
+  for (auto const& s : nic.bond->slaves)
+    if (s.mtu != 0 && s.mtu != nic.mtu) odd.push_back(s.name + " (MTU " + std::to_string(s.mtu) + ")");
+  if (!odd.empty())
+    t.problems.push_back({"BOND_MTU_MISMATCH",
+                          Severity::Error,
+                          true,
+                          {node + " " + nic.name + " (MTU " + std::to_string(nic.mtu) + ")"},
+                          "the slaves of " + node + "-" + nic.name + " must share its MTU " + std::to_string(nic.mtu) +
+                              ", but " + join(odd) + " differ"});
+}
+
 std::vector<StepProblem> ClusterModel::initial_problems() const
 {
   Transition t;
   for (auto const& node : sc_.nodes)
     for (auto const& nic : node.nics)
-      if (nic.present) interface_rules(node.name, nic, nic.mtu, nic.mode, t);
+      if (nic.present) {
+        interface_rules(node.name, nic, nic.mtu, nic.mode, t);
+        bond_rules(node.name, nic, t);
+      }
   return t.problems;
 }
 

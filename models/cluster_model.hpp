@@ -159,6 +159,7 @@ private:
    * (ROLLING_BEFORE_HEAL). */
   void account_heal_debt(const std::string& when, const std::map<const Brick*, bool>& before, Transition& t);
   /* Interface rules for one (node, NIC) at `mtu` and `mode`: MTU limits, connected-mode support. */
+  void bond_rules(const std::string& node, const Nic& nic, Transition& t) const;
   void interface_rules(const std::string& node, const Nic& nic, int mtu, IpoibMode mode, Transition& t) const;
 
   const Scenario& sc_;

@@ -35,6 +35,9 @@ struct AccessPathCost {
 };
 constexpr double kFuseMaxWriteBytes = 131072; // glusterfs fuse-bridge: max_write = 128 KiB (see C1 in the sources)
 AccessPathCost access_path_cost(const Calibration& c, Access access, Bytes block_size);
+/* Access-path requests of one small-file create+write, one after the other: LOOKUP, CREATE, WRITE, FLUSH, RELEASE
+ * (the FUSE opcodes `echo x > file` sends; libgfapi makes the same calls). */
+constexpr int kFileRequests = 5;
 
 /* Network round trips of one small-file create+write on this volume, with their source. */
 Calibrated small_file_round_trips(const Calibration& c, const Volume& v);

@@ -112,6 +112,7 @@ bool parse_within(const std::string& word)
 void add_emulation_json(const EmulationSections& e, json& out)
 {
   out["run"]           = {{"time_scale", e.run.time_scale},
+                          {"rate_scale", e.run.rate_scale},
                           {"write_bytes", e.run.write_bytes.value},
                           {"read_file_bytes", e.run.read_file_bytes.value},
                           {"small_files", e.run.small_files},
@@ -160,7 +161,8 @@ EmulationSections emulation_from(const json& j)
                      run.at("small_files"),
                      run.at("bricks"),
                      run.at("id"),
-                     run.at("state_file")};
+                     run.at("state_file"),
+                     run.value("rate_scale", 1.0)}; // absent in reports written before --rate-scale
   e.workload_mode = j.at("workload_mode");
   if (j.contains("plan_checker")) {
     auto const& pc = j.at("plan_checker");
@@ -225,11 +227,22 @@ FindingOrigin parse_finding_origin(const std::string& word)
   return parse_word<FindingOrigin>(origin_words, word, "finding origin");
 }
 
+namespace {
+bool is_assumption(std::string source)
+{
+  std::transform(source.begin(), source.end(), source.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return source.find("assumption") != std::string::npos;
+}
+} // namespace
+
 bool ClientFigures::rests_on_assumption() const
 {
-  std::string lower = bottleneck_source;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
-  return lower.find("assumption") != std::string::npos;
+  return is_assumption(bottleneck_source);
+}
+
+bool StepReport::rests_on_assumption() const
+{
+  return is_assumption(duration_source);
 }
 
 Verdict verdict(const Report& r)
@@ -318,7 +331,9 @@ json to_json(const Report& r)
                      {"outcome", to_string(s.outcome)},
                      {"detail", s.detail},
                      {"timing", to_string(s.timing)},
-                     {"machine_s", opt(s.machine_s)}});
+                     {"machine_s", opt(s.machine_s)},
+                     {"duration_source", s.duration_source},
+                     {"rests_on_assumption", s.rests_on_assumption()}});
   json checks = json::array();
   for (auto const& c : r.checks) {
     checks.push_back(finding_json(c));
@@ -399,7 +414,8 @@ Report report_from_json(const json& j)
     std::string path = "steps[" + std::to_string(i) + "]";
     r.steps.push_back({s.at("name"), s.at("action"), s.at("start_s"), s.at("end_s"),
                        word_at(s, "outcome", path, parse_step_outcome), s.at("detail"),
-                       word_at(s, "timing", path, parse_step_timing), opt_get(s, "machine_s")});
+                       word_at(s, "timing", path, parse_step_timing), opt_get(s, "machine_s"),
+                       s.value("duration_source", std::string())});
   }
   for (size_t i = 0; i < j.at("checks").size(); i++)
     r.checks.push_back(finding_from(j.at("checks").at(i), "checks[" + std::to_string(i) + "]"));
@@ -492,9 +508,16 @@ void print_report(const Report& r, std::ostream& out)
       out << "    " << limit << ": " << source << "\n";
   }
   out << "\nSteps:\n";
+  std::map<std::string, std::string> assumed_steps; // step -> what its length rests on
   for (auto const& s : r.steps) {
-    out << formatted("  %9.1f-%9.1f s  %-40s %-6s %s\n", s.start_s, s.end_s, s.name.c_str(), to_string(s.outcome),
-                     s.detail.c_str());
+    out << formatted("  %9.1f-%9.1f s  %-40s %-6s %s%s\n", s.start_s, s.end_s, s.name.c_str(), to_string(s.outcome),
+                     s.detail.c_str(), s.rests_on_assumption() ? " (*)" : "");
+    if (s.rests_on_assumption()) assumed_steps[s.name] = s.duration_source;
+  }
+  if (!assumed_steps.empty()) {
+    out << "(*) its length was set by a parameter that is an assumption: re-measure it to trust the downtime\n";
+    for (auto const& [step, source] : assumed_steps)
+      out << "    " << step << ": " << source << "\n";
   }
   // Entries with the same figures and breakdown are printed once (a full-downtime plan stops every VM alike).
   auto downtime = [&](const char* title, const std::vector<DowntimeEntry>& list) {

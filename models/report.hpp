@@ -102,8 +102,11 @@ struct StepReport {
   StepOutcome outcome = StepOutcome::Ok;
   std::string detail; // why it failed, or what it observed
   StepTiming timing = StepTiming::Simulated;
-  std::optional<double> machine_s; // the machine time of the step: simulate: modelled (null for physical steps);
-                                   // emulate: measured (commands and checks, scaled sleeps excluded)
+  std::optional<double> machine_s;  // the machine time of the step: simulate: modelled (null for physical steps);
+                                    // emulate: measured (commands and checks, scaled sleeps excluded)
+  std::string duration_source;      // what made the step longer than its runbook duration (a calibration value's
+                                    // source: heal_MBps for a heal, glusterd_start_s, ...); empty: the runbook's
+  bool rests_on_assumption() const; // its length was set by a parameter whose source is an assumption
 };
 
 struct CheckFinding {
@@ -152,6 +155,9 @@ struct RunInfo {
   std::string bricks; // where the bricks live, in plain words
   std::string id;     // the run id
   std::string state_file;
+  /* --rate-scale: every link and stream class ran this many times slower, and every MB/s in the report was
+   * divided by it (back to the scenario's speeds). JSON "rate_scale"; 1 when absent (reports before it existed). */
+  double rate_scale = 1;
 };
 
 /* With --inject: whether the static plan checker flags the injected mistakes too. */

@@ -5,6 +5,19 @@
 
 namespace ibmig {
 
+const char* to_string(BondMode m)
+{
+  switch (m) {
+  case BondMode::ActiveBackup:
+    return "active-backup";
+  case BondMode::BalanceAlb:
+    return "balance-alb";
+  case BondMode::Lacp:
+    return "802.3ad";
+  }
+  return "?";
+}
+
 std::string mode_name(IpoibMode m)
 {
   return m == IpoibMode::Connected ? "connected" : m == IpoibMode::Datagram ? "datagram" : "";

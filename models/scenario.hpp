@@ -21,6 +21,14 @@ struct Calibrated {
   std::string source;
 };
 
+/* calibration.disks.NODE: what fio measured on a node's brick; a figure not given keeps the node's own. */
+struct DiskMeasurement {
+  std::optional<BytesPerSecond> write;
+  std::optional<BytesPerSecond> read;
+  std::string source;
+  std::string file, json_path; // where it was written (the scenario or an included file), for messages
+};
+
 struct Calibration {
   // Fraction of the TCP payload rate a Gluster write or read stream achieves (AFR transaction round trips, RPC
   // framing). Applied to every storage link.
@@ -46,6 +54,10 @@ struct Calibration {
   Calibrated command_s;        // an interface command: ip link set mtu/address/up/down
   // One TCP stream's ceiling per link kind, mode, MTU and HCA; tried before builtin_stream_limits().
   std::vector<StreamLimitRule> stream_limits;
+  // Measured brick disks (ibmig calibrate, from fio): node -> figures that replace that node's nodes[].disk.
+  std::map<std::string, DiskMeasurement> disks;
+  // The fabric's RDMA write rate (perftest ib_write_bw), MB/s, kept with its source; no model uses it yet.
+  std::optional<Calibrated> rdma_write_MBps;
 };
 
 struct Switch {
@@ -65,14 +77,34 @@ struct Network {
 enum class IpoibMode { None, Datagram, Connected };
 std::string mode_name(IpoibMode m); // "connected", "datagram", "" for None
 
+/* Linux bonding modes the model knows. A Gluster client holds one TCP connection per brick node, and with
+ * balance-alb or 802.3ad (any hash policy) one connection never spans slaves (kernel bonding.rst: layer2/layer2+3
+ * put all traffic to a peer on one slave; layer3+4 "a single connection will not span multiple slaves"). So a bond
+ * carries up to all its slaves together, one connection at most one slave. active-backup carries one slave. */
+enum class BondMode { ActiveBackup, BalanceAlb, Lacp };
+const char* to_string(BondMode m); // "active-backup", "balance-alb", "802.3ad"
+
+struct BondSlave {
+  std::string name; // "eth2"
+  int mtu = 0;      // as the scenario declares it today; 0: the bond's
+};
+
+struct Bond {
+  BondMode mode = BondMode::ActiveBackup;
+  std::string hash; // 802.3ad: xmit_hash_policy ("layer2", "layer2+3", "layer3+4"); empty otherwise
+  std::vector<BondSlave> slaves;
+  int carrying() const { return mode == BondMode::ActiveBackup ? 1 : static_cast<int>(slaves.size()); }
+};
+
 struct Nic {
-  std::string name;                 // interface name as the admin sees it: "eth1", "ib0"
+  std::string name;                 // interface name as the admin sees it: "eth1", "ib0", "bond0"
   std::string network;              // key into Scenario networks
   std::string address;              // IPv4 address on its network, without prefix
   bool present = true;              // false: the plan installs it (install_nic)
   std::string hca;                  // InfiniBand only: key into Scenario::hcas
   IpoibMode mode = IpoibMode::None; // IPoIB: initial mode (when present)
   int mtu        = 1500;            // initial MTU (when present)
+  std::optional<Bond> bond;         // a bond of several NICs of the network's technology (one cable per slave)
 };
 
 struct Disk {

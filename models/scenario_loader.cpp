@@ -5,6 +5,7 @@
 #include "strict_json.hpp"
 #include "topology.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -41,6 +42,57 @@ Calibrated read_calibrated(ObjectReader& cal, const std::string& key, Calibrated
   return out;
 }
 
+/* nodes[].nics[].bond: {mode, hash? (802.3ad), slaves: [{name, mtu?}, ...]}. */
+Bond read_bond(ObjectReader& nic, const Technology& tech)
+{
+  ObjectReader b = nic.child("bond");
+  Bond bond;
+  std::string mode = b.str("mode");
+  if (mode == "active-backup")
+    bond.mode = BondMode::ActiveBackup;
+  else if (mode == "balance-alb")
+    bond.mode = BondMode::BalanceAlb;
+  else if (mode == "802.3ad")
+    bond.mode = BondMode::Lacp;
+  else
+    b.fail("mode", "expected \"active-backup\", \"balance-alb\" or \"802.3ad\", got \"" + mode + "\"");
+  // Linux refuses other modes for IPoIB slaves (kernel commit 1533e77315 "net/bonding: Enforce active-backup policy
+  // for IPoIB bonds").
+  if (tech.kind == LinkKind::InfiniBand && bond.mode != BondMode::ActiveBackup)
+    b.fail("mode", "an IPoIB bond can only be active-backup (Linux enforces it since 4.8), got \"" + mode + "\"");
+  if (bond.mode == BondMode::Lacp) {
+    bond.hash = b.str("hash", "layer2");
+    if (bond.hash != "layer2" && bond.hash != "layer2+3" && bond.hash != "layer3+4")
+      b.fail("hash", "expected \"layer2\", \"layer2+3\" or \"layer3+4\", got \"" + bond.hash + "\"");
+  } else if (b.has("hash")) {
+    b.fail("hash", "only an 802.3ad bond has a transmit hash policy");
+  }
+  const json& slaves = b.array("slaves");
+  if (slaves.size() < 2) b.fail("slaves", "a bond needs at least two slaves");
+  std::set<std::string> names;
+  for (size_t i = 0; i < slaves.size(); i++) {
+    ObjectReader s(slaves[i], b.index("slaves", i), b.file());
+    BondSlave slave;
+    slave.name = s.str("name");
+    slave.mtu  = s.integer("mtu", 0, 576, 65520);
+    if (!names.insert(slave.name).second) s.fail("name", "slave \"" + slave.name + "\" is listed twice");
+    s.finish();
+    bond.slaves.push_back(slave);
+  }
+  b.finish();
+  return bond;
+}
+
+/* The interface names a NIC takes on its node: its own and its slaves'. */
+std::vector<std::string> interface_names(const Nic& nic)
+{
+  std::vector<std::string> out{nic.name};
+  if (nic.bond)
+    for (auto const& s : nic.bond->slaves)
+      out.push_back(s.name);
+  return out;
+}
+
 /* calibration.stream_limits: [{link, technology?, hca?, mtu?, rate, scope?, source}], the user's measurements. */
 std::vector<StreamLimitRule> read_stream_limits(ObjectReader& cal)
 {
@@ -69,19 +121,22 @@ std::vector<StreamLimitRule> read_stream_limits(ObjectReader& cal)
   return rules;
 }
 
+} // namespace
+
 /* Defaults with their sources: see scenarios/README.md, section Calibration. */
-Calibration read_calibration(ObjectReader& root)
+Calibration default_calibration()
 {
   Calibration d;
   d.gluster_stream_efficiency = {0.935, "fitted: a replica-2 write over 1GbE measured ~55 MB/s in the reference "
                                         "write-up; 1GbE TCP payload at MTU 1500 is 117.6 MB/s, /2 = 58.8 MB/s; "
                                         "55/58.8 = 0.935"};
   d.fuse_MBps       = {2000, "assumption (not measured here): a glusterfs FUSE mount's per-byte cost (two copies, "
-                                   "user to kernel to daemon) as a rate; with 128 KiB requests and fuse_request_s it allows "
-                                   "the 750 MB/s one FUSE client wrote in the Gluster docs (2x10GbE bond); ibmig calibrate "
-                                   "fits it from dd at two block sizes"};
-  d.fuse_request_s  = {50e-6, "assumption (not measured here): one FUSE request's kernel <-> glusterfs round trip; "
-                               "no published figure was found; ibmig calibrate fits it from dd at two block sizes"};
+                                   "user to kernel to daemon) as a rate; no published figure separates it from the request "
+                                   "cost; ibmig calibrate fits it from dd at two block sizes"};
+  d.fuse_request_s  = {110e-6, "published: dd through a glusterfs FUSE mount at bs=512, 1k and 8k wrote 4.6, 9.9 and "
+                                "67.3 MB/s (gluster/glusterfs issue 2618, 2021: one request per write(), 111, 103 and "
+                                "122 us each; less the copy at fuse_MBps, 110 us; volume and network not stated: weak); "
+                                "ibmig calibrate fits yours from dd at two block sizes"};
   d.gfapi_MBps      = {3000, "assumption (not measured here): libgfapi's per-byte cost as a rate (one copy fewer "
                                   "than FUSE)"};
   d.gfapi_request_s = {20e-6, "assumption (not measured here): a libgfapi request's fixed cost (no kernel round "
@@ -104,9 +159,85 @@ Calibration read_calibration(ObjectReader& root)
   d.mount_s             = {0.3, emu + "4 nodes' FUSE mounts in 1.9, 0.78 and 0.71 s over three runs"};
   d.unmount_s           = {0.055, emu + "4 nodes' FUSE unmounts in 0.22 s"};
   d.command_s           = {0.1, emu + "configure ib0 on 4 nodes 0.11 s"};
-  const json* v         = root.opt_raw("calibration");
-  if (!v) return d;
-  ObjectReader cal(*v, "calibration", root.file());
+  return d;
+}
+
+namespace {
+
+Calibration read_calibration_object(ObjectReader& cal, const Calibration& defaults, std::vector<std::string>& chain);
+
+/* calibration.include: another calibration file (same keys), its path relative to the including file. */
+Calibration read_included_calibration(ObjectReader& cal, const json& include, const Calibration& defaults,
+                                      std::vector<std::string>& chain)
+{
+  if (!include.is_string() || include.get<std::string>().empty())
+    cal.fail("include", "expected the path of a calibration file (relative to this file), got " + include.dump());
+  const std::string given          = include.get<std::string>();
+  const std::filesystem::path path = std::filesystem::path(cal.file()).parent_path() / given;
+  const std::string file           = path.lexically_normal().string();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    cal.fail("include", std::filesystem::exists(path, ec)
+                            ? "\"" + given + "\" (" + file + ") is not a regular file"
+                            : "cannot open \"" + given + "\" (" + file + "): no such file");
+  const std::string key = std::filesystem::weakly_canonical(path, ec).string();
+  if (std::find(chain.begin(), chain.end(), key) != chain.end()) {
+    std::string cycle;
+    for (auto const& f : chain)
+      cycle += f + " -> ";
+    cal.fail("include", "include cycle: " + cycle + key);
+  }
+  if (std::filesystem::file_size(path, ec) > (16u << 20))
+    cal.fail("include", "\"" + given + "\" is larger than 16 MiB: not a calibration file");
+  std::ifstream in(path);
+  if (!in) cal.fail("include", "cannot open \"" + given + "\" (" + file + ")");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  const std::string by   = " (included by " + cal.file() + ": " + cal.at("include") + ")";
+  json doc;
+  JsonFailure why;
+  if (!parse_strict_json(text, doc, why)) throw ScenarioError(file, why.path, why.describe(text) + by);
+  chain.push_back(key);
+  try {
+    ObjectReader included(doc, "", file);
+    Calibration c = read_calibration_object(included, defaults, chain);
+    chain.pop_back();
+    return c;
+  } catch (const ScenarioError& e) {
+    if (e.file() != file) throw;
+    throw ScenarioError(e.file(), e.path(), e.reason() + by);
+  }
+}
+
+/* calibration.disks: {NODE: {write?, read?, source}}, what fio measured on a node's brick. */
+void read_disks(ObjectReader& cal, std::map<std::string, DiskMeasurement>& disks)
+{
+  const json* v = cal.opt_raw("disks");
+  if (!v) return;
+  ObjectReader all(*v, cal.at("disks"), cal.file());
+  for (auto it = v->begin(); it != v->end(); ++it) {
+    ObjectReader o = all.child(it.key());
+    DiskMeasurement m;
+    if (o.has("write")) m.write = to_bytes_per_second(o.bandwidth("write", 8e6, 8e12));
+    if (o.has("read")) m.read = to_bytes_per_second(o.bandwidth("read", 8e6, 8e12));
+    if (!m.write && !m.read) o.fail("", "a measured disk needs its write or read figure (or both)");
+    m.source = o.str("source");
+    if (m.source.empty()) o.fail("source", "every calibration value needs its source (a measurement or a document)");
+    o.finish();
+    m.file          = cal.file();
+    m.json_path     = o.at("");
+    disks[it.key()] = m;
+  }
+}
+
+/* One calibration object (a scenario's section or an included file) over `defaults`: its own keys win over the
+ * included file's, its stream_limits come first. */
+Calibration read_calibration_object(ObjectReader& cal, const Calibration& defaults, std::vector<std::string>& chain)
+{
+  Calibration d = defaults;
+  if (const json* include = cal.opt_raw("include")) d = read_included_calibration(cal, *include, defaults, chain);
+  cal.str("description", "");
   Calibration c;
   c.gluster_stream_efficiency = read_calibrated(cal, "gluster_stream_efficiency", d.gluster_stream_efficiency, 0.05, 1);
   c.fuse_MBps                 = read_calibrated(cal, "fuse_MBps", d.fuse_MBps, 1, 1e6);
@@ -126,8 +257,36 @@ Calibration read_calibration(ObjectReader& root)
   c.unmount_s        = read_calibrated(cal, "unmount_s", d.unmount_s, 0, 3600);
   c.command_s        = read_calibrated(cal, "command_s", d.command_s, 0, 3600);
   if (cal.has("stream_limits")) c.stream_limits = read_stream_limits(cal);
+  c.stream_limits.insert(c.stream_limits.end(), d.stream_limits.begin(), d.stream_limits.end());
+  c.disks = d.disks;
+  read_disks(cal, c.disks);
+  c.rdma_write_MBps =
+      cal.has("rdma_write_MBps") ? read_calibrated(cal, "rdma_write_MBps", {}, 1e-3, 1e7) : d.rdma_write_MBps;
   cal.finish();
   return c;
+}
+
+Calibration read_calibration(ObjectReader& root)
+{
+  const json* v = root.opt_raw("calibration");
+  if (!v) return default_calibration();
+  ObjectReader cal(*v, "calibration", root.file());
+  std::error_code ec;
+  std::vector<std::string> chain{std::filesystem::weakly_canonical(root.file(), ec).string()};
+  return read_calibration_object(cal, default_calibration(), chain);
+}
+
+/* calibration.disks replace the measured figures of their nodes' disks. */
+void apply_measured_disks(Scenario& sc)
+{
+  for (auto const& [name, m] : sc.calibration.disks) {
+    auto it = std::find_if(sc.nodes.begin(), sc.nodes.end(), [&](const Node& n) { return n.name == name; });
+    if (it == sc.nodes.end()) throw ScenarioError(m.file, m.json_path, "unknown node \"" + name + "\"");
+    if (m.write) it->disk.write = *m.write;
+    if (m.read) it->disk.read = *m.read;
+    it->disk.source =
+        m.write && m.read ? m.source : m.source + "; " + (m.write ? "read" : "write") + ": " + it->disk.source;
+  }
 }
 
 void read_catalogues(ObjectReader& root, Scenario& sc)
@@ -248,8 +407,14 @@ void read_nodes(ObjectReader& root, Scenario& sc)
         c.fail(c.has("hca") ? "hca" : "mode", "only InfiniBand NICs have an HCA model and an IPoIB mode");
       }
       nic.mtu = c.integer("mtu", tech.mtu_default, 576, 65520);
+      if (c.has("bond")) nic.bond = read_bond(c, tech);
       c.finish();
       if (n.find_nic(nic.name)) c.fail("name", "duplicate interface \"" + nic.name + "\" on node " + n.name);
+      for (auto const& other : n.nics)
+        for (auto const& name : interface_names(nic))
+          for (auto const& taken : interface_names(other))
+            if (name == taken)
+              c.fail("name", "interface \"" + name + "\" on node " + n.name + " is both a bond slave and a NIC");
       n.nics.push_back(nic);
     }
     o.finish();
@@ -263,7 +428,7 @@ void read_nodes(ObjectReader& root, Scenario& sc)
     int used           = 0;
     for (auto const& n : sc.nodes)
       for (auto const& nic : n.nics)
-        used += nic.network == net.name;
+        used += nic.network == net.name ? (nic.bond ? static_cast<int>(nic.bond->slaves.size()) : 1) : 0;
     if (used > net.sw.ports)
       throw ScenarioError(sc.file, root.index("networks", i) + ".switch.ports",
                           "switch " + net.sw.name + " of network " + net.name + " has " + std::to_string(net.sw.ports) +
@@ -500,6 +665,7 @@ Scenario parse_scenario(const json& doc, const std::string& file)
   sc.calibration = read_calibration(root);
   read_networks(root, sc);
   read_nodes(root, sc);
+  apply_measured_disks(sc);
   check_distinct_names(sc);
   read_storage_names(root, sc);
   read_volumes(root, sc);

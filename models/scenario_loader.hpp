@@ -17,5 +17,7 @@ namespace ibmig {
 
 Scenario load_scenario(const std::string& file, const std::vector<Override>& overrides = {});
 Scenario parse_scenario(const nlohmann::json& doc, const std::string& file);
+/* The calibration a scenario without a "calibration" section gets, every value with its source. */
+Calibration default_calibration();
 
 } // namespace ibmig

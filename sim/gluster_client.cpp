@@ -27,6 +27,19 @@ std::string technology_source(const NicResources& r, const Scenario& sc)
 {
   return sc.technology_of(*sc.find_network(r.nic->network)).source;
 }
+/* A connection through a bond that spreads connections rides one slave: a slave's share of the bond. */
+StreamLimit bond_slave_limit(const NicResources& r)
+{
+  StreamLimit out;
+  if (!r.nic->bond || r.nic->bond->carrying() < 2) return out;
+  out.limited = true;
+  out.rate    = BytesPerSecond{r.capacity_Bps / r.nic->bond->carrying()};
+  out.label   = "bond slave of " + Topology::nic_name(r.node, r.nic->name) + " (" +
+              std::string(to_string(r.nic->bond->mode)) + ": one connection per slave)";
+  out.source = "Linux bonding (Documentation/networking/bonding.rst): a single connection will not span multiple "
+               "slaves; a slave's rate is its technology's";
+  return out;
+}
 } // namespace
 
 std::string GlusterClient::signature(const IoPath& p) const
@@ -85,8 +98,10 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
                                const std::string& network, bool send) {
     StreamLimit at_client   = tcp_stream_limit(sc, *cn.nic, cn.mode, cn.mtu);
     StreamLimit at_brick    = tcp_stream_limit(sc, *bn.nic, bn.mode, bn.mtu);
+    StreamLimit slave[2]    = {bond_slave_limit(cn), bond_slave_limit(bn)};
     const StreamLimit* conn = nullptr;
-    for (auto [lim, end, end_sends] : {std::tuple{&at_client, &cn, send}, std::tuple{&at_brick, &bn, !send}}) {
+    for (auto [lim, end, end_sends] : {std::tuple{&at_client, &cn, send}, std::tuple{&at_brick, &bn, !send},
+                                       std::tuple{&slave[0], &cn, send}, std::tuple{&slave[1], &bn, !send}}) {
       if (!lim->limited) continue;
       if (lim->scope == StreamScope::Interface)
         add_cost(world_.platform.interface_cpu(end->node, end->nic->name, end_sends), lim->rate.value,
@@ -217,12 +232,13 @@ void GlusterClient::run_sequential()
 
 void GlusterClient::run_small_files()
 {
-  const Scenario& sc     = world_.sc;
-  const Stream& st       = vm_.streams[stream_index_];
-  const Volume& vol      = *sc.find_volume(vm_.volume);
-  const Calibrated trips = small_file_round_trips(sc.calibration, vol);
-  const double rtrips    = trips.value;
-  const double op_s      = sc.calibration.server_op_s.value;
+  const Scenario& sc          = world_.sc;
+  const Stream& st            = vm_.streams[stream_index_];
+  const Volume& vol           = *sc.find_volume(vm_.volume);
+  const Calibrated trips      = small_file_round_trips(sc.calibration, vol);
+  const double rtrips         = trips.value;
+  const AccessPathCost access = access_path_cost(sc.calibration, vm_.access, st.file_size);
+  const double op_s           = sc.calibration.server_op_s.value;
   while (!world_.finished) {
     uint64_t seen = world_.generation();
     IoPath p      = world_.model.io_path(vm_, World::now());
@@ -241,7 +257,8 @@ void GlusterClient::run_small_files()
       cn->host->route_to(world_.platform.nic_on(bn, p.network)->host, links, &lat);
       rtt = std::max(rtt, 2 * lat);
     }
-    double per_file_latency = rtrips * (rtt + op_s);
+    // Each file is also kFileRequests requests through the access path, one after the other.
+    double per_file_latency = rtrips * (rtt + op_s) + kFileRequests * access.per_request.value;
     double est_data_s       = st.file_size.value / (cn ? cn->capacity_Bps : 1e9);
     // Batch files so one batch is about a second of simulated time: cost grows with batches, not files.
     double files = std::clamp(std::floor(1.0 / (per_file_latency + est_data_s)), 1.0, 1e6);
@@ -264,13 +281,18 @@ void GlusterClient::run_small_files()
     stop_flow();
     ClientPhase& cp = world_.recorder.phase().clients[vm_.name];
     cp.files += files * done_ratio;
-    std::string limit = latency_s >= data_s ? "round-trip latency (" + std::to_string(static_cast<int>(rtrips)) +
-                                                  " round trips per file)"
-                                            : "data transfer";
+    std::string limit = latency_s >= data_s
+                            ? "round-trip latency (" + std::to_string(static_cast<int>(rtrips)) + " round trips and " +
+                                  std::to_string(kFileRequests) + " " +
+                                  (vm_.access == Access::Fuse ? "FUSE" : "libgfapi") + " requests per file)"
+                            : "data transfer";
     cp.limit_seconds[limit] += latency_s + data_s;
     if (latency_s >= data_s)
       cp.limit_source[limit] = "round trips per file: " + trips.source +
-                               "; brick time per operation: " + world_.sc.calibration.server_op_s.source;
+                               "; brick time per operation: " + world_.sc.calibration.server_op_s.source +
+                               "; requests per file: LOOKUP, CREATE, WRITE, FLUSH, RELEASE; per request: " +
+                               (vm_.access == Access::Fuse ? world_.sc.calibration.fuse_request_s.source
+                                                           : world_.sc.calibration.gfapi_request_s.source);
   }
   stop_flow();
 }

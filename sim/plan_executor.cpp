@@ -107,6 +107,29 @@ std::optional<double> PlanExecutor::machine_time(const Step& st) const
   }
 }
 
+std::string PlanExecutor::machine_time_source(const Step& st) const
+{
+  const Calibration& c = world_.sc.calibration;
+  switch (st.action) {
+  case Action::StartService:
+    return "glusterd_start_s: " + c.glusterd_start_s.source;
+  case Action::StopService:
+    return "service_stop_s: " + c.service_stop_s.source;
+  case Action::CheckPeers:
+  case Action::CheckVolume:
+    return "gluster_check_s: " + c.gluster_check_s.source;
+  case Action::VerifyPing:
+    return "ping_pair_s: " + c.ping_pair_s.source;
+  case Action::StartClients:
+  case Action::RemountClients:
+    return "mount_s: " + c.mount_s.source;
+  case Action::StopClients:
+    return "unmount_s: " + c.unmount_s.source;
+  default:
+    return "command_s: " + c.command_s.source;
+  }
+}
+
 void PlanExecutor::wait_heal(const Step& st, StepReport& rep)
 {
   double deadline = World::now() + st.timeout.value;
@@ -127,6 +150,9 @@ void PlanExecutor::wait_heal(const Step& st, StepReport& rep)
                                 "timeout, or heal faster (calibration.heal_MBps is what this rests on).");
   } else
     rep.detail = "nothing left to heal on " + st.volume;
+  // A heal that outlasted the runbook's wait is as long as the simulated heal: say what that rests on.
+  if (World::now() > rep.start_s + world_.step_durations[world_.current_step].value + 1e-9)
+    rep.duration_source = "the self-heal's simulated rate: heal_MBps: " + world_.sc.calibration.heal_MBps.source;
 }
 
 void PlanExecutor::operator()()
@@ -151,8 +177,11 @@ void PlanExecutor::operator()()
     world_.changed();
     if (st.action == Action::WaitHeal)
       wait_heal(st, rep);
-    else
+    else {
       sg4::this_actor::sleep_for(step_duration_s(world_.step_durations[i].value, rep.machine_s));
+      if (rep.machine_s && *rep.machine_s > world_.step_durations[i].value)
+        rep.duration_source = "its machine time: " + machine_time_source(st);
+    }
     world_.sample();
     Transition done = world_.model.end(st);
     if (!done.rerated.empty()) rerate(done.rerated);

@@ -26,6 +26,7 @@ private:
   void take_down(const std::string& node, const std::string& what, double now);
   void fail(StepReport& rep, const std::string& why);
   /* What the system itself needs for the step (calibration, measured by ibmig emulate); none for physical steps. */
+  std::string machine_time_source(const Step& st) const; // the calibration value behind machine_time
   std::optional<double> machine_time(const Step& st) const;
 
   World& world_;

@@ -94,7 +94,10 @@ Platform::Platform(const Scenario& sc) : sc_(sc), topology_(sc)
 double Platform::nic_capacity_Bps(const Nic& nic, int mtu, IpoibMode mode) const
 {
   const Technology& tech = sc_.technology_of(*sc_.find_network(nic.network));
-  return to_bytes_per_second(tech.data_rate).value * tcp_payload_efficiency(tech, mtu, mode == IpoibMode::Connected) *
+  // A bond carries its slaves together (active-backup one of them); one connection at most one (gluster_client).
+  int slaves = nic.bond ? nic.bond->carrying() : 1;
+  return slaves * to_bytes_per_second(tech.data_rate).value *
+         tcp_payload_efficiency(tech, mtu, mode == IpoibMode::Connected) *
          sc_.calibration.gluster_stream_efficiency.value;
 }
 

@@ -66,22 +66,12 @@ int prefix_length(const std::string& subnet)
   }
 }
 
-std::vector<std::string> tbf_arguments(BitsPerSecond rate)
-{
-  double burst = std::max(512.0 * 1024, rate.value / 8 / 250);
-  return {"tbf",
-          "rate",
-          std::to_string(static_cast<long long>(rate.value)) + "bit",
-          "burst",
-          std::to_string(static_cast<long long>(burst)),
-          "latency",
-          "20ms"};
-}
-
-EmulatedCluster::EmulatedCluster(const Scenario& sc, RunLayout layout, CommandRunner& runner, std::ostream* log)
+EmulatedCluster::EmulatedCluster(const Scenario& sc, RunLayout layout, CommandRunner& runner, std::ostream* log,
+                                 double rate_scale)
     : sc_(sc), topology_(sc), layout_(std::move(layout)), runner_(runner), log_(log),
-      state_(layout_.state_file(), layout_.run_id)
+      state_(layout_.state_file(), layout_.run_id), rate_scale_(rate_scale)
 {
+  if (!(rate_scale_ > 0 && rate_scale_ <= 1)) throw std::invalid_argument("rate scale must be in (0, 1]");
 }
 
 EmulatedCluster::~EmulatedCluster()
@@ -285,7 +275,6 @@ void EmulatedCluster::wait_peers_connected(const std::string& from, size_t expec
 
 void EmulatedCluster::create_veth(const std::string& node, const Nic& nic)
 {
-  auto net  = sc_.find_network(nic.network);
   auto sw   = layout_.switch_netns(nic.network);
   auto port = RunLayout::switch_port(node, nic.name);
   auto ns   = layout_.netns(node);
@@ -293,16 +282,33 @@ void EmulatedCluster::create_veth(const std::string& node, const Nic& nic)
        "NIC " + nic.name + " of " + node);
   add(created(CreatedObject::Kind::Link, port, sw));
   must({"ip", "-n", sw, "link", "set", port, "master", "br0"}, "NIC " + nic.name + " of " + node);
-  auto rate = sc_.technology_of(*net).data_rate;
+  shape(node, nic, nic.mtu, nic.mode);
+}
+
+void EmulatedCluster::shape(const std::string& node, const Nic& nic, int mtu, IpoibMode mode)
+{
+  auto key = std::make_pair(node, nic.name);
+  auto s   = link_shaping(sc_, topology_, node, nic, mtu, mode, rate_scale_);
+  auto it  = shaped_.find(key);
+  if (it != shaped_.end() && it->second.mtu == mtu && it->second.stream.label == s.stream.label) return;
+  auto ns   = layout_.netns(node);
+  auto sw   = layout_.switch_netns(nic.network);
+  auto port = RunLayout::switch_port(node, nic.name);
   // Shaped both ways: node egress on the node end, switch egress (towards the node) on the switch port.
-  std::vector<std::string> node_tc = {"tc", "-n", ns, "qdisc", "replace", "dev", nic.name, "root"};
-  std::vector<std::string> sw_tc   = {"tc", "-n", sw, "qdisc", "replace", "dev", port, "root"};
-  for (auto const& a : tbf_arguments(rate)) {
-    node_tc.push_back(a);
-    sw_tc.push_back(a);
+  for (auto const& [netns, dev, end] : {std::tuple{ns, nic.name, LinkEnd::Node}, {sw, port, LinkEnd::SwitchPort}}) {
+    // From scratch: a changed limit means other classes, and `qdisc replace` of an htb keeps the old ones.
+    if (it != shaped_.end()) must({"tc", "-n", netns, "qdisc", "del", "dev", dev, "root"}, "reshaping " + dev);
+    for (auto const& argv : shaping_commands(s, netns, dev, end))
+      must(argv, "shaping " + nic.name + " of " + node);
   }
-  must(node_tc, "shaping " + nic.name + " of " + node);
-  must(sw_tc, "shaping " + nic.name + " of " + node);
+  if (log_) *log_ << "[emulate] " << node << " " << nic.name << ": " << describe(s) << "\n";
+  shaped_[key] = s;
+}
+
+const LinkShaping* EmulatedCluster::shaping_of(const std::string& node, const std::string& nic) const
+{
+  auto it = shaped_.find({node, nic});
+  return it == shaped_.end() ? nullptr : &it->second;
 }
 
 void EmulatedCluster::configure_interface(const std::string& node, const Nic& nic, int mtu, IpoibMode mode)
@@ -319,7 +325,8 @@ void EmulatedCluster::configure_interface(const std::string& node, const Nic& ni
         nic.name},
        "address of " + node + " " + nic.name);
   must({"ip", "-n", ns, "link", "set", nic.name, "up"}, node + " " + nic.name + " up");
-  (void)mode; // a veth has no IPoIB mode: the mode shows only in the MTU it allows (checked by the model)
+  // A veth has no IPoIB mode: the mode shows in the MTU it allows (checked by the model) and in the stream limit.
+  shape(node, nic, mtu, mode);
 }
 
 void EmulatedCluster::install_nic(const std::string& node, const Nic& nic)

@@ -6,6 +6,7 @@
 
 #include "command_runner.hpp"
 #include "gluster_output.hpp"
+#include "link_shaping.hpp"
 #include "observed_state.hpp"
 #include "run_state.hpp"
 #include "scenario.hpp"
@@ -58,7 +59,7 @@ std::string render_hosts_file(const Topology& topology, const std::string& netwo
 /* "10.10.1.0/24" -> 24 (24 when absent). */
 int prefix_length(const std::string& subnet);
 /* tbf arguments for a data rate: rate in bit/s and a burst that holds a 64 KiB offloaded packet and one timer tick
- * (HZ 250) of traffic, so the shaper does not cap below the rate. */
+ * (HZ 250) of traffic, so the shaper does not cap below the rate (link_shaping.cpp). */
 std::vector<std::string> tbf_arguments(BitsPerSecond rate);
 
 class EmulatedCluster {
@@ -69,7 +70,9 @@ public:
     double heal_s    = 120; // deadline of wait_heal
   };
 
-  EmulatedCluster(const Scenario& sc, RunLayout layout, CommandRunner& runner, std::ostream* log);
+  /* rate_scale in (0, 1]: every link and stream class that much slower (--rate-scale). */
+  EmulatedCluster(const Scenario& sc, RunLayout layout, CommandRunner& runner, std::ostream* log,
+                  double rate_scale = 1);
   ~EmulatedCluster(); // tears down (never throws)
   EmulatedCluster(const EmulatedCluster&)            = delete;
   EmulatedCluster& operator=(const EmulatedCluster&) = delete;
@@ -124,6 +127,9 @@ public:
   /* Records the node's processes (daemons forked by glusterd, FUSE clients) in the state file. */
   void record_processes(const std::string& node);
   const Nic* nic_on(const std::string& node, const std::string& network) const;
+  /* How (node, nic) is shaped now (link_shaping.hpp); nullptr when its veth does not exist. */
+  const LinkShaping* shaping_of(const std::string& node, const std::string& nic) const;
+  double rate_scale() const { return rate_scale_; }
   std::string brick_name(const Brick& b) const; // "gl1.storage.example:/var/tmp/ibmig-.../bricks/vmstore"
 
 private:
@@ -131,6 +137,8 @@ private:
   void must(std::vector<std::string> argv, const std::string& what, double timeout_s = 0);
   void add(CreatedObject o) { state_.add(o); }
   void create_veth(const std::string& node, const Nic& nic);
+  /* Shapes both ends of the veth for this MTU and mode; replaces what was there (the classes follow the new limit). */
+  void shape(const std::string& node, const Nic& nic, int mtu, IpoibMode mode);
   void kill_processes(const std::string& node, const std::function<bool(const CreatedObject&)>& which);
   void wait_peers_connected(const std::string& from, size_t expected);
 
@@ -141,6 +149,8 @@ private:
   std::ostream* log_;
   RunState state_;
   Timeouts timeouts_;
+  double rate_scale_ = 1;
+  std::map<std::pair<std::string, std::string>, LinkShaping> shaped_; // (node, nic) -> what its veth has now
   bool torn_down_ = false;
 };
 

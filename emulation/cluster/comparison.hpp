@@ -15,7 +15,11 @@ constexpr double step_tolerance_pct       = 50; // a step's machine time: a few 
  * only where the machine here took longer than the runbook allows. */
 constexpr double downtime_tolerance_pct = 5;
 
+/* concurrent: the VMs of a phase ran together, so a node's NIC counter holds all its VMs' copies and what its
+ * bricks sent to other nodes' readers: the NIC rows are then per node (its NIC on storage_network, the one the
+ * storage names point to before the migration), against the simulator's NIC bytes. */
 std::vector<ComparisonRow> build_comparison(const Report& measured, const Report& predicted,
-                                            const std::string& workload_note);
+                                            const std::string& workload_note, bool concurrent = false,
+                                            const std::string& storage_network = "");
 
 } // namespace ibmig::emu

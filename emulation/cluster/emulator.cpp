@@ -114,7 +114,9 @@ Report Run::go(const Report* prediction)
   }
   tear_down(layout);
   sections_.failed = failed;
-  if (prediction) sections_.comparison = build_comparison(report_, *prediction, sections_.workload_mode);
+  if (prediction)
+    sections_.comparison = build_comparison(report_, *prediction, sections_.workload_mode, opt_.concurrent_streams,
+                                            sc_.storage_names.network);
   log(failed ? "done: the run found problems (see steps and events)" : "done");
   return report_;
 }
@@ -137,6 +139,7 @@ void Run::describe_run()
   sections_.run.write_bytes     = opt_.write_bytes;
   sections_.run.read_file_bytes = opt_.read_file_bytes;
   sections_.run.small_files     = opt_.small_files;
+  sections_.run.rate_scale      = opt_.rate_scale;
   if (opt_.rdma) sections_.rdma = "requested; the soft-RoCE plane is not wired into emulate yet: IPoIB stand-in only";
   sections_.workload_mode =
       opt_.concurrent_streams
@@ -150,6 +153,14 @@ void Run::describe_run()
                 std::to_string(static_cast<int>(opt_.paced_seconds)) +
                 " s at their rate; the simulator predicts all streams at once, so a client that shares a NIC or a "
                 "brick with another busy client is predicted lower than measured here";
+  if (opt_.rate_scale < 1) {
+    std::ostringstream x;
+    x << opt_.rate_scale;
+    sections_.workload_mode += "; rate scale " + x.str() +
+                               ": links, stream classes and paced streams ran that many times slower and every MB/s "
+                               "is divided by it (small files per second are not: round trips, not bandwidth; the "
+                               "host's own costs, FUSE and CPU, are not slowed, so they limit less than they would)";
+  }
 }
 
 /* What the static checker says about the plan that is replayed, and whether it flags the injected mistakes. */
@@ -197,7 +208,9 @@ void Run::create_cluster(const RunLayout& layout)
 {
   std::error_code ec;
   std::filesystem::create_directories(opt_.state_dir, ec);
-  cluster_                     = std::make_unique<EmulatedCluster>(plan_.scenario, layout, runner_, opt_.log);
+  if (!(opt_.rate_scale > 0 && opt_.rate_scale <= 1))
+    throw EmulationError("rate scale must be above 0 and at most 1, got " + std::to_string(opt_.rate_scale));
+  cluster_ = std::make_unique<EmulatedCluster>(plan_.scenario, layout, runner_, opt_.log, opt_.rate_scale);
   cluster_->timeouts().check_s = opt_.check_deadline_s;
   cluster_->timeouts().heal_s  = opt_.heal_deadline_s;
   workload_                    = std::make_unique<WorkloadPhases>(*cluster_, opt_);

@@ -1,14 +1,15 @@
 /* `ibmig emulate`: builds the scenario's cluster for real on this machine (one network namespace and one private
- * mount namespace per node, a bridge per network, tbf-shaped veths per NIC, real glusterd and FUSE mounts), runs
- * the VMs' streams, replays the migration plan step by step, measures, verifies every written byte on every
- * replica, and tears everything down.
+ * mount namespace per node, a bridge per network, shaped veths per NIC (link_shaping.hpp), real glusterd and FUSE
+ * mounts), runs the VMs' streams, replays the migration plan step by step, measures, verifies every written byte on
+ * every replica, and tears everything down.
  *
  * How the CLI wires it (cli/main.cpp):
- *   ibmig emulate SCENARIO [--json FILE] [--time-scale X] [--inject NAME]... [--rdma]
+ *   ibmig emulate SCENARIO [--json FILE] [--time-scale X] [--rate-scale X] [--inject NAME]... [--rdma]
  *     if (auto why = emu::missing_prerequisites(); !why.empty()) { print why; exit 2; }
  *     Scenario sc = load_scenario(file, overrides);
  *     Report prediction = simulate(sc, ...);              // optional: enables the comparison table
- *     emu::EmulateOptions opt; opt.time_scale = X; opt.inject = {...}; opt.log = &std::cerr;
+ *     emu::EmulateOptions opt; opt.time_scale = X; opt.rate_scale = Y; opt.concurrent_streams = Y < 1;
+ *     opt.inject = {...}; opt.log = &std::cerr;
  *     Report r = emu::emulate(sc, opt, &prediction);      // throws emu::EmulationError: print what(), exit 2
  *     print_report(r, std::cout); emu::print_comparison(r, std::cout); write to_json(r) to FILE if --json;
  *     exit(emu::run_failed(r) ? 1 : 0);
@@ -50,8 +51,13 @@ struct EmulateOptions {
    * for paced_seconds. true: all streams at once, as the scenario describes. */
   bool concurrent_streams = false;
   double paced_seconds    = 3;
-  std::ostream* log       = nullptr; // progress lines
-  bool trace_commands     = false;   // also log every system command
+  /* (0, 1]: every emulated link and stream class, and every paced stream, this many times slower; every MB/s
+   * measured is divided by it in the report (run.rate_scale). Below 1 the machine's CPU stays out of the way, so
+   * the CLI runs the VMs of a phase concurrently (concurrent_streams) to check the contention the simulator
+   * predicts. Small files per second are not divided: their cost is round trips, not bandwidth. */
+  double rate_scale   = 1;
+  std::ostream* log   = nullptr; // progress lines
+  bool trace_commands = false;   // also log every system command
 };
 
 /* What the bricks of a run can hold at most: every stream's bytes per phase (as WorkloadPhases bounds them) times the

@@ -138,7 +138,7 @@ std::vector<IoJob> WorkloadPhases::jobs_of(const std::string& phase)
         j.max_files = opt_.small_files;
         j.file_size = static_cast<std::uint64_t>(s.file_size.value);
       }
-      j.rate_Bps = s.rate ? s.rate->value : 0;
+      j.rate_Bps = s.rate ? s.rate->value * opt_.rate_scale : 0; // the whole world slowed alike
       j.primary  = !s.rate && s.kind != StreamKind::SmallFiles;
       jobs.push_back(j);
     }
@@ -233,7 +233,8 @@ PhaseReport WorkloadPhases::figures(const std::string& phase, double clock_start
         cf->replicas_local += b->node == vm->node ? 1 : 0;
       cf->bottleneck = "measured";
     }
-    double rate = r.seconds > 0 ? static_cast<double>(r.bytes) / r.seconds / 1e6 : 0;
+    // Back to the scenario's speeds: the links and paced streams ran rate_scale times slower.
+    double rate = r.seconds > 0 ? static_cast<double>(r.bytes) / r.seconds / 1e6 / opt_.rate_scale : 0;
     if (j.kind == StreamKind::SequentialWrite)
       cf->write_MBps += rate;
     else if (j.kind == StreamKind::SequentialRead)

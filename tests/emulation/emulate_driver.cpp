@@ -1,7 +1,7 @@
 /* Test-only driver for the emulator: the calls `ibmig emulate` makes, plus knobs the CLI does not offer (write size,
  * check deadline, no after-phase) so that the end-to-end tests stay short. The CLI's own path is tested by
  * tests/cli (emulate --rdma).
- *   ibmig_emulate_driver SCENARIO [--json FILE] [--time-scale X] [--inject NAME]... [--write-mib N]
+ *   ibmig_emulate_driver SCENARIO [--json FILE] [--time-scale X] [--rate-scale X] [--inject NAME]... [--write-mib N]
  *                        [--state-dir DIR] [--check-deadline S] [--distributed] [--no-after] [--trace]
  *   ibmig_emulate_driver --cleanup STATE
  * Exit: 0 ok, 1 the run found a problem, 2 error (prerequisites, bad input, interrupted). */
@@ -34,7 +34,10 @@ int main(int argc, char** argv)
         json_out = next();
       else if (args[i] == "--time-scale")
         opt.time_scale = std::stod(next());
-      else if (args[i] == "--inject")
+      else if (args[i] == "--rate-scale") {
+        opt.rate_scale         = std::stod(next());
+        opt.concurrent_streams = opt.rate_scale < 1; // as the CLI does
+      } else if (args[i] == "--inject")
         opt.inject.push_back(next());
       else if (args[i] == "--write-mib")
         opt.write_bytes = Bytes{std::stod(next()) * 1024 * 1024};

@@ -361,8 +361,9 @@ TEST(PlanReplay, StepsBecomeNamespaceCommands)
 
   replay.run_step(sc.plan.steps[next++], "storage");
   EXPECT_TRUE(fake.ran("ip -n ibmig-rtest-sw-ib link add n2-ib0 type veth peer name ib0 netns ibmig-rtest-n2"));
-  EXPECT_TRUE(fake.ran("tc -n ibmig-rtest-n2 qdisc replace dev ib0 root tbf rate 8000000000bit"));
-  EXPECT_TRUE(fake.ran("tc -n ibmig-rtest-sw-ib qdisc replace dev n2-ib0 root tbf rate 8000000000bit"));
+  // IPoIB has a stream rule: htb at the data rate with a class per peer (test_link_shaping.cpp has the details).
+  EXPECT_TRUE(fake.ran("tc -n ibmig-rtest-n2 class add dev ib0 parent 1: classid 1:1 htb rate 8000000000bit"));
+  EXPECT_TRUE(fake.ran("tc -n ibmig-rtest-sw-ib class add dev n2-ib0 parent 1: classid 1:1 htb rate 8000000000bit"));
 
   replay_until(replay, sc, next, "Configure ib0 (connected, MTU 65520)");
   replay.run_step(sc.plan.steps[next++], "storage");
@@ -550,8 +551,8 @@ TEST(Comparison, StepMachineTimeHasAnAbsoluteTolerance)
 {
   // Both reports time a step alike (its runbook 120 s and 60 s here); the rows compare the machine times only.
   Report measured, predicted;
-  StepReport check{"Check volume", "check_volume", 0, 120, StepOutcome::Ok, "", StepTiming::Measured, 0.2};
-  StepReport start{"Start glusterd", "start_service", 0, 60, StepOutcome::Ok, "", StepTiming::Measured, 33.0};
+  StepReport check{"Check volume", "check_volume", 0, 120, StepOutcome::Ok, "", StepTiming::Measured, 0.2, ""};
+  StepReport start{"Start glusterd", "start_service", 0, 60, StepOutcome::Ok, "", StepTiming::Measured, 33.0, ""};
   measured.steps  = {check, start};
   check.machine_s = 1.0;
   start.machine_s = 11.5;
@@ -570,7 +571,7 @@ TEST(RunFailed, FollowsTheVerdict)
 {
   Report r;
   r.emulation.emplace();
-  r.steps = {{"Start glusterd", "start_service", 0, 60, StepOutcome::Ok, "", StepTiming::Measured, 5.0}};
+  r.steps = {{"Start glusterd", "start_service", 0, 60, StepOutcome::Ok, "", StepTiming::Measured, 5.0, ""}};
   EXPECT_FALSE(run_failed(r));
   r.checks = {{"NAMES_NOT_REPOINTED", Severity::Warning, "m", "Start glusterd", FindingOrigin::Check}};
   EXPECT_FALSE(run_failed(r)) << "a warning is not a failure";

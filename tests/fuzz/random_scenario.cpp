@@ -140,7 +140,10 @@ json random_cluster_json(Rng& rng, const RandomScenarioOptions& opt)
     };
     const std::vector<Param> params = {{"gluster_stream_efficiency", {0.05, 0.5, 0.935, 1}},
                                        {"fuse_MBps", {1, 100, 600, 1e6}},
+                                       {"fuse_request_s", {0, 50e-6, 0.01, 1}},
                                        {"gfapi_MBps", {1, 900, 1e6}},
+                                       {"gfapi_request_s", {0, 20e-6, 1}},
+                                       {"small_file_round_trips_distribute", {1, 4, 100}},
                                        {"small_file_round_trips", {1, 8, 100}},
                                        {"server_op_s", {0, 150e-6, 0.01, 1}},
                                        {"heal_MBps", {1, 10, 80, 1e6}},
@@ -154,6 +157,15 @@ json random_cluster_json(Rng& rng, const RandomScenarioOptions& opt)
     for (int k = rng.between(1, 3); k > 0; k--) {
       const Param& p           = rng.pick(params);
       sc["calibration"][p.key] = {{"value", rng.pick(p.values)}, {"source", "fuzz"}};
+    }
+    if (rng.chance(0.3)) {
+      json rule = {{"link", rng.pick({"ipoib-connected", "ipoib-datagram", "ethernet"})},
+                   {"rate", rng.pick({"1Mbps", "500Mbps", "4Gbps", "40Gbps"})},
+                   {"source", "fuzz"}};
+      if (rng.chance(0.3)) rule["mtu"] = rng.pick(std::vector<int>{1500, 2044, 9000, 65520});
+      if (rng.chance(0.3)) rule["scope"] = "interface";
+      if (rng.chance(0.2)) rule["hca"] = rng.pick(hcas);
+      sc["calibration"]["stream_limits"] = json::array({rule});
     }
   }
 
@@ -219,6 +231,15 @@ json random_cluster_json(Rng& rng, const RandomScenarioOptions& opt)
       } else if (rng.chance(0.3)) {
         nic["mtu"] = rng.pick(std::vector<int>{1500, 9000, rng.between(576, 9000)});
       }
+      if (!net.ib && rng.chance(0.15)) { // a bond of 2-3 slaves; now and then a slave at another MTU
+        json slaves = json::array();
+        for (int s = rng.between(2, 3); s > 0; s--)
+          slaves.push_back({{"name", net.nic + "s" + num(s)}});
+        if (rng.chance(0.1)) slaves[0]["mtu"] = rng.pick(std::vector<int>{1500, 9000});
+        nic["bond"] = {{"mode", rng.pick({"active-backup", "balance-alb", "802.3ad"})}, {"slaves", slaves}};
+        if (nic["bond"]["mode"] == "802.3ad" && rng.chance(0.5))
+          nic["bond"]["hash"] = rng.pick({"layer2", "layer2+3", "layer3+4"});
+      }
       nics.push_back(nic);
     }
     node["nics"] = nics;
@@ -251,7 +272,7 @@ json random_cluster_json(Rng& rng, const RandomScenarioOptions& opt)
     int attached = 0;
     for (auto const& node : nodes)
       for (auto const& nic : node["nics"])
-        attached += nic["network"] == nets[k].name;
+        attached += nic["network"] == nets[k].name ? (nic.contains("bond") ? int(nic["bond"]["slaves"].size()) : 1) : 0;
     json sw = {{"name", switch_names[k]}};
     if (rng.chance(0.8))
       sw["ports"] = std::max(1, attached + (rng.chance(0.3) ? 0 : rng.between(0, 8)));
@@ -364,6 +385,7 @@ json random_workload(Rng& rng, const Cluster& c)
       else if (r < 8)
         s["rate"] = num(rng.between(10, 2000)) + "Mbps";
       if (s["type"] == "small-files" && rng.chance(0.6)) s["file_size"] = rng.pick({"4KiB", "64KiB", "1MiB", "1B"});
+      if (s["type"] != "small-files" && rng.chance(0.3)) s["block_size"] = rng.pick({"512B", "4KiB", "128KiB", "4MiB"});
       streams.push_back(s);
     }
     vm["streams"] = streams;

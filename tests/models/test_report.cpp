@@ -57,8 +57,9 @@ Report every_section()
   r.volume_downtime        = {{"vmstore", 120, 110.0, 130.0, {{"Power off", 60}}, {{10, 130, "quorum lost"}}}};
   r.vm_downtime            = {{"vm1", 60, std::nullopt, std::nullopt, {}, {}}};
   r.steps  = {{"Power off", "power_off", 10, 70, StepOutcome::Failed, "n1 did not stop", StepTiming::EmulatedWait,
-               std::nullopt},
-              {"Start glusterd", "start_service", 70, 80, StepOutcome::Ok, "", StepTiming::Measured, 3.5}};
+               std::nullopt, ""},
+              {"Start glusterd", "start_service", 70, 80, StepOutcome::Ok, "", StepTiming::Measured, 3.5,
+               "its machine time: glusterd_start_s: assumption (test)"}};
   r.checks = {{"NO_LARGE_PING", Severity::Warning, "no large ping", "Start glusterd", FindingOrigin::Check},
               {"EMULATION_DIFFERS", Severity::Error, "n1 still up", "Power off", FindingOrigin::Emulation},
               {"HEAL_TIMEOUT", Severity::Error, "heal too long", "Wait", FindingOrigin::Simulation}};

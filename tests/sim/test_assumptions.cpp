@@ -36,3 +36,31 @@ TEST(Assumptions, TheReportSaysWhichFiguresRestOnOne)
   Report back = report_from_json(to_json(r));
   EXPECT_TRUE(client(phase(back, "after"), "vm2").rests_on_assumption());
 }
+
+// A heal that outlasts the runbook's wait is as long as the simulated heal, which rests on heal_MBps (an
+// assumption by default): the step says so, in the text and the JSON report.
+TEST(Assumptions, AHealLongerThanItsWaitSaysWhatItRestsOn)
+{
+  Report r = simulate_doc(read_json("scenarios/reference-rolling.json"));
+  const StepReport* heal = nullptr;
+  for (auto const& s : r.steps)
+    if (s.action == "wait_heal" && s.end_s - s.start_s > 1.0 + 1e-6 && !s.duration_source.empty()) heal = &s;
+  ASSERT_NE(heal, nullptr) << "the rolling plan heals after each node";
+  EXPECT_NE(heal->duration_source.find("heal_MBps"), std::string::npos) << heal->duration_source;
+  EXPECT_TRUE(heal->rests_on_assumption());
+  std::ostringstream text;
+  print_report(r, text);
+  EXPECT_NE(text.str().find("re-measure it to trust the downtime"), std::string::npos) << text.str();
+  Report back = report_from_json(to_json(r));
+  EXPECT_TRUE(back.steps.at(static_cast<size_t>(heal - r.steps.data())).rests_on_assumption());
+
+  // A step held by a measured machine time names it, and is no assumption.
+  auto doc = read_json("scenarios/reference.json");
+  doc["calibration"]["glusterd_start_s"] = {{"value", 600}, {"source", "measured: test"}};
+  Report m = simulate_doc(doc);
+  for (auto const& s : m.steps)
+    if (s.action == "start_service") {
+      EXPECT_EQ(s.duration_source, "its machine time: glusterd_start_s: measured: test");
+      EXPECT_FALSE(s.rests_on_assumption());
+    }
+}
