@@ -50,11 +50,26 @@ LinkShaping link_shaping(const Scenario& sc, const Topology& topology, const std
 {
   assert(rate_scale > 0 && rate_scale <= 1);
   LinkShaping s;
-  s.mtu       = mtu;
-  s.data_rate = BitsPerSecond{sc.technology_of(*sc.find_network(nic.network)).data_rate.value * rate_scale};
-  s.root_rate = s.data_rate;
-  s.stream    = tcp_stream_limit(sc, nic, mode, mtu);
-  if (!s.stream.limited) return s;
+  s.mtu              = mtu;
+  const double one   = sc.technology_of(*sc.find_network(nic.network)).data_rate.value * rate_scale;
+  const int carrying = nic.bond ? nic.bond->carrying() : 1;
+  s.data_rate        = BitsPerSecond{one * carrying};
+  s.root_rate        = s.data_rate;
+  if (carrying > 1) s.slave_rate = BitsPerSecond{one};
+  s.stream       = tcp_stream_limit(sc, nic, mode, mtu);
+  auto add_peers = [&] {
+    for (const Node* other : topology.nodes())
+      if (other->name != node)
+        for (const Nic* peer : topology.nics_on(other->name, nic.network))
+          if (!peer->address.empty()) s.peers.push_back({other->name, peer->address});
+  };
+  if (!s.stream.limited) {
+    if (carrying > 1) {
+      s.peer_ceil = s.slave_rate;
+      add_peers();
+    }
+    return s;
+  }
   // The model's rate is the Gluster payload (the rule's TCP payload x gluster_stream_efficiency); the link carries
   // TCP, and the real Gluster here pays its own overhead on top.
   double efficiency =
@@ -63,12 +78,13 @@ LinkShaping link_shaping(const Scenario& sc, const Topology& topology, const std
   s.stream_htb         = BitsPerSecond{s.stream_tcp_payload.value * htb_bits_per_payload_bit(mtu)};
   if (s.stream.scope == StreamScope::Interface) {
     s.root_rate = BitsPerSecond{std::min(s.data_rate.value, s.stream_htb.value)};
-    return s;
+    if (carrying == 1) return s;
+    s.peer_ceil = BitsPerSecond{std::min(s.root_rate.value, s.slave_rate.value)};
+  } else {
+    s.peer_ceil = BitsPerSecond{std::min(s.root_rate.value, s.stream_htb.value)};
+    if (carrying > 1) s.peer_ceil = BitsPerSecond{std::min(s.peer_ceil.value, s.slave_rate.value)};
   }
-  for (const Node* other : topology.nodes())
-    if (other->name != node)
-      for (const Nic* peer : topology.nics_on(other->name, nic.network))
-        if (!peer->address.empty()) s.peers.push_back({other->name, peer->address});
+  add_peers();
   return s;
 }
 
@@ -93,8 +109,8 @@ std::vector<std::vector<std::string>> shaping_commands(const LinkShaping& s, con
   // ceil is what a class may reach by borrowing: the stream limit for a peer, the root's rate for the default.
   double leaves = static_cast<double>(s.peers.size() + 1);
   BitsPerSecond share{s.root_rate.value / leaves};
-  BitsPerSecond peer_ceil{std::min(s.root_rate.value, s.stream_htb.value)};
-  auto leaf = [&](size_t minor, BitsPerSecond ceil) {
+  const BitsPerSecond peer_ceil = s.peer_ceil;
+  auto leaf                     = [&](size_t minor, BitsPerSecond ceil) {
     BitsPerSecond rate{std::min(share.value, ceil.value)};
     return line({"class", "add", "dev", dev, "parent", class_id(kRootClass), "classid", class_id(minor), "htb", "rate",
                  bits(rate), "ceil", bits(ceil), "burst", burst_bytes(ceil), "cburst", burst_bytes(ceil), "quantum",
@@ -125,11 +141,11 @@ std::string describe(const LinkShaping& s)
     return o.str();
   }
   o << "htb root " << s.root_rate.value / 1e6 << " Mbit/s";
-  if (!s.peers.empty())
-    o << ", " << s.peers.size() << " peer class(es) at " << std::min(s.root_rate.value, s.stream_htb.value) / 1e6
-      << " Mbit/s";
-  o << " (" << s.stream.label << ": " << s.stream_tcp_payload.value / 1e6 << " Mbit/s TCP payload, scope "
-    << to_string(s.stream.scope) << ")";
+  if (!s.peers.empty()) o << ", " << s.peers.size() << " peer class(es) at " << s.peer_ceil.value / 1e6 << " Mbit/s";
+  if (s.slave_rate.value > 0) o << " (bond: one connection per slave of " << s.slave_rate.value / 1e6 << " Mbit/s)";
+  if (s.stream.limited)
+    o << " (" << s.stream.label << ": " << s.stream_tcp_payload.value / 1e6 << " Mbit/s TCP payload, scope "
+      << to_string(s.stream.scope) << ")";
   return o.str();
 }
 

@@ -4,7 +4,10 @@
  *   no stream rule (1GbE):    tbf at the data rate, as before;
  *   rule of scope connection: htb root class at the data rate, one class per peer node (u32 on the peer's address)
  *                             capped at the stream limit, a default class (ARP, anything else) at the data rate;
- *   rule of scope interface:  htb root class capped at min(data rate, stream limit), no peer classes.
+ *   rule of scope interface:  htb root class capped at min(data rate, stream limit), no peer classes;
+ *   a bond (balance-alb, 802.3ad): the root at the slaves' rate together, one class per peer capped at one slave
+ *                             (and at the stream limit): Linux has no bonding module here, and one connection never
+ *                             spans slaves, so one veth at the bond's rate with per-peer classes carries the same.
  * A Gluster client holds one TCP connection per brick node, so a class per peer caps that connection; it caps every
  * connection to that peer together (glusterd, self-heal, several bricks on one node). Both ends are shaped: the node
  * end by destination (what the node sends to the peer), the switch port by source (what the peer sends to it).
@@ -33,8 +36,10 @@ struct LinkShaping {
   BitsPerSecond stream_tcp_payload; // the rule's TCP payload rate x rate scale (what iperf3 reports)
   BitsPerSecond stream_htb;         // the same in what htb counts at this MTU (htb_bits_per_payload_bit)
   BitsPerSecond root_rate;          // htb root class: data_rate, or min(data_rate, stream_htb) for scope interface
-  std::vector<PeerClass> peers;     // scope connection: one class each; otherwise empty
-  bool uses_htb() const { return stream.limited; }
+  BitsPerSecond slave_rate;         // a bond that spreads connections: one slave's data rate x rate scale; else 0
+  BitsPerSecond peer_ceil;          // what one peer class may reach: the stream limit and/or one slave
+  std::vector<PeerClass> peers;     // scope connection or a spreading bond: one class each; otherwise empty
+  bool uses_htb() const { return stream.limited || slave_rate.value > 0; }
 };
 
 /* htb (like tbf) charges a packet its length at the qdisc: the Ethernet header (14 B) + IP (20 B) + TCP (20 B) +

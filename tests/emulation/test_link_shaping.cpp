@@ -153,3 +153,27 @@ TEST(LinkShaping, RateScaleOutsideItsRangeIsRefused)
   EXPECT_THROW(EmulatedCluster(sc, layout, fake, nullptr, 0), std::invalid_argument);
   EXPECT_THROW(EmulatedCluster(sc, layout, fake, nullptr, 1.5), std::invalid_argument);
 }
+
+// A bond has no kernel module here: one veth at the slaves' rate together, and a class per peer at one slave, so a
+// connection cannot use two slaves (as the simulator says). active-backup carries one slave: tbf as a plain NIC.
+TEST(LinkShaping, ABondIsOneVethWithAClassPerPeerAtOneSlave)
+{
+  auto sc = reference();
+  for (auto& n : sc.nodes)
+    for (auto& nic : n.nics)
+      if (nic.name == "eth1") nic.bond = Bond{BondMode::BalanceAlb, "", {{"eth2", 0}, {"eth3", 0}}};
+  Topology topo(sc);
+  auto s = link_shaping(sc, topo, "n1", nic_of(sc, "n1", "eth1"), 1500, IpoibMode::None, 0.5);
+  ASSERT_TRUE(s.uses_htb());
+  EXPECT_DOUBLE_EQ(s.data_rate.value, 2 * 0.5e9);
+  EXPECT_DOUBLE_EQ(s.peer_ceil.value, 0.5e9);
+  EXPECT_EQ(s.peers.size(), 3u);
+  auto cmds = shaping_commands(s, "ns1", "eth1", LinkEnd::Node);
+  EXPECT_NE(join_command(cmds[3]).find("ceil 500000000bit"), std::string::npos) << join_command(cmds[3]);
+
+  for (auto& n : sc.nodes)
+    n.nics[1].bond->mode = BondMode::ActiveBackup;
+  auto ab = link_shaping(sc, topo, "n1", nic_of(sc, "n1", "eth1"), 1500, IpoibMode::None, 0.5);
+  EXPECT_FALSE(ab.uses_htb());
+  EXPECT_DOUBLE_EQ(ab.data_rate.value, 0.5e9);
+}
