@@ -36,6 +36,17 @@ double tx_in_phase(const Report& r, const std::string& node, const std::string& 
   return 0;
 }
 
+/* Whether the emulated cluster has the limit the simulator predicts for this client: brick disks are memory here,
+ * and with a rate scale below 1 the host's own costs (the FUSE or libgfapi request rate) are not slowed with the
+ * links, so a client the model holds there would only measure this machine's CPU. */
+bool emulated_limit(const ClientFigures& predicted, double rate_scale)
+{
+  auto starts = [&](const char* prefix) { return predicted.bottleneck.rfind(prefix, 0) == 0; };
+  if (starts("brick disk")) return false;
+  if (rate_scale < 1 && (starts("FUSE request rate") || starts("libgfapi request rate"))) return false;
+  return true;
+}
+
 /* Bytes a node's storage NIC sent in the phase per byte its VMs wrote, from a report's own figures. */
 double node_nic_ratio(const Report& r, const std::string& node, const std::string& nic, const std::string& phase,
                       double mbps_scale)
@@ -56,14 +67,16 @@ std::vector<ComparisonRow> build_comparison(const Report& measured, const Report
                                             const std::string& storage_network)
 {
   std::vector<ComparisonRow> rows;
+  const double scale = measured.emulation ? measured.emulation->run.rate_scale : 1;
   for (auto const& p : measured.phases) {
-    if (p.name != "before") continue;
+    if (p.name != "before" && p.name != "after") continue;
     for (auto const& c : p.clients) {
       if (c.write_MBps <= 0) continue;
-      auto pc = find_client(predicted, "before", c.name);
-      if (!pc) continue;
-      rows.push_back(row("before: " + c.name + " write MB/s", pc->write_MBps, c.write_MBps, throughput_tolerance_pct,
+      auto pc = find_client(predicted, p.name, c.name);
+      if (!pc || !emulated_limit(*pc, scale)) continue;
+      rows.push_back(row(p.name + ": " + c.name + " write MB/s", pc->write_MBps, c.write_MBps, throughput_tolerance_pct,
                          workload_note));
+      if (p.name != "before") continue;
       if (pc->nic_bytes_per_byte_written > 0 && !concurrent)
         rows.push_back(row("before: " + c.node + " storage NIC bytes sent per byte " + c.name + " wrote",
                            pc->nic_bytes_per_byte_written, c.nic_bytes_per_byte_written, nic_ratio_tolerance_pct,
@@ -74,7 +87,6 @@ std::vector<ComparisonRow> build_comparison(const Report& measured, const Report
   if (concurrent) {
     // One row per node with writers: its storage NIC's bytes over the phase / what its VMs wrote, in both reports
     // (the measured MB/s were divided by the rate scale: multiply back to get the bytes that moved).
-    double scale = measured.emulation ? measured.emulation->run.rate_scale : 1;
     for (auto const& n : predicted.nics) {
       bool storage = n.network == storage_network;
       bool writes  = false;

@@ -545,6 +545,32 @@ TEST(Comparison, FlagsFiguresOutsideTheTolerance)
   EXPECT_NE(out.str().find("before: vm2 write MB/s"), std::string::npos) << out.str();
 }
 
+// After the migration a client is compared too, unless its predicted limit is one the emulated cluster does not
+// have: a brick disk (bricks are in memory), or with a rate scale the host's request rate (not slowed with links).
+TEST(Comparison, AfterPhaseRowsOnlyWhereTheLimitIsEmulated)
+{
+  Report measured, predicted;
+  PhaseReport m{"after", 0, 10, 0, 0, "", {}}, p = m;
+  for (auto [vm, limit] : {std::pair{"vm1", "brick disk (n3)"}, std::pair{"vm2", "client NIC n1-ib0 send (IB-SDR)"},
+                           std::pair{"vm3", "FUSE request rate (128 KiB requests) on n2"}}) {
+    ClientFigures c;
+    c.name       = vm;
+    c.node       = "n1";
+    c.write_MBps = 100;
+    m.clients.push_back(c);
+    c.bottleneck = limit;
+    p.clients.push_back(c);
+  }
+  measured.phases.push_back(m);
+  predicted.phases.push_back(p);
+  measured.emulation.emplace().run.rate_scale = 0.1;
+  auto rows                                   = build_comparison(measured, predicted, "note", true);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].metric, "after: vm2 write MB/s");
+  measured.emulation->run.rate_scale = 1;
+  EXPECT_EQ(build_comparison(measured, predicted, "note", true).size(), 2u) << "at full speed FUSE is emulated";
+}
+
 // Step rows compare the model's machine time with the measured one: a polling check 0.8 s faster than predicted is
 // noise, not a disagreement; a glusterd start 3x slower than predicted is called out.
 TEST(Comparison, StepMachineTimeHasAnAbsoluteTolerance)
