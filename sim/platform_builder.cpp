@@ -67,10 +67,14 @@ Platform::Platform(const Scenario& sc) : sc_(sc), topology_(sc)
   }
   for (auto const& vm : sc.workload.vms) {
     vm_io_[vm.name] = zone->create_host(sg_name("io", vm.name), kCostUnit);
-    // The client's connections: one per brick node it may write to or read from, per network both can use.
+    // The client's connections: one per brick node of its image's replica set (the only bricks it writes to or
+    // reads from), per network both can use. Not one per brick of the volume: that grows as VMs x bricks.
     ConnectionClient client = connection_client(vm);
-    for (auto const& brick : sc.find_volume(vm.volume)->bricks)
+    const Volume& vol       = *sc.find_volume(vm.volume);
+    const int set           = replica_set_of(sc, vm);
+    for (int b = set * vol.replica; b < (set + 1) * vol.replica; b++)
       for (const Network* net : topology_.networks()) {
+        const Brick& brick = vol.bricks[static_cast<size_t>(b)];
         if (brick.node == vm.node || !topology_.nic_on(vm.node, net->name) || !topology_.nic_on(brick.node, net->name))
           continue;
         for (bool send : {true, false}) {
