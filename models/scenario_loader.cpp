@@ -279,7 +279,9 @@ Calibration read_calibration(ObjectReader& root)
 /* calibration.disks replace the measured figures of their nodes' disks. */
 void apply_measured_disks(Scenario& sc)
 {
-  for (auto const& [name, m] : sc.calibration.disks) {
+  for (auto const& entry : sc.calibration.disks) { // no structured binding: clang 14 cannot capture one
+    const std::string& name  = entry.first;
+    const DiskMeasurement& m = entry.second;
     auto it = std::find_if(sc.nodes.begin(), sc.nodes.end(), [&](const Node& n) { return n.name == name; });
     if (it == sc.nodes.end()) throw ScenarioError(m.file, m.json_path, "unknown node \"" + name + "\"");
     if (m.write) it->disk.write = *m.write;
