@@ -67,6 +67,7 @@ Report every_section()
   EmulationSections& e = r.emulation.emplace();
   e.run                = {0.01,     Bytes{256.0 * 1024 * 1024},    Bytes{32.0 * 1024 * 1024}, 200, "in memory",
                           "r1a2b3", "/run/ibmig/ibmig-r1a2b3.json"};
+  e.run.rate_scale     = 0.1;
   e.workload_mode      = "VMs of a phase run one at a time";
   e.plan_checker       = PlanCheckerInfo{{"names-not-repointed"},
                                    true,
@@ -93,6 +94,8 @@ TEST(Report, EverySectionSurvivesTheJsonRoundTrip)
   EXPECT_EQ(j["checks"][1]["origin"], "emulation");
   EXPECT_EQ(j["checks"][0]["severity"], "warning");
   EXPECT_EQ(j["comparison"][0]["verdict"], "DISAGREE: off by more than the tolerance");
+  EXPECT_EQ(j["run"]["rate_scale"], 0.1);
+  EXPECT_EQ(j["steps"][1]["rests_on_assumption"], true);
   EXPECT_FALSE(j["plan_checker"]["new_findings"][0].contains("origin"));
   EXPECT_EQ(to_json(report_from_json(j)), j);
   // A simulate report has none of the emulate sections, and gets none back.
