@@ -74,11 +74,11 @@ Options parse_options(int argc, char** argv)
     calibrate->add_option(name, *files)->check(list_item())->allow_extra_args(false);
   calibrate->add_option("--link", o.link)->check(one_of({"ipoib-connected", "ipoib-datagram", "ethernet"}));
   calibrate->add_option("--mtu", o.mtu)->transform(whole_number(576, 65520));
-  for (auto [name, text] : {std::pair{"--emulate-report", &o.emulate_report}, std::pair{"--technology", &o.technology},
-                            std::pair{"--hca", &o.hca}, std::pair{"--scenario", &o.scenario},
-                            std::pair{"--node", &o.node}, std::pair{"--interface", &o.interface},
-                            std::pair{"--include", &o.include}, std::pair{"--write-scenario", &o.write_scenario},
-                            std::pair{"-o,--output", &o.output}})
+  for (auto [name, text] :
+       {std::pair{"--emulate-report", &o.emulate_report}, std::pair{"--technology", &o.technology},
+        std::pair{"--hca", &o.hca}, std::pair{"--scenario", &o.scenario}, std::pair{"--node", &o.node},
+        std::pair{"--interface", &o.interface}, std::pair{"--include", &o.include},
+        std::pair{"--write-scenario", &o.write_scenario}, std::pair{"-o,--output", &o.output}})
     calibrate->add_option(name, *text)->check(utf8_text());
 
   if (!parse_command_line(app, argc, argv) || app.get_subcommands().empty()) {

@@ -31,14 +31,6 @@ std::string mbyte(BytesPerSecond r)
   return fixed(r.value / 1e6, 1) + " MB/s";
 }
 
-std::string block(Bytes b)
-{
-  auto n = static_cast<long long>(b.value);
-  if (n % (1 << 20) == 0) return std::to_string(n >> 20) + " MiB";
-  if (n % 1024 == 0) return std::to_string(n >> 10) + " KiB";
-  return std::to_string(n) + " B";
-}
-
 std::string when(const std::string& w)
 {
   return w.empty() ? "" : ", " + w;
@@ -139,7 +131,7 @@ void rdma(const CalibrationInputs& in, CalibrationFit& out)
   std::vector<std::string> seen;
   for (auto const& r : in.ib_write_bw) {
     sum += r.average.value;
-    seen.push_back(r.file + " line " + std::to_string(r.line) + ": " + block(r.message) + " messages, " +
+    seen.push_back(r.file + " line " + std::to_string(r.line) + ": " + format_binary_size(r.message) + " messages, " +
                    std::to_string(r.iterations) + " iterations, BW average " + fixed(r.average.value / 1048576, 2) +
                    " MiB/s = " + mbyte(r.average));
   }
@@ -276,8 +268,8 @@ FuseFit fit_fuse(const std::vector<DdRun>& runs, const Calibration& defaults)
     double t = 0;
     for (const DdRun* r : rs) {
       t += req / r->rate().value / static_cast<double>(rs.size());
-      seen.push_back(r->file + ": bs " + block(*r->block_size) + " (" + block(Bytes{req}) + " requests), " +
-                     fixed(r->bytes.value / 1e6, 1) + " MB in " + fixed(r->seconds.value, 3) +
+      seen.push_back(r->file + ": bs " + format_binary_size(*r->block_size) + " (" + format_binary_size(Bytes{req}) +
+                     " requests), " + fixed(r->bytes.value / 1e6, 1) + " MB in " + fixed(r->seconds.value, 3) +
                      " s = " + mbyte(r->rate()));
     }
     points.push_back({req, t});

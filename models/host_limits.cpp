@@ -89,16 +89,6 @@ StreamLimit tcp_stream_limit(const Scenario& sc, const Nic& nic, IpoibMode mode,
   return out;
 }
 
-namespace {
-std::string request_size(Bytes b)
-{
-  auto n = static_cast<long long>(b.value);
-  if (n % (1 << 20) == 0) return std::to_string(n >> 20) + " MiB";
-  if (n % (1 << 10) == 0) return std::to_string(n >> 10) + " KiB";
-  return std::to_string(n) + " B";
-}
-} // namespace
-
 BytesPerSecond AccessPathCost::rate() const
 {
   return BytesPerSecond{request.value / (per_request.value + request.value / copy.value)};
@@ -111,7 +101,7 @@ AccessPathCost access_path_cost(const Calibration& c, Access access, Bytes block
   a.request       = fuse ? Bytes{std::min(block_size.value, kFuseMaxWriteBytes)} : block_size;
   a.per_request   = Seconds{fuse ? c.fuse_request_s.value : c.gfapi_request_s.value};
   a.copy          = BytesPerSecond{(fuse ? c.fuse_MBps.value : c.gfapi_MBps.value) * 1e6};
-  a.label  = std::string(fuse ? "FUSE" : "libgfapi") + " request rate (" + request_size(a.request) + " requests)";
+  a.label  = std::string(fuse ? "FUSE" : "libgfapi") + " request rate (" + format_binary_size(a.request) + " requests)";
   a.source = fuse ? "requests of at most 128 KiB (glusterfs fuse-bridge max_write, from its code); per request: " +
                         c.fuse_request_s.source + "; per byte: " + c.fuse_MBps.source
                   : "the guest's requests as they are; per request: " + c.gfapi_request_s.source +

@@ -59,7 +59,8 @@ Bond read_bond(ObjectReader& nic, const Technology& tech)
   // Linux refuses other modes for IPoIB slaves (kernel commit 1533e77315 "net/bonding: Enforce active-backup policy
   // for IPoIB bonds").
   if (tech.kind == LinkKind::InfiniBand && bond.mode != BondMode::ActiveBackup)
-    b.fail("mode", "an IPoIB bond can only be active-backup (Linux enforces it since 4.8), got \"" + mode + "\"");
+    b.fail("mode", "an IPoIB bond can only be active-backup (Linux enforces it: kernel commit 1533e77315), got \"" +
+                       mode + "\"");
   if (bond.mode == BondMode::Lacp) {
     bond.hash = b.str("hash", "layer2");
     if (bond.hash != "layer2" && bond.hash != "layer2+3" && bond.hash != "layer3+4")

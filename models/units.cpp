@@ -94,6 +94,14 @@ std::string format_bytes(Bytes b)
   return buf;
 }
 
+std::string format_binary_size(Bytes b)
+{
+  auto n = static_cast<long long>(b.value);
+  if (n > 0 && n % (1 << 20) == 0) return std::to_string(n >> 20) + " MiB";
+  if (n > 0 && n % (1 << 10) == 0) return std::to_string(n >> 10) + " KiB";
+  return std::to_string(n) + " B";
+}
+
 std::string format_duration(Seconds s)
 {
   char buf[64];

@@ -43,6 +43,8 @@ BitsPerSecond parse_bandwidth(const std::string& text);
 Seconds parse_duration(const std::string& text);
 
 std::string format_bytes(Bytes b);
+/* A size as it is written: "128 KiB", "1 MiB", "10235 B" (whole binary units when it has them). */
+std::string format_binary_size(Bytes b);
 std::string format_duration(Seconds s);
 
 } // namespace ibmig

@@ -290,9 +290,7 @@ void GlusterClient::run_small_files()
     if (latency_s >= data_s)
       cp.limit_source[limit] = "round trips per file: " + trips.source +
                                "; brick time per operation: " + world_.sc.calibration.server_op_s.source +
-                               "; requests per file: LOOKUP, CREATE, WRITE, FLUSH, RELEASE; per request: " +
-                               (vm_.access == Access::Fuse ? world_.sc.calibration.fuse_request_s.source
-                                                           : world_.sc.calibration.gfapi_request_s.source);
+                               "; requests per file: LOOKUP, CREATE, WRITE, FLUSH, RELEASE; " + access.source;
   }
   stop_flow();
 }

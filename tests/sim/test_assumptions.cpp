@@ -41,7 +41,7 @@ TEST(Assumptions, TheReportSaysWhichFiguresRestOnOne)
 // assumption by default): the step says so, in the text and the JSON report.
 TEST(Assumptions, AHealLongerThanItsWaitSaysWhatItRestsOn)
 {
-  Report r = simulate_doc(read_json("scenarios/reference-rolling.json"));
+  Report r               = simulate_doc(read_json("scenarios/reference-rolling.json"));
   const StepReport* heal = nullptr;
   for (auto const& s : r.steps)
     if (s.action == "wait_heal" && s.end_s - s.start_s > 1.0 + 1e-6 && !s.duration_source.empty()) heal = &s;
@@ -55,9 +55,9 @@ TEST(Assumptions, AHealLongerThanItsWaitSaysWhatItRestsOn)
   EXPECT_TRUE(back.steps.at(static_cast<size_t>(heal - r.steps.data())).rests_on_assumption());
 
   // A step held by a measured machine time names it, and is no assumption.
-  auto doc = read_json("scenarios/reference.json");
+  auto doc                               = read_json("scenarios/reference.json");
   doc["calibration"]["glusterd_start_s"] = {{"value", 600}, {"source", "measured: test"}};
-  Report m = simulate_doc(doc);
+  Report m                               = simulate_doc(doc);
   for (auto const& s : m.steps)
     if (s.action == "start_service") {
       EXPECT_EQ(s.duration_source, "its machine time: glusterd_start_s: measured: test");
