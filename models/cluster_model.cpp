@@ -28,7 +28,7 @@ bool acts_on_powered_off(const Step& st)
 /* What cannot be done where glusterd is not installed (stopping or disabling it there leaves nothing to do). */
 bool needs_server(Action a)
 {
-  return a == Action::StartService || a == Action::EnableService;
+  return a == Action::StartService || a == Action::EnableService || a == Action::RewritePeerAddresses;
 }
 
 } // namespace
@@ -57,6 +57,7 @@ ClusterModel::ClusterModel(const Scenario& sc) : sc_(sc)
     NodeState ns;
     ns.glusterd = ns.glusterd_enabled = n.server;
     ns.names_network                  = sc.storage_names.network;
+    ns.state_network                  = sc.storage_names.network;
     for (auto const& nic : n.nics) {
       InterfaceState i;
       if (nic.present) i = {true, true, true, nic.mtu, nic.mode};
@@ -74,10 +75,39 @@ ClusterModel::ClusterModel(const Scenario& sc) : sc_(sc)
 
 /* ---- queries ---- */
 
+const std::string& ClusterModel::pool_network(const std::string& node) const
+{
+  const NodeState& ns = nodes_.at(node);
+  if (!sc_.storage_names.by_ip()) return ns.names_network;
+  if (sc_.find_node(node)->server) return ns.state_network;
+  // A node without glusterd mounts by a server's address and gets its volfile, with that server's addresses.
+  for (auto const& n : sc_.nodes)
+    if (n.server) return nodes_.at(n.name).state_network;
+  return ns.state_network;
+}
+
 bool ClusterModel::brick_serving(const Brick& b) const
 {
   const NodeState& n = nodes_.at(b.node);
-  return n.powered && !n.crashed && n.glusterd;
+  // A peer the pool rejects does not start its bricks (seen in the emulator: "Peer Rejected", brick Online N).
+  bool rejected = !majority_state_network_.empty() && n.state_network != majority_state_network_;
+  return n.powered && !n.crashed && n.glusterd && !rejected;
+}
+
+/* A pool probed by IP whose running glusterds hold different addresses: the largest group is the pool, the others
+ * are rejected (their volume configuration's checksum differs). Empty when they agree. */
+void ClusterModel::update_pool_majority()
+{
+  majority_state_network_.clear();
+  if (!sc_.storage_names.by_ip()) return;
+  std::map<std::string, size_t> count;
+  for (auto const& n : sc_.nodes) {
+    const NodeState& s = nodes_.at(n.name);
+    if (n.server && s.powered && !s.crashed && s.glusterd) count[s.state_network]++;
+  }
+  if (count.size() < 2) return;
+  majority_state_network_ =
+      std::max_element(count.begin(), count.end(), [](auto& a, auto& b) { return a.second < b.second; })->first;
 }
 
 bool ClusterModel::interface_up_on(const std::string& node, const std::string& network) const
@@ -352,6 +382,7 @@ Transition ClusterModel::begin(const Step& st)
   default:
     break;
   }
+  update_pool_majority();
   account_heal_debt(st.name, serving_before, t);
   return t;
 }
@@ -434,25 +465,74 @@ void ClusterModel::check_peers(const Step&, Transition& t) const
           {"PEERS_NOT_CONNECTED", Severity::Error, true, {a}, "peer " + a + " is not running glusterd"});
       continue;
     }
-    // Each glusterd reaches its peers at the addresses its own names resolve to.
+    // Each glusterd reaches its peers at the addresses its own names resolve to (or its state files hold).
     for (auto const& b : servers) {
       const NodeState& o = nodes_.at(b);
       if (a == b || !o.powered || o.crashed || !o.glusterd) continue;
-      if (!reachable(a, b, s.names_network))
+      if (!reachable(a, b, pool_network(a)))
         t.problems.push_back({"PEERS_NOT_CONNECTED",
                               Severity::Error,
                               true,
                               {a, b},
-                              "peer " + a + " cannot reach " + b + " over " + s.names_network});
+                              "peer " + a + " cannot reach " + b + " over " + pool_network(a)});
     }
   }
+  rejected_peers(t);
   if (!t.step_failed()) {
     std::set<std::string> nets;
     for (auto const& a : servers)
-      nets.insert(nodes_.at(a).names_network);
+      nets.insert(pool_network(a));
     t.observed = std::to_string(servers.size()) + " peers connected over " +
                  join(std::vector<std::string>(nets.begin(), nets.end()));
   }
+}
+
+void ClusterModel::rejected_peers(Transition& t) const
+{
+  if (majority_state_network_.empty()) return;
+  std::vector<std::string> pool;
+  std::map<std::string, std::vector<std::string>> rejected; // their state network -> servers
+  for (auto const& n : sc_.nodes) {
+    const NodeState& s = nodes_.at(n.name);
+    if (!n.server || !s.powered || s.crashed || !s.glusterd) continue;
+    (s.state_network == majority_state_network_ ? pool : rejected[s.state_network]).push_back(n.name);
+  }
+  for (auto const& [net, who] : rejected)
+    t.problems.push_back({"PEER_REJECTED", Severity::Error, true, who,
+                          join(who) + (who.size() > 1 ? " hold" : " holds") + " the pool's addresses on " + net +
+                              " in /var/lib/glusterd, while " + join(pool) + " hold those on " +
+                              majority_state_network_ +
+                              ": the volume's configuration differs between them, so the others show " + join(who) +
+                              " as Peer Rejected and " + (who.size() > 1 ? "their" : "its") + " bricks stay offline"});
+}
+
+/* The admin's sed over /var/lib/glusterd (peers/UUID, vols/V/info, vols/V/bricks/HOST:PATH, the volfiles; glusterd.info
+ * and every UUID untouched). A glusterd running anywhere keeps the old state in memory: where it runs on the node
+ * itself it writes that back, and the rewrite is lost. */
+void ClusterModel::rewrite_peer_addresses(const Step& st, const std::vector<std::string>& nodes, Transition& t)
+{
+  if (!sc_.storage_names.by_ip()) {
+    t.problems.push_back({"REWRITE_IN_NAMED_POOL", Severity::Warning, false, nodes,
+                          "the pool's peers and bricks are named (storage_names.peers is \"" +
+                              std::string(to_string(sc_.storage_names.peers)) +
+                              "\"): its state files hold names, not addresses, so there is nothing to rewrite"});
+    return;
+  }
+  std::vector<std::string> running;
+  for (auto const& n : sc_.nodes) {
+    const NodeState& s = nodes_.at(n.name);
+    if (n.server && s.powered && !s.crashed && s.glusterd) running.push_back(n.name);
+  }
+  if (!running.empty())
+    t.problems.push_back({"REWRITE_WHILE_GLUSTERD_RUNS", Severity::Error, false, running,
+                          "glusterd runs on " + join(running) +
+                              ": a running glusterd keeps the old addresses in memory and writes its state files "
+                              "back, so the rewrite is lost there"});
+  for (auto const& n : nodes) {
+    if (std::find(running.begin(), running.end(), n) != running.end()) continue;
+    nodes_.at(n).state_network = st.network;
+  }
+  t.observed = "glusterd's state names the pool's addresses on " + st.network + " on " + join(nodes);
 }
 
 void ClusterModel::check_volume(const Step& st, Transition& t) const
@@ -492,11 +572,11 @@ Transition ClusterModel::end(const Step& st)
         VmState& v = vms_[vm->name];
         if (st.action == Action::StartClients && !v.running) {
           v.running       = true;
-          v.bound_network = nodes_.at(n).names_network; // a fresh mount resolves the storage names now
+          v.bound_network = pool_network(n); // a fresh mount resolves the storage names (or reads the volfile) now
         }
         if (st.action == Action::RemountClients && v.running) {
           v.remounting    = false;
-          v.bound_network = nodes_.at(n).names_network;
+          v.bound_network = pool_network(n);
         }
       }
     break;
@@ -556,6 +636,14 @@ Transition ClusterModel::end(const Step& st)
       for (auto const& n : nodes)
         nodes_.at(n).names_network = st.network;
     t.observed = "storage names resolve to " + st.network + " (" + st.method + ")";
+    if (sc_.storage_names.by_ip())
+      t.problems.push_back({"NAMES_DO_NOT_MOVE_POOL", Severity::Error, false, nodes,
+                            "the pool's peers and bricks were probed by IP address (storage_names.peers is \"ip\"): "
+                            "glusterd and the mounts use the addresses in /var/lib/glusterd, so re-pointing names "
+                            "moves nothing"});
+    break;
+  case Action::RewritePeerAddresses:
+    rewrite_peer_addresses(st, nodes, t);
     break;
   case Action::CheckPeers:
     check_peers(st, t);
@@ -571,6 +659,7 @@ Transition ClusterModel::end(const Step& st)
       if (vol.name == st.volume)
         for (size_t b = 0; b < vol.bricks.size(); b++)
           if (brick_serving(vol.bricks[b])) heal_debt_[vol.name][b] = {};
+  update_pool_majority();
   account_heal_debt(st.name, serving_before, t);
   return t;
 }
@@ -592,6 +681,7 @@ Transition ClusterModel::crash(const std::string& node)
   ns.powered    = false;
   for (const Vm* vm : vms_by_node_[node])
     vms_[vm->name].running = false;
+  update_pool_majority();
   account_heal_debt(node + " failed", serving_before, t);
   return t;
 }
@@ -601,6 +691,7 @@ Transition ClusterModel::recover(const std::string& node)
   Transition t;
   const std::map<const Brick*, bool> serving_before = serving_bricks();
   boot(node, t);
+  update_pool_majority();
   account_heal_debt(node + " came back", serving_before, t);
   return t;
 }

@@ -14,7 +14,10 @@
  *     technology's default: 1500 on Ethernet, 2044 for IPoIB, in datagram mode);
  *   - repoint_names by hosts file changes the listed nodes' resolution; by DNS, every node's;
  *   - start_service or enable_service on a node that is not a Gluster server fails (there is no glusterd unit);
- *     stop_service or disable_service there has nothing to do.
+ *     stop_service or disable_service there has nothing to do;
+ *   - a pool probed by IP follows its state files, not names: rewrite_peer_addresses moves a node's files to the
+ *     addresses on another network, unless glusterd runs there (it writes its state back from memory); peers whose
+ *     files disagree reject each other.
  * Things that stop take effect when a step starts (begin), things that start when it ends (end). */
 #pragma once
 
@@ -42,6 +45,7 @@ struct NodeState {
   bool glusterd         = false; // glusterd and its brick processes run
   bool glusterd_enabled = false; // starts at boot
   std::string names_network;     // the network this node's storage names resolve to
+  std::string state_network;     // a pool probed by IP: the network whose addresses its glusterd state files hold
   std::map<std::string, InterfaceState> interfaces;
 };
 
@@ -125,8 +129,12 @@ public:
   const NodeState& node(const std::string& n) const { return nodes_.at(n); }
   const VmState& vm(const std::string& n) const { return vms_.at(n); }
   const std::map<std::string, NodeState>& nodes() const { return nodes_; }
+  /* The network `node`'s glusterd reaches its peers and bricks on, and a mount made there connects over: where
+   * its storage names resolve, or for a pool probed by IP where its state files' addresses are (a node that is
+   * not a server mounts from the first server and gets that server's addresses). */
+  const std::string& pool_network(const std::string& node) const;
 
-  /* A brick process is serving (its node is up and glusterd runs). */
+  /* A brick process is serving (its node is up, glusterd runs, and the pool does not reject it). */
   bool brick_serving(const Brick& b) const;
   /* `node` has an installed interface up on `network`. */
   bool interface_up_on(const std::string& node, const std::string& network) const;
@@ -141,6 +149,10 @@ public:
   /* The MTUs of the up interfaces on `network`, and the nodes powered on with none up there. */
   std::map<int, std::vector<std::string>> mtus_on(const std::string& network) const;
 
+  /* A pool probed by IP whose running servers' state files name different networks: PEER_REJECTED for those in
+   * the minority. */
+  void rejected_peers(Transition& t) const;
+
   /* The scenario's own NIC definitions held to the rules configure_interface is held to. */
   std::vector<StepProblem> initial_problems() const;
 
@@ -152,6 +164,8 @@ private:
   void verify_ping(const Step& st, const std::vector<std::string>& nodes, Transition& t) const;
   void check_peers(const Step& st, Transition& t) const;
   void check_volume(const Step& st, Transition& t) const;
+  void rewrite_peer_addresses(const Step& st, const std::vector<std::string>& nodes, Transition& t);
+  void update_pool_majority();
   void boot(const std::string& node, Transition& t);
   void stop_bricks(const std::string& node, Transition& t);
   std::map<const Brick*, bool> serving_bricks() const;
@@ -167,6 +181,7 @@ private:
   std::map<std::string, VmState> vms_;
   std::map<std::string, std::vector<const Vm*>> vms_by_node_;
   std::map<std::string, std::vector<BrickHealDebt>> heal_debt_; // volume -> per brick
+  std::string majority_state_network_; // a pool probed by IP that disagrees: the state network of the pool's majority
 };
 
 } // namespace ibmig

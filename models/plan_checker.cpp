@@ -58,7 +58,24 @@ private:
   void check_end();
 
   bool iface_up_on(const std::string& node, const std::string& net) const { return model_.interface_up_on(node, net); }
-  const std::string& names_net(const std::string& node) const { return model_.node(node).names_network; }
+  const std::string& names_net(const std::string& node) const { return model_.pool_network(node); }
+  /* What moves the pool to another network: its names, or for a pool probed by IP its state files. */
+  std::string move_pool_rule() const
+  {
+    return sc_.storage_names.by_ip() ? "PEER_ADDRESSES_NOT_REWRITTEN" : "NAMES_NOT_REPOINTED";
+  }
+  std::string where_pool_points() const
+  {
+    return sc_.storage_names.by_ip() ? "glusterd's state files (the pool was probed by IP) still hold addresses on"
+                                     : "the storage names still resolve to";
+  }
+  std::string move_pool_advice() const
+  {
+    return sc_.storage_names.by_ip()
+               ? "Rewrite the peers' and bricks' addresses in /var/lib/glusterd (rewrite_peer_addresses, with "
+                 "glusterd stopped on every node)"
+               : "Re-point the storage names (repoint_names)";
+  }
   std::string network_of(const std::string& node, const std::string& iface) const;
 
   const Scenario& sc_;
@@ -80,7 +97,7 @@ PlanChecker::PlanChecker(const Scenario& sc) : sc_(sc), model_(sc)
   bool old_is_ib         = old_net && sc.technology_of(*old_net).kind == LinkKind::InfiniBand;
   std::set<std::string> repointed;
   for (auto const& st : sc.plan.steps)
-    if (st.action == Action::RepointNames) repointed.insert(st.network);
+    if (st.action == Action::RepointNames || st.action == Action::RewritePeerAddresses) repointed.insert(st.network);
   for (auto const& st : sc.plan.steps) {
     if (st.action != Action::ConfigureInterface) continue;
     for (auto const& n : st.nodes) {
@@ -163,6 +180,24 @@ void PlanChecker::report_problems(const Step& st, const std::vector<StepProblem>
       msg = label(st) + " sets IPoIB connected mode on " + join(nodes) +
             ", but these HCAs (ConnectX-4 and newer) run IPoIB in datagram mode only. Use datagram mode with MTU "
             "2044 (or 4092 with a 4K InfiniBand MTU).";
+    else if (rule == "NAMES_DO_NOT_MOVE_POOL")
+      msg = label(st) + " re-points the storage names of " + join(nodes) +
+            ", but the pool's peers and bricks were probed by IP address (storage_names.peers is \"ip\"): glusterd "
+            "and the mounts use the addresses in /var/lib/glusterd, so this moves nothing. Rewrite them with "
+            "rewrite_peer_addresses while glusterd is stopped on every node.";
+    else if (rule == "REWRITE_WHILE_GLUSTERD_RUNS")
+      msg = label(st) + " rewrites glusterd's state files while glusterd runs on " + join(nodes) +
+            ": a running glusterd keeps the old addresses in memory and writes them back (its peer and volume "
+            "files are stored on every change), so the rewrite is lost where it runs and the pool disagrees. Stop "
+            "glusterd on every node first.";
+    else if (rule == "REWRITE_IN_NAMED_POOL")
+      msg = label(st) + " rewrites addresses in glusterd's state files on " + join(nodes) +
+            ", but the pool's peers and bricks were probed by name: the files hold names, so there is nothing to "
+            "rewrite. Re-point the names (repoint_names) instead, or set storage_names.peers to \"ip\" if the "
+            "pool was probed by IP.";
+    else if (rule == "PEER_REJECTED")
+      msg = label(st) + " fails: " + join(details[key]) +
+            ". Rewrite glusterd's state on every server (rewrite_peer_addresses) before starting glusterd.";
     else if (rule == "MTU_MISMATCH")
       continue;                               // verify_ping reports it with every interface's MTU (check_mtus)
     else if (rule == "ROLLING_BEFORE_HEAL") { // one finding per stale copy: each needs its own wait_heal
@@ -272,12 +307,12 @@ void PlanChecker::on_glusterd_started(const Step& st, const std::vector<std::str
       }
   }
   if (!old_names.empty())
-    add("NAMES_NOT_REPOINTED", Severity::Error, st.name,
-        label(st) + " starts glusterd on " + join(old_names) + " while their storage names still resolve to network " +
+    add(move_pool_rule().c_str(), Severity::Error, st.name,
+        label(st) + " starts glusterd on " + join(old_names) + " while " + where_pool_points() + " network " +
             in_quotes(names_net(old_names.front())) + ", although the new network " +
             join(std::vector<std::string>(new_up.begin(), new_up.end())) +
-            " is up there: glusterd, its peers and bricks come back on the old network. Re-point the storage names "
-            "(repoint_names) before starting glusterd.");
+            " is up there: glusterd, its peers and bricks come back on the old network. " + move_pool_advice() +
+            " before starting glusterd.");
   check_storage_reachable(started, st.name, when);
   std::set<std::string> nets;
   for (auto const& n : started)
@@ -381,7 +416,7 @@ void PlanChecker::check_end()
   std::vector<std::string> servers;
   for (auto const& node : sc_.nodes) {
     const NodeState& s = model_.node(node.name);
-    if (!new_nets_.empty() && !new_nets_.count(s.names_network)) old_names.push_back(node.name);
+    if (!new_nets_.empty() && !new_nets_.count(names_net(node.name))) old_names.push_back(node.name);
     if (!s.powered) off.push_back(node.name);
     if (node.server && s.powered && !s.glusterd) stopped.push_back(node.name);
     if (node.server && !s.glusterd_enabled && disabled_by_.count(node.name))
@@ -394,10 +429,14 @@ void PlanChecker::check_end()
   for (auto& n : nets)
     n = in_quotes(n);
   if (!old_names.empty())
-    add("NAMES_NOT_REPOINTED", Severity::Error, "",
-        "The plan brings up network " + join(nets) + " for storage but ends with the storage names of " +
-            join(old_names) + " still resolving to network " + in_quotes(names_net(old_names.front())) +
-            ": Gluster keeps using the old network. Add a repoint_names step (then restart glusterd).");
+    add(move_pool_rule().c_str(), Severity::Error, "",
+        "The plan brings up network " + join(nets) + " for storage, but at its end on " + join(old_names) + " " +
+            where_pool_points() + " network " + in_quotes(names_net(old_names.front())) +
+            ": Gluster keeps using the old network. " + move_pool_advice() + " (then restart glusterd).");
+  Transition rejected;
+  model_.rejected_peers(rejected);
+  for (auto const& p : rejected.problems)
+    add(p.rule.c_str(), p.severity, "", "The plan ends with a pool whose peers disagree: " + p.detail + ".");
   for (auto const& net : sc_.networks)
     check_mtus(net.name, "", "The plan ends");
   for (auto const& [step, who] : disabled)

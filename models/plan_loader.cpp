@@ -80,25 +80,12 @@ std::vector<std::string> read_targets(ObjectReader& o, const Scenario& sc, const
 
 Action parse_action(ObjectReader& o, const std::string& a)
 {
-  static const std::vector<Action> all = {Action::StopClients,
-                                          Action::StartClients,
-                                          Action::RemountClients,
-                                          Action::StopService,
-                                          Action::StartService,
-                                          Action::EnableService,
-                                          Action::DisableService,
-                                          Action::PowerOff,
-                                          Action::PowerOn,
-                                          Action::InstallNic,
-                                          Action::ConfigureInterface,
-                                          Action::InterfaceDown,
-                                          Action::InterfaceUp,
-                                          Action::VerifyPing,
-                                          Action::RepointNames,
-                                          Action::CheckPeers,
-                                          Action::CheckVolume,
-                                          Action::WaitHeal,
-                                          Action::Wait};
+  static const std::vector<Action> all = {
+      Action::StopClients,  Action::StartClients,  Action::RemountClients,     Action::StopService,
+      Action::StartService, Action::EnableService, Action::DisableService,     Action::PowerOff,
+      Action::PowerOn,      Action::InstallNic,    Action::ConfigureInterface, Action::InterfaceDown,
+      Action::InterfaceUp,  Action::VerifyPing,    Action::RepointNames,       Action::RewritePeerAddresses,
+      Action::CheckPeers,   Action::CheckVolume,   Action::WaitHeal,           Action::Wait};
   std::string known;
   for (Action x : all) {
     if (a == to_string(x)) return x;
@@ -136,7 +123,8 @@ Step read_step(ObjectReader& o, const Scenario& sc, const std::vector<std::strin
     // glusterd exists nowhere else. Listed by name, a node that is not a server is the plan's mistake
     // (NOT_A_SERVER).
     bool service = st.action == Action::StartService || st.action == Action::StopService ||
-                   st.action == Action::EnableService || st.action == Action::DisableService;
+                   st.action == Action::EnableService || st.action == Action::DisableService ||
+                   st.action == Action::RewritePeerAddresses;
     bool listed = o.has("nodes") && o.raw("nodes").is_array();
     st.nodes    = read_targets(o, sc, node_action(st.action) || st.action == Action::RepointNames ? "all" : "");
     if (service && !listed)
@@ -177,6 +165,10 @@ Step read_step(ObjectReader& o, const Scenario& sc, const std::vector<std::strin
     st.method  = o.str("method", sc.storage_names.method);
     if (st.method != "hosts" && st.method != "dns") o.fail("method", "expected \"hosts\" or \"dns\"");
     break;
+  case Action::RewritePeerAddresses:
+    need("network");
+    st.network = o.str("network");
+    break;
   case Action::CheckVolume:
   case Action::WaitHeal:
     need("volume");
@@ -192,6 +184,13 @@ Step read_step(ObjectReader& o, const Scenario& sc, const std::vector<std::strin
     st.mtu = o.integer("mtu", 0, 576, 65520);
   }
   if (!st.network.empty() && !sc.find_network(st.network)) o.fail("network", "unknown network \"" + st.network + "\"");
+  // The new addresses come from the scenario: every server the step rewrites, and every server it names in its
+  // state files, needs an address on that network.
+  if (st.action == Action::RewritePeerAddresses)
+    for (auto const& n : sc.nodes)
+      if (n.server && std::none_of(n.nics.begin(), n.nics.end(), [&](const Nic& c) { return c.network == st.network; }))
+        o.fail("network", "server " + n.name + " has no NIC on network \"" + st.network +
+                              "\": glusterd's state cannot name its address there");
   if (!st.interface.empty())
     for (auto const& n : st.nodes) {
       const Node* node = sc.find_node(n);

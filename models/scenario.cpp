@@ -18,6 +18,19 @@ const char* to_string(BondMode m)
   return "?";
 }
 
+const char* to_string(PeerNaming p)
+{
+  switch (p) {
+  case PeerNaming::Fqdn:
+    return "fqdn";
+  case PeerNaming::ShortName:
+    return "short";
+  case PeerNaming::Ip:
+    return "ip";
+  }
+  return "?";
+}
+
 std::string mode_name(IpoibMode m)
 {
   return m == IpoibMode::Connected ? "connected" : m == IpoibMode::Datagram ? "datagram" : "";
@@ -115,6 +128,8 @@ const char* to_string(Action a)
     return "verify_ping";
   case Action::RepointNames:
     return "repoint_names";
+  case Action::RewritePeerAddresses:
+    return "rewrite_peer_addresses";
   case Action::CheckPeers:
     return "check_peers";
   case Action::CheckVolume:

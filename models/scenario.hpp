@@ -200,12 +200,13 @@ enum class Action {
   ConfigureInterface, // set mode/MTU/address and bring it up
   InterfaceDown,      // take an interface down (e.g. decommission the old storage network)
   InterfaceUp,
-  VerifyPing,   // large ping with don't-fragment across `network` (or the interface's network)
-  RepointNames, // storage FQDNs now resolve to addresses on `network` (dns or hosts file)
-  CheckPeers,   // gluster peer status: all peers connected
-  CheckVolume,  // gluster volume status VOL clients: every brick online and sees every client
-  WaitHeal,     // wait until self-heal has nothing pending on `volume`
-  Wait          // a plain wait (e.g. for a change window)
+  VerifyPing,           // large ping with don't-fragment across `network` (or the interface's network)
+  RepointNames,         // storage FQDNs now resolve to addresses on `network` (dns or hosts file)
+  RewritePeerAddresses, // a pool probed by IP: rewrite glusterd's state files to the addresses on `network`
+  CheckPeers,           // gluster peer status: all peers connected
+  CheckVolume,          // gluster volume status VOL clients: every brick online and sees every client
+  WaitHeal,             // wait until self-heal has nothing pending on `volume`
+  Wait                  // a plain wait (e.g. for a change window)
 };
 
 const char* to_string(Action a);
@@ -218,7 +219,7 @@ struct Step {
   DurationSpec duration;
   std::string service;              // StopService/StartService/EnableService/DisableService
   std::string interface;            // InstallNic/ConfigureInterface/InterfaceDown/InterfaceUp/VerifyPing
-  std::string network;              // RepointNames/VerifyPing
+  std::string network;              // RepointNames/VerifyPing/RewritePeerAddresses
   std::string method;               // RepointNames: "dns" | "hosts"
   std::string volume;               // CheckVolume/WaitHeal
   IpoibMode mode = IpoibMode::None; // ConfigureInterface (IPoIB)
@@ -243,9 +244,19 @@ struct Fault {
   std::optional<Seconds> down_for; // comes back after this long; none: never comes back
 };
 
+/* What the pool's peers and bricks were probed and created by (`gluster peer probe X`, `volume create V X:/path`).
+ * By name (an FQDN or a short host name) they follow name resolution, so re-pointing the names moves Gluster to
+ * another network. By IP address, glusterd's state files hold the addresses themselves (peers/<uuid> hostname1=,
+ * vols/V/info brick-N=, vols/V/bricks/<host>:<path>, the *.vol files' remote-host): only rewriting them, with
+ * glusterd stopped on every node, moves the pool (docs/research/runbook-sources.md, section 1). */
+enum class PeerNaming { Fqdn, ShortName, Ip };
+const char* to_string(PeerNaming p); // "fqdn", "short", "ip"
+
 struct StorageNames {
   std::string network = "storage"; // network the storage FQDNs resolve to at the start
   std::string method  = "hosts";   // "dns" or "hosts"
+  PeerNaming peers    = PeerNaming::Fqdn;
+  bool by_ip() const { return peers == PeerNaming::Ip; }
 };
 
 struct Scenario {

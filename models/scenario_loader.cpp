@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -474,6 +475,16 @@ void read_storage_names(ObjectReader& root, Scenario& sc)
     ObjectReader o(*v, "storage_names", root.file());
     sc.storage_names.network = o.str("network");
     sc.storage_names.method  = o.str("method", "hosts");
+    std::string peers        = o.str("peers", "fqdn");
+    if (peers == "fqdn")
+      sc.storage_names.peers = PeerNaming::Fqdn;
+    else if (peers == "short")
+      sc.storage_names.peers = PeerNaming::ShortName;
+    else if (peers == "ip")
+      sc.storage_names.peers = PeerNaming::Ip;
+    else
+      o.fail("peers",
+             "expected \"fqdn\", \"short\" or \"ip\" (what `gluster peer probe` was given), got \"" + peers + "\"");
     if (!sc.find_network(sc.storage_names.network))
       o.fail("network", "unknown network \"" + sc.storage_names.network + "\"");
     if (sc.storage_names.method != "hosts" && sc.storage_names.method != "dns")
@@ -481,6 +492,22 @@ void read_storage_names(ObjectReader& root, Scenario& sc)
     o.finish();
   } else if (!sc.find_network(sc.storage_names.network)) {
     root.fail("storage_names", "missing: say which network the storage names resolve to at the start");
+  }
+  // An address as a storage name is a pool probed by IP said the wrong way: re-pointing names would not move it.
+  static const std::regex ipv4(R"(\d{1,3}(\.\d{1,3}){3})");
+  for (size_t i = 0; i < sc.nodes.size(); i++) {
+    const Node& n = sc.nodes[i];
+    if (!sc.storage_names.by_ip() && std::regex_match(n.storage_name, ipv4))
+      throw ScenarioError(root.file(), "nodes[" + std::to_string(i) + "].storage_name",
+                          "\"" + n.storage_name +
+                              "\" is an IP address, not a name: if the pool's peers and bricks were probed by IP, "
+                              "say so with \"storage_names\": {\"peers\": \"ip\"} (re-pointing names cannot move "
+                              "such a pool; rewrite_peer_addresses does)");
+    if (sc.storage_names.by_ip() && n.server &&
+        std::none_of(n.nics.begin(), n.nics.end(), [&](const Nic& c) { return c.network == sc.storage_names.network; }))
+      throw ScenarioError(root.file(), "nodes[" + std::to_string(i) + "].nics",
+                          "server " + n.name + " has no NIC on network \"" + sc.storage_names.network +
+                              "\", where the pool was probed by IP");
   }
 }
 

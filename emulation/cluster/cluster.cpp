@@ -1,6 +1,7 @@
 #include "cluster.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -153,9 +154,85 @@ const Nic* EmulatedCluster::nic_on(const std::string& node, const std::string& n
   return topology_.nic_on(node, network);
 }
 
-std::string EmulatedCluster::brick_name(const Brick& b) const
+namespace {
+std::string first_server(const Scenario& sc)
 {
-  return sc_.find_node(b.node)->storage_name + ":" + layout_.brick_dir(b);
+  for (auto const& n : sc.nodes)
+    if (n.server) return n.name;
+  return "";
+}
+} // namespace
+
+std::string EmulatedCluster::peer_host(const std::string& node, const std::string& viewer) const
+{
+  if (!sc_.storage_names.by_ip()) return sc_.find_node(node)->storage_name;
+  auto net       = state_network_.count(viewer) ? state_network_.at(viewer) : sc_.storage_names.network;
+  const Nic* nic = nic_on(node, net);
+  return nic ? nic->address : sc_.find_node(node)->storage_name;
+}
+
+std::string EmulatedCluster::brick_name(const Brick& b, const std::string& viewer) const
+{
+  return peer_host(b.node, viewer.empty() ? b.node : viewer) + ":" + layout_.brick_dir(b);
+}
+
+std::string EmulatedCluster::pool_network(const std::string& node)
+{
+  if (!sc_.storage_names.by_ip()) return observe(node).names_network;
+  std::string from = sc_.find_node(node)->server ? node : first_server(sc_);
+  return state_network_.count(from) ? state_network_.at(from) : sc_.storage_names.network;
+}
+
+int EmulatedCluster::rewrite_glusterd_state(const std::string& node, const std::string& from, const std::string& to)
+{
+  namespace fs = std::filesystem;
+  // Old address -> new, whole addresses only: 10.10.1.1 must not match inside 10.10.1.11 (a '.' before it is the
+  // separator of a volfile name: vmstore.10.10.1.11.var-tmp-...vol).
+  std::vector<std::pair<std::string, std::string>> subst;
+  for (auto const& n : sc_.nodes) {
+    const Nic* a = nic_on(n.name, from);
+    const Nic* b = nic_on(n.name, to);
+    if (a && b && a->address != b->address) subst.push_back({a->address, b->address});
+  }
+  auto digit   = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+  auto rewrite = [&](const std::string& text) {
+    std::string out;
+    for (size_t i = 0; i < text.size();) {
+      bool replaced = false;
+      for (auto const& [old_addr, new_addr] : subst) {
+        size_t end = i + old_addr.size();
+        if (text.compare(i, old_addr.size(), old_addr) == 0 && (i == 0 || !digit(text[i - 1])) &&
+            (end == text.size() || !digit(text[end]))) {
+          out += new_addr;
+          i        = end;
+          replaced = true;
+          break;
+        }
+      }
+      if (!replaced) out += text[i++];
+    }
+    return out;
+  };
+  int changed   = 0;
+  fs::path root = layout_.node_dir(node) + "/glusterd";
+  std::vector<fs::path> files;
+  for (auto const& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file() && e.path().filename() != "glusterd.info") files.push_back(e.path());
+  for (auto const& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.close();
+    std::string after = rewrite(text);
+    fs::path target   = f.parent_path() / rewrite(f.filename().string());
+    if (after == text && target == f) continue;
+    std::ofstream(target, std::ios::binary | std::ios::trunc) << after;
+    if (target != f) fs::remove(f);
+    changed++;
+  }
+  state_network_[node] = to;
+  if (log_)
+    *log_ << node << ": rewrote " << changed << " files of /var/lib/glusterd (" << from << " -> " << to << ")\n";
+  return changed;
 }
 
 void EmulatedCluster::build()
@@ -194,7 +271,7 @@ void EmulatedCluster::build()
     must({"mkdir", "-p", dir + "/glusterd", dir + "/log", dir + "/mnt", dir + "/bricks"}, "node " + n.name);
     {
       std::ofstream hosts(dir + "/hosts");
-      hosts << render_hosts_file(topology_, sc_.storage_names.network);
+      hosts << hosts_text(sc_.storage_names.network);
     }
     auto ns = layout_.netns(n.name);
     add(created(CreatedObject::Kind::NetNamespace, ns));
@@ -227,8 +304,9 @@ void EmulatedCluster::build()
     }
   if (servers.empty()) return;
   for (size_t i = 1; i < servers.size(); ++i) {
-    auto r = gluster(servers[0], {"peer", "probe", sc_.find_node(servers[i])->storage_name});
-    if (!r.ok()) throw StepFailure("peer probe " + sc_.find_node(servers[i])->storage_name + " failed: " + r.summary());
+    auto peer = peer_host(servers[i], servers[0]);
+    auto r    = gluster(servers[0], {"peer", "probe", peer});
+    if (!r.ok()) throw StepFailure("peer probe " + peer + " failed: " + r.summary());
   }
   // volume create stages on every peer: each must see all the others, not only the node that probed them.
   for (auto const& s : servers)
@@ -345,8 +423,16 @@ void EmulatedCluster::write_hosts(const std::string& node, const std::string& ne
 {
   // Written in place: /etc/hosts in the node is a bind mount of this very inode (a rename would not be seen).
   std::ofstream hosts(layout_.node_dir(node) + "/hosts", std::ios::trunc);
-  hosts << render_hosts_file(topology_, network);
+  hosts << hosts_text(network);
   if (!hosts) throw StepFailure("cannot write the hosts file of " + node);
+}
+
+std::string EmulatedCluster::hosts_text(const std::string& network) const
+{
+  // A pool probed by IP has no storage names: with them, glusterd would name a prober by its reverse lookup (the
+  // first node probed by IP shows as gl1.storage.example on the others) and the pool would not be by IP.
+  if (sc_.storage_names.by_ip()) return "# written by ibmig emulate: the pool is probed by IP\n127.0.0.1 localhost\n";
+  return render_hosts_file(topology_, network);
 }
 
 void EmulatedCluster::record_processes(const std::string& node)
@@ -418,9 +504,11 @@ void EmulatedCluster::mount(const std::string& node, const std::string& volume)
 {
   if (mounted(node, volume)) return;
   // The volfile server: the node itself when it is a server (hyperconverged), else the first brick's node.
-  auto self   = sc_.find_node(node);
-  auto vol    = sc_.find_volume(volume);
-  auto server = self->server ? self->storage_name : sc_.find_node(vol->bricks.front().node)->storage_name;
+  auto self = sc_.find_node(node);
+  auto vol  = sc_.find_volume(volume);
+  // A pool probed by IP, as the model has it: the first server's volfile and addresses.
+  auto from   = self->server ? node : sc_.storage_names.by_ip() ? first_server(sc_) : vol->bricks.front().node;
+  auto server = peer_host(from, from);
   auto mp     = layout_.mount_point(node, volume);
   must({"mkdir", "-p", mp}, "mount point");
   auto r = node_run(node, {"mount", "-t", "glusterfs", server + ":/" + volume, mp}, 60);
@@ -494,6 +582,15 @@ ObservedNode EmulatedCluster::observe(const std::string& node)
   std::stringstream text;
   text << hosts.rdbuf();
   seen.names_network = names_network_in_hosts(sc_, text.str());
+  if (sc_.storage_names.by_ip()) {
+    std::vector<std::string> peers;
+    std::error_code ec;
+    for (auto const& e : std::filesystem::directory_iterator(layout_.node_dir(node) + "/glusterd/peers", ec)) {
+      std::ifstream f(e.path());
+      peers.emplace_back((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    }
+    seen.state_network = state_network_in_peers(sc_, peers);
+  }
   return seen;
 }
 
@@ -522,6 +619,9 @@ void EmulatedCluster::run_command(const NodeCommand& c)
     return set_interface(c.node, c.target, true);
   case K::WriteHosts:
     return write_hosts(c.node, c.target);
+  case K::RewriteState:
+    rewrite_glusterd_state(c.node, c.source, c.target);
+    return;
   case K::StartGlusterd:
     return start_glusterd(c.node);
   case K::Mount:

@@ -100,6 +100,13 @@ public:
   void configure_interface(const std::string& node, const Nic& nic, int mtu, IpoibMode mode);
   void set_interface(const std::string& node, const std::string& iface, bool up);
   void write_hosts(const std::string& node, const std::string& network);
+  /* A pool probed by IP: what an admin's sed does to /var/lib/glusterd on `node` (glusterd stopped): every
+   * server's address on `from` becomes its address on `to`, in the files and in the file names; glusterd.info and
+   * the UUIDs are untouched. Returns the number of files changed. */
+  int rewrite_glusterd_state(const std::string& node, const std::string& from, const std::string& to);
+  /* The network `node`'s glusterd and mounts use now: where its storage names resolve (its hosts file), or for a
+   * pool probed by IP where its state files' addresses are. */
+  std::string pool_network(const std::string& node);
   void run_command(const NodeCommand& c);
 
   /* What the node looks like now: its processes, interfaces, mounts and hosts file. */
@@ -130,7 +137,11 @@ public:
   /* How (node, nic) is shaped now (link_shaping.hpp); nullptr when its veth does not exist. */
   const LinkShaping* shaping_of(const std::string& node, const std::string& nic) const;
   double rate_scale() const { return rate_scale_; }
-  std::string brick_name(const Brick& b) const; // "gl1.storage.example:/var/tmp/ibmig-.../bricks/vmstore"
+  /* "gl1.storage.example:/var/tmp/ibmig-.../bricks/vmstore", as glusterd on `viewer` names it (default: the
+   * brick's node; in a pool probed by IP the nodes may disagree). */
+  std::string brick_name(const Brick& b, const std::string& viewer = "") const;
+  /* How the pool names `node` in `viewer`'s state: its storage name, or its address (pools probed by IP). */
+  std::string peer_host(const std::string& node, const std::string& viewer) const;
 
 private:
   CommandResult run(std::vector<std::string> argv, double timeout_s = 0);
@@ -139,6 +150,7 @@ private:
   void create_veth(const std::string& node, const Nic& nic);
   /* Shapes both ends of the veth for this MTU and mode; replaces what was there (the classes follow the new limit). */
   void shape(const std::string& node, const Nic& nic, int mtu, IpoibMode mode);
+  std::string hosts_text(const std::string& network) const;
   void kill_processes(const std::string& node, const std::function<bool(const CreatedObject&)>& which);
   void wait_peers_connected(const std::string& from, size_t expected);
 
@@ -152,6 +164,7 @@ private:
   double rate_scale_ = 1;
   std::map<std::pair<std::string, std::string>, LinkShaping> shaped_; // (node, nic) -> what its veth has now
   bool torn_down_ = false;
+  std::map<std::string, std::string> state_network_; // pools probed by IP: node -> network its state files name
 };
 
 /* The tail of an interrupted run's message (Interrupted, interrupt_guard.hpp): by then teardown has run. */

@@ -154,11 +154,13 @@ MistakenPlan apply_mistakes(const Scenario& sc, const std::vector<std::string>& 
       throw std::invalid_argument("unknown mistake \"" + m + "\" (known: " + known + ")");
     }
   }
-  // Intended name network after each step, from the original plan: a skipped repoint still counts as intended.
+  // Intended name network after each step, from the original plan: a skipped repoint still counts as intended. A
+  // pool probed by IP moves with its state files, whatever the names say.
   std::map<std::string, std::string> after_original;
   std::string net = sc.storage_names.network;
+  Action moves    = sc.storage_names.by_ip() ? Action::RewritePeerAddresses : Action::RepointNames;
   for (auto const& st : sc.plan.steps) {
-    if (st.action == Action::RepointNames) net = st.network;
+    if (st.action == moves) net = st.network;
     after_original[st.json_path] = net;
   }
   std::string current    = sc.storage_names.network;

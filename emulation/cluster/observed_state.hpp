@@ -22,10 +22,15 @@ struct ObservedNode {
   std::map<std::string, ObservedInterface> interfaces; // the scenario's NICs that exist in the node's namespace
   std::set<std::string> mounted;                       // volumes whose FUSE client lives in the node
   std::string names_network;                           // where the node's hosts file sends the storage names
+  std::string state_network; // a pool probed by IP: the network of the peer addresses in its /var/lib/glusterd/peers
 };
 
 /* The network the storage names resolve to in a hosts file's text ("" when it names none of them). */
 std::string names_network_in_hosts(const Scenario& sc, const std::string& hosts_text);
+
+/* The network of the addresses (hostname1=) in a node's glusterd peer files; "" when there are none, "mixed" when
+ * they are on different networks. */
+std::string state_network_in_peers(const Scenario& sc, const std::vector<std::string>& peer_files);
 
 /* Differences between the model's state of `node` and what was observed, each in plain words. */
 std::vector<std::string> differences(const ClusterModel& m, const std::string& node, const ObservedNode& seen);

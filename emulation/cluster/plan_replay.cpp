@@ -344,7 +344,8 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
       auto peers       = c_.peer_status(s);
       size_t connected = 0;
       for (auto const& p : peers)
-        if (p.connected)
+        // "Peer Rejected (Connected)" is connected, and not in the pool: a pool whose state files disagree.
+        if (p.connected && p.state.rfind("Peer in Cluster", 0) == 0)
           ++connected;
         else if (problem.empty())
           problem = s + " sees peer " + p.hostname + " as \"" + p.state + "\"";
@@ -355,7 +356,8 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
     }
     if (problem.empty()) break;
     if (since(t0) > c_.timeouts().check_s)
-      throw StepFailure("peers not all connected after " + fmt_s(c_.timeouts().check_s) + ": " + problem);
+      throw StepFailure("peers not all connected and in the pool after " + fmt_s(c_.timeouts().check_s) + ": " +
+                        problem);
     interruptible_sleep(0.5);
   }
   // Connected is not enough: the pool must talk over the network the storage names were meant to move to.
@@ -365,7 +367,9 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
       if (net != intended_network)
         throw WrongNetwork("peers are connected, but glusterd on " + s + " talks to its peers from " + addr +
                            " (network " + net + "), not over " + intended_network +
-                           ": the storage names still resolve to the old network (were they re-pointed?)");
+                           (c_.scenario().storage_names.by_ip()
+                                ? ": its state files still hold the old addresses (were they rewritten?)"
+                                : ": the storage names still resolve to the old network (were they re-pointed?)"));
     }
   return std::to_string(servers.size()) + " servers, all peers connected over " + intended_network + " after " +
          fmt_s(since(t0));
@@ -402,7 +406,7 @@ std::string PlanReplayer::wait_recovered(const std::string& volume, const std::s
       auto clients = c_.volume_clients(server, volume);
       std::vector<std::pair<std::string, std::string>> online; // (brick name, its node)
       for (auto const& b : vol->bricks) {
-        auto name = c_.brick_name(b);
+        auto name = c_.brick_name(b, server);
         bool up = std::any_of(status.begin(), status.end(), [&](auto const& s) { return s.brick == name && s.online; });
         if (expected && !model_.brick_serving(b)) continue; // the model holds it down: not part of this recovery
         if (!up) {

@@ -33,6 +33,8 @@ std::string to_string(const NodeCommand& c)
     return s + "ip link set " + c.target + " up";
   case NodeCommand::Kind::WriteHosts:
     return s + "storage names -> " + c.target;
+  case NodeCommand::Kind::RewriteState:
+    return s + "rewrite /var/lib/glusterd: addresses on " + c.source + " -> " + c.target;
   case NodeCommand::Kind::StartGlusterd:
     return s + "start glusterd";
   case NodeCommand::Kind::Mount:
@@ -80,6 +82,8 @@ std::vector<NodeCommand> commands_for(const Step& st, const ClusterModel& before
         out.push_back({K::InterfaceUp, n, iface});
     }
     if (a.names_network != b.names_network) out.push_back({K::WriteHosts, n, a.names_network});
+    if (a.state_network != b.state_network)
+      out.push_back({K::RewriteState, n, a.state_network, 0, IpoibMode::None, b.state_network});
     if (!b.glusterd && a.glusterd) out.push_back({K::StartGlusterd, n, ""});
     for (auto const& v : has)
       if (remount || std::find(had.begin(), had.end(), v) == had.end()) out.push_back({K::Mount, n, v});

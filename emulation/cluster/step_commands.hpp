@@ -22,6 +22,7 @@ struct NodeCommand {
     ConfigureInterface, // target: interface; address, mtu, mode; up
     InterfaceUp,        // target: interface (already configured)
     WriteHosts,         // target: network the storage names resolve to
+    RewriteState,       // a pool probed by IP: glusterd's state files from the addresses on `source` to target's
     StartGlusterd,
     Mount, // target: volume
   };
@@ -30,10 +31,12 @@ struct NodeCommand {
   std::string target;
   int mtu        = 0;
   IpoibMode mode = IpoibMode::None;
+  std::string source{}; // RewriteState: the network the addresses were on
 
   bool operator==(const NodeCommand& o) const
   {
-    return kind == o.kind && node == o.node && target == o.target && mtu == o.mtu && mode == o.mode;
+    return kind == o.kind && node == o.node && target == o.target && mtu == o.mtu && mode == o.mode &&
+           source == o.source;
   }
 };
 

@@ -162,7 +162,7 @@ std::vector<IoResult> WorkloadPhases::run_alone(std::vector<IoJob>& jobs, std::m
     for (auto& r : run_io_jobs(mine, opt_.phase_deadline_s))
       results.push_back(r);
     auto b   = nic_counters(cluster_);
-    auto nic = cluster_.nic_on(vm.node, cluster_.observe(vm.node).names_network);
+    auto nic = cluster_.nic_on(vm.node, cluster_.pool_network(vm.node));
     if (nic) node_tx_share[vm.name] = b[vm.node][nic->name].tx_bytes - a[vm.node][nic->name].tx_bytes;
   }
   std::vector<IoJob> ordered; // results follow the VMs' order: realign the jobs
@@ -245,7 +245,7 @@ PhaseReport WorkloadPhases::figures(const std::string& phase, double clock_start
   for (auto& cf : pr.clients) {
     pr.aggregate_write_MBps += cf.write_MBps;
     pr.aggregate_read_MBps += cf.read_MBps;
-    auto names_net = cluster_.observe(cf.node).names_network;
+    auto names_net = cluster_.pool_network(cf.node);
     auto nic       = cluster_.nic_on(cf.node, names_net);
     if (!opt_.concurrent_streams && written_by_vm[cf.name] > 0 && cf.write_MBps > 0) {
       cf.nic_bytes_per_byte_written = node_tx_share[cf.name] / written_by_vm[cf.name];

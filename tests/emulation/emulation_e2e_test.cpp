@@ -223,6 +223,45 @@ TEST(EmulateE2E, NodeDoesNotReturnIsDetected)
   expect_mistake_detected("node-does-not-return", "n4");
 }
 
+// Issue 10: a pool probed by IP moves to IB only by rewriting glusterd's state files (the model's
+// rewrite_peer_addresses, done for real on every node's /var/lib/glusterd). If this fails, the rewrite leaves the
+// pool on the old network, loses a brick, or loses data.
+TEST(EmulateE2E, PoolProbedByIpMovesByRewritingItsStateFiles)
+{
+  SKIP_WITHOUT_PREREQUISITES();
+  auto r = run_driver({std::string(IBMIG_SOURCE_DIR) + "/scenarios/reference-peers-by-ip.json", "--time-scale",
+                       "0.0005", "--write-mib", "64", "--no-after", "--check-deadline", "30"});
+  ASSERT_EQ(r.exit_code, 0) << r.log;
+  expect_nothing_left(r.run_id);
+  for (auto const& s : r.report["steps"]) {
+    EXPECT_EQ(s["outcome"], "ok") << s.dump();
+    if (s["name"] == "Check peers") {
+      EXPECT_NE(s["detail"].get<std::string>().find("over ib"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(r.report["verification"]["bytes_lost"].get<double>(), 0) << r.report["verification"].dump();
+  EXPECT_GT(r.report["verification"]["bytes_verified"].get<double>(), 1e8);
+}
+
+// The same plan with n4 left out of the rewrite: the real glusterds reject it, at the step where the checker and
+// the simulator say so.
+TEST(EmulateE2E, RewriteThatMissesANodeShowsThePeerRejected)
+{
+  SKIP_WITHOUT_PREREQUISITES();
+  auto r = run_driver({std::string(IBMIG_SOURCE_DIR) + "/scenarios/broken/rewrite-misses-a-node.json", "--time-scale",
+                       "0.0005", "--write-mib", "32", "--no-after", "--check-deadline", "20"});
+  EXPECT_EQ(r.exit_code, 1) << r.log;
+  expect_nothing_left(r.run_id);
+  auto st = failed_step(r.report);
+  ASSERT_NE(st, nullptr) << r.log;
+  EXPECT_EQ((*st)["name"], "Check peers");
+  EXPECT_NE((*st)["detail"].get<std::string>().find("Peer Rejected"), std::string::npos) << (*st)["detail"];
+  bool flagged = false;
+  for (auto const& f : r.report["checks"])
+    flagged = flagged || (f["rule"] == "PEER_REJECTED" && f["origin"] == "check");
+  EXPECT_TRUE(flagged) << r.report["checks"].dump();
+}
+
 // Ctrl-C in the middle of the replay: the run stops, says so, and leaves nothing behind.
 TEST(EmulateE2E, SigintTearsDown)
 {

@@ -31,6 +31,7 @@ std::map<std::string, ObservedNode> built(const Scenario& sc)
     ObservedNode& o = c[n.name];
     o.glusterd      = n.server;
     o.names_network = sc.storage_names.network;
+    o.state_network = sc.storage_names.by_ip() && n.server ? sc.storage_names.network : "";
     for (auto const& nic : n.nics)
       if (nic.present) o.interfaces[nic.name] = {true, nic.mtu};
   }
@@ -74,6 +75,10 @@ std::string run(std::map<std::string, ObservedNode>& c, const NodeCommand& cmd)
     break;
   case K::WriteHosts:
     o.names_network = cmd.target;
+    break;
+  case K::RewriteState:
+    if (o.glusterd) return to_string(cmd) + ": glusterd runs there and would write its state back";
+    o.state_network = cmd.target;
     break;
   case K::StartGlusterd:
     o.glusterd = true;

@@ -71,6 +71,7 @@ struct VolumeInfo {
 struct Cluster {
   std::vector<std::string> networks;
   std::string storage; // where the storage names resolve at the start
+  bool by_ip = false;  // the pool was probed by IP: rewrite_peer_addresses moves it, not repoint_names
   std::vector<NodeInfo> nodes;
   std::vector<VolumeInfo> volumes;
 };
@@ -90,6 +91,7 @@ Cluster describe(const json& sc)
     ib_net[n.at("name")] = ib_tech[n.at("technology")];
   }
   c.storage = sc.contains("storage_names") ? sc["storage_names"].at("network").get<std::string>() : "storage";
+  c.by_ip   = sc.contains("storage_names") && sc["storage_names"].value("peers", "fqdn") == "ip";
   for (auto const& n : sc.at("nodes")) {
     NodeInfo ni;
     ni.name = n.at("name");
@@ -196,6 +198,10 @@ json random_cluster_json(Rng& rng, const RandomScenarioOptions& opt)
   if (storage != "storage" || rng.chance(0.3)) {
     sc["storage_names"] = {{"network", storage}};
     if (rng.chance(0.5)) sc["storage_names"]["method"] = rng.pick({"hosts", "dns"});
+  }
+  if (rng.chance(0.25)) {
+    if (!sc.contains("storage_names")) sc["storage_names"] = {{"network", storage}};
+    sc["storage_names"]["peers"] = rng.pick({"ip", "ip", "short"});
   }
 
   // Nodes: the first replica0 are servers, so the first volume fits.
@@ -399,7 +405,7 @@ const std::vector<std::string> kActions = {
     "stop_clients",        "start_clients",   "remount_clients", "stop_service", "start_service",
     "enable_service",      "disable_service", "power_off",       "power_on",     "install_nic",
     "configure_interface", "interface_down",  "interface_up",    "verify_ping",  "repoint_names",
-    "check_peers",         "check_volume",    "wait_heal",       "wait"};
+    "check_peers",         "check_volume",    "wait_heal",       "wait",         "rewrite_peer_addresses"};
 
 bool node_action(const std::string& a)
 {
@@ -609,12 +615,13 @@ private:
       if (r == 2) s["size"] = rng_.pick(std::vector<int>{1472, 2016, 4064, 65492, 8972});
       if (r == 3) s["size"] = rng_.between(0, 65507);
     }
-    if (action == "repoint_names") {
+    if (action == "repoint_names" || action == "rewrite_peer_addresses") {
       std::vector<std::string> others;
       for (auto const& n : c_.networks)
-        if (n != c_.storage) others.push_back(n);
+        if (n != c_.storage && (action == "repoint_names" || every_server_on(n))) others.push_back(n);
+      if (others.empty() && action == "rewrite_peer_addresses") return std::nullopt;
       s["network"] = !others.empty() && rng_.chance(0.7) ? rng_.pick(others) : rng_.pick(c_.networks);
-      if (rng_.chance(0.5)) s["method"] = rng_.pick({"hosts", "dns"});
+      if (action == "repoint_names" && rng_.chance(0.5)) s["method"] = rng_.pick({"hosts", "dns"});
     }
     if (action == "check_volume" || action == "wait_heal") {
       if (c_.volumes.empty()) return std::nullopt;
@@ -623,6 +630,19 @@ private:
     }
     if (rng_.chance(0.8)) s["duration"] = random_duration(rng_);
     return s;
+  }
+
+  /* The loader refuses a rewrite to a network where a server has no address. */
+  bool every_server_on(const std::string& net) const
+  {
+    for (auto const& n : c_.nodes) {
+      if (!n.server) continue;
+      bool on = false;
+      for (auto const& k : n.nics)
+        on = on || k.network == net;
+      if (!on) return false;
+    }
+    return true;
   }
 
   std::optional<json> random_step(const std::vector<int>* block)
@@ -692,8 +712,9 @@ private:
     add(out, "power_on");
     if (!iface.empty()) add(out, "configure_interface", nullptr, iface);
     add(out, "verify_ping");
-    add(out, "repoint_names");
-    if (!net.empty() && last_is(out, "repoint_names")) out.back()["network"] = net;
+    const char* move = c_.by_ip && rng_.chance(0.85) ? "rewrite_peer_addresses" : "repoint_names";
+    add(out, move);
+    if (!net.empty() && last_is(out, move)) out.back()["network"] = net;
     add(out, "start_service");
     add(out, "check_peers");
     for (auto const& v : c_.volumes) {

@@ -1,4 +1,5 @@
 /* The plan checker: every broken plan is flagged with its rule, the valid plans are clean, and the rules' edges. */
+#include "cluster_model.hpp"
 #include "plan_checker.hpp"
 #include "scenario_loader.hpp"
 
@@ -91,6 +92,10 @@ TEST(PlanChecker, EveryBrokenPlanIsFlaggedWithItsRule)
        "Configure ib0 (connected, MTU 65520)"},
       {"vms-killed-by-power-off.json", "VMS_KILLED_BY_POWER_OFF", Severity::Error, "Power off"},
       {"nic-installed-while-powered.json", "NIC_INSTALLED_WHILE_POWERED", Severity::Error, "Install HCAs"},
+      {"names-repointed-peers-by-ip.json", "NAMES_DO_NOT_MOVE_POOL", Severity::Error, "Re-point storage names to IB"},
+      {"rewrite-while-glusterd-runs.json", "REWRITE_WHILE_GLUSTERD_RUNS", Severity::Error,
+       "Rewrite glusterd's addresses to IB"},
+      {"rewrite-misses-a-node.json", "PEER_REJECTED", Severity::Error, "Check peers"},
   };
   std::set<std::string> listed;
   for (auto const& c : cases) {
@@ -278,6 +283,42 @@ TEST(PlanChecker, PowerOnWithoutPowerOff)
 TEST(PlanChecker, VmsLeftStopped)
 {
   expect_finding(reference_without({"Start VMs"}), "VMS_LEFT_STOPPED", "stopped");
+}
+
+// If this fails, a rewrite of glusterd's files in a pool probed by name would pass for a migration step.
+TEST(PlanChecker, RewriteInAPoolProbedByName)
+{
+  json doc = read_json("scenarios/reference-peers-by-ip.json");
+  doc["storage_names"].erase("peers");
+  expect_finding(doc, "REWRITE_IN_NAMED_POOL", "probed by name");
+  // ... and the pool stays on the old network: nothing re-pointed its names.
+  expect_finding(doc, "NAMES_NOT_REPOINTED", "Re-point the storage names");
+}
+
+// If this fails, a pool probed by IP that is moved correctly still passes through the simulator as broken, or a
+// rewrite that glusterd undoes would count on the node where it runs.
+TEST(PlanChecker, PeersByIpFollowTheirStateFiles)
+{
+  Scenario sc = load_scenario(kRoot + "/scenarios/reference-peers-by-ip.json");
+  ClusterModel m(sc);
+  for (auto const& st : sc.plan.steps) {
+    m.apply(st);
+    if (st.action == Action::RewritePeerAddresses) break;
+  }
+  for (auto const& n : sc.nodes) {
+    EXPECT_EQ(m.pool_network(n.name), "ib") << n.name;
+    EXPECT_EQ(m.node(n.name).names_network, "storage") << n.name; // names were not touched
+  }
+  json doc         = read_json("scenarios/broken/rewrite-while-glusterd-runs.json");
+  Scenario running = parse_scenario(doc, "x.json");
+  ClusterModel r(running);
+  for (auto const& st : running.plan.steps) {
+    Transition t = r.apply(st);
+    if (st.action != Action::RewritePeerAddresses) continue;
+    EXPECT_FALSE(t.step_failed()); // sed succeeds; glusterd undoes it
+    EXPECT_EQ(r.pool_network("n1"), "storage");
+    break;
+  }
 }
 
 // The AFR client-quorum rule that the checker, the simulator and the emulator share.

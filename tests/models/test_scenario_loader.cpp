@@ -153,6 +153,23 @@ const std::vector<BadCase> kBadCases = {
        d["faults"] = {{{"kind", "node_crash"}, {"node", "n2"}, {"after_step", "Reboot"}}};
      },
      "faults[0].after_step", "no plan step is named \"Reboot\""},
+    // Issue 10: a pool probed by IP is said as such, not with addresses as names.
+    {"AddressAsStorageName", [](json& d) { d["nodes"][2]["storage_name"] = "10.10.1.13"; }, "nodes[2].storage_name",
+     "is an IP address, not a name"},
+    {"UnknownPeerNaming", [](json& d) { d["storage_names"]["peers"] = "uuid"; }, "storage_names.peers",
+     "expected \"fqdn\", \"short\" or \"ip\""},
+    {"RewriteToANetworkAServerIsNotOn",
+     [](json& d) {
+       d["storage_names"]["peers"] = "ip";
+       d["nodes"][3]["nics"].erase(2); // n4 has no ib0
+       d["plan"]["steps"] = {{{"action", "rewrite_peer_addresses"}, {"network", "ib"}}};
+     },
+     "plan.steps[0].network", "server n4 has no NIC on network \"ib\""},
+    {"RewriteWithoutNetwork",
+     [](json& d) {
+       d["plan"]["steps"] = {{{"action", "rewrite_peer_addresses"}}};
+     },
+     "plan.steps[0].network", "missing required field"},
 };
 
 class LoaderRejects : public ::testing::TestWithParam<BadCase> {};
@@ -349,7 +366,7 @@ TEST(Golden, EveryScenarioFileLoads)
 TEST(Golden, VariantsKeepTheReferenceWorkload)
 {
   json ref = reference();
-  for (std::string v : {"reference-rolling", "reference-datagram", "reference-distributed"}) {
+  for (std::string v : {"reference-rolling", "reference-datagram", "reference-distributed", "reference-peers-by-ip"}) {
     SCOPED_TRACE(v);
     std::ifstream in(kRoot + "/scenarios/" + v + ".json");
     json doc = json::parse(in);

@@ -53,6 +53,16 @@ const std::map<std::string, Expectation>& expectations()
           in_range(a.write_MBps, 140, 200, "vm2 after");
           EXPECT_NE(a.bottleneck.find("brick disk"), std::string::npos) << a.bottleneck;
         }}},
+      {"reference-peers-by-ip.json",
+       {"the reference pool probed by IP and moved by rewriting glusterd's state: the same figures as reference.json, "
+        "after the migration on IB (a pool left on the old addresses would stay near 55 MB/s on eth1)",
+        [](const Scenario& sc, const Report& r) {
+          in_range(client(phase(r, "before"), "vm2").write_MBps, 52, 58, "vm2 before");
+          const ClientFigures& a = client(phase(r, "after"), "vm2");
+          in_range(a.write_MBps, 140, 200, "vm2 after");
+          EXPECT_EQ(a.bottleneck.find("eth1"), std::string::npos) << a.bottleneck;
+          EXPECT_FALSE(has_errors(check_plan(sc)));
+        }}},
       {"reference-rolling.json",
        {"rolling: one node at a time with heal in between; the volume never loses quorum, so its downtime is 0, "
         "and VMs on nodes not being migrated keep running, so some VM is down for less than the plan",
