@@ -360,6 +360,7 @@ private:
             ph.checks.push_back({n,
                                  "ping -M do -s " + std::to_string(size) + " -c 3 " + nic->address,
                                  {{", 0% packet loss", 1, "3 packets transmitted, 3 received, 0% packet loss"}}});
+    if (ph.checks.empty()) ph.physical.push_back("No other node has an address on " + network + ": nothing to ping.");
   }
 
   /* The storage FQDN -> address lines for `network`: every node with an address there. */
@@ -385,6 +386,10 @@ private:
     for (auto const& n : sc_.nodes)
       if (!nic_on(n.name, st.network))
         out.notes.push_back(n.storage_name + " (" + n.name + ") has no address on " + st.network + ": not re-pointed");
+    if (names.empty()) {
+      ph.physical.push_back("No node has an address on " + st.network + ": no name to re-point.");
+      return;
+    }
     const std::string lookup = "getent hosts " + join(fqdns, " ");
     if (st.method == "dns") {
       for (auto const& n : sc_.nodes) {

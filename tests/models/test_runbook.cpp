@@ -1,0 +1,336 @@
+/* The runbook: the plan as the commands an admin types on the scenario's distribution, the checks between steps and
+ * their expected output, and the three writers. */
+#include "runbook.hpp"
+
+#include "random_scenario.hpp"
+#include "scenario_loader.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <set>
+#include <unistd.h>
+
+namespace {
+
+using namespace ibmig;
+
+const std::string kRoot = IBMIG_SOURCE_DIR;
+
+Scenario load(const std::string& name)
+{
+  return load_scenario(kRoot + "/scenarios/" + name);
+}
+
+const RunbookStep& step_named(const Runbook& rb, const std::string& title)
+{
+  for (auto const& st : rb.steps)
+    if (st.title == title) return st;
+  throw std::runtime_error("no runbook step \"" + title + "\"");
+}
+
+/* Every command the step types on `node`, one string. */
+std::string commands_on(const RunbookStep& st, const std::string& node)
+{
+  std::string out;
+  for (auto const& ph : st.phases)
+    for (auto const& c : ph.commands)
+      if (c.node == node)
+        for (auto const& line : c.commands)
+          out += line + "\n";
+  return out;
+}
+
+std::vector<const Check*> checks_of(const RunbookStep& st)
+{
+  std::vector<const Check*> out;
+  for (auto const& ph : st.phases)
+    for (auto const& c : ph.checks)
+      out.push_back(&c);
+  return out;
+}
+
+bool contains(const std::string& text, const std::string& part)
+{
+  return text.find(part) != std::string::npos;
+}
+
+size_t count(const std::string& text, const std::string& part)
+{
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
+    n++;
+  return n;
+}
+
+// If this fails, the reference runbook does not say what the write-up's admin typed on CentOS 6: SysV services,
+// an ifcfg file in connected mode with the node's own address.
+TEST(Runbook, CentosReferenceUsesServiceChkconfigAndIfcfg)
+{
+  Scenario sc = load("reference.json");
+  ASSERT_EQ(sc.distribution, Distribution::Centos6);
+  EXPECT_FALSE(sc.distribution_defaulted);
+  Runbook rb = make_runbook(sc);
+  ASSERT_EQ(rb.steps.size(), sc.plan.steps.size());
+  for (const char* n : {"n1", "n2", "n3", "n4"}) {
+    EXPECT_TRUE(contains(commands_on(step_named(rb, "Stop glusterd"), n), "service glusterd stop\n")) << n;
+    EXPECT_TRUE(contains(commands_on(step_named(rb, "Disable glusterd at boot"), n), "chkconfig glusterd off")) << n;
+    EXPECT_TRUE(contains(commands_on(step_named(rb, "Enable glusterd at boot"), n), "chkconfig glusterd on")) << n;
+  }
+  const RunbookStep& conf = step_named(rb, "Configure ib0 (connected, MTU 65520)");
+  std::string n3          = commands_on(conf, "n3");
+  EXPECT_TRUE(contains(n3, "/etc/sysconfig/network-scripts/ifcfg-ib0")) << n3;
+  EXPECT_TRUE(contains(n3, "\nCONNECTED_MODE=yes\n")) << n3;
+  EXPECT_TRUE(contains(n3, "\nMTU=65520\n")) << n3;
+  EXPECT_TRUE(contains(n3, "\nIPADDR=10.10.2.13\n")) << n3; // n3's own, not another node's
+  EXPECT_FALSE(contains(n3, "10.10.2.11")) << n3;
+  EXPECT_TRUE(contains(n3, "ifup ib0")) << n3;
+  EXPECT_TRUE(contains(n3, "yum install")) << n3;
+  EXPECT_FALSE(contains(n3, "systemctl")) << n3;
+  EXPECT_FALSE(contains(n3, "nmcli")) << n3;
+}
+
+// If this fails, the ping check does not cover every pair, pings the node itself, or uses another size than the
+// plan's 65492 bytes with don't-fragment.
+TEST(Runbook, PingChecksEveryOtherNodeWithDontFragment)
+{
+  Runbook rb  = make_runbook(load("reference.json"));
+  auto checks = checks_of(step_named(rb, "Large ping over IB"));
+  ASSERT_EQ(checks.size(), 12u); // 4 nodes x 3 others
+  for (const Check* c : checks) {
+    EXPECT_EQ(c->command.rfind("ping -M do -s 65492 -c 3 10.10.2.", 0), 0u) << c->command;
+    EXPECT_NE(c->command.substr(c->command.size() - 2), "1" + c->node.substr(1)) << c->node << ": " << c->command;
+    ASSERT_EQ(c->expect.size(), 1u);
+    EXPECT_EQ(c->expect[0].pattern, ", 0% packet loss"); // not "100% packet loss"
+  }
+}
+
+// If this fails, a ping without "size" is not MTU - 28 of the interfaces the cluster model has up at that point.
+TEST(Runbook, PingSizeDefaultsToTheModelsMtuMinus28)
+{
+  Scenario sc = load("reference.json");
+  for (auto& st : sc.plan.steps)
+    if (st.action == Action::VerifyPing) st.mtu = 0;
+  Runbook rb  = make_runbook(sc);
+  auto checks = checks_of(step_named(rb, "Large ping over IB"));
+  ASSERT_FALSE(checks.empty());
+  EXPECT_EQ(checks.front()->command.rfind("ping -M do -s 65492 ", 0), 0u) << checks.front()->command;
+
+  Scenario dg = load("reference-datagram.json");
+  for (auto& st : dg.plan.steps)
+    if (st.action == Action::VerifyPing) st.mtu = 0;
+  Runbook rb_dg = make_runbook(dg);
+  for (auto const& st : rb_dg.steps) {
+    if (st.action != Action::VerifyPing) continue;
+    EXPECT_EQ(checks_of(st).front()->command.rfind("ping -M do -s 2016 ", 0), 0u) << checks_of(st).front()->command;
+  }
+}
+
+// If this fails, EL9 gets CentOS 6's commands (or none): it configures IPoIB with nmcli and runs systemd.
+TEST(Runbook, El9UsesNmcliAndSystemctl)
+{
+  Scenario sc     = load("reference.json");
+  sc.distribution = Distribution::El9;
+  Runbook rb      = make_runbook(sc);
+  std::string n2  = commands_on(step_named(rb, "Configure ib0 (connected, MTU 65520)"), "n2");
+  EXPECT_TRUE(contains(n2, "nmcli connection add type infiniband con-name ib0 ifname ib0 "
+                           "infiniband.transport-mode connected infiniband.mtu 65520 ipv4.method manual "
+                           "ipv4.addresses 10.10.2.12/24"))
+      << n2;
+  EXPECT_TRUE(contains(n2, "dnf install -y rdma-core")) << n2;
+  EXPECT_FALSE(contains(n2, "ifcfg")) << n2;
+  EXPECT_TRUE(contains(commands_on(step_named(rb, "Stop glusterd"), "n1"), "systemctl stop glusterd")) << "n1";
+  EXPECT_TRUE(contains(commands_on(step_named(rb, "Disable glusterd at boot"), "n1"), "systemctl disable glusterd"));
+  std::string md = write_markdown(rb);
+  EXPECT_FALSE(contains(md, "chkconfig"));
+  EXPECT_FALSE(contains(md, "service glusterd"));
+}
+
+// If this fails, Debian 12's connected mode is not set through sysfs before the MTU (the kernel refuses an MTU above
+// 2044 in datagram mode), or nothing makes it survive a reboot.
+TEST(Runbook, Debian12SetsModeBeforeMtuAndWritesInterfacesD)
+{
+  Scenario sc = load("reference-rolling.json");
+  ASSERT_TRUE(sc.distribution_defaulted);
+  ASSERT_EQ(sc.distribution, Distribution::Debian12);
+  Runbook rb     = make_runbook(sc);
+  std::string n4 = commands_on(step_named(rb, "Configure ib0 (connected, MTU 65520) (n4)"), "n4");
+  size_t mode    = n4.find("echo connected > /sys/class/net/ib0/mode");
+  size_t mtu     = n4.find("ip link set ib0 mtu 65520");
+  ASSERT_NE(mode, std::string::npos) << n4;
+  ASSERT_NE(mtu, std::string::npos) << n4;
+  EXPECT_LT(mode, mtu) << n4;
+  EXPECT_TRUE(contains(n4, "ip address add 10.10.2.14/24 dev ib0")) << n4;
+  EXPECT_TRUE(contains(n4, "cat > /etc/network/interfaces.d/ib0 <<'EOF'")) << n4;
+  EXPECT_TRUE(contains(write_markdown(rb), "debian12 (defaulted")) << "the header must say it was defaulted";
+}
+
+// If this fails, the rolling blocks are not plays of their own over the block's nodes, one node at a time, or
+// steps of a block land in another play.
+TEST(Runbook, RollingBlocksBecomeSerialPlays)
+{
+  Scenario sc = load("reference-rolling.json");
+  Runbook rb  = make_runbook(sc);
+  auto ranges = step_ranges(rb);
+  int rolling = 0;
+  for (auto const& r : ranges)
+    if (r.rolling) {
+      rolling++;
+      EXPECT_EQ(rolling_nodes(rb, r), (std::vector<std::string>{"n1", "n2", "n3", "n4"}));
+      for (size_t i = r.first; i < r.last; i++)
+        EXPECT_EQ(rb.steps[i].rolling_group, rb.steps[r.first].rolling_group);
+    }
+  EXPECT_EQ(rolling, 2);
+  EXPECT_EQ(ranges.size(), 2u + 5u); // two blocks, five single steps
+
+  AnsibleFiles f = write_ansible(rb);
+  EXPECT_EQ(count(f.playbook, "\n- name: "), ranges.size()) << "one play per step or block";
+  EXPECT_EQ(count(f.playbook, "\n  serial: 1\n"), 2u);
+  EXPECT_EQ(count(f.playbook, "\n- name: \"Rolling: Install IB, one node at a time\"\n  hosts: \"n1:n2:n3:n4\"\n"
+                              "  serial: 1\n"),
+            1u);
+  EXPECT_EQ(count(f.playbook, "\n- name: \"Rolling: Move glusterd and mounts to IB, one node at a time\"\n"), 1u);
+  // Inside a block each step is for its node's batch only.
+  EXPECT_TRUE(contains(f.playbook, "    - name: \"4. Install HCA (n1)\"\n      when: \"inventory_hostname == 'n1'\""));
+  // Cluster-wide checks: one server, run once.
+  EXPECT_TRUE(contains(f.playbook, "Check peers\"\n  hosts: \"n1\"\n")) << f.playbook;
+  EXPECT_TRUE(contains(f.inventory, "\nn3 ansible_host=10.10.0.13\n")) << f.inventory;
+}
+
+// If this fails, the peer and volume checks do not expect what a healthy pool prints.
+TEST(Runbook, GlusterChecksExpectEveryPeerAndBrick)
+{
+  Runbook rb = make_runbook(load("reference.json"));
+  auto peers = checks_of(step_named(rb, "Check peers"));
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_EQ(peers[0]->command, "gluster peer status");
+  ASSERT_EQ(peers[0]->expect.size(), 2u);
+  EXPECT_EQ(peers[0]->expect[0].pattern, "^Number of Peers: 3$");
+  EXPECT_EQ(peers[0]->expect[1].lines, 3);
+  auto vol = checks_of(step_named(rb, "Check volume"));
+  ASSERT_EQ(vol.size(), 2u);
+  EXPECT_EQ(vol[1]->command, "gluster volume status vmstore clients");
+  int online = 0;
+  for (auto const& e : vol[0]->expect)
+    if (e.pattern == "^Online +: Y$") online = e.lines;
+  EXPECT_EQ(online, 4);
+  EXPECT_TRUE(step_named(rb, "Check volume").once);
+}
+
+// If this fails, a DNS re-point edits hosts files, or does not tell the admin which records to change.
+TEST(Runbook, DnsRepointIsInstructionsAndAWaitForResolution)
+{
+  Scenario sc = load("reference.json");
+  for (auto& st : sc.plan.steps)
+    if (st.action == Action::RepointNames) st.method = "dns";
+  Runbook rb            = make_runbook(sc);
+  const RunbookStep& st = step_named(rb, "Re-point storage names to IB");
+  ASSERT_EQ(st.phases.size(), 1u);
+  EXPECT_TRUE(st.phases[0].commands.empty());
+  ASSERT_EQ(st.phases[0].physical.size(), 4u);
+  EXPECT_EQ(st.phases[0].physical[1], "In the DNS zone, set gl2.storage.example A 10.10.2.12 (was 10.10.1.12).");
+  for (const Check* c : checks_of(st))
+    EXPECT_GT(c->wait_s, 0) << "cached records need time to expire";
+}
+
+// If this fails, some action has a runbook step with nothing in it for some distribution: an admin would skip it.
+TEST(Runbook, EveryActionOfRandomPlansSaysWhatToDo)
+{
+  std::set<Action> seen;
+  for (uint64_t seed = 1; seed <= 40; seed++) {
+    Scenario sc = parse_scenario(fuzz::random_scenario(seed), "random-" + std::to_string(seed) + ".json");
+    for (Distribution d : distributions()) {
+      sc.distribution = d;
+      Runbook rb      = make_runbook(sc);
+      ASSERT_EQ(rb.steps.size(), sc.plan.steps.size());
+      for (auto const& st : rb.steps) {
+        seen.insert(st.action);
+        bool something = false;
+        for (auto const& ph : st.phases)
+          something =
+              something || !ph.physical.empty() || !ph.commands.empty() || !ph.checks.empty() || !ph.await_ssh.empty();
+        EXPECT_TRUE(something) << "seed " << seed << ", " << to_string(d) << ": " << st.title;
+      }
+    }
+  }
+  EXPECT_EQ(seen.size(), 19u) << "the random plans cover every action";
+}
+
+std::string write_temp(const std::string& name, const std::string& text)
+{
+  std::string path = testing::TempDir() + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+/* A runbook of one step whose check runs `command` on n1. */
+Runbook one_check(const std::string& command, const std::vector<Expectation>& expect)
+{
+  Runbook rb;
+  rb.plan      = "test";
+  rb.nodes     = {"n1"};
+  rb.addresses = {"127.0.0.1"};
+  RunbookStep st;
+  st.title = "Check peers";
+  st.nodes = {"n1"};
+  st.once  = true;
+  RunbookPhase ph;
+  ph.commands.push_back({"n1", {"echo \"it's typed\""}});
+  ph.checks.push_back({"n1", command, expect});
+  st.phases.push_back(ph);
+  rb.steps.push_back(st);
+  return rb;
+}
+
+const std::vector<Expectation> kPeers = {{"^Number of Peers: 3$", 1, "Number of Peers: 3"},
+                                         {"^State: Peer in Cluster \\(Connected\\)$", 3, "connected"}};
+const std::string kThreeConnected     = "printf 'Number of Peers: 3\\n' ; for i in 1 2 3; do printf 'State: Peer in "
+                                        "Cluster (Connected)\\n'; done";
+const std::string kOneDisconnected    = "printf 'Number of Peers: 3\\n' ; for i in 1 2; do printf 'State: Peer in "
+                                        "Cluster (Connected)\\n'; done; echo 'State: Peer in Cluster (Disconnected)'";
+
+/* Runs the script with an "ssh" that runs the command here. */
+int run_shell(const Runbook& rb, const std::string& name)
+{
+  std::string script = write_temp(name + ".sh", write_shell(rb));
+  std::string fake   = write_temp(name + "-ssh", "#!/bin/sh\nshift\nexec sh -c \"$*\"\n");
+  std::string cmd    = "chmod +x " + fake + " && IBMIG_SSH=" + fake + " bash " + script + " > " + script + ".out 2>&1";
+  return std::system(cmd.c_str());
+}
+
+// If this fails, the script's checks do not compare the output: a missing connected peer must stop it.
+TEST(RunbookShell, ChecksPassOnTheExpectedOutputAndStopOnAMismatch)
+{
+  EXPECT_EQ(run_shell(one_check(kThreeConnected, kPeers), "good"), 0);
+  EXPECT_NE(run_shell(one_check(kOneDisconnected, kPeers), "bad"), 0);
+  std::ifstream in(testing::TempDir() + "bad.sh.out");
+  std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(contains(out, "STOPPED: check failed on n1")) << out;
+  EXPECT_TRUE(contains(out, "got 2")) << out;
+}
+
+/* Runs the playbook against n1 = this machine (local connection); -1 without ansible-playbook. */
+int run_ansible(const Runbook& rb, const std::string& name)
+{
+  if (std::system("command -v ansible-playbook > /dev/null 2>&1") != 0) return -1;
+  AnsibleFiles f       = write_ansible(rb);
+  std::string playbook = write_temp(name + ".yml", f.playbook);
+  std::string inv =
+      write_temp(name + ".ini",
+                 "n1 ansible_connection=local ansible_python_interpreter=" + std::string("/usr/bin/python3") + "\n");
+  // become needs no password as root; elsewhere the test runs without it.
+  std::string cmd = "ANSIBLE_NOCOLOR=1 ansible-playbook -i " + inv + " " + playbook +
+                    (geteuid() == 0 ? "" : " -e ansible_become=false") + " > " + playbook + ".out 2>&1";
+  return std::system(cmd.c_str());
+}
+
+// If this fails, the playbook's assert does not read the check's output as the shell script does.
+TEST(RunbookAnsible, ChecksPassOnTheExpectedOutputAndFailOnAMismatch)
+{
+  int good = run_ansible(one_check(kThreeConnected, kPeers), "good");
+  if (good == -1) GTEST_SKIP() << "ansible-playbook is not installed (Debian package ansible)";
+  EXPECT_EQ(good, 0);
+  EXPECT_NE(run_ansible(one_check(kOneDisconnected, kPeers), "bad"), 0);
+}
+
+} // namespace
