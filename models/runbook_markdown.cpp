@@ -62,7 +62,9 @@ void write_step(std::ostream& out, const RunbookStep& st, size_t number, const c
         out << c << "\n";
       out << "```\n";
     }
-    if (ph.powers_off) out << "\nThe ssh session drops as the node shuts down.\n";
+    if (ph.powers_off)
+      out << "\nThe ssh session drops as the node shuts down. Wait until it no longer answers ssh (its power is "
+             "off).\n";
     if (!ph.await_ssh.empty())
       out << "\nWait until " << join(ph.await_ssh) << " answer" << (ph.await_ssh.size() == 1 ? "s" : "")
           << " ssh (`ssh NODE true`).\n";

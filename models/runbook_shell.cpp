@@ -29,19 +29,30 @@ run_on() {
 
 step() { printf '\n== %s\n' "$1"; }
 
-by_hand() { read -r -p "BY HAND: $1 [Enter when done] " _; }
+# by_hand TEXT: what a person does; the script waits for Enter (and stops when there is nobody to press it).
+by_hand() {
+  if ! read -r -p "BY HAND: $1 [Enter when done] " _; then
+    echo "STOPPED: no answer on stdin at: $1" >&2
+    exit 1
+  fi
+}
 
-# await_ssh NODE: until NODE answers ssh (30 min at most).
-await_ssh() {
-  local deadline=$((SECONDS + 1800))
-  until run_on "$1" true 2>/dev/null; do
+# await NODE up|down: until NODE answers ssh (up: it has booted, 30 min at most) or no longer does (down: it has
+# shut down, 10 min at most).
+await() {
+  local node=$1 want=$2 limit=1800 now
+  [ "$want" = up ] || limit=600
+  local deadline=$((SECONDS + limit))
+  while :; do
+    if run_on "$node" true 2>/dev/null; then now=up; else now=down; fi
+    [ "$now" = "$want" ] && break
     if ((SECONDS >= deadline)); then
-      echo "STOPPED: $1 does not answer ssh after 30 min" >&2
+      echo "STOPPED: $node is not $want (ssh) after $((limit / 60)) min" >&2
       exit 1
     fi
     sleep 10
   done
-  echo "ok   $1 answers ssh"
+  echo "ok   $node is $want"
 }
 
 # matches OUTPUT [COUNT PATTERN SHOWN]...: every PATTERN matches at least COUNT lines; else sets $missing.
@@ -95,8 +106,11 @@ void write_phase(std::ostream& out, const RunbookPhase& ph)
       // The session drops as the node shuts down: ssh's status says nothing then.
       out << (ph.powers_off && i + 1 == c.commands.size() ? " || true" : "") << "\n";
     }
+  if (ph.powers_off)
+    for (auto const& c : ph.commands)
+      out << "await " << quoted(c.node) << " down\n";
   for (auto const& n : ph.await_ssh)
-    out << "await_ssh " << quoted(n) << "\n";
+    out << "await " << quoted(n) << " up\n";
   for (auto const& c : ph.checks) {
     out << "expect_on " << quoted(c.node) << " " << c.wait_s << " " << quoted(c.command);
     for (auto const& e : c.expect)
