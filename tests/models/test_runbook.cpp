@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 #include <set>
 #include <unistd.h>
 
@@ -307,6 +308,111 @@ TEST(RunbookShell, ChecksPassOnTheExpectedOutputAndStopOnAMismatch)
   std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_TRUE(contains(out, "STOPPED: check failed on n1")) << out;
   EXPECT_TRUE(contains(out, "got 2")) << out;
+}
+
+/* A line that `pattern` matches, for the patterns the runbook writes (literal text, ^ $, "x+", "[ab]", "\."). */
+std::string sample_line(const std::string& pattern)
+{
+  std::string out;
+  for (size_t i = 0; i < pattern.size(); i++) {
+    char c = pattern[i];
+    if ((c == '^' && i == 0) || (c == '$' && i + 1 == pattern.size()) || c == '+') continue;
+    if (c == '\\' && i + 1 < pattern.size()) {
+      out += pattern[++i];
+    } else if (c == '[') {
+      out += pattern[i + 1];
+      i = pattern.find(']', i);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string hex(const std::string& text)
+{
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : text) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+/* What a fake ssh received: (host, command), in order. */
+std::vector<std::pair<std::string, std::string>> received(const std::string& log)
+{
+  std::vector<std::pair<std::string, std::string>> out;
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string end = "\n\x1e\n";
+  for (size_t at = 0, next; (next = text.find(end, at)) != std::string::npos; at = next + end.size()) {
+    std::string record = text.substr(at, next - at);
+    size_t nl          = record.find('\n');
+    out.push_back({record.substr(0, nl), record.substr(nl + 1)});
+  }
+  return out;
+}
+
+// If this fails, the script does not hand ssh the runbook's commands as they are (quoting, here-documents), not in
+// the runbook's order, or it does not get through a cluster that answers every check as expected. The fake ssh runs
+// nothing: it logs what it gets and prints, for a check, lines its expectations match; after a poweroff the node
+// stops answering until the script has seen it down.
+TEST(RunbookShell, WholeScriptHandsSshTheRunbooksCommandsInOrder)
+{
+  for (const char* name : {"reference.json", "reference-rolling.json"})
+    for (Distribution d : distributions()) {
+      Scenario sc           = load(name);
+      sc.distribution       = d;
+      Runbook rb            = make_runbook(sc);
+      const std::string dir = testing::TempDir() + "fake-cluster-" + std::string(to_string(d)) + "-" + name;
+      std::system(("rm -rf " + dir + " && mkdir -p " + dir + "/out").c_str());
+      std::vector<std::pair<std::string, std::string>> expected;
+      std::map<std::pair<std::string, std::string>, std::string> answers;
+      for (auto const& st : rb.steps)
+        for (auto const& ph : st.phases) {
+          for (auto const& c : ph.commands)
+            for (auto const& cmd : c.commands)
+              expected.push_back({c.node, cmd});
+          if (ph.powers_off)
+            for (auto const& c : ph.commands)
+              expected.push_back({c.node, "true"});
+          for (auto const& n : ph.await_ssh)
+            expected.push_back({n, "true"});
+          for (auto const& c : ph.checks) {
+            expected.push_back({c.node, c.command});
+            for (auto const& e : c.expect)
+              for (int k = 0; k < e.lines; k++)
+                answers[{c.node, c.command}] += sample_line(e.pattern) + "\n";
+          }
+        }
+      for (auto const& [key, text] : answers)
+        std::ofstream(dir + "/out/" + hex(key.first + "\n" + key.second)) << text;
+      // The answer to a check is the file named by its host and command in hex (long commands get none: they are
+      // not checks).
+      const std::string fake   = write_temp("fake-ssh", R"(#!/bin/sh
+dir=$FAKE_DIR host=$1
+shift
+printf '%s\n%s\n\036\n' "$host" "$*" >> "$dir/log"
+if [ "$*" = poweroff ]; then touch "$dir/$host.down"; exit 255; fi
+if [ "$*" = true ] && [ -e "$dir/$host.down" ]; then rm "$dir/$host.down"; exit 255; fi
+key=$(printf '%s\n%s' "$host" "$*" | od -An -v -tx1 | tr -d ' \n')
+if [ -f "$dir/out/$key" ]; then cat "$dir/out/$key"; fi
+exit 0
+)");
+      const std::string script = write_temp("whole.sh", write_shell(rb));
+      const std::string cmd    = "chmod +x " + fake + " && yes '' | FAKE_DIR=" + dir + " IBMIG_SSH=" + fake + " bash " +
+                              script + " > " + dir + "/out.txt 2>&1";
+      EXPECT_EQ(std::system(cmd.c_str()), 0) << name << ", " << to_string(d) << ": see " << dir << "/out.txt";
+      std::ifstream in(dir + "/out.txt");
+      std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      EXPECT_TRUE(contains(out, "Runbook done")) << out.substr(out.size() > 2000 ? out.size() - 2000 : 0);
+      auto got = received(dir + "/log");
+      ASSERT_EQ(got.size(), expected.size()) << name << ", " << to_string(d);
+      for (size_t i = 0; i < got.size(); i++)
+        ASSERT_EQ(got[i], expected[i]) << name << ", " << to_string(d) << ", call " << i;
+    }
 }
 
 /* Runs the playbook against n1 = this machine (local connection); -1 without ansible-playbook. */
