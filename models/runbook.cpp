@@ -455,14 +455,19 @@ private:
     Check clients{out.nodes.front(), "gluster volume status " + vol->name + " clients", {}};
     for (auto const& b : vol->bricks) {
       const std::string brick = sc_.find_node(b.node)->storage_name + ":" + b.path;
-      status.expect.push_back({"^Brick +: Brick " + literal(brick) + "$", 1, "Brick : Brick " + brick});
+      // cli_print_detailed_status pads its values ("%-20s : %-20s"): trailing blanks.
+      status.expect.push_back({"^Brick +: Brick " + literal(brick) + " *$", 1, "Brick : Brick " + brick});
       clients.expect.push_back({"^Brick : " + literal(brick) + "$", 1, "Brick : " + brick});
     }
-    status.expect.push_back({"^Online +: Y$", bricks, "Online : Y, once per brick (" + std::to_string(bricks) + ")"});
+    status.expect.push_back({"^Online +: Y *$", bricks, "Online : Y, once per brick (" + std::to_string(bricks) + ")"});
     clients.expect.push_back({"^Clients connected : [1-9]", bricks, "Clients connected : N (N > 0), per brick"});
     ph.checks.push_back(status);
     ph.checks.push_back(clients);
     out.notes.push_back("bricks are named by their nodes' storage FQDNs, as at volume creation");
+    // GlusterFS 595745f8 cli/src/cli-cmd-volume.c: cli_print_brick_status cuts a brick name longer than its column
+    // into lines of their own; cli_print_detailed_status prints "Online : Y" per brick.
+    out.notes.push_back("`detail` prints one \"Online : Y\" line per brick; the plain table cuts a long brick name "
+                        "into lines of their own, away from its Online column");
   }
 
   void wait_heal(const Step& st, const ClusterModel& before, RunbookPhase& ph, RunbookStep& out) const
