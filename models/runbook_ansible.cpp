@@ -86,7 +86,7 @@ void write_phase(std::ostream& out, const RunbookPhase& ph, const Where& where)
   }
   if (!ph.await_ssh.empty()) {
     out << "    - name: " << yaml("Wait until the node answers ssh") << "\n";
-    out << "      ansible.builtin.wait_for_connection:\n        delay: 10\n        timeout: 1800\n";
+    out << "      ansible.builtin.wait_for_connection:\n        timeout: 1800\n";
     where.write(out, ph.await_ssh);
   }
   for (auto const& c : ph.checks) {

@@ -5,11 +5,13 @@
 #include "random_scenario.hpp"
 #include "scenario_loader.hpp"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -390,15 +392,21 @@ std::string sample_line(const std::string& pattern)
   return out;
 }
 
-std::string hex(const std::string& text)
+/* The name POSIX cksum gives a text: "CRC-LENGTH" (CRC-32, polynomial 0x04C11DB7, the length appended), so that a
+ * fake in sh and the test name a command alike. */
+std::string cksum_name(const std::string& text)
 {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : text) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
+  std::uint32_t crc = 0;
+  auto add          = [&crc](unsigned char b) {
+    crc ^= std::uint32_t{b} << 24;
+    for (int i = 0; i < 8; i++)
+      crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04C11DB7u : crc << 1;
+  };
+  for (unsigned char c : text)
+    add(c);
+  for (size_t n = text.size(); n > 0; n >>= 8)
+    add(static_cast<unsigned char>(n & 0xff));
+  return std::to_string(~crc) + "-" + std::to_string(text.size());
 }
 
 /* What a fake ssh received: (host, command), in order. */
@@ -416,70 +424,180 @@ std::vector<std::pair<std::string, std::string>> received(const std::string& log
   return out;
 }
 
+using Call = std::pair<std::string, std::string>; // (node, command)
+
+/* A fake cluster for replaying a runbook: the answers a healthy cluster gives to its checks, in files named by the
+ * cksum of node and command, and the calls a writer's output should make, in order. */
+struct FakeCluster {
+  std::string dir;
+  std::vector<Call> expected; // the runbook's commands and checks, in the runbook's order
+
+  FakeCluster(const Runbook& rb, const std::string& name, bool ansible)
+      : dir(testing::TempDir() + "fake-cluster-" + name)
+  {
+    std::system(("rm -rf " + dir + " && mkdir -p " + dir + "/known").c_str());
+    std::map<Call, std::string> answers;
+    for (auto const& st : rb.steps)
+      for (auto const& ph : st.phases) {
+        for (auto const& c : ph.commands)
+          for (size_t i = 0; i < c.commands.size(); i++) {
+            // The playbook leaves the node 2 s to return before it shuts down.
+            bool off = ansible && ph.powers_off && i + 1 == c.commands.size();
+            expected.push_back({c.node, (off ? "sleep 2 && " : "") + c.commands[i]});
+            answers[expected.back()];
+          }
+        if (!ansible) { // the script's ssh round trips that wait for a node to go down or come up
+          if (ph.powers_off)
+            for (auto const& c : ph.commands)
+              expected.push_back({c.node, "true"});
+          for (auto const& n : ph.await_ssh)
+            expected.push_back({n, "true"});
+        }
+        for (auto const& c : ph.checks) {
+          expected.push_back({c.node, c.command});
+          for (auto const& e : c.expect)
+            for (int k = 0; k < e.lines; k++)
+              answers[expected.back()] += sample_line(e.pattern) + "\n";
+        }
+      }
+    for (auto const& [call, text] : answers)
+      std::ofstream(dir + "/known/" + cksum_name(call.first + "\n" + call.second)) << text;
+  }
+
+  std::vector<Call> calls() const { return received(dir + "/log"); }
+  std::string output() const
+  {
+    std::ifstream in(dir + "/out.txt");
+    std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return out.substr(out.size() > 3000 ? out.size() - 3000 : 0);
+  }
+};
+
+/* The calls of one node, in order. */
+std::vector<Call> calls_on(const std::vector<Call>& calls, const std::string& node)
+{
+  std::vector<Call> out;
+  for (auto const& c : calls)
+    if (c.first == node) out.push_back(c);
+  return out;
+}
+
 // If this fails, the script does not hand ssh the runbook's commands as they are (quoting, here-documents), not in
 // the runbook's order, or it does not get through a cluster that answers every check as expected. The fake ssh runs
 // nothing: it logs what it gets and prints, for a check, lines its expectations match; after a poweroff the node
 // stops answering until the script has seen it down.
 TEST(RunbookShell, WholeScriptHandsSshTheRunbooksCommandsInOrder)
 {
-  for (const char* name : {"reference.json", "reference-rolling.json"})
-    for (Distribution d : distributions()) {
-      Scenario sc           = load(name);
-      sc.distribution       = d;
-      Runbook rb            = make_runbook(sc);
-      const std::string dir = testing::TempDir() + "fake-cluster-" + std::string(to_string(d)) + "-" + name;
-      std::system(("rm -rf " + dir + " && mkdir -p " + dir + "/out").c_str());
-      std::vector<std::pair<std::string, std::string>> expected;
-      std::map<std::pair<std::string, std::string>, std::string> answers;
-      for (auto const& st : rb.steps)
-        for (auto const& ph : st.phases) {
-          for (auto const& c : ph.commands)
-            for (auto const& cmd : c.commands)
-              expected.push_back({c.node, cmd});
-          if (ph.powers_off)
-            for (auto const& c : ph.commands)
-              expected.push_back({c.node, "true"});
-          for (auto const& n : ph.await_ssh)
-            expected.push_back({n, "true"});
-          for (auto const& c : ph.checks) {
-            expected.push_back({c.node, c.command});
-            for (auto const& e : c.expect)
-              for (int k = 0; k < e.lines; k++)
-                answers[{c.node, c.command}] += sample_line(e.pattern) + "\n";
-          }
-        }
-      for (auto const& [key, text] : answers)
-        std::ofstream(dir + "/out/" + hex(key.first + "\n" + key.second)) << text;
-      // The answer to a check is the file named by its host and command in hex (long commands get none: they are
-      // not checks).
-      const std::string fake   = write_temp("fake-ssh", R"(#!/bin/sh
+  const std::string fake = write_temp("fake-ssh", R"(#!/bin/sh
 dir=$FAKE_DIR host=$1
 shift
 printf '%s\n%s\n\036\n' "$host" "$*" >> "$dir/log"
 if [ "$*" = poweroff ]; then touch "$dir/$host.down"; exit 255; fi
 if [ "$*" = true ] && [ -e "$dir/$host.down" ]; then rm "$dir/$host.down"; exit 255; fi
-key=$(printf '%s\n%s' "$host" "$*" | od -An -v -tx1 | tr -d ' \n')
-if [ -f "$dir/out/$key" ]; then cat "$dir/out/$key"; fi
+key=$(printf '%s\n%s' "$host" "$*" | cksum | tr ' ' -)
+if [ -f "$dir/known/$key" ]; then cat "$dir/known/$key"; fi
 exit 0
 )");
+  for (const char* name : {"reference.json", "reference-rolling.json"})
+    for (Distribution d : distributions()) {
+      Scenario sc     = load(name);
+      sc.distribution = d;
+      Runbook rb      = make_runbook(sc);
+      FakeCluster fc(rb, std::string("sh-") + to_string(d) + "-" + name, false);
       const std::string script = write_temp("whole.sh", write_shell(rb));
-      const std::string cmd    = "chmod +x " + fake + " && yes '' | FAKE_DIR=" + dir + " IBMIG_SSH=" + fake + " bash " +
-                              script + " > " + dir + "/out.txt 2>&1";
-      EXPECT_EQ(std::system(cmd.c_str()), 0) << name << ", " << to_string(d) << ": see " << dir << "/out.txt";
-      std::ifstream in(dir + "/out.txt");
-      std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      EXPECT_TRUE(contains(out, "Runbook done")) << out.substr(out.size() > 2000 ? out.size() - 2000 : 0);
-      auto got = received(dir + "/log");
-      ASSERT_EQ(got.size(), expected.size()) << name << ", " << to_string(d);
+      const std::string cmd = "chmod +x " + fake + " && yes '' | FAKE_DIR=" + fc.dir + " IBMIG_SSH=" + fake + " bash " +
+                              script + " > " + fc.dir + "/out.txt 2>&1";
+      EXPECT_EQ(std::system(cmd.c_str()), 0) << name << ", " << to_string(d) << ": " << fc.output();
+      EXPECT_TRUE(contains(fc.output(), "Runbook done")) << fc.output();
+      auto got = fc.calls();
+      ASSERT_EQ(got.size(), fc.expected.size()) << name << ", " << to_string(d);
       for (size_t i = 0; i < got.size(); i++)
-        ASSERT_EQ(got[i], expected[i]) << name << ", " << to_string(d) << ", call " << i;
+        ASSERT_EQ(got[i], fc.expected[i]) << name << ", " << to_string(d) << ", call " << i;
     }
+}
+
+bool have_ansible()
+{
+  return std::system("command -v ansible-playbook > /dev/null 2>&1") == 0;
+}
+
+/* Every node on this machine (local connection) with a shell that runs none of the runbook's commands: it logs and
+ * answers them as FakeCluster says, lets through what Ansible itself runs (its temporary directory, its Python
+ * modules), and refuses anything else. */
+std::string fake_inventory(const Runbook& rb, const FakeCluster& fc)
+{
+  std::ofstream(fc.dir + "/fake-sh") << R"(#!/bin/sh
+dir=)" << fc.dir << R"(
+host=${0##*/fake-sh-}
+if [ "$1" = -c ]; then
+  key=$(printf '%s\n%s' "$host" "$2" | cksum | tr ' ' -)
+  if [ -f "$dir/known/$key" ]; then
+    printf '%s\n%s\n\036\n' "$host" "$2" >> "$dir/log"
+    cat "$dir/known/$key"
+    exit 0
+  fi
+  case $2 in
+    *ansible-tmp* | *AnsiballZ* | "echo ~"* | *python3*) ;;
+    *)
+      printf 'REFUSED %s\n%s\n\036\n' "$host" "$2" >> "$dir/log"
+      exit 97
+      ;;
+  esac
+fi
+exec /bin/sh "$@"
+)";
+  std::string inventory;
+  for (auto const& n : rb.nodes) {
+    std::system(("chmod +x " + fc.dir + "/fake-sh && ln -sf fake-sh " + fc.dir + "/fake-sh-" + n).c_str());
+    inventory += n +
+                 " ansible_connection=local ansible_python_interpreter=/usr/bin/python3 "
+                 "ansible_shell_executable=" +
+                 fc.dir + "/fake-sh-" + n + "\n";
+  }
+  std::ofstream(fc.dir + "/inventory.ini") << inventory;
+  return fc.dir + "/inventory.ini";
+}
+
+// If this fails, the playbook does not run the runbook's commands on each node in the runbook's order (a rolling
+// block out of order, a task on the wrong host, a cluster-wide check not delegated), or its checks fail on a
+// cluster that answers as expected. Nothing runs for real: each node's shell is the fake above; before the
+// playbook, a canary task shows that Ansible runs shell tasks through it (or the test skips).
+TEST(RunbookAnsible, WholePlaybookRunsEachNodesCommandsInOrder)
+{
+  if (!have_ansible()) GTEST_SKIP() << "ansible-playbook is not installed (Debian package ansible)";
+  {
+    // The rolling plan (serial plays, single steps on groups of nodes, cluster-wide checks run once), its blocks cut
+    // to two nodes: some 300 tasks, each a fraction of a second of Ansible's own time.
+    nlohmann::json doc = nlohmann::json::parse(std::ifstream(kRoot + "/scenarios/reference-rolling.json"));
+    for (auto& entry : doc["plan"]["steps"])
+      if (entry.contains("rolling")) entry["rolling"]["nodes"] = {"n2", "n3"};
+    const std::string name = "reference-rolling-n2-n3";
+    Runbook rb             = make_runbook(parse_scenario(doc, name + ".json"));
+    FakeCluster fc(rb, "ansible-" + name, true);
+    const std::string inventory = fake_inventory(rb, fc);
+    std::ofstream(fc.dir + "/known/" + cksum_name(rb.nodes.front() + "\necho ibmig-canary"));
+    std::ofstream(fc.dir + "/canary.yml") << "- hosts: " << rb.nodes.front()
+                                          << "\n  gather_facts: false\n  tasks:\n"
+                                             "    - ansible.builtin.shell: echo ibmig-canary\n";
+    const std::string ansible = "ANSIBLE_NOCOLOR=1 ANSIBLE_PIPELINING=1 ansible-playbook -i " + inventory + " ";
+    ASSERT_EQ(std::system((ansible + fc.dir + "/canary.yml > " + fc.dir + "/out.txt 2>&1").c_str()), 0) << fc.output();
+    if (fc.calls() != std::vector<Call>{{rb.nodes.front(), "echo ibmig-canary"}})
+      GTEST_SKIP() << "this Ansible does not run shell tasks through ansible_shell_executable: not replayed";
+    std::system(("rm " + fc.dir + "/log").c_str());
+    const std::string playbook = write_temp("whole-" + name + ".yml", write_ansible(rb).playbook);
+    EXPECT_EQ(std::system((ansible + playbook + " < /dev/null > " + fc.dir + "/out.txt 2>&1").c_str()), 0)
+        << name << ": " << fc.output();
+    auto got = fc.calls();
+    for (auto const& n : rb.nodes)
+      EXPECT_EQ(calls_on(got, n), calls_on(fc.expected, n)) << name << ", node " << n;
+    EXPECT_EQ(got.size(), fc.expected.size()) << name;
+  }
 }
 
 /* Runs the playbook against n1 = this machine (local connection); -1 without ansible-playbook. */
 int run_ansible(const Runbook& rb, const std::string& name)
 {
-  if (std::system("command -v ansible-playbook > /dev/null 2>&1") != 0) return -1;
+  if (!have_ansible()) return -1;
   AnsibleFiles f       = write_ansible(rb);
   std::string playbook = write_temp(name + ".yml", f.playbook);
   std::string inv =
