@@ -108,9 +108,8 @@ public:
       wait_heal(st, before, ph, out);
       break;
     case Action::Wait:
-      ph.physical.push_back("Wait " + format_duration(st.duration.nominal()) +
-                            " (the plan's duration) before the "
-                            "next step.");
+      ph.physical.push_back("Wait " + duration_text(static_cast<int>(st.duration.nominal().value)) +
+                            " (the plan's duration) before the next step.");
       break;
     }
     out.phases.push_back(ph);
@@ -501,6 +500,13 @@ std::vector<std::vector<const NodeCommands*>> same_commands(const RunbookPhase& 
       it->push_back(&c);
   }
   return groups;
+}
+
+std::string duration_text(int s)
+{
+  if (s > 0 && s % 3600 == 0) return std::to_string(s / 3600) + " h";
+  if (s > 0 && s % 60 == 0) return std::to_string(s / 60) + " min";
+  return std::to_string(s) + " s";
 }
 
 std::vector<StepRange> step_ranges(const Runbook& rb)

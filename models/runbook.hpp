@@ -85,6 +85,9 @@ std::vector<std::string> rolling_nodes(const Runbook& rb, const StepRange& r);
 /* The header's line on the distribution: "centos6" or "debian12 (defaulted: ...)". */
 std::string distribution_line(const Runbook& rb);
 
+/* 600 -> "10 min", 7200 -> "2 h", 90 -> "90 s": how long, for the admin. */
+std::string duration_text(int seconds);
+
 /* The nodes of a phase grouped by identical commands, in node order: one group when every node types the same. */
 std::vector<std::vector<const NodeCommands*>> same_commands(const RunbookPhase& ph);
 

@@ -35,14 +35,6 @@ std::vector<std::pair<std::vector<std::string>, const Check*>> merged(const std:
   return out;
 }
 
-/* 600 -> "10 min", 7200 -> "2 h". */
-std::string wait_text(int s)
-{
-  if (s % 3600 == 0) return std::to_string(s / 3600) + " h";
-  if (s % 60 == 0) return std::to_string(s / 60) + " min";
-  return std::to_string(s) + " s";
-}
-
 void write_step(std::ostream& out, const RunbookStep& st, size_t number, const char* heading)
 {
   out << "\n" << heading << " " << number << ". " << st.title << "\n\n";
@@ -70,7 +62,7 @@ void write_step(std::ostream& out, const RunbookStep& st, size_t number, const c
           << " ssh (`ssh NODE true`).\n";
     for (auto const& [nodes, c] : merged(ph.checks)) {
       out << "\nCheck on " << join(nodes) << ": `" << c->command << "`";
-      if (c->wait_s > 0) out << " (repeat every 10 s, for up to " << wait_text(c->wait_s) << ")";
+      if (c->wait_s > 0) out << " (repeat every 10 s, for up to " << duration_text(c->wait_s) << ")";
       out << "\n";
       for (auto const& e : c->expect)
         out << "Expected: `" << e.shown << "`\n";
