@@ -12,6 +12,7 @@ int run_emulate(const Scenario& sc, const Options& opt);
 int run_emulate_cleanup(const Options& opt);
 int run_generate(const Options& opt);
 int run_bench(const Options& opt);
-int run_calibrate(const Options& opt); // calibrate_command.cpp
+int run_calibrate(const Options& opt);                   // calibrate_command.cpp
+int run_runbook(const Scenario& sc, const Options& opt); // runbook_command.cpp
 
 } // namespace ibmig::cli

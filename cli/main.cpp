@@ -64,6 +64,7 @@ int main(int argc, char** argv)
     Scenario sc = load_scenario(opt.scenario, opt.overrides);
     if (opt.command == "check") return cli::run_check(sc, opt);
     if (opt.command == "simulate") return cli::run_simulate(sc, opt);
+    if (opt.command == "runbook") return cli::run_runbook(sc, opt);
     return cli::run_emulate(sc, opt);
   } catch (const cli::UsageError& e) {
     std::cerr << "ibmig: " << e.what() << "\n" << cli::kUsage << "\n";

@@ -8,6 +8,7 @@ namespace ibmig::cli {
 const char* kUsage = R"(usage:
   ibmig simulate SCENARIO [--json FILE] [--runs N] [--seed S] [--set PATH=VALUE ...]
   ibmig check    SCENARIO [--json FILE] [--set PATH=VALUE ...]
+  ibmig runbook  SCENARIO [--format markdown|shell|ansible] [-o FILE] [--set PATH=VALUE ...]
   ibmig emulate  SCENARIO [--json FILE] [--time-scale X] [--rate-scale X] [--inject NAME ...] [--rdma]
                           [--state-dir DIR] [--set PATH=VALUE ...]
   ibmig emulate  --cleanup [--state-dir DIR | STATE_FILE]
@@ -20,6 +21,8 @@ const char* kUsage = R"(usage:
 
   simulate  predict throughput per phase, NIC bytes, bottlenecks and downtime of the migration plan (SimGrid)
   check     run only the plan checker (exit status 1 when it finds an error)
+  runbook   write the plan as the commands an admin types on the scenario's distribution, with the checks between
+            steps (stdout or -o FILE; ansible: FILE and inventory.ini next to it)
   emulate   replay the plan on an emulated cluster on this machine (root; real GlusterFS) and compare
   generate  write a valid scenario of the given size (stdout or -o FILE)
   bench     time the simulator: reference.json, a generated large scenario, and a 10x longer workload
@@ -49,6 +52,11 @@ Options parse_options(int argc, char** argv)
   simulate->add_option("--runs", o.runs)->transform(whole_number(1, 1000000));
   simulate->add_option("--seed", o.seed)->transform(whole_number(0, 2147483647));
   reads_scenario(app.add_subcommand("check"));
+  CLI::App* runbook = app.add_subcommand("runbook");
+  runbook->add_option("SCENARIO", o.scenario);
+  runbook->add_option("--set", sets)->allow_extra_args(false);
+  runbook->add_option("--format", o.format)->check(one_of({"markdown", "shell", "ansible"}));
+  runbook->add_option("-o,--output", o.output)->check(utf8_text());
   CLI::App* emulate = app.add_subcommand("emulate");
   reads_scenario(emulate); // or, with --cleanup, the state file
   emulate->add_option("--time-scale", o.time_scale)->transform(number(0, 1));
@@ -90,7 +98,8 @@ Options parse_options(int argc, char** argv)
     throw UsageError("the scenario file name is not valid UTF-8 (it is written into the JSON reports)");
   for (auto const& s : sets)
     o.overrides.push_back(parse_override(s));
-  bool needs_scenario = o.command == "simulate" || o.command == "check" || (o.command == "emulate" && !o.cleanup);
+  bool needs_scenario = o.command == "simulate" || o.command == "check" || o.command == "runbook" ||
+                        (o.command == "emulate" && !o.cleanup);
   if (needs_scenario && o.scenario.empty()) throw UsageError(o.command + " needs a scenario file");
   if (o.command == "generate" && (nodes->count() == 0 || vms_per_node->count() == 0))
     throw UsageError("generate needs --nodes N and --vms-per-node M");

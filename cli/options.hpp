@@ -12,7 +12,7 @@
 namespace ibmig::cli {
 
 struct Options {
-  std::string command; // simulate | check | generate | emulate | bench | help
+  std::string command; // simulate | check | runbook | generate | emulate | bench | calibrate | help
   std::string scenario;
   std::string json_out;
   std::vector<Override> overrides;
@@ -22,6 +22,8 @@ struct Options {
   int nodes = 0, vms_per_node = -1, replica = 2;
   double duration_s = 60;
   std::string output;
+  // runbook (its -o is `output`)
+  std::string format = "markdown"; // markdown | shell | ansible
   // emulate
   double time_scale = 0.01;
   double rate_scale = 1; // (0, 1]: links X times slower, MB/s divided by X, VMs of a phase concurrently when < 1

@@ -233,6 +233,7 @@ void read_plan(ObjectReader& root, Scenario& sc)
           st.name          = st.name + " (" + n + ")";
           st.rolling_group = group;
           st.rolling_node  = n;
+          st.rolling_name  = name;
           sc.plan.steps.push_back(st);
         }
       }

@@ -95,6 +95,25 @@ Seconds DurationSpec::sample(std::mt19937_64& rng) const
   return Seconds{a};
 }
 
+const char* to_string(Distribution d)
+{
+  switch (d) {
+  case Distribution::Centos6:
+    return "centos6";
+  case Distribution::El9:
+    return "el9";
+  case Distribution::Debian12:
+    return "debian12";
+  }
+  return "?";
+}
+
+const std::vector<Distribution>& distributions()
+{
+  static const std::vector<Distribution> all = {Distribution::Centos6, Distribution::El9, Distribution::Debian12};
+  return all;
+}
+
 const char* to_string(Action a)
 {
   switch (a) {

@@ -227,6 +227,7 @@ struct Step {
   Seconds timeout{3600};            // WaitHeal: give up after this long
   int rolling_group = -1;           // index of the rolling block it was expanded from, -1 when not rolling
   std::string rolling_node;         // the node this instance of a rolling block is for
+  std::string rolling_name;         // the rolling block's name
 };
 
 struct Plan {
@@ -259,11 +260,18 @@ struct StorageNames {
   bool by_ip() const { return peers == PeerNaming::Ip; }
 };
 
+/* The Linux distribution the cluster's nodes run: which commands the runbook writes (models/distribution.hpp). */
+enum class Distribution { Centos6, El9, Debian12 };
+const char* to_string(Distribution d);            // "centos6", "el9", "debian12"
+const std::vector<Distribution>& distributions(); // every one, in the order the messages list them
+
 struct Scenario {
   int schema_version = 1;
   std::string file; // path it was loaded from, for messages
   std::string name;
   std::string description;
+  Distribution distribution   = Distribution::Debian12;
+  bool distribution_defaulted = true; // the scenario has no "distribution": the runbook says so
   std::map<std::string, Technology> technologies;
   std::map<std::string, HcaModel> hcas;
   Calibration calibration;

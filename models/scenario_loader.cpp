@@ -675,6 +675,23 @@ void check_paths(const Scenario& sc)
   }
 }
 
+/* "distribution": which commands the runbook writes; absent, debian12 (and the runbook says it was defaulted). */
+void read_distribution(ObjectReader& root, Scenario& sc)
+{
+  if (!root.has("distribution")) return;
+  const std::string d = root.str("distribution");
+  std::string known;
+  for (Distribution x : distributions()) {
+    if (d == to_string(x)) {
+      sc.distribution           = x;
+      sc.distribution_defaulted = false;
+      return;
+    }
+    known += (known.empty() ? "\"" : ", \"") + std::string(to_string(x)) + "\"";
+  }
+  root.fail("distribution", "unknown distribution \"" + d + "\" (known: " + known + ")");
+}
+
 } // namespace
 
 Scenario parse_scenario(const json& doc, const std::string& file)
@@ -691,6 +708,7 @@ Scenario parse_scenario(const json& doc, const std::string& file)
                                    std::to_string(kSchemaVersion) + ")");
   sc.name        = root.str("name");
   sc.description = root.str("description", "");
+  read_distribution(root, sc);
   read_catalogues(root, sc);
   sc.calibration = read_calibration(root);
   read_networks(root, sc);

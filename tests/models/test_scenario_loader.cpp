@@ -50,6 +50,9 @@ std::ostream& operator<<(std::ostream& os, const BadCase& c)
 // One mistake each, made on a copy of the reference scenario. The path is what an admin uses to find the line.
 const std::vector<BadCase> kBadCases = {
     {"UnknownTopLevelField", [](json& d) { d["colour"] = "blue"; }, "colour", "unknown field"},
+    {"UnknownDistribution", [](json& d) { d["distribution"] = "centos7"; }, "distribution",
+     "unknown distribution \"centos7\" (known: \"centos6\", \"el9\", \"debian12\")"},
+    {"DistributionNotAString", [](json& d) { d["distribution"] = 6; }, "distribution", "expected a string"},
     {"UnknownNestedField", [](json& d) { d["nodes"][0]["disk"]["speed"] = "1GBps"; }, "nodes[0].disk.speed",
      "unknown field"},
     {"UnknownStepField", [](json& d) { d["plan"]["steps"][0]["mtu"] = 9000; }, "plan.steps[0].mtu", "unknown field"},
