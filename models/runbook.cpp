@@ -98,6 +98,9 @@ public:
     case Action::RepointNames:
       repoint_names(st, before, ph, out);
       break;
+    case Action::RewritePeerAddresses:
+      rewrite_peer_addresses(st, before, ph, out);
+      break;
     case Action::CheckPeers:
       check_peers(before, ph, out);
       break;
@@ -137,14 +140,23 @@ private:
     }
   }
 
-  /* The FQDN a node mounts `volume` from: its own when it has a brick of it, else the first brick's node's. */
-  std::string mount_source(const std::string& node, const std::string& volume) const
+  /* How the pool names `node` at this point: its FQDN, or for a pool probed by IP its address on the network its
+   * state files name (the cluster model's pool_network). */
+  std::string host_of(const std::string& node, const ClusterModel& m) const
+  {
+    if (!sc_.storage_names.by_ip()) return sc_.find_node(node)->storage_name;
+    const Nic* nic = nic_on(node, m.pool_network(node));
+    return nic ? nic->address : sc_.find_node(node)->storage_name;
+  }
+
+  /* What a node mounts `volume` from: its own name when it has a brick of it, else the first brick's node's. */
+  std::string mount_source(const std::string& node, const std::string& volume, const ClusterModel& m) const
   {
     const Volume* vol = sc_.find_volume(volume);
     std::string from  = vol->bricks.front().node;
     for (auto const& b : vol->bricks)
       if (b.node == node) from = node;
-    return sc_.find_node(from)->storage_name + ":/" + volume;
+    return host_of(from, m) + ":/" + volume;
   }
 
   std::vector<const Vm*> vms_on(const std::string& node, const ClusterModel& m, bool running) const
@@ -164,9 +176,9 @@ private:
     return {vols.begin(), vols.end()};
   }
 
-  Check mount_check(const std::string& node, const std::string& volume) const
+  Check mount_check(const std::string& node, const std::string& volume, const ClusterModel& m) const
   {
-    const std::string src = mount_source(node, volume);
+    const std::string src = mount_source(node, volume, m);
     return {node, "findmnt -n -o SOURCE " + mount_point(volume), {{"^" + literal(src) + "$", 1, src}}};
   }
 
@@ -220,8 +232,8 @@ private:
       for (auto const& v : fuse_volumes(starting))
         if (std::find(mounted.begin(), mounted.end(), v) == mounted.end()) {
           m.commands.push_back("mkdir -p " + mount_point(v));
-          m.commands.push_back("mount -t glusterfs " + mount_source(n, v) + " " + mount_point(v));
-          mount.checks.push_back(mount_check(n, v));
+          m.commands.push_back("mount -t glusterfs " + mount_source(n, v, after) + " " + mount_point(v));
+          mount.checks.push_back(mount_check(n, v, after));
         }
       if (!m.commands.empty()) mount.commands.push_back(m);
       NodeCommands s{n, {}};
@@ -250,8 +262,8 @@ private:
       NodeCommands c{n, {}};
       for (auto const& v : fuse_volumes(vms_on(n, before, true))) {
         c.commands.push_back("umount " + mount_point(v));
-        c.commands.push_back("mount -t glusterfs " + mount_source(n, v) + " " + mount_point(v));
-        ph.checks.push_back(mount_check(n, v));
+        c.commands.push_back("mount -t glusterfs " + mount_source(n, v, before) + " " + mount_point(v));
+        ph.checks.push_back(mount_check(n, v, before));
       }
       if (!c.commands.empty()) ph.commands.push_back(c);
     }
@@ -411,6 +423,46 @@ private:
     }
   }
 
+  /* The community re-IP recipe (docs/research/runbook-sources.md, G21), with glusterd stopped everywhere: every
+   * server's old address becomes its new one in every file of /var/lib/glusterd but glusterd.info, and in the file
+   * names (brick files and volfiles carry the address in their names). UUIDs are untouched. */
+  void rewrite_peer_addresses(const Step& st, const ClusterModel& before, RunbookPhase& ph, RunbookStep& out) const
+  {
+    std::vector<std::string> edits, gone;
+    for (auto const& n : sc_.nodes) {
+      const Nic* was = nic_on(n.name, before.pool_network(n.name));
+      const Nic* now = nic_on(n.name, st.network);
+      if (!n.server || !was || !now || was->address == now->address) continue;
+      const std::string old_re = literal(was->address);
+      edits.push_back("s/(^|[^0-9])" + old_re + "([^0-9]|$)/\\1" + now->address + "\\2/g");
+      gone.push_back(literal(was->address));
+    }
+    if (edits.empty()) {
+      ph.physical.push_back("The addresses on " + st.network + " are those glusterd already holds: nothing to do.");
+      return;
+    }
+    const std::string sed_args = "-E -e '" + join(edits, "' -e '") + "'";
+    const std::string rename   = "sed " + sed_args;
+    const std::string files    = "find /var/lib/glusterd -type f ! -name glusterd.info";
+    for (auto const& n : st.nodes) {
+      ph.commands.push_back(
+          {n,
+           {"pgrep -x glusterd && { echo 'glusterd runs: stop it first' >&2; exit 1; } || true",
+            "cp -a /var/lib/glusterd /var/lib/glusterd.before-rewrite", files + " -exec sed -i " + sed_args + " {} +",
+            "find /var/lib/glusterd -depth -name '*[0-9].[0-9]*' | while read -r f; do "
+            "b=$(basename \"$f\" | " +
+                rename + "); [ \"$b\" = \"$(basename \"$f\")\" ] || mv \"$f\" \"$(dirname \"$f\")/$b\"; done"}});
+      ph.checks.push_back({n,
+                           "grep -rlE '(^|[^0-9])(" + join(gone, "|") +
+                               ")([^0-9]|$)' /var/lib/glusterd --exclude=glusterd.info || echo none left",
+                           {{"^none left$", 1, "none left"}}});
+    }
+    out.notes.push_back("the pool was probed by IP: re-pointing names would move nothing. Rewrite every server "
+                        "before starting glusterd anywhere; a server left out shows as Peer Rejected");
+    out.notes.push_back("/var/lib/glusterd.before-rewrite keeps each node's old state, to put back if the rewrite "
+                        "goes wrong");
+  }
+
   /* A server that can answer cluster-wide gluster commands: one whose glusterd runs, else the first server. */
   std::string server(const ClusterModel& m, const std::string& preferred = "") const
   {
@@ -453,7 +505,7 @@ private:
     Check status{out.nodes.front(), "gluster volume status " + vol->name + " detail", {}};
     Check clients{out.nodes.front(), "gluster volume status " + vol->name + " clients", {}};
     for (auto const& b : vol->bricks) {
-      const std::string brick = sc_.find_node(b.node)->storage_name + ":" + b.path;
+      const std::string brick = host_of(b.node, before) + ":" + b.path;
       // cli_print_detailed_status pads its values ("%-20s : %-20s"): trailing blanks.
       status.expect.push_back({"^Brick +: Brick " + literal(brick) + " *$", 1, "Brick : Brick " + brick});
       clients.expect.push_back({"^Brick : " + literal(brick) + "$", 1, "Brick : " + brick});
