@@ -619,8 +619,15 @@ private:
       std::vector<std::string> others;
       for (auto const& n : c_.networks)
         if (n != c_.storage && (action == "repoint_names" || every_server_on(n))) others.push_back(n);
-      if (others.empty() && action == "rewrite_peer_addresses") return std::nullopt;
-      s["network"] = !others.empty() && rng_.chance(0.7) ? rng_.pick(others) : rng_.pick(c_.networks);
+      if (action == "rewrite_peer_addresses") { // only where every server has an address (the loader says so)
+        std::vector<std::string> on;
+        for (auto const& n : c_.networks)
+          if (every_server_on(n)) on.push_back(n);
+        if (on.empty()) return std::nullopt;
+        s["network"] = !others.empty() && rng_.chance(0.7) ? rng_.pick(others) : rng_.pick(on);
+      } else {
+        s["network"] = !others.empty() && rng_.chance(0.7) ? rng_.pick(others) : rng_.pick(c_.networks);
+      }
       if (action == "repoint_names" && rng_.chance(0.5)) s["method"] = rng_.pick({"hosts", "dns"});
     }
     if (action == "check_volume" || action == "wait_heal") {
@@ -714,7 +721,8 @@ private:
     add(out, "verify_ping");
     const char* move = c_.by_ip && rng_.chance(0.85) ? "rewrite_peer_addresses" : "repoint_names";
     add(out, move);
-    if (!net.empty() && last_is(out, move)) out.back()["network"] = net;
+    if (!net.empty() && last_is(out, move) && (move == std::string("repoint_names") || every_server_on(net)))
+      out.back()["network"] = net;
     add(out, "start_service");
     add(out, "check_peers");
     for (auto const& v : c_.volumes) {
