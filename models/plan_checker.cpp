@@ -164,8 +164,8 @@ void PlanChecker::report_problems(const Step& st, const std::vector<StepProblem>
             ", but these HCAs (ConnectX-4 and newer) run IPoIB in datagram mode only. Use datagram mode with MTU "
             "2044 (or 4092 with a 4K InfiniBand MTU).";
     else if (rule == "MTU_MISMATCH")
-      continue;                               // verify_ping reports it with every interface's MTU (check_mtus)
-    else if (rule == "ROLLING_BEFORE_HEAL") { // one finding per stale copy: each needs its own wait_heal
+      continue; // verify_ping reports it with every interface's MTU (check_mtus)
+    else if (rule == "ROLLING_BEFORE_HEAL" || rule == "SPLIT_BRAIN_RISK") { // one finding per stale copy
       for (auto const& d : details[key])
         add(rule.c_str(), severity, st.name, label(st) + " " + d);
       continue;

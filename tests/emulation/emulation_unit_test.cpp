@@ -144,6 +144,29 @@ TEST(GlusterOutput, HealInfo)
   EXPECT_TRUE(parse_heal_info(sample("no_glusterd.txt")).empty());
 }
 
+// Real split-brain output (GlusterFS 10.3 counts it in numberOfEntries, as heal info does): wrong if the file on
+// either brick is missed, the count is lost, or ordinary heal info (pending, not split) reads as split-brain.
+TEST(GlusterOutput, HealInfoSplitBrain)
+{
+  auto split = parse_heal_split_brain(sample("heal_info_split_brain.xml")); // replica 2, n1 then n2 crashed
+  ASSERT_EQ(split.size(), 2u);
+  EXPECT_EQ(split[0].brick, "gl1.storage.example:/var/tmp/ibmig-rfb7b4/n1/bricks/vmstore");
+  EXPECT_TRUE(split[0].connected);
+  EXPECT_EQ(split[0].entries, 1);
+  EXPECT_EQ(split[0].files, std::vector<std::string>{"/vm3-plan.qcow2"});
+  EXPECT_EQ(split[1].files, std::vector<std::string>{"<gfid:c1a1a2df-703a-404a-8f5f-1bfb7c0a1afe>"});
+  auto pending = parse_heal_split_brain(sample("heal_info_pending.xml")); // the same document shape
+  ASSERT_EQ(pending.size(), 4u);
+  EXPECT_FALSE(pending[1].connected);
+  EXPECT_EQ(pending[1].entries, -1);
+  auto none = parse_heal_split_brain(sample("heal_info.xml"));
+  for (auto const& b : none) {
+    EXPECT_EQ(b.entries, 0);
+    EXPECT_TRUE(b.files.empty());
+  }
+  EXPECT_TRUE(parse_heal_split_brain(sample("no_glusterd.txt")).empty());
+}
+
 TEST(TcpConnections, Ss)
 {
   auto conns = parse_ss(sample("ss_established.txt"));
