@@ -121,6 +121,12 @@ int PlanReplayer::split_brain_files() const
   return static_cast<int>(split_brain_.size());
 }
 
+void PlanReplayer::fault_event(double t, const std::string& kind, const std::string& message)
+{
+  events_.push_back({t, kind, message});
+  if (c_.log_stream()) *c_.log_stream() << "  [" << kind << "] " << message << "\n";
+}
+
 void PlanReplayer::record_model_problems(const Transition& t, const std::string& when)
 {
   for (auto const& p : t.problems)
@@ -157,7 +163,7 @@ void PlanReplayer::crash(size_t i)
   fault_reports_[i] = {f.node, f.json_path, now, {}, {}, {}, {}};
   if (model_.node(f.node).crashed) { // a second fault on a node still down: nothing more to kill
     run.state = FaultRun::State::Done;
-    events_.push_back({now, "fault", "node " + f.node + " is already down (" + f.json_path + " has no effect)"});
+    fault_event(now, "fault", "node " + f.node + " is already down (" + f.json_path + " has no effect)");
     return;
   }
   record_model_problems(model_.crash(f.node), f.node + " crashed");
@@ -166,15 +172,14 @@ void PlanReplayer::crash(size_t i)
   if (on_crash) on_crash(f.node);
   run.state   = FaultRun::State::Down;
   run.crashed = Clock::now();
-  events_.push_back(
-      {now, "fault",
-       "node " + f.node + " crashed (" + f.json_path +
-           "): SIGKILL of every process of the run in it, its interfaces down, no clean stop; its VMs "
-           "died" +
-           (stall > 0 ? "; clients of its bricks stall for network.ping-timeout (" + fmt_s(stall) + ")" : "") +
-           (f.down_for ? "; back in " + fmt_s(f.down_for->value * opt_.time_scale) + " (down_for " +
-                             fmt_s(f.down_for->value) + " x time scale)"
-                       : "; it stays down")});
+  fault_event(now, "fault",
+              "node " + f.node + " crashed (" + f.json_path +
+                  "): SIGKILL of every process of the run in it, its interfaces down, no clean stop; its VMs "
+                  "died" +
+                  (stall > 0 ? "; clients of its bricks stall for network.ping-timeout (" + fmt_s(stall) + ")" : "") +
+                  (f.down_for ? "; back in " + fmt_s(f.down_for->value * opt_.time_scale) + " (down_for " +
+                                    fmt_s(f.down_for->value) + " x time scale)"
+                              : "; it stays down"));
   mark_unavailable(now);
   Step as_step;
   as_step.name = "fault: " + f.node + " crashes";
@@ -208,10 +213,10 @@ void PlanReplayer::recover(size_t i)
   fault_reports_[i].back_s = now;
   run.state                = volumes_on(f.node).empty() ? FaultRun::State::Done : FaultRun::State::Healing;
   run.next_poll            = wall_s();
-  events_.push_back({now, "fault-end",
-                     "node " + f.node + " is back: interfaces up as configured" +
-                         (model_.node(f.node).glusterd ? ", glusterd started (enabled at boot)" : "") +
-                         "; its VMs stay stopped until started"});
+  fault_event(now, "fault-end",
+              "node " + f.node + " is back: interfaces up as configured" +
+                  (model_.node(f.node).glusterd ? ", glusterd started (enabled at boot)" : "") +
+                  "; its VMs stay stopped until started");
   for (auto const& d : differences(model_, f.node, c_.observe(f.node)))
     differs(boot, d);
 }
@@ -257,9 +262,9 @@ void PlanReplayer::poll_heal(size_t i)
     rep.healed_s = now;
     rep.heal_s   = since(run.serving);
     run.state    = FaultRun::State::Done;
-    events_.push_back({now, "heal-done",
-                       "the bricks of " + f.node + " healed " + fmt_s(*rep.heal_s) +
-                           " after they were online again (heal info: no pending entry on any brick)"});
+    fault_event(now, "heal-done",
+                "the bricks of " + f.node + " healed " + fmt_s(*rep.heal_s) +
+                    " after they were online again (heal info: no pending entry on any brick)");
     return;
   }
   std::vector<std::string> files = split_brain_now(server, vols);
@@ -304,7 +309,7 @@ void PlanReplayer::note_split_brain(const std::vector<std::string>& files, const
                     ". Each copy holds acknowledged writes the other lacks; self-heal will not choose one (`gluster "
                     "volume heal VOL split-brain ...` by hand, losing one side's writes). With "
                     "cluster.quorum-type none a replica-2 set takes writes on whichever brick is up.";
-  events_.push_back({now_clock(), "split-brain", msg});
+  fault_event(now_clock(), "split-brain", msg);
   findings_.push_back({"SPLIT_BRAIN", Severity::Error, msg, "", FindingOrigin::Emulation});
 }
 

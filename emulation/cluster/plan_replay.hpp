@@ -88,6 +88,7 @@ private:
   std::vector<std::string> split_brain_now(const std::string& server, const std::vector<std::string>& vols);
   void note_split_brain(const std::vector<std::string>& files, const std::string& when);
   void record_model_problems(const Transition& t, const std::string& when);
+  void fault_event(double t, const std::string& kind, const std::string& message); // an event, also logged
   std::vector<std::string> volumes_on(const std::string& node) const;
   /* The scenario clock now: the current step's start plus its machine time so far plus its scaled sleeps unscaled. */
   double now_clock() const;

@@ -78,3 +78,17 @@ TEST(CrashE2E, SplitBrainIsDetectedNotHealed)
   EXPECT_GT(r.report["verdict"]["split_brain"].get<int>(), 0);
   EXPECT_FALSE(r.report["verdict"]["ok"].get<bool>());
 }
+
+// Ctrl-C while a node is down (its processes killed, its interfaces down, the writers of the replay running): the
+// run stops, says so, and leaves nothing behind. Wrong if the crashed node's leftovers or a writer escape teardown.
+TEST(CrashE2E, SigintWhileANodeIsDownTearsDown)
+{
+  SKIP_WITHOUT_PREREQUISITES();
+  std::vector<std::string> args = {std::string(IBMIG_BINARY_DIR) + "/ibmig", "emulate",
+                                   root + "/scenarios/reference-node-crash.json"};
+  args.insert(args.end(), quick.begin(), quick.end());
+  auto r = run_emulating(args, "[fault] node n2 crashed");
+  EXPECT_EQ(r.exit_code, 2) << r.log;
+  EXPECT_NE(r.log.find("interrupted"), std::string::npos) << r.log;
+  expect_nothing_left(r.run_id);
+}
