@@ -139,6 +139,8 @@ int run_emulate(const Scenario& sc, const Options& opt)
   emu::EmulateOptions eo;
   eo.time_scale = opt.time_scale;
   eo.rate_scale = opt.rate_scale;
+  // The phases' writers; the replay's (with faults) keep plan_write_bytes so that a crash finds them writing.
+  if (opt.write_size) eo.write_bytes = Bytes{static_cast<double>(opt.write_size)};
   // Slowed down, the VMs of a phase no longer compete for this machine's CPU: run them together, as predicted.
   eo.concurrent_streams = opt.rate_scale < 1;
   eo.rdma               = opt.rdma;

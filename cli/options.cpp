@@ -10,7 +10,7 @@ const char* kUsage = R"(usage:
   ibmig check    SCENARIO [--json FILE] [--set PATH=VALUE ...]
   ibmig runbook  SCENARIO [--format markdown|shell|ansible] [-o FILE] [--set PATH=VALUE ...]
   ibmig emulate  SCENARIO [--json FILE] [--time-scale X] [--rate-scale X] [--inject NAME ...] [--rdma]
-                          [--state-dir DIR] [--set PATH=VALUE ...]
+                          [--write-size SIZE] [--state-dir DIR] [--set PATH=VALUE ...]
   ibmig emulate  --cleanup [--state-dir DIR | STATE_FILE]
   ibmig generate --nodes N --vms-per-node M [--replica R] [--duration D] [-o FILE]
   ibmig bench    [--nodes N] [--vms-per-node M]
@@ -61,6 +61,7 @@ Options parse_options(int argc, char** argv)
   reads_scenario(emulate); // or, with --cleanup, the state file
   emulate->add_option("--time-scale", o.time_scale)->transform(number(0, 1));
   emulate->add_option("--rate-scale", o.rate_scale)->transform(positive_number(1));
+  emulate->add_option("--write-size", o.write_size)->transform(byte_count(1 << 20, 1ULL << 40));
   emulate->add_option("--inject", o.inject)->check(utf8_text())->allow_extra_args(false);
   emulate->add_flag("--rdma", o.rdma);
   emulate->add_flag("--cleanup", o.cleanup);

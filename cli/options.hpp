@@ -28,6 +28,7 @@ struct Options {
   double time_scale = 0.01;
   double rate_scale = 1; // (0, 1]: links X times slower, MB/s divided by X, VMs of a phase concurrently when < 1
   std::vector<std::string> inject;
+  uint64_t write_size   = 0; // --write-size: bytes each max-rate writer writes per phase (0: the emulator's default)
   bool rdma             = false;
   bool cleanup          = false;
   std::string state_dir = "/run/ibmig";

@@ -751,11 +751,42 @@ void ClusterModel::account_heal_debt(const std::string& when, const std::map<con
                                       vol.bricks[b].node + " holds the only good copy. Add a wait_heal step for " +
                                       vol.name + " before taking " + vol.bricks[b].node + " down."});
       }
+      if (written && vol.quorum_type == QuorumType::None && set.quorum) split_brain_risk(vol, s, idx, before, t);
       for (size_t b : idx) {
         bool up = brick_serving(vol.bricks[b]);
         if (!up && written && !debt[b].stale) debt[b] = {true, when, ""};
         if (up && !before.at(&vol.bricks[b]) && debt[b].stale) debt[b].back_at = when;
       }
+    }
+  }
+}
+
+/* With quorum none a brick that missed writes takes new ones while the brick that has the missed ones is down: each
+ * copy now holds writes the other lacks, which no heal can merge (AFR split-brain). Raised when that starts: the good
+ * copy goes down, or the stale one comes back while it is down. Called before this change's debt is recorded, so a
+ * brick going down now is still the good copy. */
+void ClusterModel::split_brain_risk(const Volume& vol, int set, const std::vector<size_t>& idx,
+                                    const std::map<const Brick*, bool>& before, Transition& t) const
+{
+  auto const& debt = heal_debt_.at(vol.name);
+  for (size_t b : idx) {
+    if (!brick_serving(vol.bricks[b]) || !debt[b].stale) continue;
+    for (size_t o : idx) {
+      if (o == b || brick_serving(vol.bricks[o]) || debt[o].stale) continue;
+      if (!before.at(&vol.bricks[o]) && before.at(&vol.bricks[b])) continue; // not new: raised when it started
+      const std::string &sb = vol.bricks[b].node, &so = vol.bricks[o].node;
+      t.problems.push_back({"SPLIT_BRAIN_RISK",
+                            Severity::Error,
+                            false,
+                            {sb, so},
+                            "leaves " + sb + " (replica set " + std::to_string(set) + " of volume " + vol.name +
+                                "), which missed writes since \"" + debt[b].stale_since +
+                                "\" and was not healed, taking new writes while " + so +
+                                ", which holds the writes it missed, is down: with "
+                                "cluster.quorum-type none each copy gets writes the other lacks, a split-brain that "
+                                "self-heal cannot resolve. Use quorum auto (or a replica 3 / arbiter volume), or heal "
+                                "" +
+                                vol.name + " (wait_heal) before " + so + " goes down"});
     }
   }
 }

@@ -170,8 +170,11 @@ private:
   void stop_bricks(const std::string& node, Transition& t);
   std::map<const Brick*, bool> serving_bricks() const;
   /* After a half step or a fault: bricks that start missing writes, come back stale, or leave a stale copy alone
-   * (ROLLING_BEFORE_HEAL). */
+   * (ROLLING_BEFORE_HEAL), or a stale one taking writes the good one lacks (SPLIT_BRAIN_RISK). */
   void account_heal_debt(const std::string& when, const std::map<const Brick*, bool>& before, Transition& t);
+  /* Quorum none: a stale brick serves writes while the copy with the writes it missed is down (SPLIT_BRAIN_RISK). */
+  void split_brain_risk(const Volume& vol, int set, const std::vector<size_t>& idx,
+                        const std::map<const Brick*, bool>& before, Transition& t) const;
   /* Interface rules for one (node, NIC) at `mtu` and `mode`: MTU limits, connected-mode support. */
   void bond_rules(const std::string& node, const Nic& nic, Transition& t) const;
   void interface_rules(const std::string& node, const Nic& nic, int mtu, IpoibMode mode, Transition& t) const;

@@ -199,8 +199,8 @@ void PlanChecker::report_problems(const Step& st, const std::vector<StepProblem>
       msg = label(st) + " fails: " + join(details[key]) +
             ". Rewrite glusterd's state on every server (rewrite_peer_addresses) before starting glusterd.";
     else if (rule == "MTU_MISMATCH")
-      continue;                               // verify_ping reports it with every interface's MTU (check_mtus)
-    else if (rule == "ROLLING_BEFORE_HEAL") { // one finding per stale copy: each needs its own wait_heal
+      continue; // verify_ping reports it with every interface's MTU (check_mtus)
+    else if (rule == "ROLLING_BEFORE_HEAL" || rule == "SPLIT_BRAIN_RISK") { // one finding per stale copy
       for (auto const& d : details[key])
         add(rule.c_str(), severity, st.name, label(st) + " " + d);
       continue;

@@ -253,10 +253,12 @@ Verdict verdict(const Report& r)
   for (auto const& c : r.checks) // the simulation's own findings are counted by what they are (steps, heal-risk)
   {
     v.checker_errors += c.severity == Severity::Error && c.origin == FindingOrigin::Check;
-    v.model_differences += c.origin == FindingOrigin::Emulation;
+    v.model_differences += c.origin == FindingOrigin::Emulation && c.rule == "EMULATION_DIFFERS";
   }
-  for (auto const& e : r.events)
+  for (auto const& e : r.events) {
     v.unserved_write_events += e.kind == "heal-risk";
+    v.split_brain += e.kind == "split-brain-risk" || e.kind == "split-brain";
+  }
   v.runs_with_failed_steps = r.runs_with_failed_steps.value_or(0);
   if (r.emulation) v.bytes_lost = static_cast<double>(r.emulation->verification.bytes_lost);
   return v;
@@ -279,6 +281,9 @@ std::string Verdict::summary() const
     why.push_back(count(model_differences, "difference between the emulated cluster and the model",
                         "differences between the emulated cluster and the model"));
   if (bytes_lost > 0) why.push_back(formatted("%.0f bytes lost", bytes_lost));
+  if (split_brain)
+    why.push_back(count(split_brain, "split-brain (copies that no heal can reconcile)",
+                        "split-brains (copies that no heal can reconcile)"));
   std::string text = "Result: FAILED: ";
   for (size_t i = 0; i < why.size(); i++)
     text += (i ? ", " : "") + why[i];
@@ -342,6 +347,15 @@ json to_json(const Report& r)
   json events = json::array();
   for (auto const& e : r.events)
     events.push_back({{"t_s", e.t_s}, {"kind", e.kind}, {"message", e.message}});
+  json faults = json::array();
+  for (auto const& f : r.faults)
+    faults.push_back({{"node", f.node},
+                      {"json_path", f.json_path},
+                      {"crashed_s", f.crashed_s},
+                      {"back_s", opt(f.back_s)},
+                      {"healed_s", opt(f.healed_s)},
+                      {"heal_s", opt(f.heal_s)},
+                      {"split_brain", f.split_brain}});
   json out = {{"reportVersion", 1},
               {"tool", r.tool},
               {"scenario", r.scenario},
@@ -357,7 +371,8 @@ json to_json(const Report& r)
               {"downtime", {{"volumes", vols}, {"vms", vms}}},
               {"steps", steps},
               {"checks", checks},
-              {"events", events}};
+              {"events", events},
+              {"faults", faults}};
   if (r.emulation) add_emulation_json(*r.emulation, out);
   // Derived, for a CI job reading the file; report_from_json recomputes it rather than trusting it.
   Verdict v      = verdict(r);
@@ -367,6 +382,7 @@ json to_json(const Report& r)
                     {"unserved_write_events", v.unserved_write_events},
                     {"runs_with_failed_steps", v.runs_with_failed_steps},
                     {"model_differences", v.model_differences},
+                    {"split_brain", v.split_brain},
                     {"summary", v.summary()}};
   return out;
 }
@@ -421,6 +437,11 @@ Report report_from_json(const json& j)
     r.checks.push_back(finding_from(j.at("checks").at(i), "checks[" + std::to_string(i) + "]"));
   for (auto const& e : j.at("events"))
     r.events.push_back({e.at("t_s"), e.at("kind"), e.at("message")});
+  if (j.contains("faults")) // absent in reports written before it existed
+    for (auto const& f : j.at("faults"))
+      r.faults.push_back({f.at("node"), f.at("json_path"), f.at("crashed_s"), opt_get(f, "back_s"),
+                          opt_get(f, "healed_s"), opt_get(f, "heal_s"),
+                          f.at("split_brain").get<std::vector<std::string>>()});
   static const char* known[] = {"reportVersion",
                                 "tool",
                                 "scenario",
@@ -437,7 +458,8 @@ Report report_from_json(const json& j)
                                 "downtime",
                                 "steps",
                                 "checks",
-                                "events"};
+                                "events",
+                                "faults"};
   // The sections of EmulationSections.
   static const char* emulate_only[] = {"run",    "workload_mode", "plan_checker", "verification",
                                        "failed", "comparison",    "rdma"};
@@ -550,6 +572,16 @@ void print_report(const Report& r, std::ostream& out)
     out << "\nEvents:\n";
     for (auto const& e : r.events) {
       out << formatted("  %9.1f s  %-13s %s\n", e.t_s, e.kind.c_str(), e.message.c_str());
+    }
+  }
+  if (!r.faults.empty()) {
+    out << "\nFaults:\n";
+    for (auto const& f : r.faults) {
+      out << formatted("  %s crashed at %.1f s", f.node.c_str(), f.crashed_s);
+      out << (f.back_s ? formatted(", back at %.1f s", *f.back_s) : std::string(", stayed down"));
+      if (f.heal_s) out << formatted(", its bricks healed %.1f s after they served again", *f.heal_s);
+      if (!f.split_brain.empty()) out << ", " << f.split_brain.size() << " file(s) in split-brain";
+      out << "\n";
     }
   }
   out << "\n";

@@ -123,6 +123,19 @@ struct Event {
   std::string message;
 };
 
+/* One injected fault (scenario `faults`), as the run lived it. Both tools write it: the simulator predicts when the
+ * node's bricks are healed, the emulator measures it (`gluster volume heal VOL info` with no pending entry). */
+struct FaultReport {
+  std::string node;
+  std::string json_path; // "faults[0]"
+  double crashed_s = 0;
+  std::optional<double> back_s;   // the node booted again (down_for); none: it stayed down
+  std::optional<double> healed_s; // every brick of a volume with a brick there had nothing left to heal
+  /* healed_s - the moment the node's bricks served again: the heal of what it missed (none: not healed in the run). */
+  std::optional<double> heal_s;
+  std::vector<std::string> split_brain; // emulate: "VOL:/path" files Gluster reports in split-brain after it
+};
+
 /* The sections only `ibmig emulate` writes; each is a top-level key of the JSON report, named as the member. */
 
 /* The read-back of every written byte (emulation/cluster/verification.hpp). */
@@ -197,6 +210,7 @@ struct Report {
   std::vector<StepReport> steps;
   std::vector<CheckFinding> checks;
   std::vector<Event> events;
+  std::vector<FaultReport> faults;
   std::optional<EmulationSections> emulation; // emulate only
 };
 
@@ -208,10 +222,11 @@ struct Verdict {
   int runs_with_failed_steps = 0; // Monte Carlo runs (--runs N) in which a step failed
   int model_differences      = 0; // emulate: where the emulated cluster did not do what the cluster model says
   double bytes_lost          = 0; // emulate: bytes the read-back verification did not find
+  int split_brain            = 0; // "split-brain-risk" events (simulate) and files in split-brain (emulate)
   bool ok() const
   {
     return failed_steps == 0 && checker_errors == 0 && unserved_write_events == 0 && runs_with_failed_steps == 0 &&
-           model_differences == 0 && bytes_lost == 0;
+           model_differences == 0 && bytes_lost == 0 && split_brain == 0;
   }
   std::string summary() const; // one line: "Result: OK ..." or "Result: FAILED: 5 steps failed, ..."
 };

@@ -54,6 +54,7 @@ Report Recorder::build(const Scenario& sc, double plan_start_s, double plan_end_
   r.steps           = steps_;
   r.events          = events_;
   r.checks          = findings_;
+  r.faults          = faults_;
   for (auto const& p : phases_) {
     PhaseReport pr;
     pr.name    = p.name;

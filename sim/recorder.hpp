@@ -53,6 +53,14 @@ public:
     findings_.push_back({rule, Severity::Error, message, step, FindingOrigin::Simulation});
   }
 
+  /* A fault as it happens (FaultInjector): its index, to fill in when the node is back and healed. */
+  size_t add_fault(FaultReport f)
+  {
+    faults_.push_back(std::move(f));
+    return faults_.size() - 1;
+  }
+  FaultReport& fault(size_t i) { return faults_.at(i); }
+
   Report build(const Scenario& sc, double plan_start_s, double plan_end_s) const;
 
 private:
@@ -61,6 +69,7 @@ private:
   std::vector<StepReport> steps_;
   std::vector<Event> events_;
   std::vector<CheckFinding> findings_;
+  std::vector<FaultReport> faults_;
   double end_s_ = 0;
 };
 

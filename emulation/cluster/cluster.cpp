@@ -143,6 +143,11 @@ std::vector<HealBrick> EmulatedCluster::heal_info(const std::string& node, const
   return parse_heal_info(gluster(node, {"volume", "heal", volume, "info", "--xml"}).out);
 }
 
+std::vector<SplitBrainBrick> EmulatedCluster::heal_split_brain(const std::string& node, const std::string& volume)
+{
+  return parse_heal_split_brain(gluster(node, {"volume", "heal", volume, "info", "split-brain", "--xml"}).out);
+}
+
 CommandResult EmulatedCluster::ping(const std::string& from, const std::string& address, int payload)
 {
   return node_run(from, {"ping", "-M", "do", "-s", std::to_string(payload), "-c", "3", "-i", "0.2", "-W", "1", address},
@@ -325,6 +330,16 @@ void EmulatedCluster::build()
     r = gluster(servers[0], {"volume", "set", v.name, "network.ping-timeout",
                              std::to_string(static_cast<int>(v.ping_timeout.value))});
     if (!r.ok()) throw StepFailure("volume set " + v.name + " network.ping-timeout failed: " + r.summary());
+    // Client quorum as the scenario says (the model's has_quorum), not Gluster's default for the replica count.
+    if (v.replica > 1) {
+      std::string type = v.quorum_type == QuorumType::None   ? "none"
+                         : v.quorum_type == QuorumType::Auto ? "auto"
+                                                             : "fixed";
+      r                = gluster(servers[0], {"volume", "set", v.name, "cluster.quorum-type", type});
+      if (r.ok() && v.quorum_type == QuorumType::Fixed)
+        r = gluster(servers[0], {"volume", "set", v.name, "cluster.quorum-count", std::to_string(v.quorum_count)});
+      if (!r.ok()) throw StepFailure("volume set " + v.name + " cluster.quorum-type failed: " + r.summary());
+    }
     r = gluster(servers[0], {"volume", "start", v.name});
     if (!r.ok()) throw StepFailure("volume start " + v.name + " failed: " + r.summary());
   }
@@ -535,6 +550,34 @@ void EmulatedCluster::power_off(const std::string& node)
   kill_processes(node, [](const CreatedObject&) { return true; });
   for (auto const& [iface, seen] : observe(node).interfaces)
     if (seen.up) run({"ip", "-n", layout_.netns(node), "link", "set", iface, "down"});
+}
+
+void EmulatedCluster::crash(const std::string& node)
+{
+  for (auto const& [iface, seen] : observe(node).interfaces)
+    if (seen.up) run({"ip", "-n", layout_.netns(node), "link", "set", iface, "down"});
+  record_processes(node);
+  auto ns = layout_.netns(node);
+  for (auto const& o : state_.objects())
+    if (o.kind == CreatedObject::Kind::Process && o.netns == ns && read_process_start_time(o.pid) == o.start_time)
+      run({"kill", "-KILL", std::to_string(o.pid)});
+  for (int i = 0; i < 50; ++i) { // the kernel reaps them at once; bounded all the same
+    bool alive = false;
+    for (auto const& o : state_.objects())
+      alive = alive || (o.kind == CreatedObject::Kind::Process && o.netns == ns &&
+                        read_process_start_time(o.pid) == o.start_time);
+    if (!alive) break;
+    sleep_s(0.1);
+  }
+  state_.remove_if([&](const CreatedObject& o) {
+    return o.kind == CreatedObject::Kind::Process && o.netns == ns && read_process_start_time(o.pid) != o.start_time;
+  });
+  for (auto const& v : sc_.volumes)
+    if (mounted(node, v.name)) {
+      auto mp = layout_.mount_point(node, v.name);
+      node_run(node, {"umount", "-l", mp}, 10);
+      state_.remove_if([&](const CreatedObject& o) { return o.kind == CreatedObject::Kind::Mount && o.name == mp; });
+    }
 }
 
 bool EmulatedCluster::mounted(const std::string& node, const std::string& volume) const

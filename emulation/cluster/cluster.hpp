@@ -96,6 +96,10 @@ public:
   void unmount(const std::string& node, const std::string& volume, bool lazy = false);
   /* Kills whatever of this run still lives in the node, unmounts lazily and takes its interfaces down. */
   void power_off(const std::string& node);
+  /* A crash: every interface down first (nothing more leaves the node: its peers find out by network.ping-timeout,
+   * not by a FIN or RST), then SIGKILL for every process of the run in it, then lazy unmounts of the dead FUSE
+   * mounts. Its VMs' I/O processes are the workload's (WorkloadPhases::kill_vms_on). */
+  void crash(const std::string& node);
   void install_nic(const std::string& node, const Nic& nic);
   void configure_interface(const std::string& node, const Nic& nic, int mtu, IpoibMode mode);
   void set_interface(const std::string& node, const std::string& iface, bool up);
@@ -122,6 +126,7 @@ public:
   std::vector<BrickStatus> volume_status(const std::string& node, const std::string& volume);
   std::vector<BrickClients> volume_clients(const std::string& node, const std::string& volume);
   std::vector<HealBrick> heal_info(const std::string& node, const std::string& volume);
+  std::vector<SplitBrainBrick> heal_split_brain(const std::string& node, const std::string& volume);
   CommandResult ping(const std::string& from, const std::string& address, int payload);
 
   std::map<std::string, NicCounters> nic_counters(const std::string& node);

@@ -14,6 +14,9 @@ constexpr double step_tolerance_pct       = 50; // a step's machine time: a few 
 /* Downtime: both clocks time a step alike (runbook duration or machine time, whichever is longer), so the two differ
  * only where the machine here took longer than the runbook allows. */
 constexpr double downtime_tolerance_pct = 5;
+/* A node's heal after a crash: the simulator's heal rate (heal_MBps) is an assumption, and here the self-heal
+ * daemon's crawl and this machine's 2 shared cores add seconds. */
+constexpr double heal_tolerance_pct = 50;
 
 /* concurrent: the VMs of a phase ran together, so a node's NIC counter holds all its VMs' copies and what its
  * bricks sent to other nodes' readers: the NIC rows are then per node (its NIC on storage_network, the one the

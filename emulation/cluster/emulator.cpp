@@ -96,7 +96,14 @@ Report Run::go(const Report* prediction)
     report_.phases.push_back(workload_->run("before", 0, report_.nics));
     double plan_start = report_.phases.back().end_s;
     PlanReplayer replay(*cluster_, plan, {opt_.time_scale}, plan_start);
+    if (!sc_.faults.empty()) { // a crash must find writes in flight: the VMs write through the replay
+      log("faults: the VMs' writers run through the replay");
+      workload_->start_plan_writers();
+      replay.on_crash = [this](const std::string& node) { workload_->kill_vms_on(node); };
+    }
     bool ok = replay_plan(plan, replay, plan_start);
+    workload_->stop_plan_writers(replay.clock(), report_.events);
+    report_.faults = replay.faults();
     if (ok && opt_.run_after_phase) {
       log("phase after");
       report_.phases.push_back(workload_->run("after", replay.clock(), report_.nics));

@@ -41,11 +41,14 @@ struct EmulateOptions {
   std::string work_dir  = "/var/tmp";   // bricks and per-node files: WORK_DIR/ibmig-RUN/
   Bytes write_bytes{256.0 * 1024 * 1024};    // bytes each sequential-write stream writes per phase
   Bytes read_file_bytes{32.0 * 1024 * 1024}; // size of the image a reading VM reads (read in a loop)
-  int small_files         = 200;             // files a small-file stream creates per phase at most
-  double check_deadline_s = 60;              // deadline of every polling check (peers connected, bricks see clients)
-  double heal_deadline_s  = 120;             // wait_heal gives up after this long (or the step's timeout when shorter)
-  double phase_deadline_s = 120;             // a phase's I/O is killed after this long (a hung mount)
-  bool run_after_phase    = true;            // the "after" workload, when the replay succeeded
+  /* With scenario faults, every sequential-write stream also writes during the replay (so a crash finds writes in
+   * flight), at its rate x rate_scale, each 1 MiB confirmed by fdatasync; at most this much per stream. */
+  Bytes plan_write_bytes{256.0 * 1024 * 1024};
+  int small_files         = 200;  // files a small-file stream creates per phase at most
+  double check_deadline_s = 60;   // deadline of every polling check (peers connected, bricks see clients)
+  double heal_deadline_s  = 120;  // wait_heal gives up after this long (or the step's timeout when shorter)
+  double phase_deadline_s = 120;  // a phase's I/O is killed after this long (a hung mount)
+  bool run_after_phase    = true; // the "after" workload, when the replay succeeded
   /* false (default): the VMs of a phase run one after the other, each alone, so a client's figure is not capped by
    * this machine's 2 cores shared by every emulated node (a real node has its own CPUs); paced streams then run
    * for paced_seconds. true: all streams at once, as the scenario describes. */

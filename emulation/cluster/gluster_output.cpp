@@ -91,4 +91,21 @@ std::vector<HealBrick> parse_heal_info(const std::string& xml)
   return bricks;
 }
 
+std::vector<SplitBrainBrick> parse_heal_split_brain(const std::string& xml)
+{
+  std::vector<SplitBrainBrick> bricks;
+  pugi::xml_document doc;
+  for (auto b : cli_output(doc, xml).child("healInfo").child("bricks").children("brick")) {
+    SplitBrainBrick sb{text(b, "name"), text(b, "status") == "Connected", -1, {}};
+    // GlusterFS 10.3 names the count numberOfEntriesInSplitBrain; older releases numberOfEntries.
+    auto count =
+        b.child("numberOfEntriesInSplitBrain") ? text(b, "numberOfEntriesInSplitBrain") : text(b, "numberOfEntries");
+    sb.entries = number(count, -1);
+    for (auto f : b.children("file"))
+      sb.files.push_back(f.text().get());
+    bricks.push_back(sb);
+  }
+  return bricks;
+}
+
 } // namespace ibmig::emu

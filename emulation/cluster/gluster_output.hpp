@@ -41,4 +41,13 @@ struct HealBrick {
 /* `gluster volume heal VOL info --xml` */
 std::vector<HealBrick> parse_heal_info(const std::string& xml);
 
+struct SplitBrainBrick {
+  std::string brick;
+  bool connected = false;
+  long entries   = -1;            // numberOfEntriesInSplitBrain; -1: not reported (brick down)
+  std::vector<std::string> files; // paths as Gluster lists them ("/vm3-plan.qcow2"; "<gfid:...>" when unresolved)
+};
+/* `gluster volume heal VOL info split-brain --xml`: per brick, the entries no heal can resolve on its own. */
+std::vector<SplitBrainBrick> parse_heal_split_brain(const std::string& xml);
+
 } // namespace ibmig::emu

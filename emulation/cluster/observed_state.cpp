@@ -48,8 +48,9 @@ std::vector<std::string> differences(const ClusterModel& m, const std::string& n
   std::vector<std::string> out;
   const NodeState& want = m.node(node);
   auto say              = [&](const std::string& what) { out.push_back(node + ": " + what); };
-  if (want.glusterd != seen.glusterd)
-    say(want.glusterd ? "glusterd should run, it does not" : "glusterd runs, it should be stopped");
+  bool glusterd = want.glusterd && want.powered; // a crashed node keeps the model's "runs" for its boot: it is off
+  if (glusterd != seen.glusterd)
+    say(glusterd ? "glusterd should run, it does not" : "glusterd runs, it should be stopped");
   for (auto const& [iface, i] : want.interfaces) {
     auto it = seen.interfaces.find(iface);
     if (i.present != (it != seen.interfaces.end())) {

@@ -64,15 +64,282 @@ bool is_check(Action a)
 
 PlanReplayer::PlanReplayer(EmulatedCluster& cluster, const MistakenPlan& plan, Options opt, double clock_start_s)
     : c_(cluster), plan_(plan), opt_(opt), model_(cluster.scenario()), clock_start_(clock_start_s),
-      clock_(clock_start_s)
+      clock_(clock_start_s), fault_runs_(plan.scenario.faults.size()), fault_reports_(plan.scenario.faults.size())
 {
 }
 
 void PlanReplayer::scaled_wait(const Step& st)
 {
-  double s = st.duration.nominal().value * opt_.time_scale;
-  interruptible_sleep(s);
-  slept_s_ += s;
+  sleep_ticking(st.duration.nominal().value * opt_.time_scale, true);
+}
+
+void PlanReplayer::sleep_ticking(double s, bool scaled)
+{
+  auto t0 = Clock::now();
+  for (;;) {
+    double left = s - since(t0);
+    if (left <= 0) break;
+    double slice = std::min(left, 0.25);
+    interruptible_sleep(slice);
+    if (scaled) slept_s_ += slice;
+    tick(); // may run a recovery's commands: that is machine time of the step, and shortens the sleep
+  }
+}
+
+double PlanReplayer::wall_s() const
+{
+  return since(started_);
+}
+
+double PlanReplayer::now_clock() const
+{
+  double in_step = since(step_started_);
+  return clock_ + (in_step - slept_s_) + (opt_.time_scale > 0 ? slept_s_ / opt_.time_scale : 0);
+}
+
+/* ---- faults: a node crash, its return, the heal of what it missed ---- */
+
+std::vector<std::string> PlanReplayer::volumes_on(const std::string& node) const
+{
+  std::vector<std::string> out;
+  for (auto const& v : c_.scenario().volumes)
+    if (std::any_of(v.bricks.begin(), v.bricks.end(), [&](const Brick& b) { return b.node == node; }))
+      out.push_back(v.name);
+  return out;
+}
+
+std::vector<FaultReport> PlanReplayer::faults() const
+{
+  std::vector<FaultReport> out;
+  for (size_t i = 0; i < fault_runs_.size(); ++i)
+    if (fault_runs_[i].state != FaultRun::State::Waiting) out.push_back(fault_reports_[i]);
+  return out;
+}
+
+int PlanReplayer::split_brain_files() const
+{
+  return static_cast<int>(split_brain_.size());
+}
+
+void PlanReplayer::fault_event(double t, const std::string& kind, const std::string& message)
+{
+  events_.push_back({t, kind, message});
+  if (c_.log_stream()) *c_.log_stream() << "  [" << kind << "] " << message << "\n";
+}
+
+void PlanReplayer::record_model_problems(const Transition& t, const std::string& when)
+{
+  for (auto const& p : t.problems)
+    events_.push_back({now_clock(), "model-warns", p.rule + " (" + when + "): " + p.detail});
+}
+
+void PlanReplayer::tick(int starting_step)
+{
+  if (!replaying_ || fault_runs_.empty()) return;
+  if (starting_step >= 0) current_step_ = starting_step;
+  auto const& faults = plan_.scenario.faults;
+  using S            = FaultRun::State;
+  for (size_t i = 0; i < faults.size(); ++i) // recoveries first: a crash due at the same moment finds the node back
+    if (fault_runs_[i].state == S::Down && faults[i].down_for &&
+        since(fault_runs_[i].crashed) >= faults[i].down_for->value * opt_.time_scale)
+      recover(i);
+  for (size_t i = 0; i < faults.size(); ++i) {
+    auto const& f = faults[i];
+    // `at` is on the simulator's clock, where the plan starts after the "before" phase; scaled like a wait.
+    bool due = f.after_step >= 0
+                   ? current_step_ >= f.after_step
+                   : wall_s() >= std::max(0.0, f.at.value - c_.scenario().workload.before.value) * opt_.time_scale;
+    if (fault_runs_[i].state == S::Waiting && due) crash(i);
+  }
+  for (size_t i = 0; i < faults.size(); ++i)
+    if (fault_runs_[i].state == S::Healing && wall_s() >= fault_runs_[i].next_poll) poll_heal(i);
+}
+
+void PlanReplayer::crash(size_t i)
+{
+  auto const& f     = plan_.scenario.faults[i];
+  auto& run         = fault_runs_[i];
+  double now        = now_clock();
+  fault_reports_[i] = {f.node, f.json_path, now, {}, {}, {}, {}};
+  if (model_.node(f.node).crashed) { // a second fault on a node still down: nothing more to kill
+    run.state = FaultRun::State::Done;
+    fault_event(now, "fault", "node " + f.node + " is already down (" + f.json_path + " has no effect)");
+    return;
+  }
+  record_model_problems(model_.crash(f.node), f.node + " crashed");
+  double stall = model_.stall_clients_of(f.node, now);
+  c_.crash(f.node);
+  if (on_crash) on_crash(f.node);
+  run.state   = FaultRun::State::Down;
+  run.crashed = Clock::now();
+  fault_event(now, "fault",
+              "node " + f.node + " crashed (" + f.json_path +
+                  "): SIGKILL of every process of the run in it, its interfaces down, no clean stop; its VMs "
+                  "died" +
+                  (stall > 0 ? "; clients of its bricks stall for network.ping-timeout (" + fmt_s(stall) + ")" : "") +
+                  (f.down_for ? "; back in " + fmt_s(f.down_for->value * opt_.time_scale) + " (down_for " +
+                                    fmt_s(f.down_for->value) + " x time scale)"
+                              : "; it stays down"));
+  mark_unavailable(now);
+  Step as_step;
+  as_step.name = "fault: " + f.node + " crashes";
+  for (auto const& d : differences(model_, f.node, c_.observe(f.node)))
+    differs(as_step, d);
+}
+
+void PlanReplayer::recover(size_t i)
+{
+  auto const& f             = plan_.scenario.faults[i];
+  auto& run                 = fault_runs_[i];
+  const ClusterModel before = model_;
+  record_model_problems(model_.recover(f.node), f.node + " came back");
+  Step boot;
+  boot.action = Action::PowerOn;
+  boot.name   = "fault: " + f.node + " comes back";
+  boot.nodes  = {f.node};
+  try {
+    // A reboot empties /run (a tmpfs in the node): no stale pid file or socket of the killed daemons.
+    c_.node_run(f.node, {"sh", "-c", "rm -rf /run/* /run/.[!.]*"}, 10);
+    for (auto const& cmd : commands_for(boot, before, model_)) {
+      check_interrupt();
+      c_.run_command(cmd);
+    }
+    // The model keeps "glusterd runs" through a crash (the node is off: nothing serves); the processes died.
+    if (model_.node(f.node).glusterd) c_.start_glusterd(f.node);
+  } catch (const StepFailure& e) {
+    differs(boot, std::string("the node did not come back as the model says: ") + e.what());
+  }
+  double now               = now_clock();
+  fault_reports_[i].back_s = now;
+  run.state                = volumes_on(f.node).empty() ? FaultRun::State::Done : FaultRun::State::Healing;
+  run.next_poll            = wall_s();
+  fault_event(now, "fault-end",
+              "node " + f.node + " is back: interfaces up as configured" +
+                  (model_.node(f.node).glusterd ? ", glusterd started (enabled at boot)" : "") +
+                  "; its VMs stay stopped until started");
+  for (auto const& d : differences(model_, f.node, c_.observe(f.node)))
+    differs(boot, d);
+}
+
+/* Measured heal: from the node's bricks online again to `heal info` with no pending entry on any brick of the
+ * volumes it holds bricks of; entries that stay and that `heal info split-brain` lists twice in a row are a
+ * split-brain, which no heal will finish. */
+void PlanReplayer::poll_heal(size_t i)
+{
+  auto const& f = plan_.scenario.faults[i];
+  auto& run     = fault_runs_[i];
+  auto& rep     = fault_reports_[i];
+  run.next_poll = wall_s() + 1.0;
+  auto server   = c_.any_running_server();
+  if (server.empty()) return;
+  auto vols = volumes_on(f.node);
+  if (!run.bricks_serving) {
+    for (auto const& v : vols) {
+      auto status = c_.volume_status(server, v);
+      for (auto const& b : c_.scenario().find_volume(v)->bricks) {
+        auto name = c_.brick_name(b);
+        if (b.node == f.node &&
+            !std::any_of(status.begin(), status.end(), [&](auto const& st) { return st.brick == name && st.online; }))
+          return;
+      }
+    }
+    run.bricks_serving = true;
+    run.serving        = Clock::now();
+    for (auto const& v : vols) // as wait_heal does (an admin would); the self-heal daemon also starts on its own
+      c_.gluster(server, {"volume", "heal", v});
+  }
+  long pending = 0;
+  for (auto const& v : vols) {
+    auto bricks = c_.heal_info(server, v);
+    if (bricks.empty()) return;
+    for (auto const& b : bricks) {
+      if (!b.connected) return; // a brick not answering: nothing can be said yet
+      pending += b.entries;
+    }
+  }
+  double now = now_clock();
+  if (pending == 0) {
+    rep.healed_s = now;
+    rep.heal_s   = since(run.serving);
+    run.state    = FaultRun::State::Done;
+    fault_event(now, "heal-done",
+                "the bricks of " + f.node + " healed " + fmt_s(*rep.heal_s) +
+                    " after they were online again (heal info: no pending entry on any brick)");
+    return;
+  }
+  std::vector<std::string> files = split_brain_now(server, vols);
+  run.split_brain_seen           = files.empty() ? 0 : files == run.split_files ? run.split_brain_seen + 1 : 1;
+  run.split_files                = files;
+  if (run.split_brain_seen >= 2) note_split_brain(files, "after " + f.node + " came back");
+}
+
+/* Files Gluster lists in split-brain, as "VOL:/path" (unresolved gfids left out when the path is listed too). */
+std::vector<std::string> PlanReplayer::split_brain_now(const std::string& server, const std::vector<std::string>& vols)
+{
+  std::vector<std::string> files;
+  for (auto const& v : vols)
+    for (auto const& sb : c_.heal_split_brain(server, v))
+      for (auto const& file : sb.files)
+        if (file.rfind("<gfid:", 0) != 0 && std::find(files.begin(), files.end(), v + ":" + file) == files.end())
+          files.push_back(v + ":" + file);
+  return files;
+}
+
+/* A split-brain, seen by a fault's heal measurement or a wait_heal: once per file, an event and a finding, and the
+ * files on every fault whose heal touches their volume (those heals will never finish). */
+void PlanReplayer::note_split_brain(const std::vector<std::string>& files, const std::string& when)
+{
+  std::vector<std::string> fresh;
+  for (auto const& file : files)
+    if (std::find(split_brain_.begin(), split_brain_.end(), file) == split_brain_.end()) fresh.push_back(file);
+  for (size_t i = 0; i < fault_runs_.size(); ++i) {
+    if (fault_runs_[i].state != FaultRun::State::Healing) continue;
+    auto vols = volumes_on(plan_.scenario.faults[i].node);
+    for (auto const& file : files)
+      if (std::find(vols.begin(), vols.end(), file.substr(0, file.find(':'))) != vols.end())
+        fault_reports_[i].split_brain.push_back(file);
+    if (!fault_reports_[i].split_brain.empty()) fault_runs_[i].state = FaultRun::State::Done;
+  }
+  if (fresh.empty()) return;
+  split_brain_.insert(split_brain_.end(), fresh.begin(), fresh.end());
+  std::string list;
+  for (auto const& file : fresh)
+    list += (list.empty() ? "" : ", ") + file;
+  std::string msg = std::to_string(fresh.size()) + " file(s) in split-brain " + when + ": " + list +
+                    ". Each copy holds acknowledged writes the other lacks; self-heal will not choose one (`gluster "
+                    "volume heal VOL split-brain ...` by hand, losing one side's writes). With "
+                    "cluster.quorum-type none a replica-2 set takes writes on whichever brick is up.";
+  fault_event(now_clock(), "split-brain", msg);
+  findings_.push_back({"SPLIT_BRAIN", Severity::Error, msg, "", FindingOrigin::Emulation});
+}
+
+void PlanReplayer::finish_faults()
+{
+  using S       = FaultRun::State;
+  step_started_ = Clock::now();
+  slept_s_      = 0;
+  current_step_ = static_cast<int>(plan_.scenario.plan.steps.size());
+  double wait   = c_.timeouts().heal_s;
+  for (size_t i = 0; i < fault_runs_.size(); ++i)
+    if (fault_runs_[i].state == S::Down && plan_.scenario.faults[i].down_for)
+      wait += plan_.scenario.faults[i].down_for->value * opt_.time_scale;
+  auto t0      = Clock::now();
+  auto pending = [&] {
+    for (size_t i = 0; i < fault_runs_.size(); ++i)
+      if (fault_runs_[i].state == S::Waiting || fault_runs_[i].state == S::Healing ||
+          (fault_runs_[i].state == S::Down && plan_.scenario.faults[i].down_for))
+        return true;
+    return false;
+  };
+  tick();
+  while (pending() && since(t0) < wait)
+    sleep_ticking(0.5, false);
+  for (size_t i = 0; i < fault_runs_.size(); ++i)
+    if (fault_runs_[i].state == S::Healing)
+      events_.push_back({now_clock(), "heal",
+                         "the bricks of " + plan_.scenario.faults[i].node + " were not healed within " + fmt_s(wait) +
+                             " after the plan ended"});
+  clock_ = now_clock();
 }
 
 std::string PlanReplayer::network_of_address(const std::string& node, const std::string& address) const
@@ -91,16 +358,20 @@ void PlanReplayer::differs(const Step& st, const std::string& message)
 bool PlanReplayer::run()
 {
   auto const& steps = plan_.scenario.plan.steps;
+  replaying_        = true;
+  started_          = Clock::now();
   for (size_t i = 0; i < steps.size(); ++i) {
     auto const& st = steps[i];
     check_interrupt();
     StepReport rep;
-    rep.name    = st.name;
-    rep.action  = to_string(st.action);
-    rep.timing  = is_emulated_wait(st.action) ? StepTiming::EmulatedWait : StepTiming::Measured;
-    rep.start_s = clock_;
-    slept_s_    = 0;
-    auto t0     = Clock::now();
+    rep.name      = st.name;
+    rep.action    = to_string(st.action);
+    rep.timing    = is_emulated_wait(st.action) ? StepTiming::EmulatedWait : StepTiming::Measured;
+    rep.start_s   = clock_;
+    slept_s_      = 0;
+    auto t0       = Clock::now();
+    step_started_ = t0;
+    tick(static_cast<int>(i)); // a fault "after_step" happens as its step starts
     if (st.json_path.rfind("inject:", 0) == 0) events_.push_back({clock_, "mistake", "injected step: " + st.name});
     try {
       rep.detail = run_step(st, plan_.intended_names_network[i]);
@@ -134,8 +405,9 @@ bool PlanReplayer::run()
       return false;
     }
   }
-  bool ok = all_recovered();
-  if (!ok) { // the runbook is over but something is still down: say what, as a failed final check
+  finish_faults();
+  bool ok = all_recovered() && split_brain_files() == 0;
+  if (!all_recovered()) { // the runbook is over but something is still down: say what, as a failed final check
     std::string down;
     for (auto* log : {&volumes_, &vms_})
       for (auto const& [name, reason] : log->down_now())
@@ -257,6 +529,8 @@ void PlanReplayer::compare_with_model(const Step& st)
 std::string PlanReplayer::run_check(const Step& st, const Transition& expected, const std::string& intended_network)
 {
   bool model_fails = expected.step_failed();
+  if (st.action == Action::WaitHeal)
+    return wait_heal(st); // heal time is the simulator's: the model does not predict it
   try {
     std::string seen;
     switch (st.action) {
@@ -270,7 +544,7 @@ std::string PlanReplayer::run_check(const Step& st, const Transition& expected, 
       seen = wait_recovered(st.volume, intended_network);
       break;
     default:
-      return wait_heal(st); // heal time is the simulator's: the model does not predict it
+      break;
     }
     if (model_fails)
       differs(st, "the model expected this check to fail (" + failing_problems(expected) +
@@ -358,7 +632,7 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
     if (since(t0) > c_.timeouts().check_s)
       throw StepFailure("peers not all connected and in the pool after " + fmt_s(c_.timeouts().check_s) + ": " +
                         problem);
-    interruptible_sleep(0.5);
+    sleep_ticking(0.5, false);
   }
   // Connected is not enough: the pool must talk over the network the storage names were meant to move to.
   for (auto const& s : servers)
@@ -452,7 +726,7 @@ std::string PlanReplayer::wait_recovered(const std::string& volume, const std::s
       throw StepFailure("volume " + volume + " did not recover within " + fmt_s(c_.timeouts().check_s) + ": " +
                         problem + extra);
     }
-    interruptible_sleep(1.0);
+    sleep_ticking(1.0, false);
   }
   return "every brick of " + volume + " online and seeing every mounted client after " + fmt_s(since(t0));
 }
@@ -465,6 +739,7 @@ std::string PlanReplayer::wait_heal(const Step& st)
   if (server.empty()) throw StepFailure("no glusterd is running: self-heal cannot be queried");
   c_.gluster(server, {"volume", "heal", st.volume});
   std::string problem;
+  std::vector<std::string> split_seen;
   while (true) {
     check_interrupt();
     auto bricks = c_.heal_info(server, st.volume);
@@ -474,8 +749,15 @@ std::string PlanReplayer::wait_heal(const Step& st)
         problem = "brick " + b.brick +
                   (b.connected ? " has " + std::to_string(b.entries) + " entries to heal" : " is not connected");
     if (problem.empty()) return "nothing left to heal after " + fmt_s(since(t0));
+    auto split = split_brain_now(server, {st.volume});
+    if (!split.empty() && split == split_seen) { // twice: a file caught mid-transaction is not a split-brain
+      note_split_brain(split, "on " + st.volume + " (" + st.name + ")");
+      throw StepFailure(std::to_string(split.size()) + " file(s) of " + st.volume +
+                        " in split-brain (heal info split-brain): no heal will finish");
+    }
+    split_seen = split;
     if (since(t0) > deadline) throw StepFailure("self-heal not done within " + fmt_s(deadline) + ": " + problem);
-    interruptible_sleep(1.0);
+    sleep_ticking(1.0, false);
   }
 }
 

@@ -12,6 +12,8 @@
 #include "mistakes.hpp"
 #include "report.hpp"
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -26,11 +28,15 @@ bool is_check(Action a);
 
 class PlanReplayer {
 public:
+  using Clock = std::chrono::steady_clock;
   struct Options {
     double time_scale = 0.01;
   };
 
   PlanReplayer(EmulatedCluster& cluster, const MistakenPlan& plan, Options opt, double clock_start_s);
+
+  /* Called when a fault crashes `node`, after its processes died: the workload kills its VMs' writers. */
+  std::function<void(const std::string& node)> on_crash;
 
   /* Runs the steps in order and stops at the first failure. Returns true when every step succeeded and every
    * volume and VM recovered. Throws Interrupted (interrupt_guard.hpp). */
@@ -48,6 +54,11 @@ public:
   std::vector<DowntimeEntry> vm_downtime() const;
   double clock() const { return clock_; }
   bool all_recovered() const;
+  /* The scenario's faults as replayed: when each node crashed, came back and was healed (heal_s: measured, from
+   * its bricks serving again to `heal info` showing no pending entry on any brick), and what is in split-brain. */
+  std::vector<FaultReport> faults() const; // those that happened
+  /* Files Gluster reported in split-brain after a fault (also SPLIT_BRAIN findings and "split-brain" events). */
+  int split_brain_files() const;
 
   /* Polls until every brick of `volume` is online and sees every mounted client, over `intended_network` when
    * not empty. With `expected` (client node -> the nodes of the bricks its writes reach, as the model says), only the
@@ -57,6 +68,33 @@ public:
                              const std::map<std::string, std::set<std::string>>* expected = nullptr);
 
 private:
+  /* One scenario fault through the replay. */
+  struct FaultRun {
+    enum class State { Waiting, Down, Healing, Done } state = State::Waiting;
+    Clock::time_point crashed, serving;
+    bool bricks_serving  = false;
+    double next_poll     = 0; // wall seconds since the replay started
+    int split_brain_seen = 0; // consecutive polls that found the same split-brain
+    std::vector<std::string> split_files;
+  };
+  /* Faults due now: recoveries first, then crashes (`starting_step`: the step about to start, -1 in between), then
+   * one poll of each heal being measured. Called between steps and every slice of a wait. */
+  void tick(int starting_step = -1);
+  void crash(size_t i);
+  void recover(size_t i);
+  void poll_heal(size_t i);
+  /* After the last step: the faults whose heal is still being measured, until done (or the heal deadline). */
+  void finish_faults();
+  std::vector<std::string> split_brain_now(const std::string& server, const std::vector<std::string>& vols);
+  void note_split_brain(const std::vector<std::string>& files, const std::string& when);
+  void record_model_problems(const Transition& t, const std::string& when);
+  void fault_event(double t, const std::string& kind, const std::string& message); // an event, also logged
+  std::vector<std::string> volumes_on(const std::string& node) const;
+  /* The scenario clock now: the current step's start plus its machine time so far plus its scaled sleeps unscaled. */
+  double now_clock() const;
+  double wall_s() const;
+  /* Sleeps `s` in slices, ticking the faults; counts toward the step's scaled sleeps when `scaled`. */
+  void sleep_ticking(double s, bool scaled);
   void scaled_wait(const Step& st);
   void mark_unavailable(double start);
   void confirm_recovered();
@@ -76,7 +114,13 @@ private:
   ClusterModel model_;
   double clock_start_;
   double clock_;
-  double slept_s_ = 0; // scaled sleeping inside the current step
+  double slept_s_            = 0; // scaled sleeping inside the current step
+  Clock::time_point started_ = Clock::now(), step_started_ = Clock::now();
+  bool replaying_   = false; // faults happen during run() only (not while the emulator sets the cluster up)
+  int current_step_ = -1;
+  std::vector<FaultRun> fault_runs_;
+  std::vector<FaultReport> fault_reports_;
+  std::vector<std::string> split_brain_; // "VOL:/path", every file found in split-brain so far
   std::vector<StepReport> steps_;
   std::vector<Event> events_;
   std::vector<CheckFinding> findings_;

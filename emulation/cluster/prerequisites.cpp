@@ -53,6 +53,8 @@ Bytes brick_bytes_upper_bound(const Scenario& sc, const EmulateOptions& opt)
         bytes += opt.read_file_bytes.value * replicas; // the image it reads, written once before the phases
       }
       bytes += 2 * per_phase * replicas; // phases before and after
+      // With faults the writers also run through the replay (WorkloadPhases::start_plan_writers), at most this much.
+      if (s.kind == StreamKind::SequentialWrite && !sc.faults.empty()) bytes += opt.plan_write_bytes.value * replicas;
     }
   }
   return Bytes{bytes};

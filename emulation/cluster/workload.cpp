@@ -2,12 +2,15 @@
 
 #include "interrupt_guard.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <new>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -123,6 +126,29 @@ void write_stream(const IoJob& job, WireResult& w)
   w.ok      = 1;
 }
 
+/* Paces like pace(), but a writer that fell behind (a stall: ping-timeout, no brick) does not catch up in a burst:
+ * a VM's guest would not either. */
+void pace_no_catch_up(double rate_Bps, std::uint64_t bytes, Clock::time_point& t0)
+{
+  if (rate_Bps <= 0) return;
+  double ahead = bytes / rate_Bps - since(t0);
+  if (ahead < -1) t0 -= std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(ahead + 1));
+  if (ahead > 0) std::this_thread::sleep_for(std::chrono::duration<double>(std::min(ahead, 1.0)));
+}
+} // namespace
+
+struct BackgroundWriters::Shared {
+  std::atomic<std::uint64_t> acked;
+  std::atomic<int> failures;
+  char file[200];
+  char error[300];
+};
+
+namespace {
+void acked_write_stream(const IoJob& job, BackgroundWriters::Shared& sh);
+} // namespace
+
+namespace {
 void read_stream(const IoJob& job, WireResult& w)
 {
   std::string path = job.dir + "/" + job.file;
@@ -186,6 +212,53 @@ void small_files(const IoJob& job, WireResult& w)
   }
   w.seconds = since(t0);
   w.ok      = 1;
+}
+
+/* The replay's writer (BackgroundWriters): write 1 MiB, fdatasync, then count it; retry from the last acknowledged
+ * byte when either fails. Runs until max_bytes or SIGUSR1. */
+void acked_write_stream(const IoJob& job, BackgroundWriters::Shared& sh)
+{
+  auto fail = [&](const std::string& what) {
+    std::snprintf(sh.error, sizeof sh.error, "%s: %s", what.c_str(), std::strerror(errno));
+    sh.failures.fetch_add(1);
+  };
+  WireResult w{};
+  std::string name = place(job, w);
+  if (name.empty()) {
+    std::snprintf(sh.error, sizeof sh.error, "%s", w.error);
+    sh.failures.fetch_add(1);
+    return;
+  }
+  std::snprintf(sh.file, sizeof sh.file, "%s", name.c_str());
+  std::string path = job.dir + "/" + name;
+  std::vector<char> buf(chunk);
+  auto seed           = pattern_seed(name);
+  auto t0             = Clock::now();
+  std::uint64_t acked = 0;
+  int fd              = -1;
+  while (acked < job.max_bytes && !stop_requested) {
+    if (fd < 0 && (fd = ::open(path.c_str(), O_WRONLY)) < 0) {
+      fail("open " + path);
+    } else {
+      std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, job.max_bytes - acked));
+      fill_pattern(seed, acked, buf.data(), n);
+      if (::pwrite(fd, buf.data(), n, static_cast<off_t>(acked)) != static_cast<ssize_t>(n)) {
+        fail("write " + path);
+      } else if (::fdatasync(fd) != 0) {
+        fail("fdatasync " + path);
+      } else {
+        acked += n;
+        sh.acked.store(acked);
+        pace_no_catch_up(job.rate_Bps, acked, t0);
+        continue;
+      }
+      ::close(fd); // the file descriptor may be dead with its bricks: open it again
+      fd = -1;
+    }
+    for (int i = 0; i < 10 && !stop_requested; ++i) // retry in a second, as a VM's disk would
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (fd >= 0) ::close(fd);
 }
 
 [[noreturn]] void child_main(const IoJob& job, int out_fd)
@@ -252,6 +325,108 @@ std::uint64_t matching_bytes(const std::string& path, std::uint64_t seed, std::u
   }
   ::close(fd);
   return good;
+}
+
+BackgroundWriters::BackgroundWriters(const std::vector<IoJob>& jobs) : jobs_(jobs), killed_(jobs.size(), false)
+{
+  pids_.assign(jobs.size(), -1);
+  if (jobs.empty()) return;
+  void* mem = ::mmap(nullptr, sizeof(Shared) * jobs.size(), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) throw std::runtime_error(std::string("mmap: ") + std::strerror(errno));
+  shared_ = static_cast<Shared*>(mem);
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    new (&shared_[i]) Shared{{0}, {0}, {}, {}};
+  sigset_t usr1, old;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ::sigprocmask(SIG_BLOCK, &usr1, &old);
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setpgid(0, 0);
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL); // not in the state file: it must not outlive a killed ibmig
+      if (::getppid() == 1) ::_exit(1);
+      struct sigaction sa {};
+      sa.sa_handler = on_stop;
+      ::sigaction(SIGUSR1, &sa, nullptr);
+      ::signal(SIGINT, SIG_IGN);
+      ::signal(SIGTERM, SIG_DFL);
+      ::sigprocmask(SIG_SETMASK, &old, nullptr);
+      ::sigprocmask(SIG_UNBLOCK, &usr1, nullptr);
+      int ns = ::open(jobs[i].mntns.c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns < 0 || ::setns(ns, CLONE_NEWNS) != 0 || ::chdir("/") != 0) {
+        std::snprintf(shared_[i].error, sizeof shared_[i].error, "enter the mount namespace %s: %s",
+                      jobs[i].mntns.c_str(), std::strerror(errno));
+        shared_[i].failures.fetch_add(1);
+      } else {
+        acked_write_stream(jobs[i], shared_[i]);
+      }
+      ::_exit(0);
+    }
+    if (pid > 0) ::setpgid(pid, pid);
+    pids_[i] = pid;
+  }
+  ::sigprocmask(SIG_SETMASK, &old, nullptr);
+}
+
+BackgroundWriters::~BackgroundWriters()
+{
+  for (auto& pid : pids_)
+    if (pid > 0) {
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      pid = -1;
+    }
+  if (shared_) ::munmap(shared_, sizeof(Shared) * jobs_.size());
+}
+
+void BackgroundWriters::kill_vm(const std::string& vm)
+{
+  for (std::size_t i = 0; i < jobs_.size(); ++i)
+    if (jobs_[i].vm == vm && pids_[i] > 0) {
+      ::kill(-pids_[i], SIGKILL);
+      ::waitpid(pids_[i], nullptr, 0);
+      pids_[i]   = -1;
+      killed_[i] = true;
+    }
+}
+
+std::vector<AckedWrite> BackgroundWriters::stop(double deadline_s)
+{
+  for (auto pid : pids_)
+    if (pid > 0) ::kill(pid, SIGUSR1);
+  auto t0 = Clock::now();
+  for (;;) {
+    bool running = false;
+    for (auto& pid : pids_)
+      if (pid > 0) {
+        if (::waitpid(pid, nullptr, WNOHANG) == pid)
+          pid = -1;
+        else
+          running = true;
+      }
+    if (!running) break;
+    if (since(t0) > deadline_s) {
+      for (std::size_t i = 0; i < pids_.size(); ++i)
+        if (pids_[i] > 0) {
+          ::kill(-pids_[i], SIGKILL);
+          ::waitpid(pids_[i], nullptr, 0);
+          pids_[i] = -1;
+          std::snprintf(shared_[i].error, sizeof shared_[i].error,
+                        "still writing %d s after it was asked to stop "
+                        "(the mount hangs?): killed",
+                        static_cast<int>(deadline_s));
+          shared_[i].failures.fetch_add(1);
+        }
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::vector<AckedWrite> out;
+  for (std::size_t i = 0; i < jobs_.size(); ++i)
+    out.push_back({jobs_[i].vm, shared_[i].file, shared_[i].acked.load(), shared_[i].failures.load(), shared_[i].error,
+                   killed_[i]});
+  return out;
 }
 
 std::vector<IoResult> run_io_jobs(const std::vector<IoJob>& jobs, double deadline_s)

@@ -6,6 +6,7 @@
 #include "scenario.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -42,6 +43,44 @@ struct IoResult {
 
 /* Runs the jobs concurrently; kills what is still running after deadline_s (a hung mount) and reports it. */
 std::vector<IoResult> run_io_jobs(const std::vector<IoJob>& jobs, double deadline_s);
+
+/* What a writer of the replay got acknowledged: bytes from the start of `file` that an fdatasync confirmed. A write
+ * in flight when its VM was killed, or one that failed, is not in it. */
+struct AckedWrite {
+  std::string vm;
+  std::string file;
+  std::uint64_t acked = 0;
+  int failures        = 0; // writes or fdatasyncs that failed (retried from the last acknowledged byte)
+  std::string last_error;
+  bool killed = false; // its VM died with its node
+};
+
+/* Sequential writers that run in the background while the plan is replayed (scenario faults: a crash must find
+ * writes in flight). Each is a forked child like run_io_jobs' that writes 1 MiB, fdatasyncs, and only then counts
+ * the bytes as acknowledged, in memory shared with this process, so a child killed with SIGKILL (a crash of its
+ * node) leaves its last acknowledged figure behind. A failed write or fdatasync (a brick gone, no quorum) is retried
+ * from the last acknowledged byte every second, as a VM's disk retries; a writer whose VM died is not restarted. */
+class BackgroundWriters {
+public:
+  explicit BackgroundWriters(const std::vector<IoJob>& jobs); // starts them
+  ~BackgroundWriters();                                       // kills whatever still runs
+  BackgroundWriters(const BackgroundWriters&)            = delete;
+  BackgroundWriters& operator=(const BackgroundWriters&) = delete;
+
+  /* SIGKILL to the writers of `vm`: no clean stop, as when its node crashes. */
+  void kill_vm(const std::string& vm);
+  /* Asks every writer to stop after its current write, kills those that did not within deadline_s (a hung
+   * mount), and returns what each got acknowledged. */
+  std::vector<AckedWrite> stop(double deadline_s);
+
+  struct Shared; // one per writer, in memory shared with the children (workload.cpp)
+
+private:
+  std::vector<IoJob> jobs_;
+  std::vector<pid_t> pids_;
+  std::vector<bool> killed_;
+  Shared* shared_ = nullptr;
+};
 
 std::uint64_t pattern_seed(const std::string& name);
 /* Pattern bytes [offset, offset+n) of the file seeded by `seed`. */

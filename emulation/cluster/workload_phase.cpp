@@ -145,6 +145,45 @@ std::vector<IoJob> WorkloadPhases::jobs_of(const std::string& phase)
   return jobs;
 }
 
+void WorkloadPhases::start_plan_writers()
+{
+  std::vector<IoJob> jobs;
+  for (auto const& vm : cluster_.scenario().workload.vms)
+    for (size_t k = 0; k < vm.streams.size(); ++k) {
+      auto const& s = vm.streams[k];
+      if (s.kind != StreamKind::SequentialWrite) continue;
+      auto j      = job_for(vm, stem_of(vm.image, "-plan" + (k ? "-" + std::to_string(k) : std::string())), s.kind);
+      j.max_bytes = static_cast<std::uint64_t>(opt_.plan_write_bytes.value);
+      j.rate_Bps  = s.rate ? s.rate->value * opt_.rate_scale : 0;
+      jobs.push_back(j);
+    }
+  plan_writers_ = std::make_unique<BackgroundWriters>(jobs);
+}
+
+void WorkloadPhases::kill_vms_on(const std::string& node)
+{
+  if (!plan_writers_) return;
+  for (auto const& vm : cluster_.scenario().workload.vms)
+    if (vm.node == node) plan_writers_->kill_vm(vm.name);
+}
+
+void WorkloadPhases::stop_plan_writers(double clock, std::vector<Event>& retried)
+{
+  if (!plan_writers_) return;
+  for (auto const& a : plan_writers_->stop(opt_.phase_deadline_s)) {
+    if (!a.file.empty()) written_.push_back({vm_named(a.vm).volume, a.file, a.acked});
+    if (a.failures)
+      retried.push_back({clock, "io-retried",
+                         "plan: " + a.vm + ": " + std::to_string(a.failures) + " write(s) failed and were retried (" +
+                             a.last_error + "); " + std::to_string(a.acked) + " bytes acknowledged"});
+    if (a.killed)
+      retried.push_back({clock, "io-killed",
+                         "plan: " + a.vm + " died with its node; " + std::to_string(a.acked) +
+                             " bytes acknowledged by fdatasync before that are verified, the write in flight is not"});
+  }
+  plan_writers_.reset();
+}
+
 std::vector<IoResult> WorkloadPhases::run_alone(std::vector<IoJob>& jobs, std::map<std::string, double>& node_tx_share)
 {
   std::vector<IoResult> results;
@@ -205,7 +244,8 @@ PhaseReport WorkloadPhases::figures(const std::string& phase, double clock_start
       events_.push_back({clock_start, "data-mismatch",
                          phase + ": " + j.vm + " read " + std::to_string(r.bad_bytes) + " bytes that differ"});
     auto const* vm = &vm_named(j.vm);
-    if (j.kind != StreamKind::SequentialRead && r.bytes > 0) {
+    // Acknowledged only: a sequential write counts once its fdatasync returned (r.ok), small files once closed.
+    if (j.kind != StreamKind::SequentialRead && r.bytes > 0 && (r.ok || j.kind == StreamKind::SmallFiles)) {
       written_by_node[vm->node] += static_cast<double>(r.bytes);
       written_by_vm[vm->name] += static_cast<double>(r.bytes);
       if (j.kind == StreamKind::SequentialWrite)

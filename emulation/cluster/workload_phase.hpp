@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,15 @@ public:
   /* Runs every VM's streams; the phase starts at `clock_start` on the report's clock. Its NIC bytes go to `nics`. */
   PhaseReport run(const std::string& phase, double clock_start, std::vector<NicReport>& nics);
 
+  /* With faults: every VM's sequential-write streams keep writing through the replay (BackgroundWriters), each to
+   * its own file ("vm1-plan.qcow2"). */
+  void start_plan_writers();
+  /* A crash of `node`: its VMs' writers die with it (SIGKILL). */
+  void kill_vms_on(const std::string& node);
+  /* Stops them; what each got acknowledged joins written(); the writes that failed and were retried are events
+   * (`retried`), not workload errors: a crash makes them. */
+  void stop_plan_writers(double clock, std::vector<Event>& retried);
+
   const std::vector<WrittenFile>& written() const { return written_; }
   /* I/O errors and data mismatches of the phases run so far. */
   const std::vector<Event>& events() const { return events_; }
@@ -60,6 +70,7 @@ private:
   std::map<std::string, std::string> read_files_; // vm -> prefilled image it reads
   std::vector<WrittenFile> written_;
   std::vector<Event> events_;
+  std::unique_ptr<BackgroundWriters> plan_writers_;
 };
 
 } // namespace ibmig::emu

@@ -20,6 +20,8 @@
 #include <gtest/gtest.h>
 #include <set>
 #include <sstream>
+#include <thread>
+#include <unistd.h>
 
 using namespace ibmig;
 using namespace ibmig::emu;
@@ -142,6 +144,29 @@ TEST(GlusterOutput, HealInfo)
   EXPECT_FALSE(pending[1].connected); // "Transport endpoint is not connected"
   EXPECT_EQ(pending[1].entries, -1);  // "-"
   EXPECT_TRUE(parse_heal_info(sample("no_glusterd.txt")).empty());
+}
+
+// Real split-brain output (GlusterFS 10.3 counts it in numberOfEntries, as heal info does): wrong if the file on
+// either brick is missed, the count is lost, or ordinary heal info (pending, not split) reads as split-brain.
+TEST(GlusterOutput, HealInfoSplitBrain)
+{
+  auto split = parse_heal_split_brain(sample("heal_info_split_brain.xml")); // replica 2, n1 then n2 crashed
+  ASSERT_EQ(split.size(), 2u);
+  EXPECT_EQ(split[0].brick, "gl1.storage.example:/var/tmp/ibmig-rfb7b4/n1/bricks/vmstore");
+  EXPECT_TRUE(split[0].connected);
+  EXPECT_EQ(split[0].entries, 1);
+  EXPECT_EQ(split[0].files, std::vector<std::string>{"/vm3-plan.qcow2"});
+  EXPECT_EQ(split[1].files, std::vector<std::string>{"<gfid:c1a1a2df-703a-404a-8f5f-1bfb7c0a1afe>"});
+  auto pending = parse_heal_split_brain(sample("heal_info_pending.xml")); // the same document shape
+  ASSERT_EQ(pending.size(), 4u);
+  EXPECT_FALSE(pending[1].connected);
+  EXPECT_EQ(pending[1].entries, -1);
+  auto none = parse_heal_split_brain(sample("heal_info.xml"));
+  for (auto const& b : none) {
+    EXPECT_EQ(b.entries, 0);
+    EXPECT_TRUE(b.files.empty());
+  }
+  EXPECT_TRUE(parse_heal_split_brain(sample("no_glusterd.txt")).empty());
 }
 
 TEST(TcpConnections, Ss)
@@ -488,6 +513,50 @@ TEST(Workload, PatternIsDeterministicAndSeekable)
   fs::remove(file);
 }
 
+// The replay's writers count a byte only once an fdatasync confirmed it: killed (a crash of its node) or stopped,
+// each reports what its file really holds from the start, and a writer whose directory is gone counts failures, not
+// bytes. Wrong if a killed writer's figure is above what reached the file or is lost, or a failed write counts.
+TEST(Workload, BackgroundWritersCountAcknowledgedBytesOnly)
+{
+  if (::geteuid() != 0) GTEST_SKIP() << "entering a mount namespace (setns) needs root";
+  auto dir = fs::temp_directory_path() / ("ibmig-bgw-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto job = [&](const std::string& vm, const std::string& where, double rate) {
+    IoJob j;
+    j.vm        = vm;
+    j.mntns     = "/proc/self/ns/mnt"; // this test's own mount namespace
+    j.dir       = where;
+    j.file      = vm + "-plan.qcow2";
+    j.kind      = StreamKind::SequentialWrite;
+    j.rate_Bps  = rate;
+    j.max_bytes = 64u << 20;
+    return j;
+  };
+  BackgroundWriters w(
+      {job("vm1", dir.string(), 8e6), job("vm2", dir.string(), 8e6), job("vm3", (dir / "missing").string(), 8e6)});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  w.kill_vm("vm2");
+  auto got = w.stop(10);
+  ASSERT_EQ(got.size(), 3u);
+  for (size_t i = 0; i < 2; ++i) {
+    SCOPED_TRACE(got[i].vm);
+    EXPECT_EQ(got[i].file, got[i].vm + "-plan.qcow2");
+    EXPECT_GE(got[i].acked, 4u << 20) << "~1.5 s at 8 MB/s";
+    EXPECT_LT(got[i].acked, 64u << 20) << "paced: not the whole size";
+    EXPECT_EQ(got[i].acked % (1u << 20), 0u) << "whole 1 MiB writes";
+    auto path = (dir / got[i].file).string();
+    EXPECT_GE(fs::file_size(path), got[i].acked);
+    EXPECT_EQ(matching_bytes(path, pattern_seed(got[i].file), got[i].acked), got[i].acked);
+    EXPECT_EQ(got[i].failures, 0);
+  }
+  EXPECT_FALSE(got[0].killed);
+  EXPECT_TRUE(got[1].killed);
+  EXPECT_EQ(got[2].acked, 0u);
+  EXPECT_GE(got[2].failures, 1);
+  EXPECT_NE(got[2].last_error.find("create"), std::string::npos) << got[2].last_error;
+  fs::remove_all(dir);
+}
+
 // The comparison is what tells a user whether the simulator can be trusted: a 20% miss must be called out.
 // Verification reads every replica: if this fails, a lost or half-written copy would pass as "0 bytes lost".
 TEST(Verification, ReadsEveryDataBrickOfTheFilesReplicaSet)
@@ -543,6 +612,32 @@ TEST(Comparison, FlagsFiguresOutsideTheTolerance)
   std::ostringstream out;
   print_comparison(measured, out);
   EXPECT_NE(out.str().find("before: vm2 write MB/s"), std::string::npos) << out.str();
+}
+
+// A fault's heal: measured against the simulator's for the same fault, with the time scale said when it is not 1.
+// Wrong if the row is missing, pairs two different nodes' faults, or appears for a heal that was not measured.
+TEST(Comparison, HealRowPerFault)
+{
+  Report measured, predicted;
+  measured.emulation.emplace().run.time_scale = 1;
+  predicted.faults = {{"n2", "faults[0]", 40, 60, 63.75, 3.75, {}}, {"n1", "faults[1]", 90, 100, 101, 1, {}}};
+  measured.faults  = {{"n2", "faults[0]", 18, 39.8, 44.2, 4.41, {}},
+                      {"n1", "faults[1]", 60, 70, std::nullopt, std::nullopt, {"vmstore:/a"}}};
+  auto rows        = build_comparison(measured, predicted, "note");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].metric, "heal s after n2 crashed (faults[0])");
+  EXPECT_DOUBLE_EQ(rows[0].predicted, 3.75);
+  EXPECT_DOUBLE_EQ(rows[0].measured, 4.41);
+  EXPECT_TRUE(rows[0].within);
+  EXPECT_EQ(rows[0].note.find("time scale"), std::string::npos);
+  measured.emulation->run.time_scale = 0.01;
+  measured.faults[0].heal_s          = 30;
+  rows                               = build_comparison(measured, predicted, "note");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_FALSE(rows[0].within) << "30 s against 3.75 s";
+  EXPECT_NE(rows[0].note.find("time scale 0.01"), std::string::npos) << rows[0].note;
+  predicted.faults[0].node = "n3";
+  EXPECT_TRUE(build_comparison(measured, predicted, "note").empty());
 }
 
 // After the migration a client is compared too, unless its predicted limit is one the emulated cluster does not

@@ -88,6 +88,7 @@ TEST(PlanChecker, EveryBrokenPlanIsFlaggedWithItsRule)
       {"clients-on-old-network.json", "CLIENTS_ON_OLD_NETWORK", Severity::Error, "Take the old storage network down"},
       {"rolling-breaks-quorum.json", "ROLLING_BREAKS_QUORUM", Severity::Error, "Stop glusterd (n1)"},
       {"rolling-before-heal.json", "ROLLING_BEFORE_HEAL", Severity::Error, "Stop glusterd (n2)"},
+      {"split-brain-quorum-none.json", "SPLIT_BRAIN_RISK", Severity::Error, "Stop glusterd (n2)"},
       {"interface-not-installed.json", "INTERFACE_NOT_INSTALLED", Severity::Error,
        "Configure ib0 (connected, MTU 65520)"},
       {"vms-killed-by-power-off.json", "VMS_KILLED_BY_POWER_OFF", Severity::Error, "Power off"},

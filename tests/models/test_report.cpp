@@ -64,6 +64,8 @@ Report every_section()
               {"EMULATION_DIFFERS", Severity::Error, "n1 still up", "Power off", FindingOrigin::Emulation},
               {"HEAL_TIMEOUT", Severity::Error, "heal too long", "Wait", FindingOrigin::Simulation}};
   r.events = {{12, "check-failed", "Power off: n1 did not stop"}};
+  r.faults = {{"n2", "faults[0]", 18, 40, 44.5, 4.5, {}},
+              {"n1", "faults[1]", 50, std::nullopt, std::nullopt, std::nullopt, {"vmstore:/vm3-plan.qcow2"}}};
   EmulationSections& e = r.emulation.emplace();
   e.run                = {0.01,     Bytes{256.0 * 1024 * 1024},    Bytes{32.0 * 1024 * 1024}, 200, "in memory",
                           "r1a2b3", "/run/ibmig/ibmig-r1a2b3.json"};
@@ -97,7 +99,13 @@ TEST(Report, EverySectionSurvivesTheJsonRoundTrip)
   EXPECT_EQ(j["run"]["rate_scale"], 0.1);
   EXPECT_EQ(j["steps"][1]["rests_on_assumption"], true);
   EXPECT_FALSE(j["plan_checker"]["new_findings"][0].contains("origin"));
+  EXPECT_EQ(j["faults"][0]["heal_s"], 4.5);
+  EXPECT_TRUE(j["faults"][1]["back_s"].is_null()) << "a node that stayed down";
+  EXPECT_EQ(j["faults"][1]["split_brain"][0], "vmstore:/vm3-plan.qcow2");
   EXPECT_EQ(to_json(report_from_json(j)), j);
+  nlohmann::json old = j; // written before faults existed: still read
+  old.erase("faults");
+  EXPECT_TRUE(report_from_json(old).faults.empty());
   // A simulate report has none of the emulate sections, and gets none back.
   Report sim        = every_section();
   sim.tool          = "simulate";
@@ -139,4 +147,21 @@ TEST(Report, UnknownWordsAreRefused)
   }
   EXPECT_THROW(parse_step_outcome("OK"), std::invalid_argument);
   EXPECT_EQ(parse_step_timing(to_string(StepTiming::EmulatedWait)), StepTiming::EmulatedWait);
+}
+
+// Data with no consistent copy is never OK: a split-brain the simulator predicts (split-brain-risk) or the emulator
+// finds (split-brain) fails the verdict, and a SPLIT_BRAIN finding is not counted as a difference from the model.
+TEST(Report, SplitBrainFailsTheVerdict)
+{
+  Report r;
+  EXPECT_TRUE(verdict(r).ok());
+  for (const char* kind : {"split-brain-risk", "split-brain"}) {
+    Report s = r;
+    s.events = {{1, kind, "vmstore:/a in split-brain"}};
+    EXPECT_FALSE(verdict(s).ok()) << kind;
+    EXPECT_EQ(verdict(s).split_brain, 1) << kind;
+    EXPECT_NE(verdict(s).summary().find("split-brain"), std::string::npos) << verdict(s).summary();
+  }
+  r.checks = {{"SPLIT_BRAIN", Severity::Error, "vmstore:/a", "", FindingOrigin::Emulation}};
+  EXPECT_EQ(verdict(r).model_differences, 0);
 }

@@ -214,3 +214,89 @@ TEST(ClusterModel, HealDebtIsKeptPerBrick)
   for (auto const& d : m.heal_debt("vmstore"))
     EXPECT_FALSE(d.stale);
 }
+
+namespace {
+/* The reference cluster with the partner of n2 (n1, replica set 0) restarted after n2 without a heal in between, and
+ * client quorum `quorum`. */
+std::vector<Transition> restart_partners_without_heal(const std::string& quorum, ClusterModel** out = nullptr)
+{
+  json doc                     = reference_with_plan(json::array(
+                          {step({{"name", "stop n2"}, {"action", "stop_service"}, {"service", "glusterd"}, {"nodes", {"n2"}}}),
+                           step({{"name", "start n2"}, {"action", "start_service"}, {"service", "glusterd"}, {"nodes", {"n2"}}}),
+                           step({{"name", "stop n1"}, {"action", "stop_service"}, {"service", "glusterd"}, {"nodes", {"n1"}}}),
+                           step({{"name", "start n1"}, {"action", "start_service"}, {"service", "glusterd"}, {"nodes", {"n1"}}})}));
+  doc["volumes"][0]["options"] = {{"cluster.quorum-type", quorum}};
+  static Scenario sc;
+  sc = parse_scenario(doc, "x.json");
+  static std::unique_ptr<ClusterModel> m;
+  m = std::make_unique<ClusterModel>(sc);
+  std::vector<Transition> ts;
+  for (auto const& st : sc.plan.steps)
+    ts.push_back(m->apply(st));
+  if (out) *out = m.get();
+  return ts;
+}
+
+int count_rule(const Transition& t, const std::string& rule)
+{
+  return static_cast<int>(std::count_if(t.problems.begin(), t.problems.end(), [&](auto& p) { return p.rule == rule; }));
+}
+} // namespace
+
+// Quorum none: n2 missed writes, came back unhealed, and takes the writes while n1 (which has the ones n2 missed) is
+// down. Wrong if the rule is silent there, fires with quorum auto (n2 is brick 2 of its set: with n1 down it takes no
+// writes), or fires again at a later step of the same episode.
+TEST(ClusterModel, SplitBrainRiskWhenAStaleCopyTakesWritesWithQuorumNone)
+{
+  auto none = restart_partners_without_heal("none");
+  EXPECT_EQ(count_rule(none[0], "SPLIT_BRAIN_RISK"), 0) << "n2 down alone: n1 has every write";
+  EXPECT_EQ(count_rule(none[1], "SPLIT_BRAIN_RISK"), 0);
+  ASSERT_EQ(count_rule(none[2], "SPLIT_BRAIN_RISK"), 1) << "n1 down while stale n2 serves";
+  auto p = std::find_if(none[2].problems.begin(), none[2].problems.end(),
+                        [](auto& x) { return x.rule == "SPLIT_BRAIN_RISK"; });
+  EXPECT_EQ(p->nodes, (std::vector<std::string>{"n2", "n1"}));
+  EXPECT_FALSE(p->fails) << "the step itself succeeds; the data is what is harmed";
+  EXPECT_NE(p->detail.find("quorum-type none"), std::string::npos) << p->detail;
+  EXPECT_EQ(count_rule(none[3], "SPLIT_BRAIN_RISK"), 0) << "raised once, when it starts";
+  auto autoq = restart_partners_without_heal("auto");
+  for (auto const& t : autoq)
+    EXPECT_EQ(count_rule(t, "SPLIT_BRAIN_RISK"), 0);
+}
+
+// The same through faults, as the simulator and the emulator apply them: a crash of the good copy right after the
+// stale one came back is the risk, a heal in between is not. Wrong if crash()/recover() do not account heal debt.
+TEST(ClusterModel, SplitBrainRiskThroughCrashes)
+{
+  json doc                     = reference_with_plan(json::array());
+  doc["volumes"][0]["options"] = {{"cluster.quorum-type", "none"}};
+  Scenario sc                  = parse_scenario(doc, "x.json");
+  ClusterModel m(sc);
+  EXPECT_EQ(count_rule(m.crash("n1"), "SPLIT_BRAIN_RISK"), 0);
+  EXPECT_EQ(count_rule(m.recover("n1"), "SPLIT_BRAIN_RISK"), 0);
+  EXPECT_EQ(count_rule(m.crash("n2"), "SPLIT_BRAIN_RISK"), 1);
+  ClusterModel healed(sc);
+  healed.crash("n1");
+  healed.recover("n1");
+  Step heal;
+  heal.name   = "heal";
+  heal.action = Action::WaitHeal;
+  heal.volume = "vmstore";
+  healed.apply(heal);
+  EXPECT_EQ(count_rule(healed.crash("n2"), "SPLIT_BRAIN_RISK"), 0);
+}
+
+// The simulated fault report: when the node crashed, came back, and how long the heal of what it missed took
+// (what the emulator's heal row is compared with). Wrong if heal_s is missing or not the missed bytes / heal rate.
+TEST(SimulationFindings, FaultReportHasTheHealDuration)
+{
+  Scenario sc = load_scenario(std::string(IBMIG_SOURCE_DIR) + "/scenarios/reference-node-crash.json");
+  Report r    = sim::simulate(sc);
+  ASSERT_EQ(r.faults.size(), 1u);
+  auto const& f = r.faults[0];
+  EXPECT_EQ(f.node, "n2");
+  ASSERT_TRUE(f.back_s && f.heal_s);
+  EXPECT_NEAR(*f.back_s - f.crashed_s, 20, 1e-6) << "down_for";
+  // vm1 writes 30 MB/s; it stalls the 10 s ping-timeout, then writes 10 s to n1 alone: 300 MB at heal_MBps 80.
+  EXPECT_NEAR(*f.heal_s, 300.0 / 80, 0.5);
+  EXPECT_TRUE(verdict(r).ok()) << verdict(r).summary();
+}

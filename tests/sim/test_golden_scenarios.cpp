@@ -63,6 +63,20 @@ const std::map<std::string, Expectation>& expectations()
           EXPECT_EQ(a.bottleneck.find("eth1"), std::string::npos) << a.bottleneck;
           EXPECT_FALSE(has_errors(check_plan(sc)));
         }}},
+      {"reference-node-crash.json",
+       {"n2 crashes for 20 s: vm1 (30 MB/s) stalls the 10 s ping-timeout and then writes 10 s to n1 alone, so n2 "
+        "misses ~300 MB, healed at heal_MBps (80 MB/s) in ~3.8 s; quorum auto keeps the volume up (n1 is the first "
+        "brick); vm2 dies with n2 and is down until it is started again; no split-brain, the run is OK",
+        [](const Scenario& sc, const Report& r) {
+          ASSERT_EQ(r.faults.size(), 1u);
+          ASSERT_TRUE(r.faults[0].heal_s.has_value());
+          in_range(*r.faults[0].heal_s, 3, 5, "n2's heal");
+          EXPECT_NEAR(r.volume_downtime[0].seconds, 0, 1e-6);
+          in_range(vm_downtime(r, "vm1").seconds, 9, 11, "vm1: the ping-timeout stall");
+          in_range(vm_downtime(r, "vm2").seconds, 20, r.plan_duration_s, "vm2: from the crash to its restart");
+          EXPECT_TRUE(verdict(r).ok()) << verdict(r).summary();
+          EXPECT_TRUE(check_plan(sc).empty());
+        }}},
       {"reference-rolling.json",
        {"rolling: one node at a time with heal in between; the volume never loses quorum, so its downtime is 0, "
         "and VMs on nodes not being migrated keep running, so some VM is down for less than the plan",
