@@ -3,6 +3,7 @@
 #include "text.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 namespace ibmig {
@@ -17,6 +18,20 @@ InterfaceState fresh_interface(const Technology& t)
   i.mtu     = t.mtu_default;
   i.mode    = t.kind == LinkKind::InfiniBand ? IpoibMode::Datagram : IpoibMode::None;
   return i;
+}
+
+std::string in_MBps(double bytes_per_s)
+{
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MB/s", bytes_per_s / 1e6);
+  return buf;
+}
+
+std::string in_GiB(double bytes)
+{
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+  return buf;
 }
 
 bool acts_on_powered_off(const Step& st)
@@ -66,7 +81,10 @@ ClusterModel::ClusterModel(const Scenario& sc) : sc_(sc)
     nodes_[n.name] = ns;
   }
   for (auto const& v : sc.workload.vms) {
-    vms_[v.name] = {true, false, sc.storage_names.network, -1};
+    VmState vs;
+    vs.node          = v.node;
+    vs.bound_network = sc.storage_names.network;
+    vms_[v.name]     = vs;
     vms_by_node_[v.node].push_back(&v);
   }
   for (auto const& vol : sc.volumes)
@@ -142,10 +160,15 @@ IoPath ClusterModel::io_path(const Vm& vm, double now) const
 {
   IoPath p;
   const VmState& vs   = vms_.at(vm.name);
-  const NodeState& ns = nodes_.at(vm.node);
+  const NodeState& ns = nodes_.at(vs.node);
   p.network           = vs.bound_network;
+  p.node              = vs.node;
   if (!ns.powered || ns.crashed) {
-    p.why_not = "hypervisor " + vm.node + " is down";
+    p.why_not = "hypervisor " + vs.node + " is down";
+    return p;
+  }
+  if (vs.paused) {
+    p.why_not = "paused for the stop-and-copy of its live migration";
     return p;
   }
   if (!vs.running) {
@@ -166,7 +189,7 @@ IoPath ClusterModel::io_path(const Vm& vm, double now) const
   for (int k = 0; k < vol.replica; k++) {
     int idx         = set * vol.replica + k;
     const Brick& b  = vol.bricks[static_cast<size_t>(idx)];
-    bool ok         = brick_serving(b) && reachable(vm.node, b.node, vs.bound_network);
+    bool ok         = brick_serving(b) && reachable(vs.node, b.node, vs.bound_network);
     bool data_brick = !(vol.arbiter && k == vol.replica - 1);
     up.push_back(ok);
     if (data_brick) (ok ? p.write_bricks : p.missed_bricks).push_back(idx);
@@ -178,7 +201,7 @@ IoPath ClusterModel::io_path(const Vm& vm, double now) const
     // cluster.choose-local first; otherwise read-hash-mode 0 takes the first up brick, the others a hash of the
     // file (gfid hash, or gfid+client for mode 2; mode 3's least-load is approximated by the hash).
     for (int idx : p.write_bricks)
-      if (vol.choose_local && vol.bricks[static_cast<size_t>(idx)].node == vm.node) p.read_brick = idx;
+      if (vol.choose_local && vol.bricks[static_cast<size_t>(idx)].node == vs.node) p.read_brick = idx;
     if (p.read_brick < 0) {
       size_t pick = 0;
       if (vol.read_hash_mode != 0)
@@ -364,6 +387,9 @@ Transition ClusterModel::begin(const Step& st)
       t.problems.push_back({"VMS_KILLED_BY_POWER_OFF", Severity::Error, false, killed, "running VMs are killed"});
     break;
   }
+  case Action::MigrateVms:
+    plan_migrations(st, t);
+    break;
   case Action::InterfaceDown:
   case Action::InterfaceUp:
     for (auto const& n : nodes) {
@@ -545,11 +571,11 @@ void ClusterModel::check_volume(const Step& st, Transition& t) const
   for (auto const& vm : sc_.workload.vms) {
     if (vm.volume != vol.name || !vms_.at(vm.name).running) continue;
     for (auto const& b : vol.bricks)
-      if (brick_serving(b) && !reachable(vm.node, b.node, vms_.at(vm.name).bound_network))
+      if (brick_serving(b) && !reachable(vms_.at(vm.name).node, b.node, vms_.at(vm.name).bound_network))
         t.problems.push_back({"CLIENT_NOT_CONNECTED",
                               Severity::Error,
                               true,
-                              {b.node, vm.node},
+                              {b.node, vms_.at(vm.name).node},
                               "brick " + b.node + " does not see client " + vm.name + " (mounted over " +
                                   vms_.at(vm.name).bound_network + ")"});
   }
@@ -645,6 +671,11 @@ Transition ClusterModel::end(const Step& st)
   case Action::RewritePeerAddresses:
     rewrite_peer_addresses(st, nodes, t);
     break;
+  case Action::MigrateVms:
+    for (auto const& m : pending_migrations_)
+      finish_migration(m);
+    pending_migrations_.clear();
+    break;
   case Action::CheckPeers:
     check_peers(st, t);
     break;
@@ -669,6 +700,136 @@ Transition ClusterModel::apply(const Step& st)
   Transition t = begin(st);
   t.merge(end(st));
   return t;
+}
+
+/* ---- live migration ---- */
+
+double ClusterModel::free_memory(const std::string& node) const
+{
+  const Node& n = *sc_.find_node(node);
+  if (!n.memory) return 1e300; // the loader asks for it wherever a migration can land
+  double used = 0;
+  for (const Vm* vm : vms_by_node_.count(node) ? vms_by_node_.at(node) : std::vector<const Vm*>{})
+    if (vms_.at(vm->name).running && vm->memory) used += vm->memory->size.value;
+  return n.memory->value - used;
+}
+
+/* Which VMs move where: the named ones, those running on the step's nodes, or (back) those whose home is one of
+ * them. A target is the step's `to`, the VM's home, or the other running hypervisor with the most free memory. A
+ * move the target cannot take (off, full, unreachable on the network, or a dirty rate pre-copy cannot outrun) is
+ * refused and the VM stays. */
+void ClusterModel::plan_migrations(const Step& st, Transition& t)
+{
+  pending_migrations_.clear();
+  std::map<std::string, double> incoming;
+  auto usable = [&](const std::string& n) {
+    const NodeState& s = nodes_.at(n);
+    return s.powered && !s.crashed && sc_.find_node(n)->hypervisor;
+  };
+  const Network* net   = sc_.find_network(st.network);
+  const double wire    = to_bytes_per_second(sc_.technology_of(*net).data_rate).value;
+  const double precopy = std::min(st.max_bandwidth.value, wire);
+  for (auto const& vm : sc_.workload.vms) {
+    VmState& v  = vms_.at(vm.name);
+    bool chosen = !st.vms.empty() ? std::find(st.vms.begin(), st.vms.end(), vm.name) != st.vms.end()
+                  : st.back
+                      ? std::find(st.nodes.begin(), st.nodes.end(), vm.node) != st.nodes.end() && v.node != vm.node
+                      : std::find(st.nodes.begin(), st.nodes.end(), v.node) != st.nodes.end();
+    if (!chosen) continue;
+    if (!v.running) {
+      t.problems.push_back({"MIGRATE_STOPPED_VM",
+                            Severity::Warning,
+                            false,
+                            {vm.name},
+                            vm.name + " is not running: there is nothing to migrate live"});
+      continue;
+    }
+    std::string to = st.back ? vm.node : st.to;
+    if (to.empty()) { // spread: the other running hypervisor with the most free memory
+      double best = -1e300;
+      for (auto const& n : sc_.nodes) {
+        if (!usable(n.name) || n.name == v.node ||
+            std::find(st.nodes.begin(), st.nodes.end(), n.name) != st.nodes.end() ||
+            !interface_up_on(n.name, st.network))
+          continue;
+        double f = free_memory(n.name) - incoming[n.name];
+        if (f > best) {
+          best = f;
+          to   = n.name;
+        }
+      }
+      if (to.empty()) {
+        t.problems.push_back({"MIGRATION_TARGET_DOWN",
+                              Severity::Error,
+                              true,
+                              {vm.name},
+                              "no other running hypervisor is up on " + st.network + " to take " + vm.name});
+        continue;
+      }
+    }
+    if (to == v.node) continue;
+    const double need = vm.memory ? vm.memory->size.value : 0;
+    std::string who   = vm.name + " (" + v.node + " -> " + to + ")";
+    if (!usable(to)) {
+      t.problems.push_back({"MIGRATION_TARGET_DOWN",
+                            Severity::Error,
+                            true,
+                            {who},
+                            to + " is " + (nodes_.at(to).powered ? "not a hypervisor" : "powered off") + ": " +
+                                vm.name + " stays on " + v.node});
+      continue;
+    }
+    if (!interface_up_on(v.node, st.network) || !interface_up_on(to, st.network)) {
+      t.problems.push_back({"MIGRATION_NETWORK_DOWN",
+                            Severity::Error,
+                            true,
+                            {who},
+                            (interface_up_on(v.node, st.network) ? to : v.node) + " has no interface up on " +
+                                st.network + ": the memory of " + vm.name + " cannot be copied"});
+      continue;
+    }
+    if (need > free_memory(to) - incoming[to]) {
+      t.problems.push_back({"MIGRATION_TARGET_MEMORY",
+                            Severity::Error,
+                            true,
+                            {who},
+                            to + " has " + in_GiB(std::max(0.0, free_memory(to) - incoming[to])) + " of RAM free, " +
+                                vm.name + " needs " + in_GiB(need)});
+      continue;
+    }
+    if (vm.memory && vm.memory->dirty_rate.value >= precopy) {
+      t.problems.push_back({"MIGRATION_DOES_NOT_CONVERGE",
+                            Severity::Error,
+                            true,
+                            {who},
+                            vm.name + " dirties " + in_MBps(vm.memory->dirty_rate.value) + ", not less than the " +
+                                in_MBps(precopy) + " pre-copy can send (min of max_bandwidth and " + st.network +
+                                "): QEMU's pre-copy never reaches the downtime limit (it has no round limit)"});
+      continue;
+    }
+    incoming[to] += need;
+    t.migrations.push_back({vm.name, v.node, to, st.network});
+  }
+  pending_migrations_ = t.migrations;
+}
+
+void ClusterModel::set_paused(const std::string& vm, bool paused)
+{
+  vms_.at(vm).paused = paused;
+}
+
+void ClusterModel::finish_migration(const Migration& m)
+{
+  VmState& v = vms_.at(m.vm);
+  v.paused   = false;
+  if (v.node == m.to) return;
+  auto& from = vms_by_node_[v.node];
+  auto it    = std::find_if(from.begin(), from.end(), [&](const Vm* x) { return x->name == m.vm; });
+  if (it == from.end()) return;
+  vms_by_node_[m.to].push_back(*it);
+  from.erase(it);
+  v.node          = m.to;
+  v.bound_network = pool_network(m.to); // the target's mount (or its own libgfapi connections)
 }
 
 Transition ClusterModel::crash(const std::string& node)
@@ -800,7 +961,7 @@ double ClusterModel::stall_clients_of(const std::string& node, double now)
 {
   double longest = 0;
   for (auto const& vm : sc_.workload.vms) {
-    if (vm.node == node) continue;
+    if (vms_.at(vm.name).node == node) continue;
     const Volume& vol = *sc_.find_volume(vm.volume);
     int set           = replica_set_of(sc_, vm);
     for (int k = 0; k < vol.replica; k++)

@@ -50,8 +50,10 @@ struct NodeState {
 };
 
 struct VmState {
+  std::string node; // the hypervisor it runs on now (live migration moves it)
   bool running    = true;
   bool remounting = false;
+  bool paused     = false;   // the stop-and-copy of a live migration: neither side runs it
   std::string bound_network; // where its mount's connections go: its node's names network when it was mounted
   double stalled_until = -1; // waiting for network.ping-timeout after a brick vanished (faults)
 };
@@ -81,6 +83,7 @@ struct IoPath {
   std::vector<int> missed_bricks; // data bricks of its set that are down or unreachable: they will need healing
   int read_brick = -1;
   std::string network; // network the traffic crosses
+  std::string node;    // the hypervisor the VM's I/O comes from now
 };
 
 /* Something wrong with a step, found by applying it. `fails` marks what makes the step itself fail (a real
@@ -93,6 +96,11 @@ struct StepProblem {
   std::string detail;             // plain words, complete: the simulator prints it as the step's failure
 };
 
+/* One VM's live migration as a migrate_vms step plans it (ClusterModel::begin); the simulator times the pre-copy. */
+struct Migration {
+  std::string vm, from, to, network;
+};
+
 /* What one half of a step changed. The simulator re-plans SimGrid resources from it; the checker reads problems. */
 struct Transition {
   std::vector<std::string> bricks_stopped;                     // nodes whose bricks stopped serving
@@ -101,6 +109,7 @@ struct Transition {
   std::vector<std::pair<std::string, std::string>> links_down; // (node, interface) that went down
   std::vector<std::string> vms_killed;                         // running VMs stopped by a power off
   std::vector<std::string> glusterd_started;                   // nodes (servers) where glusterd started
+  std::vector<Migration> migrations;                           // migrate_vms: the moves it makes, in order
   std::vector<StepProblem> problems;
   std::string observed; // what a check step saw when it passed ("4 peers connected over ib")
 
@@ -123,6 +132,11 @@ public:
   /* Faults: a node vanishes, and comes back (booting as power_on does). */
   Transition crash(const std::string& node);
   Transition recover(const std::string& node);
+  /* A live migration's stop-and-copy pauses the VM; finishing it moves the VM to its target (a migrate_vms step
+   * finishes the moves no one finished at its end: the checker, the emulator). */
+  void set_paused(const std::string& vm, bool paused);
+  void finish_migration(const Migration& m);
+
   /* Clients whose replica set has a brick on `node` wait for network.ping-timeout; returns the longest wait. */
   double stall_clients_of(const std::string& node, double now);
 
@@ -166,6 +180,9 @@ private:
   void check_volume(const Step& st, Transition& t) const;
   void rewrite_peer_addresses(const Step& st, const std::vector<std::string>& nodes, Transition& t);
   void update_pool_majority();
+  void plan_migrations(const Step& st, Transition& t);
+  /* RAM of `node` not used by the running VMs on it. */
+  double free_memory(const std::string& node) const;
   void boot(const std::string& node, Transition& t);
   void stop_bricks(const std::string& node, Transition& t);
   std::map<const Brick*, bool> serving_bricks() const;
@@ -184,6 +201,7 @@ private:
   std::map<std::string, VmState> vms_;
   std::map<std::string, std::vector<const Vm*>> vms_by_node_;
   std::map<std::string, std::vector<BrickHealDebt>> heal_debt_; // volume -> per brick
+  std::vector<Migration> pending_migrations_; // planned by begin() of a migrate_vms step, finished by end() at last
   std::string majority_state_network_; // a pool probed by IP that disagrees: the state network of the pool's majority
 };
 

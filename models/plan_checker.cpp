@@ -195,6 +195,9 @@ void PlanChecker::report_problems(const Step& st, const std::vector<StepProblem>
             ", but the pool's peers and bricks were probed by name: the files hold names, so there is nothing to "
             "rewrite. Re-point the names (repoint_names) instead, or set storage_names.peers to \"ip\" if the "
             "pool was probed by IP.";
+    else if (rule == "MIGRATE_STOPPED_VM")
+      msg = label(st) + " migrates " + join(nodes) + ", which " + verb(nodes.size(), "is", "are") +
+            " not running: a live migration moves a running guest. Start it first, or leave it out.";
     else if (rule == "PEER_REJECTED")
       msg = label(st) + " fails: " + join(details[key]) +
             ". Rewrite glusterd's state on every server (rewrite_peer_addresses) before starting glusterd.";
@@ -236,10 +239,10 @@ void PlanChecker::clients_on_old_network(const Step& st)
   for (auto const& vm : sc_.workload.vms) {
     const VmState& v = model_.vm(vm.name);
     if (!v.running || v.bound_network != net) continue;
-    bool hit = cut.count(vm.node) > 0;
+    bool hit = cut.count(v.node) > 0;
     for (auto const& b : sc_.find_volume(vm.volume)->bricks)
       hit = hit || cut.count(b.node) > 0;
-    if (hit) hung.push_back(vm.name + " (on " + vm.node + ")");
+    if (hit) hung.push_back(vm.name + " (on " + v.node + ")");
   }
   if (!hung.empty())
     add("CLIENTS_ON_OLD_NETWORK", Severity::Error, st.name,
@@ -402,8 +405,8 @@ void PlanChecker::check_clients(const Step& st)
       continue;
     }
     add("VM_CANNOT_WRITE", Severity::Error, st.name,
-        "After " + label(st) + ", running VM " + vm.name + " (on " + vm.node + ") cannot write to volume " + vm.volume +
-            ": " + p.why_not + " over network " + in_quotes(p.network) +
+        "After " + label(st) + ", running VM " + vm.name + " (on " + model_.vm(vm.name).node +
+            ") cannot write to volume " + vm.volume + ": " + p.why_not + " over network " + in_quotes(p.network) +
             " (where its mount connects). Stop it first, or keep the bricks of its replica set reachable there.",
         key);
   }

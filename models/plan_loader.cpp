@@ -80,12 +80,10 @@ std::vector<std::string> read_targets(ObjectReader& o, const Scenario& sc, const
 
 Action parse_action(ObjectReader& o, const std::string& a)
 {
-  static const std::vector<Action> all = {
-      Action::StopClients,  Action::StartClients,  Action::RemountClients,     Action::StopService,
-      Action::StartService, Action::EnableService, Action::DisableService,     Action::PowerOff,
-      Action::PowerOn,      Action::InstallNic,    Action::ConfigureInterface, Action::InterfaceDown,
-      Action::InterfaceUp,  Action::VerifyPing,    Action::RepointNames,       Action::RewritePeerAddresses,
-      Action::CheckPeers,   Action::CheckVolume,   Action::WaitHeal,           Action::Wait};
+  // Every action of the closed vocabulary (Wait is the last one).
+  std::vector<Action> all;
+  for (int k = 0; k <= static_cast<int>(Action::Wait); k++)
+    all.push_back(static_cast<Action>(k));
   std::string known;
   for (Action x : all) {
     if (a == to_string(x)) return x;
@@ -102,9 +100,59 @@ bool node_action(Action a)
   case Action::CheckVolume:
   case Action::WaitHeal:
   case Action::Wait:
+  case Action::MigrateVms: // names its VMs or its source nodes: no default
     return false;
   default:
     return true;
+  }
+}
+
+/* migrate_vms: which VMs (named, or those of the step's nodes), where, over which network, with QEMU's limits. What
+ * a migration needs is checked here: the VMs' memory, the target hypervisors' memory. */
+void read_migration(ObjectReader& o, const Scenario& sc, Step& st)
+{
+  if (o.has("vms")) {
+    if (o.has("nodes")) o.fail("vms", "give either \"vms\" or \"nodes\" (whose running VMs move), not both");
+    const json& arr = o.array("vms");
+    if (arr.empty()) o.fail("vms", "empty list: name at least one VM");
+    for (size_t i = 0; i < arr.size(); i++) {
+      std::string name = arr[i].is_string() ? arr[i].get<std::string>() : arr[i].dump();
+      if (std::none_of(sc.workload.vms.begin(), sc.workload.vms.end(), [&](const Vm& v) { return v.name == name; }))
+        throw ScenarioError(o.file(), o.index("vms", i), "unknown VM \"" + name + "\"");
+      st.vms.push_back(name);
+    }
+  } else if (st.nodes.empty()) {
+    o.fail("nodes", "migrate_vms needs \"nodes\" (whose running VMs move) or \"vms\"");
+  }
+  st.back = o.boolean("back", false);
+  if (st.back && o.has("to")) o.fail("to", "\"back\" moves each VM to its home node: no \"to\"");
+  st.to = o.str("to", "");
+  if (!st.to.empty()) {
+    const Node* t = sc.find_node(st.to);
+    if (!t) o.fail("to", "unknown node \"" + st.to + "\"");
+    if (!t->hypervisor) o.fail("to", "node " + st.to + " is not a hypervisor");
+  }
+  const bool vmbridge = sc.find_network("vmbridge") != nullptr;
+  st.network          = o.str("network", vmbridge ? "vmbridge" : "");
+  if (st.network.empty())
+    o.fail("network", "missing: the network the memory is copied over (the default, \"vmbridge\", does not exist)");
+  if (o.has("max_bandwidth")) st.max_bandwidth = to_bytes_per_second(o.bandwidth("max_bandwidth", 8e3, 8e12));
+  if (o.has("downtime_limit")) st.downtime_limit = o.duration("downtime_limit", 1e-3, 2000);
+  // Every VM it may move needs its memory, every hypervisor it may move one to its RAM.
+  for (auto const& vm : sc.workload.vms) {
+    bool moved = std::find(st.vms.begin(), st.vms.end(), vm.name) != st.vms.end() ||
+                 (st.vms.empty() && std::find(st.nodes.begin(), st.nodes.end(), vm.node) != st.nodes.end());
+    if (moved && !vm.memory)
+      o.fail(st.vms.empty() ? "nodes" : "vms", "VM " + vm.name +
+                                                   " has no \"memory\" (size, dirty_rate, source): a live migration "
+                                                   "copies it, and its time depends on both");
+  }
+  for (size_t i = 0; i < sc.nodes.size(); i++) {
+    const Node& n = sc.nodes[i];
+    bool target   = st.back || st.to.empty() ? n.hypervisor : n.name == st.to;
+    if (target && !n.memory)
+      o.fail("to", "hypervisor " + n.name + " has no \"memory\" (nodes[" + std::to_string(i) +
+                       "].memory): the target of a migration must hold the VMs it receives");
   }
 }
 
@@ -168,6 +216,9 @@ Step read_step(ObjectReader& o, const Scenario& sc, const std::vector<std::strin
   case Action::RewritePeerAddresses:
     need("network");
     st.network = o.str("network");
+    break;
+  case Action::MigrateVms:
+    read_migration(o, sc, st);
     break;
   case Action::CheckVolume:
   case Action::WaitHeal:

@@ -5,6 +5,7 @@
 #include "text.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace ibmig {
@@ -100,6 +101,9 @@ public:
       break;
     case Action::RewritePeerAddresses:
       rewrite_peer_addresses(st, before, ph, out);
+      break;
+    case Action::MigrateVms:
+      migrate_vms(st, before, after, ph, out);
       break;
     case Action::CheckPeers:
       check_peers(before, ph, out);
@@ -421,6 +425,29 @@ private:
       ph.commands.push_back({n, {drop, add}});
       ph.checks.push_back({n, lookup, resolved});
     }
+  }
+
+  /* libvirt's live migration, one VM after the other, over the step's network (virsh's hypervisor URI names the
+   * target's address there: libvirt docs/migration.rst; --bandwidth in MiB/s: runbook-sources Q14, Q15). */
+  void migrate_vms(const Step& st, const ClusterModel& before, const ClusterModel& after, RunbookPhase& ph,
+                   RunbookStep& out) const
+  {
+    const long long mib = std::llround(st.max_bandwidth.value / (1024.0 * 1024.0));
+    for (auto const& vm : sc_.workload.vms) {
+      const std::string& from = before.vm(vm.name).node;
+      const std::string& to   = after.vm(vm.name).node;
+      if (from == to) continue;
+      const Nic* addr = nic_on(to, st.network);
+      ph.commands.push_back(
+          {from,
+           {"virsh migrate --live --persistent --undefinesource --verbose --bandwidth " + std::to_string(mib) + " " +
+            vm.name + " qemu+ssh://" + to + "/system tcp://" + (addr ? addr->address : to) + "/"}});
+      ph.checks.push_back(domstate_check(to, vm, true));
+    }
+    if (ph.commands.empty()) ph.physical.push_back("No VM moves at this step.");
+    out.notes.push_back("QEMU switches to stop-and-copy when what is left fits its downtime limit (" +
+                        std::to_string(std::llround(st.downtime_limit.value * 1000)) +
+                        " ms here; `virsh migrate-setmaxdowntime VM MS` while it runs); the VM pauses only then");
   }
 
   /* The community re-IP recipe (docs/research/runbook-sources.md, G21), with glusterd stopped everywhere: every

@@ -149,6 +149,8 @@ const char* to_string(Action a)
     return "repoint_names";
   case Action::RewritePeerAddresses:
     return "rewrite_peer_addresses";
+  case Action::MigrateVms:
+    return "migrate_vms";
   case Action::CheckPeers:
     return "check_peers";
   case Action::CheckVolume:

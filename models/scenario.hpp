@@ -120,6 +120,7 @@ struct Node {
   std::string storage_name; // FQDN used for peers and mounts, e.g. "gl1.storage.example"
   Disk disk;
   std::vector<Nic> nics;
+  std::optional<Bytes> memory; // a hypervisor's RAM for VMs: the target of a live migration must hold them
 
   const Nic* find_nic(const std::string& n) const;
 };
@@ -159,14 +160,23 @@ struct Stream {
   Bytes block_size{1048576};          // sequential streams: the application's request size (dd bs=1M)
 };
 
+/* What a live migration of the VM moves (QEMU pre-copy: its memory, then what it dirtied meanwhile, round by round;
+ * docs/research/runbook-sources.md, section 2). */
+struct VmMemory {
+  Bytes size;                // guest RAM
+  BytesPerSecond dirty_rate; // how fast the running guest dirties it
+  std::string source;        // where the figures come from (a measurement, or an assumption)
+};
+
 struct Vm {
   std::string name;
-  std::string node; // hypervisor it runs on
+  std::string node; // hypervisor it runs on at the start (its home: migrate_vms "back" returns it there)
   std::string volume;
   std::string image;             // file name on the volume, e.g. "vm1.qcow2": placed by DHT hash unless pinned
   std::optional<int> pinned_set; // replica set index the image is pinned to
   Access access = Access::Fuse;
   std::vector<Stream> streams;
+  std::optional<VmMemory> memory; // needed to migrate it live (migrate_vms)
 };
 
 struct Workload {
@@ -203,6 +213,7 @@ enum class Action {
   VerifyPing,           // large ping with don't-fragment across `network` (or the interface's network)
   RepointNames,         // storage FQDNs now resolve to addresses on `network` (dns or hosts file)
   RewritePeerAddresses, // a pool probed by IP: rewrite glusterd's state files to the addresses on `network`
+  MigrateVms,           // live-migrate running VMs (pre-copy) to `to` or spread over the other hypervisors
   CheckPeers,           // gluster peer status: all peers connected
   CheckVolume,          // gluster volume status VOL clients: every brick online and sees every client
   WaitHeal,             // wait until self-heal has nothing pending on `volume`
@@ -225,9 +236,16 @@ struct Step {
   IpoibMode mode = IpoibMode::None; // ConfigureInterface (IPoIB)
   int mtu        = 0;               // ConfigureInterface: 0 keeps the NIC's MTU; VerifyPing: payload size (0: MTU-28)
   Seconds timeout{3600};            // WaitHeal: give up after this long
-  int rolling_group = -1;           // index of the rolling block it was expanded from, -1 when not rolling
-  std::string rolling_node;         // the node this instance of a rolling block is for
-  std::string rolling_name;         // the rolling block's name
+  // MigrateVms: the VMs named, or those running on `nodes` (with `back`: those whose home is one of `nodes`, moved
+  // home); to `to`, or spread over the other hypervisors by free memory; over `network`; QEMU's pre-copy limits.
+  std::vector<std::string> vms;
+  std::string to;
+  bool back = false;
+  BytesPerSecond max_bandwidth{128.0 * 1024 * 1024}; // QEMU's default max-bandwidth, 128 MiB/s (runbook-sources Q3)
+  Seconds downtime_limit{0.3};                       // QEMU's default downtime-limit, 300 ms (Q1)
+  int rolling_group = -1;   // index of the rolling block it was expanded from, -1 when not rolling
+  std::string rolling_node; // the node this instance of a rolling block is for
+  std::string rolling_name; // the rolling block's name
 };
 
 struct Plan {

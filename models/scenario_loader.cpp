@@ -392,6 +392,7 @@ void read_nodes(ObjectReader& root, Scenario& sc)
         to_bytes_per_second(d.has("read") ? d.bandwidth("read", 8e6, 8e12) : BitsPerSecond{n.disk.write.value * 8});
     n.disk.source = d.str("source");
     d.finish();
+    if (o.has("memory")) n.memory = o.bytes("memory", 1 << 20, 1e14);
     const json& nics = o.array("nics");
     for (size_t k = 0; k < nics.size(); k++) {
       ObjectReader c(nics[k], o.index("nics", k), root.file());
@@ -635,6 +636,12 @@ void read_workload(ObjectReader& root, Scenario& sc)
         s.fail("block_size", "small-files streams write whole files (file_size), not blocks");
       s.finish();
       vm.streams.push_back(st);
+    }
+    if (o.has("memory")) { // what a live migration moves
+      ObjectReader m = o.child("memory");
+      vm.memory      = VmMemory{m.bytes("size", 1 << 20, 1e13), to_bytes_per_second(m.bandwidth("dirty_rate", 0, 8e12)),
+                           m.str("source")};
+      m.finish();
     }
     o.finish();
     sc.workload.vms.push_back(vm);

@@ -47,7 +47,7 @@ std::string GlusterClient::signature(const IoPath& p) const
   const Stream& st = vm_.streams[stream_index_];
   bool can         = st.kind == StreamKind::SequentialRead ? p.can_read : p.can_write;
   if (!can) return "";
-  std::string s = p.network + "|";
+  std::string s = p.node + "|" + p.network + "|";
   if (st.kind == StreamKind::SequentialRead) return s + std::to_string(p.read_brick);
   for (int b : p.write_bricks)
     s += std::to_string(b) + ",";
@@ -87,9 +87,9 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
   if (sg4::Host* lim = world_.platform.stream_limit(vm_.name, stream_index_))
     add_host(lim, payload, "stream rate limit (" + vm_.name + ")", "the scenario's workload: the stream's rate");
   AccessPathCost access = access_path_cost(sc.calibration, vm_.access, st.block_size);
-  add_cost(vm_.access == Access::Gfapi ? world_.platform.vm_io(vm_.name) : world_.platform.fuse(vm_.node),
+  add_cost(vm_.access == Access::Gfapi ? world_.platform.vm_io(vm_.name) : world_.platform.fuse(path.node),
            access.rate().value,
-           access.label + (vm_.access == Access::Gfapi ? " (" + vm_.name + ")" : " on " + vm_.node), access.source);
+           access.label + (vm_.access == Access::Gfapi ? " (" + vm_.name + ")" : " on " + path.node), access.source);
 
   // One TCP connection per (client, brick node). Each end has a stream ceiling at its interface's mode and MTU: one
   // that holds per connection is charged on the connection (the lower end's), one that holds per interface on
@@ -110,11 +110,11 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
         conn = lim;
     }
     if (conn)
-      add_cost(world_.platform.connection(Platform::connection_client(vm_), brick_node, network, send),
+      add_cost(world_.platform.connection(Platform::connection_client(vm_, path.node), brick_node, network, send),
                conn->rate.value, conn->label, conn->source);
   };
 
-  NicResources* client_nic = world_.platform.nic_on(vm_.node, path.network);
+  NicResources* client_nic = world_.platform.nic_on(path.node, path.network);
   size_t client_idx        = SIZE_MAX;
   std::vector<int> bricks  = read ? std::vector<int>{path.read_brick} : path.write_bricks;
   remote_copies_           = 0;
@@ -123,7 +123,7 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
     const Node& bn   = *sc.find_node(vol.bricks[b].node);
     double disk_cost = read ? bn.disk.write.value / bn.disk.read.value : 1.0;
     add_host(world_.platform.disk(bn.name), payload * disk_cost, "brick disk (" + bn.name + ")", bn.disk.source);
-    if (bn.name == vm_.node) continue;
+    if (bn.name == path.node) continue;
     NicResources* brick_nic = world_.platform.nic_on(bn.name, path.network);
     if (!client_nic || !brick_nic)
       return false; // cannot happen when io_path said reachable; refuse rather than invent a route
@@ -163,7 +163,7 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
   std::vector<std::pair<std::string, std::string>> nic_pairs; // (sender key, receiver key)
   for (int b : bricks) {
     const std::string& bn = vol.bricks[b].node;
-    if (bn == vm_.node) continue;
+    if (bn == path.node) continue;
     NicResources* brick_nic = world_.platform.nic_on(bn, path.network);
     std::string ck          = Topology::nic_name(client_nic->node, client_nic->nic->name);
     std::string bk          = Topology::nic_name(brick_nic->node, brick_nic->nic->name);
@@ -248,10 +248,10 @@ void GlusterClient::run_small_files()
     }
     // Round-trip time to the farthest brick of the set (AFR waits for all); local bricks cost only the server op.
     double rtt       = 0;
-    NicResources* cn = world_.platform.nic_on(vm_.node, p.network);
+    NicResources* cn = world_.platform.nic_on(p.node, p.network);
     for (int b : p.write_bricks) {
       const std::string& bn = vol.bricks[b].node;
-      if (bn == vm_.node || !cn) continue;
+      if (bn == p.node || !cn) continue;
       std::vector<sg4::Link*> links;
       double lat = 0;
       cn->host->route_to(world_.platform.nic_on(bn, p.network)->host, links, &lat);

@@ -3,6 +3,7 @@
 #include "downtime.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 #include <stdexcept>
 
@@ -155,6 +156,110 @@ void PlanExecutor::wait_heal(const Step& st, StepReport& rep)
     rep.duration_source = "the self-heal's simulated rate: heal_MBps: " + world_.sc.calibration.heal_MBps.source;
 }
 
+double PlanExecutor::copy_memory(const Step& st, const Migration& m, double bytes)
+{
+  NicResources* from = world_.platform.nic_on(m.from, m.network);
+  NicResources* to   = world_.platform.nic_on(m.to, m.network);
+  if (!from || !to || bytes <= 0) return bytes <= 0 ? 0 : -1;
+  sg4::Host* limit              = world_.platform.migration(m.vm);
+  std::vector<sg4::Host*> hosts = {limit, from->host, to->host};
+  std::vector<double> flops     = {bytes * Platform::kCostUnit / st.max_bandwidth.value, 0, 0};
+  std::vector<double> transfer(9, 0.0);
+  transfer[1 * 3 + 2] = bytes;
+  auto flow           = std::make_shared<Flow>();
+  flow->payload_bytes = bytes;
+  // Listed so that the Gluster clients' bottleneck analysis sees the memory copy on the NICs it shares with them.
+  sg4::Link* sw  = world_.platform.switch_link(m.network);
+  flow->uses     = {{from->link->get_name() + "_UP", "", from->capacity_Bps, 1.0, ""},
+                    {to->link->get_name() + "_DOWN", "", to->capacity_Bps, 1.0, ""},
+                    {sw->get_name(), "", sw->get_bandwidth(), 1.0, ""}};
+  World* world   = &world_;
+  std::string sk = Topology::nic_name(m.from, from->nic->name), dk = Topology::nic_name(m.to, to->nic->name);
+  flow->on_progress = [world, sk, dk](double delta) {
+    world->recorder.phase().nics[sk].tx_bytes += delta;
+    world->recorder.phase().nics[dk].rx_bytes += delta;
+  };
+  double t0 = World::now();
+  flow->start(hosts, flops, transfer);
+  world_.add_flow(flow);
+  bool done = flow->running();
+  try {
+    if (done) flow->exec->wait();
+  } catch (const simgrid::CancelException&) {
+    done = false;
+  }
+  world_.sample();
+  flow->account();
+  world_.remove_flow(flow);
+  return done ? World::now() - t0 : -1;
+}
+
+/* QEMU's pre-copy (migration.c, docs/research/runbook-sources.md Q6-Q8): send all memory, then what the guest
+ * dirtied meanwhile, round after round, at the measured rate; once what is left fits the downtime limit at that
+ * rate, pause the guest and send it (the stop-and-copy: the VM's downtime). QEMU has no round limit; a copy whose
+ * rounds stop shrinking (the NICs it shares leave it less than the dirty rate), or that takes kMaxRounds, fails the
+ * step rather than run forever. */
+void PlanExecutor::migrate(const Step& st, const std::vector<Migration>& moves, StepReport& rep)
+{
+  constexpr int kMaxRounds = 30;
+  for (auto const& m : moves) {
+    const Vm& vm       = *std::find_if(world_.sc.workload.vms.begin(), world_.sc.workload.vms.end(),
+                                       [&](const Vm& v) { return v.name == m.vm; });
+    const double t0    = World::now();
+    const double dirty = vm.memory->dirty_rate.value;
+    double left = vm.memory->size.value, sent = 0, pause = -1;
+    int rounds = 0;
+    std::string stalled;
+    while (rounds < kMaxRounds) {
+      double t = copy_memory(st, m, left);
+      if (t < 0) break;
+      rounds++;
+      sent += left;
+      double rate = t > 0 ? left / t : st.max_bandwidth.value;
+      double next = dirty * t; // dirtied while that round was sent
+      if (next >= left && next > rate * st.downtime_limit.value) {
+        // What is left does not shrink at the rate this copy gets (it shares its NICs): QEMU would go on forever.
+        char why[160];
+        std::snprintf(why, sizeof why, "%.1f MB/s for the copy, %.1f MB/s dirtied", rate / 1e6, dirty / 1e6);
+        stalled = why;
+        break;
+      }
+      left = next;
+      if (left <= rate * st.downtime_limit.value) {
+        world_.sample();
+        world_.model.set_paused(m.vm, true);
+        world_.changed();
+        double p0 = World::now();
+        double tf = copy_memory(st, m, left);
+        if (tf < 0) break;
+        sent += left;
+        pause = World::now() - p0;
+        world_.sample();
+        world_.model.finish_migration(m);
+        world_.recorder.vm_moved(m.vm, m.to);
+        world_.changed();
+        break;
+      }
+    }
+    if (pause < 0) {
+      world_.sample();
+      world_.model.set_paused(m.vm, false);
+      world_.changed();
+      fail(rep, "live migration of " + m.vm + " from " + m.from + " to " + m.to + " over " + m.network +
+                    (!stalled.empty()       ? " does not converge: " + stalled
+                     : rounds >= kMaxRounds ? " did not converge in " + std::to_string(kMaxRounds) + " rounds"
+                                            : " was cut (a node or its interface went down)"));
+      continue;
+    }
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%s: %s -> %s over %s, %d pre-copy rounds, %.0f MB in %.1f s, paused %.3f s",
+                  m.vm.c_str(), m.from.c_str(), m.to.c_str(), m.network.c_str(), rounds, sent / 1e6, World::now() - t0,
+                  pause);
+    world_.recorder.event(World::now(), "migrated", buf);
+    rep.detail += (rep.detail.empty() ? "" : "; ") + std::string(buf);
+  }
+}
+
 void PlanExecutor::operator()()
 {
   Recorder& rec = world_.recorder;
@@ -169,15 +274,25 @@ void PlanExecutor::operator()()
     world_.current_step = static_cast<int>(i);
     rec.begin_phase(st.name, World::now());
     StepReport rep;
-    rep.name      = st.name;
-    rep.action    = to_string(st.action);
-    rep.start_s   = World::now();
-    rep.machine_s = machine_time(st);
-    record(st, world_.model.begin(st), rep);
+    rep.name         = st.name;
+    rep.action       = to_string(st.action);
+    rep.start_s      = World::now();
+    rep.machine_s    = machine_time(st);
+    Transition began = world_.model.begin(st);
+    record(st, began, rep);
     world_.changed();
     if (st.action == Action::WaitHeal)
       wait_heal(st, rep);
-    else {
+    else if (st.action == Action::MigrateVms) {
+      // The copies take what they take; the step lasts at least its own duration.
+      migrate(st, began.migrations, rep);
+      double left = rep.start_s + world_.step_durations[i].value - World::now();
+      if (left > 0)
+        sg4::this_actor::sleep_for(left);
+      else if (!began.migrations.empty())
+        rep.duration_source = "the simulated pre-copy: each VM's memory (size, dirty_rate), max_bandwidth and the "
+                              "network's rate";
+    } else {
       sg4::this_actor::sleep_for(step_duration_s(world_.step_durations[i].value, rep.machine_s));
       if (rep.machine_s && *rep.machine_s > world_.step_durations[i].value)
         rep.duration_source = "its machine time: " + machine_time_source(st);

@@ -23,6 +23,10 @@ private:
   /* Re-rates NICs whose MTU or mode changed. */
   void rerate(const std::vector<std::pair<std::string, std::string>>& nics);
   void wait_heal(const Step& st, StepReport& rep);
+  /* The step's live migrations, one after the other (QEMU pre-copy rounds, then the stop-and-copy pause). */
+  void migrate(const Step& st, const std::vector<Migration>& moves, StepReport& rep);
+  /* One copy of `bytes` of `vm`'s memory between two nodes; its time, or a negative value when it was cut. */
+  double copy_memory(const Step& st, const Migration& m, double bytes);
   void take_down(const std::string& node, const std::string& what, double now);
   void fail(StepReport& rep, const std::string& why);
   /* What the system itself needs for the step (calibration, measured by ibmig emulate); none for physical steps. */

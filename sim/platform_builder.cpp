@@ -69,22 +69,31 @@ Platform::Platform(const Scenario& sc) : sc_(sc), topology_(sc)
     vm_io_[vm.name] = zone->create_host(sg_name("io", vm.name), kCostUnit);
     // The client's connections: one per brick node of its image's replica set (the only bricks it writes to or
     // reads from), per network both can use. Not one per brick of the volume: that grows as VMs x bricks.
-    ConnectionClient client = connection_client(vm);
-    const Volume& vol       = *sc.find_volume(vm.volume);
-    const int set           = replica_set_of(sc, vm);
-    for (int b = set * vol.replica; b < (set + 1) * vol.replica; b++)
-      for (const Network* net : topology_.networks()) {
-        const Brick& brick = vol.bricks[static_cast<size_t>(b)];
-        if (brick.node == vm.node || !topology_.nic_on(vm.node, net->name) || !topology_.nic_on(brick.node, net->name))
-          continue;
-        for (bool send : {true, false}) {
-          auto key = std::make_tuple(client, brick.node, net->name, send);
-          if (!connections_.count(key))
-            connections_[key] = zone->create_host(sg_name("tcp", client.first, client.second) + "/" + esc(brick.node) +
-                                                      "/" + esc(net->name) + (send ? "/tx" : "/rx"),
-                                                  kCostUnit);
+    const Volume& vol = *sc.find_volume(vm.volume);
+    const int set     = replica_set_of(sc, vm);
+    // Where its I/O can come from: its home, and with a memory (it can be migrated live) every hypervisor.
+    std::vector<std::string> homes = {vm.node};
+    if (vm.memory) {
+      migration_[vm.name] = zone->create_host(sg_name("mig", vm.name), kCostUnit);
+      for (auto const& n : sc.nodes)
+        if (n.hypervisor && n.name != vm.node) homes.push_back(n.name);
+    }
+    for (auto const& home : homes) {
+      ConnectionClient client = connection_client(vm, home);
+      for (int b = set * vol.replica; b < (set + 1) * vol.replica; b++)
+        for (const Network* net : topology_.networks()) {
+          const Brick& brick = vol.bricks[static_cast<size_t>(b)];
+          if (brick.node == home || !topology_.nic_on(home, net->name) || !topology_.nic_on(brick.node, net->name))
+            continue;
+          for (bool send : {true, false}) {
+            auto key = std::make_tuple(client, brick.node, net->name, send);
+            if (!connections_.count(key))
+              connections_[key] = zone->create_host(sg_name("tcp", client.first, client.second) + "/" +
+                                                        esc(brick.node) + "/" + esc(net->name) + (send ? "/tx" : "/rx"),
+                                                    kCostUnit);
+          }
         }
-      }
+    }
     for (size_t k = 0; k < vm.streams.size(); k++)
       if (vm.streams[k].rate)
         stream_limits_[{vm.name, k}] =
@@ -111,10 +120,10 @@ NicResources* Platform::nic_on(const std::string& node, const std::string& netwo
   return nic ? &nics_.at({node, nic->name}) : nullptr;
 }
 
-Platform::ConnectionClient Platform::connection_client(const Vm& vm)
+Platform::ConnectionClient Platform::connection_client(const Vm& vm, const std::string& node)
 {
   // One glusterfs FUSE process per mounted volume on a node; qemu's libgfapi client is per VM.
-  return vm.access == Access::Fuse ? ConnectionClient{vm.node, vm.volume} : ConnectionClient{vm.name, ""};
+  return vm.access == Access::Fuse ? ConnectionClient{node, vm.volume} : ConnectionClient{vm.name, ""};
 }
 
 void Platform::configure_nic(const std::string& node, const std::string& iface, int mtu, IpoibMode mode)

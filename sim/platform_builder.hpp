@@ -14,7 +14,9 @@
  *   "io/vm2"      a libgfapi VM's own access path (qemu's gfapi client),
  *   "tcp/n1+vol/n3/ib/tx" one Gluster client's TCP connection to a brick node on a network, each direction (a FUSE
  *                 mount's connections are shared by the node's VMs on that volume; a libgfapi VM has its own),
- *   "cpu/n1/ib0/tx" an interface's stream processing, for stream limits that hold per interface.
+ *   "cpu/n1/ib0/tx" an interface's stream processing, for stream limits that hold per interface,
+ *   "mig/vm2"     a VM's live-migration pre-copy (QEMU's max-bandwidth); a VM that can migrate also gets its
+ *                 connections from every hypervisor, not only its home.
  * Scenario names are escaped inside these (sg_name), so no two objects of a valid scenario share a SimGrid name.
  * NIC links carry TCP payload bytes at data rate x TCP/IP efficiency at the MTU x Gluster stream efficiency. */
 #pragma once
@@ -59,7 +61,9 @@ public:
 
   /* Who holds a Gluster client's connections: (node, volume) for a FUSE mount, (VM, "") for libgfapi. */
   using ConnectionClient = std::pair<std::string, std::string>;
-  static ConnectionClient connection_client(const Vm& vm);
+  static ConnectionClient connection_client(const Vm& vm, const std::string& node);
+  /* A live migration's pre-copy limit (QEMU's max-bandwidth), a cost host per VM that can be migrated. */
+  simgrid::s4u::Host* migration(const std::string& vm) const { return migration_.at(vm); }
   /* A client's TCP connection to `brick_node` on `network`, one direction (send: client to brick). */
   simgrid::s4u::Host* connection(const ConnectionClient& client, const std::string& brick_node,
                                  const std::string& network, bool send) const
@@ -90,6 +94,7 @@ private:
   std::map<std::string, simgrid::s4u::Host*> vm_io_;
   std::map<std::pair<std::string, size_t>, simgrid::s4u::Host*> stream_limits_;
   std::map<std::string, simgrid::s4u::Host*> heal_;
+  std::map<std::string, simgrid::s4u::Host*> migration_;
   std::map<std::tuple<ConnectionClient, std::string, std::string, bool>, simgrid::s4u::Host*> connections_;
   std::map<std::tuple<std::string, std::string, bool>, simgrid::s4u::Host*> interface_cpu_;
   std::map<std::pair<std::string, std::string>, NicResources> nics_; // (node, interface)

@@ -10,6 +10,7 @@ void Recorder::begin_phase(const std::string& name, double now)
   PhaseAcc p;
   p.name    = name;
   p.start_s = now;
+  if (!phases_.empty()) p.client_node = phases_.back().client_node; // migrated VMs stay where they went
   phases_.push_back(std::move(p));
 }
 
@@ -65,13 +66,13 @@ Report Recorder::build(const Scenario& sc, double plan_start_s, double plan_end_
     for (auto const& vm : sc.workload.vms) {
       ClientFigures c;
       c.name            = vm.name;
-      c.node            = vm.node;
+      c.node            = p.client_node.count(vm.name) ? p.client_node.at(vm.name) : vm.node;
       const Volume& vol = *sc.find_volume(vm.volume);
       int set           = replica_set_of(sc, vm);
       for (int k = 0; k < vol.replica; k++) {
         if (vol.arbiter && k == vol.replica - 1) continue;
         c.replicas++;
-        c.replicas_local += vol.bricks[set * vol.replica + k].node == vm.node;
+        c.replicas_local += vol.bricks[set * vol.replica + k].node == c.node;
       }
       auto it = p.clients.find(vm.name);
       if (it != p.clients.end()) {

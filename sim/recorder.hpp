@@ -31,7 +31,8 @@ struct PhaseAcc {
   double start_s = 0;
   double end_s   = 0;
   std::map<std::string, ClientPhase> clients;
-  std::map<std::string, NicPhase> nics; // key "n1-eth1"
+  std::map<std::string, NicPhase> nics;           // key "n1-eth1"
+  std::map<std::string, std::string> client_node; // VMs that a live migration moved: where they are at its end
 };
 
 class Recorder {
@@ -39,6 +40,8 @@ public:
   void begin_phase(const std::string& name, double now);
   void finish(double now);
   PhaseAcc& phase() { return phases_.back(); }
+  /* A live migration moved `vm`: its I/O comes from `node` from now on (and in the later phases). */
+  void vm_moved(const std::string& vm, const std::string& node) { phases_.back().client_node[vm] = node; }
 
   /* Availability: call with the current truth at every change; intervals are closed when it flips. */
   void set_vm_available(const std::string& vm, bool available, const std::string& reason, double now);

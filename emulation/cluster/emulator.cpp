@@ -268,6 +268,12 @@ void Run::tear_down(const RunLayout& layout)
 
 Report emulate(const Scenario& sc, const EmulateOptions& opt, const Report* prediction)
 {
+  // Said before anything is built, rather than replaying the plan with the VMs' I/O left on their old nodes.
+  for (auto const& st : sc.plan.steps)
+    if (st.action == Action::MigrateVms)
+      throw EmulationError(sc.file + ": " + st.json_path + ": step \"" + st.name +
+                           "\" is a live migration (migrate_vms), which the emulator does not replay yet: "
+                           "`ibmig simulate` and `ibmig check` handle it");
   if (auto why = missing_prerequisites(); !why.empty()) throw EmulationError(why);
   InterruptGuard signals; // SIGINT/SIGTERM: commands and waits throw Interrupted, the run unwinds through teardown
   try {

@@ -88,3 +88,13 @@ TEST(CliExit, FormerCrashAndDeadlockGiveReports)
     EXPECT_EQ(result_line(r.out).rfind("Result: OK", 0), 0u) << args;
   }
 }
+
+// Issue 10: if this fails, `ibmig emulate` would replay a live migration with the VMs' I/O left on their old nodes
+// (a silently wrong measurement) instead of saying, before it builds anything, that it does not replay it.
+TEST(CliExit, EmulateRefusesALiveMigrationItCannotReplay)
+{
+  Result r = run("emulate scenarios/reference-rolling-live.json");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("migrate_vms"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("plan.steps[0].rolling.steps[0]"), std::string::npos) << r.out;
+}

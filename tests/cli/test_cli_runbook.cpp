@@ -8,6 +8,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 namespace {
@@ -82,7 +83,6 @@ TEST_P(RunbookOfScenario, ShellPassesBashN)
     std::string text = read(file);
     EXPECT_EQ(text.rfind("#!/usr/bin/env bash\n", 0), 0u);
     EXPECT_NE(text.find("set -euo pipefail"), std::string::npos);
-    EXPECT_NE(text.find("\nrun_on 'n1' "), std::string::npos);
     EXPECT_NE(text.find("\nexpect_on "), std::string::npos);
     EXPECT_EQ(std::system(("bash -n " + file).c_str()), 0) << file;
   }
@@ -97,7 +97,8 @@ TEST_P(RunbookOfScenario, AnsiblePassesSyntaxCheck)
     ASSERT_EQ(r.status, 0) << r.out;
     std::string inventory = dir(d) + "/inventory.ini";
     ASSERT_TRUE(fs::exists(inventory)) << r.out;
-    EXPECT_NE(read(inventory).find("\nn1 ansible_host=10.10.0.11\n"), std::string::npos) << read(inventory);
+    // Every shipped scenario has an n1 with an address (the reference's is its vmbridge 10.10.0.11).
+    EXPECT_TRUE(std::regex_search(read(inventory), std::regex("\nn1 ansible_host=10\\.[0-9.]+\n"))) << read(inventory);
     if (!have_ansible())
       GTEST_SKIP() << "ansible-playbook is not installed (Debian package ansible; setup.sh test "
                       "installs it)";

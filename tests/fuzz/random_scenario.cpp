@@ -72,6 +72,7 @@ struct Cluster {
   std::vector<std::string> networks;
   std::string storage; // where the storage names resolve at the start
   bool by_ip = false;  // the pool was probed by IP: rewrite_peer_addresses moves it, not repoint_names
+  std::vector<std::string> migratable_vms; // VMs with a memory (and every hypervisor has one): migrate_vms works
   std::vector<NodeInfo> nodes;
   std::vector<VolumeInfo> volumes;
 };
@@ -405,7 +406,8 @@ const std::vector<std::string> kActions = {
     "stop_clients",        "start_clients",   "remount_clients", "stop_service", "start_service",
     "enable_service",      "disable_service", "power_off",       "power_on",     "install_nic",
     "configure_interface", "interface_down",  "interface_up",    "verify_ping",  "repoint_names",
-    "check_peers",         "check_volume",    "wait_heal",       "wait",         "rewrite_peer_addresses"};
+    "check_peers",         "check_volume",    "wait_heal",       "wait",         "rewrite_peer_addresses",
+    "migrate_vms"};
 
 bool node_action(const std::string& a)
 {
@@ -630,6 +632,24 @@ private:
       }
       if (action == "repoint_names" && rng_.chance(0.5)) s["method"] = rng_.pick({"hosts", "dns"});
     }
+    if (action == "migrate_vms") {
+      if (c_.migratable_vms.empty()) return std::nullopt;
+      if (!block && (!s.contains("nodes") || rng_.chance(0.3))) { // by name
+        s.erase("nodes");
+        s["vms"] = json::array({rng_.pick(c_.migratable_vms)});
+      } else if (rng_.chance(0.4)) {
+        s["back"] = true;
+      }
+      if (!s.contains("back") && rng_.chance(0.3)) {
+        std::vector<std::string> hv;
+        for (auto const& n : c_.nodes)
+          if (n.hypervisor) hv.push_back(n.name);
+        if (!hv.empty()) s["to"] = rng_.pick(hv);
+      }
+      s["network"] = rng_.pick(c_.networks);
+      if (rng_.chance(0.3)) s["max_bandwidth"] = rng_.pick({"32MiBps", "128MiBps", "1GBps"});
+      if (rng_.chance(0.3)) s["downtime_limit"] = rng_.pick({"30ms", "300ms", "2s"});
+    }
     if (action == "check_volume" || action == "wait_heal") {
       if (c_.volumes.empty()) return std::nullopt;
       s["volume"] = rng_.pick(c_.volumes).name;
@@ -815,6 +835,17 @@ json random_scenario(uint64_t seed, const RandomScenarioOptions& opt)
   sc.erase("description");
   Cluster c = describe(sc);
   if (!sc.contains("workload")) sc["workload"] = random_workload(rng, c);
+  if (rng.chance(0.5)) { // memory for live migration: every hypervisor's RAM, every VM's size and dirty rate
+    for (auto& n : sc["nodes"])
+      for (auto const& r : n["roles"])
+        if (r == "hypervisor") n["memory"] = rng.pick({"6GiB", "16GiB", "64GiB"});
+    for (auto& vm : sc["workload"]["vms"]) {
+      vm["memory"] = {{"size", rng.pick({"1GiB", "4GiB", "8GiB"})},
+                      {"dirty_rate", rng.pick({"0MBps", "20MBps", "50MBps", "200MBps"})},
+                      {"source", "fuzz"}};
+      c.migratable_vms.push_back(vm["name"]);
+    }
+  }
   std::vector<std::string> names;
   if (rng.chance(0.95)) { // else no plan: the workload runs, faults happen
     PlanGenerator gen(rng, c);

@@ -97,6 +97,9 @@ TEST(PlanChecker, EveryBrokenPlanIsFlaggedWithItsRule)
       {"rewrite-while-glusterd-runs.json", "REWRITE_WHILE_GLUSTERD_RUNS", Severity::Error,
        "Rewrite glusterd's addresses to IB"},
       {"rewrite-misses-a-node.json", "PEER_REJECTED", Severity::Error, "Check peers"},
+      {"migration-target-memory.json", "MIGRATION_TARGET_MEMORY", Severity::Error, "Migrate the node's VMs away (n1)"},
+      {"migration-does-not-converge.json", "MIGRATION_DOES_NOT_CONVERGE", Severity::Error,
+       "Migrate the node's VMs away (n1)"},
   };
   std::set<std::string> listed;
   for (auto const& c : cases) {
@@ -320,6 +323,29 @@ TEST(PlanChecker, PeersByIpFollowTheirStateFiles)
     EXPECT_EQ(r.pool_network("n1"), "storage");
     break;
   }
+}
+
+// If this fails, a live migration lands on a node that is off or unreachable, or a VM is moved that is not running.
+TEST(PlanChecker, MigrationNeedsARunningVmAndAReachableTarget)
+{
+  json doc                                    = read_json("scenarios/reference-rolling-live.json");
+  json& block                                 = doc["plan"]["steps"][0]["rolling"]["steps"];
+  block[0]["to"]                              = "n2";
+  doc["plan"]["steps"][0]["rolling"]["nodes"] = {"n3"};
+  json off                                    = {{"name", "n2 off"}, {"action", "power_off"}, {"nodes", {"n2"}}};
+  json stop = {{"name", "Stop n2's VMs"}, {"action", "stop_clients"}, {"nodes", {"n2"}}};
+  doc["plan"]["steps"].insert(doc["plan"]["steps"].begin(), {stop, off});
+  expect_finding(doc, "MIGRATION_TARGET_DOWN", "n2 is powered off");
+  json down = read_json("scenarios/reference-rolling-live.json");
+  down["plan"]["steps"].insert(
+      down["plan"]["steps"].begin(),
+      json{{"name", "VM bridge down on n2"}, {"action", "interface_down"}, {"interface", "eth0"}, {"nodes", {"n2"}}});
+  down["plan"]["steps"][1]["rolling"]["steps"][0]["to"] = "n2";
+  expect_finding(down, "MIGRATION_NETWORK_DOWN", "n2 has no interface up on vmbridge");
+  json stopped = read_json("scenarios/reference-rolling-live.json");
+  stopped["plan"]["steps"].insert(stopped["plan"]["steps"].begin(),
+                                  json{{"name", "Stop n1's VMs"}, {"action", "stop_clients"}, {"nodes", {"n1"}}});
+  expect_finding(stopped, "MIGRATE_STOPPED_VM", "not running");
 }
 
 // The AFR client-quorum rule that the checker, the simulator and the emulator share.

@@ -168,6 +168,34 @@ const std::vector<BadCase> kBadCases = {
        d["plan"]["steps"] = {{{"action", "rewrite_peer_addresses"}, {"network", "ib"}}};
      },
      "plan.steps[0].network", "server n4 has no NIC on network \"ib\""},
+    // Live migration: what it copies and where it lands are in the scenario.
+    {"MigrateVmWithoutMemory",
+     [](json& d) {
+       d["plan"]["steps"]      = {{{"action", "migrate_vms"}, {"vms", {"vm3"}}, {"to", "n1"}}};
+       d["nodes"][0]["memory"] = "64GiB";
+     },
+     "plan.steps[0].vms", "VM vm3 has no \"memory\""},
+    {"MigrateToANodeWithoutMemory",
+     [](json& d) {
+       d["workload"]["vms"][2]["memory"] = {{"size", "4GiB"}, {"dirty_rate", "20MBps"}, {"source", "x"}};
+       d["plan"]["steps"]                = {{{"action", "migrate_vms"}, {"vms", {"vm3"}}, {"to", "n1"}}};
+     },
+     "plan.steps[0].to", "hypervisor n1 has no \"memory\""},
+    {"MigrateToAnUnknownNode",
+     [](json& d) {
+       d["plan"]["steps"] = {{{"action", "migrate_vms"}, {"vms", {"vm3"}}, {"to", "n9"}}};
+     },
+     "plan.steps[0].to", "unknown node \"n9\""},
+    {"MigrateUnknownVm",
+     [](json& d) {
+       d["plan"]["steps"] = {{{"action", "migrate_vms"}, {"vms", {"vm9"}}}};
+     },
+     "plan.steps[0].vms[0]", "unknown VM \"vm9\""},
+    {"MigrateWithoutVmsOrNodes",
+     [](json& d) {
+       d["plan"]["steps"] = {{{"action", "migrate_vms"}}};
+     },
+     "plan.steps[0].nodes", "needs \"nodes\""},
     {"RewriteWithoutNetwork",
      [](json& d) {
        d["plan"]["steps"] = {{{"action", "rewrite_peer_addresses"}}};
