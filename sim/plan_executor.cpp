@@ -1,6 +1,7 @@
 #include "plan_executor.hpp"
 
 #include "downtime.hpp"
+#include "precopy.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -194,67 +195,54 @@ double PlanExecutor::copy_memory(const Step& st, const Migration& m, double byte
   return done ? World::now() - t0 : -1;
 }
 
-/* QEMU's pre-copy (migration.c, docs/research/runbook-sources.md Q6-Q8): send all memory, then what the guest
- * dirtied meanwhile, round after round, at the measured rate; once what is left fits the downtime limit at that
- * rate, pause the guest and send it (the stop-and-copy: the VM's downtime). QEMU has no round limit; a copy whose
- * rounds stop shrinking (the NICs it shares leave it less than the dirty rate), or that takes kMaxRounds, fails the
- * step rather than run forever. */
+/* The step's live migrations, one after the other: the pre-copy's decisions are models/precopy.hpp's, each round a
+ * flow on the NICs of the migration network. */
 void PlanExecutor::migrate(const Step& st, const std::vector<Migration>& moves, StepReport& rep)
 {
-  constexpr int kMaxRounds = 30;
   for (auto const& m : moves) {
-    const Vm& vm       = *std::find_if(world_.sc.workload.vms.begin(), world_.sc.workload.vms.end(),
-                                       [&](const Vm& v) { return v.name == m.vm; });
-    const double t0    = World::now();
-    const double dirty = vm.memory->dirty_rate.value;
-    double left = vm.memory->size.value, sent = 0, pause = -1;
-    int rounds = 0;
-    std::string stalled;
-    while (rounds < kMaxRounds) {
-      double t = copy_memory(st, m, left);
-      if (t < 0) break;
-      rounds++;
-      sent += left;
-      double rate = t > 0 ? left / t : st.max_bandwidth.value;
-      double next = dirty * t; // dirtied while that round was sent
-      if (next >= left && next > rate * st.downtime_limit.value) {
-        // What is left does not shrink at the rate this copy gets (it shares its NICs): QEMU would go on forever.
-        char why[160];
-        std::snprintf(why, sizeof why, "%.1f MB/s for the copy, %.1f MB/s dirtied", rate / 1e6, dirty / 1e6);
-        stalled = why;
+    const Vm& vm    = *std::find_if(world_.sc.workload.vms.begin(), world_.sc.workload.vms.end(),
+                                    [&](const Vm& v) { return v.name == m.vm; });
+    const double t0 = World::now();
+    Precopy copy(*vm.memory, st);
+    double pause = -1;
+    bool cut     = false;
+    while (copy.stalled().empty()) {
+      double bytes = copy.next_round();
+      double t     = copy_memory(st, m, bytes);
+      if (t < 0) {
+        cut = true;
         break;
       }
-      left = next;
-      if (left <= rate * st.downtime_limit.value) {
-        world_.sample();
-        world_.model.set_paused(m.vm, true);
-        world_.changed();
-        double p0 = World::now();
-        double tf = copy_memory(st, m, left);
-        if (tf < 0) break;
-        sent += left;
-        pause = World::now() - p0;
-        world_.sample();
-        world_.model.finish_migration(m);
-        world_.recorder.vm_moved(m.vm, m.to);
-        world_.changed();
+      if (!copy.round_done(bytes, t)) continue;
+      world_.sample();
+      world_.model.set_paused(m.vm, true);
+      world_.changed();
+      double p0 = World::now();
+      double tf = copy_memory(st, m, copy.next_round());
+      if (tf < 0) {
+        cut = true;
         break;
       }
+      copy.round_done(copy.next_round(), tf);
+      pause = World::now() - p0;
+      world_.sample();
+      world_.model.finish_migration(m);
+      world_.recorder.vm_moved(m.vm, m.to);
+      world_.changed();
+      break;
     }
     if (pause < 0) {
       world_.sample();
       world_.model.set_paused(m.vm, false);
       world_.changed();
       fail(rep, "live migration of " + m.vm + " from " + m.from + " to " + m.to + " over " + m.network +
-                    (!stalled.empty()       ? " does not converge: " + stalled
-                     : rounds >= kMaxRounds ? " did not converge in " + std::to_string(kMaxRounds) + " rounds"
-                                            : " was cut (a node or its interface went down)"));
+                    (cut ? " was cut (a node or its interface went down)" : " does not converge: " + copy.stalled()));
       continue;
     }
     char buf[256];
     std::snprintf(buf, sizeof buf, "%s: %s -> %s over %s, %d pre-copy rounds, %.0f MB in %.1f s, paused %.3f s",
-                  m.vm.c_str(), m.from.c_str(), m.to.c_str(), m.network.c_str(), rounds, sent / 1e6, World::now() - t0,
-                  pause);
+                  m.vm.c_str(), m.from.c_str(), m.to.c_str(), m.network.c_str(), copy.rounds() - 1, copy.sent() / 1e6,
+                  World::now() - t0, pause);
     world_.recorder.event(World::now(), "migrated", buf);
     rep.detail += (rep.detail.empty() ? "" : "; ") + std::string(buf);
   }
