@@ -96,6 +96,10 @@ TEST(PlanChecker, EveryBrokenPlanIsFlaggedWithItsRule)
       {"rewrite-while-glusterd-runs.json", "REWRITE_WHILE_GLUSTERD_RUNS", Severity::Error,
        "Rewrite glusterd's addresses to IB"},
       {"rewrite-misses-a-node.json", "PEER_REJECTED", Severity::Error, "Check peers"},
+      {"ib-stack-not-loaded.json", "IB_STACK_NOT_LOADED", Severity::Error, "Configure ib1 (connected, MTU 65520)"},
+      {"interface-not-cabled.json", "INTERFACE_NOT_CABLED", Severity::Error, "Configure ib0 (connected, MTU 65520)"},
+      {"port-not-active.json", "PORT_NOT_ACTIVE", Severity::Error, "Check port 1 is active"},
+      {"rdma-not-installed.json", "RDMA_NOT_INSTALLED", Severity::Error, "Enable rdma at boot"},
   };
   std::set<std::string> listed;
   for (auto const& c : cases) {
