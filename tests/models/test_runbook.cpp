@@ -362,7 +362,7 @@ TEST(Runbook, EveryActionOfRandomPlansSaysWhatToDo)
       }
     }
   }
-  EXPECT_EQ(seen.size(), static_cast<size_t>(Action::Wait) + 1) << "the random plans cover every action";
+  EXPECT_EQ(seen.size(), static_cast<size_t>(Action::VerifyPort) + 1) << "the random plans cover every action";
 }
 
 std::string write_temp(const std::string& name, const std::string& text)
