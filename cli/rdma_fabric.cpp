@@ -31,7 +31,7 @@ nlohmann::json run_rdma_fabric(const Scenario& sc, const std::vector<std::string
   opt.image_dir = image_dir;
   for (auto const& node : sc.nodes)
     for (auto const& nic : node.nics)
-      if (sc.technology_of(*sc.find_network(nic.network)).kind == LinkKind::InfiniBand) {
+      if (sc.technology_of(*sc.find_network(nic.network)).kind == LinkKind::InfiniBand && nic.cabled) {
         opt.nodes.push_back({node.name, planned_mtu(sc, node, nic), true});
         break;
       }

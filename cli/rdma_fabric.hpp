@@ -1,5 +1,5 @@
 /* `ibmig emulate --rdma`: the plan's fabric checks on a real verbs stack. One soft-RoCE guest per node that has an
- * InfiniBand NIC, at the IPoIB MTU the plan configures on it; port state, active MTU, GID, large pings and the
+ * InfiniBand NIC (its first cabled one), at the IPoIB MTU the plan configures on it; port state, active MTU, GID, large pings and the
  * replicated RDMA write benchmark (emulation/rdma/rdma_plane.hpp). */
 #pragma once
 

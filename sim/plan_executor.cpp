@@ -83,6 +83,7 @@ std::optional<double> PlanExecutor::machine_time(const Step& st) const
 {
   const Calibration& c = world_.sc.calibration;
   const double nodes   = static_cast<double>(st.nodes.size());
+  if (st.service == "rdma") return std::nullopt; // loading modules, a chkconfig: negligible, not modelled
   switch (st.action) {
   case Action::StartService:
     return c.glusterd_start_s.value;
