@@ -751,12 +751,6 @@ bool ClusterModel::is_infiniband(const Nic& nic) const
   return sc_.technology_of(*sc_.find_network(nic.network)).kind == LinkKind::InfiniBand;
 }
 
-bool ClusterModel::interface_exists(const std::string& node, const Nic& nic) const
-{
-  const NodeState& ns = nodes_.at(node);
-  return !is_infiniband(nic) || (ns.interfaces.at(nic.name).present && ns.ib_stack);
-}
-
 ClusterModel::PortState ClusterModel::port_state(const std::string& node, const std::string& interface) const
 {
   const NodeState& ns     = nodes_.at(node);

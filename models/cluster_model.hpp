@@ -168,8 +168,6 @@ public:
     std::string why;    // plain words when not active
   };
   PortState port_state(const std::string& node, const std::string& interface) const;
-  /* The interface of an InfiniBand NIC exists (its HCA is installed and the stack loaded); true for Ethernet. */
-  bool interface_exists(const std::string& node, const Nic& nic) const;
 
   /* The scenario's own NIC definitions held to the rules configure_interface is held to. */
   std::vector<StepProblem> initial_problems() const;

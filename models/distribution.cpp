@@ -132,7 +132,7 @@ Check rdma_service_check(Distribution d, ServiceChange c, const std::string& nod
   switch (c) {
   case ServiceChange::Start:
   case ServiceChange::Stop: // not a plan action (the loader refuses it); the module is what counts
-    return {node, "grep -c '^ib_ipoib ' /proc/modules", {{"^1$", 1, "1 (ib_ipoib loaded)"}}};
+    return {node, "grep -c '^ib_ipoib ' /proc/modules || true", {{"^1$", 1, "1 (ib_ipoib loaded)"}}};
   case ServiceChange::Enable:
     if (d == Distribution::Centos6) return service_check(d, c, "rdma", node);
     return {node, std::string("systemctl cat ") + kRdmaUnit, {{"^ExecStart=", 1, "ExecStart=... infiniband.conf"}}};

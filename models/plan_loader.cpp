@@ -81,17 +81,18 @@ std::vector<std::string> read_targets(ObjectReader& o, const Scenario& sc, const
 Action parse_action(ObjectReader& o, const std::string& a)
 {
   static const std::vector<Action> all = {
-      Action::StopClients,     Action::StartClients,  Action::RemountClients,     Action::StopService,
-      Action::StartService,    Action::EnableService, Action::DisableService,     Action::PowerOff,
-      Action::PowerOn,         Action::InstallNic,    Action::ConfigureInterface, Action::InterfaceDown,
-      Action::InterfaceUp,     Action::VerifyPing,    Action::RepointNames,       Action::RewritePeerAddresses,
-      Action::CheckPeers,      Action::CheckVolume,   Action::WaitHeal,           Action::Wait,
-      Action::InstallPackages, Action::VerifyPort};
+      Action::StopClients,  Action::StartClients,  Action::RemountClients,     Action::StopService,
+      Action::StartService, Action::EnableService, Action::DisableService,     Action::PowerOff,
+      Action::PowerOn,      Action::InstallNic,    Action::ConfigureInterface, Action::InterfaceDown,
+      Action::InterfaceUp,  Action::VerifyPing,    Action::RepointNames,       Action::RewritePeerAddresses,
+      Action::CheckPeers,   Action::CheckVolume,   Action::WaitHeal,           Action::Wait};
+  static const std::vector<Action> fabric = {Action::InstallPackages, Action::VerifyPort};
   std::string known;
-  for (Action x : all) {
-    if (a == to_string(x)) return x;
-    known += (known.empty() ? "" : ", ") + std::string(to_string(x));
-  }
+  for (auto const* list : {&all, &fabric})
+    for (Action x : *list) {
+      if (a == to_string(x)) return x;
+      known += (known.empty() ? "" : ", ") + std::string(to_string(x));
+    }
   o.fail("action", "unknown action \"" + a + "\" (known: " + known + ")");
 }
 
