@@ -16,10 +16,12 @@
 #endif
 #ifdef IBMIG_HAVE_RDMA
 #include "rdma_fabric.hpp"
+#include "rdma_plane.hpp"
 #endif
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 namespace ibmig::cli {
 
@@ -157,6 +159,19 @@ int run_emulate(const Scenario& sc, const Options& opt)
   }
   eo.state_dir = opt.state_dir;
   eo.log       = &std::cerr;
+#ifdef IBMIG_HAVE_RDMA
+  // The guest image sits next to the binary (setup.sh builds it into build/guest).
+  const std::string guest_image = (std::filesystem::canonical("/proc/self/exe").parent_path() / "guest").string();
+  std::optional<GuestPortProbe> ports;
+  if (opt.rdma) {
+    if (std::string why = rdma::RdmaPlane::unavailable_reason(guest_image); why.empty()) {
+      ports.emplace(guest_image, &std::cerr);
+      eo.ports = &*ports;
+    } else {
+      std::cerr << "ibmig emulate: verify_port steps take the model's answer: " << why << "\n";
+    }
+  }
+#endif
   Report measured;
   try {
     measured = emu::emulate(sc, eo, &predicted);
@@ -167,10 +182,8 @@ int run_emulate(const Scenario& sc, const Options& opt)
   bool rdma_failed = false;
   if (opt.rdma) {
 #ifdef IBMIG_HAVE_RDMA
-    // The guest image sits next to the binary (setup.sh builds it into build/guest).
-    std::string image = (std::filesystem::canonical("/proc/self/exe").parent_path() / "guest").string();
-    std::cerr << "ibmig emulate: RDMA plane: booting soft-RoCE guests from " << image << "\n";
-    nlohmann::json rdma      = run_rdma_fabric(sc, rdma_faults, image);
+    std::cerr << "ibmig emulate: RDMA plane: booting soft-RoCE guests from " << guest_image << "\n";
+    nlohmann::json rdma      = run_rdma_fabric(sc, rdma_faults, guest_image);
     measured.emulation->rdma = rdma;
     rdma_failed              = rdma.contains("skipped") || !rdma.value("ok", false);
 #else

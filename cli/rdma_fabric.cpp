@@ -1,5 +1,6 @@
 #include "rdma_fabric.hpp"
 
+#include "port_query.hpp"
 #include "rdma_plane.hpp"
 
 #include <cstdio>
@@ -30,7 +31,7 @@ nlohmann::json run_rdma_fabric(const Scenario& sc, const std::vector<std::string
   opt.image_dir = image_dir;
   for (auto const& node : sc.nodes)
     for (auto const& nic : node.nics)
-      if (sc.technology_of(*sc.find_network(nic.network)).kind == LinkKind::InfiniBand) {
+      if (sc.technology_of(*sc.find_network(nic.network)).kind == LinkKind::InfiniBand && nic.cabled) {
         opt.nodes.push_back({node.name, planned_mtu(sc, node, nic), true});
         break;
       }
@@ -53,6 +54,37 @@ nlohmann::json run_rdma_fabric(const Scenario& sc, const std::vector<std::string
     return {{"skipped", std::string("the RDMA plane failed: ") + e.what()}};
   }
 }
+
+#ifdef IBMIG_HAVE_EMULATION
+std::vector<emu::PortReading> GuestPortProbe::probe(const std::vector<emu::PortQuery>& ports)
+{
+  std::vector<emu::PortReading> out;
+  if (ports.empty()) return out;
+  rdma::PortQueryOptions opt;
+  opt.image_dir = image_dir_;
+  for (auto const& q : ports)
+    opt.nodes.push_back({q.node, q.stack_loaded, q.cabled, static_cast<uint32_t>(q.ib_mtu)});
+  if (log_) *log_ << "ibmig emulate: verify_port: booting " << ports.size() << " soft-RoCE guest(s)\n";
+  nlohmann::json r;
+  try {
+    r = rdma::query_ports(opt);
+  } catch (const rdma::Interrupted&) {
+    throw;
+  } catch (const std::exception& e) { // nothing answered: the step fails with the reason, the replay goes on
+    for (auto const& q : ports)
+      out.push_back({q.node, "", 0, "", std::string("the soft-RoCE guests failed: ") + e.what()});
+    return out;
+  }
+  char where[160];
+  for (auto const& n : r["nodes"]) {
+    std::snprintf(where, sizeof where, "soft-RoCE guest %s, %s, %.1f s%s", n["name"].get<std::string>().c_str(),
+                  r.value("accelerator", "?").c_str(), n.value("seconds", 0.0),
+                  n.value("timed_out", false) ? ", timed out" : "");
+    out.push_back({n["name"], n["port_state"], n["active_mtu_bytes"], n["device"], where});
+  }
+  return out;
+}
+#endif
 
 void print_rdma_summary(const nlohmann::json& rdma, std::ostream& out)
 {

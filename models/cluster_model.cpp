@@ -41,9 +41,29 @@ bool acts_on_powered_off(const Step& st)
 }
 
 /* What cannot be done where glusterd is not installed (stopping or disabling it there leaves nothing to do). */
-bool needs_server(Action a)
+bool needs_server(const Step& st)
 {
+  if (st.service == "rdma") return false;
+  Action a = st.action;
   return a == Action::StartService || a == Action::EnableService || a == Action::RewritePeerAddresses;
+}
+
+/* Where the rdma service, not rdma-core's udev rule, loads ib_ipoib at boot (research I3, I6). */
+bool boot_needs_rdma_service(Distribution d)
+{
+  return d == Distribution::Centos6;
+}
+
+/* What to do so that a node's ib interfaces appear. */
+std::string stack_advice(const NodeState& ns, Distribution d)
+{
+  if (!ns.ib_software)
+    return std::string("install the InfiniBand packages first (install_packages \"infiniband\": ") +
+           (d == Distribution::Centos6 ? "the \"Infiniband Support\" group" : "rdma-core") + "), then start rdma";
+  if (boot_needs_rdma_service(d) && !ns.rdma_enabled)
+    return "enable and start the rdma service (enable_service and start_service \"rdma\"): on CentOS 6 it loads "
+           "ib_ipoib";
+  return "start the rdma service (start_service \"rdma\") or reboot";
 }
 
 } // namespace
@@ -73,9 +93,13 @@ ClusterModel::ClusterModel(const Scenario& sc) : sc_(sc)
     ns.glusterd = ns.glusterd_enabled = n.server;
     ns.names_network                  = sc.storage_names.network;
     ns.state_network                  = sc.storage_names.network;
+    ns.ib_software                    = n.software.infiniband;
+    ns.rdma_enabled                   = n.software.rdma_enabled;
+    ns.ib_stack = ns.ib_software && (!boot_needs_rdma_service(sc.distribution) || ns.rdma_enabled);
     for (auto const& nic : n.nics) {
       InterfaceState i;
-      if (nic.present) i = {true, true, true, nic.mtu, nic.mode};
+      bool carries = !is_infiniband(nic) || (ns.ib_stack && nic.cabled);
+      if (nic.present) i = {true, true, carries, nic.mtu, nic.mode};
       ns.interfaces[nic.name] = i;
     }
     nodes_[n.name] = ns;
@@ -306,7 +330,7 @@ std::vector<std::string> ClusterModel::targets(const Step& st, Transition& t) co
       missing.push_back(n);
       continue;
     }
-    if (needs_server(st.action) && !sc_.find_node(n)->server) {
+    if (needs_server(st) && !sc_.find_node(n)->server) {
       not_server.push_back(n);
       continue;
     }
@@ -323,7 +347,7 @@ std::vector<std::string> ClusterModel::targets(const Step& st, Transition& t) co
                           join(not_server) +
                               (not_server.size() > 1 ? " are not Gluster servers" : " is not a Gluster server") +
                               ": there is no " + st.service + " to " + to_string(st.action)});
-  return ok;
+  return fabric_ready(st, ok, t);
 }
 
 void ClusterModel::stop_bricks(const std::string& node, Transition& t)
@@ -338,8 +362,11 @@ void ClusterModel::boot(const std::string& node, Transition& t)
   ns.powered    = true;
   ns.crashed    = false;
   ns.glusterd   = ns.glusterd_enabled;
-  for (auto& [name, i] : ns.interfaces)
-    i.up = i.present && i.configured;
+  ns.ib_stack   = ns.ib_software && (!boot_needs_rdma_service(sc_.distribution) || ns.rdma_enabled);
+  for (auto const& nic : sc_.find_node(node)->nics) {
+    InterfaceState& i = ns.interfaces.at(nic.name);
+    i.up              = i.present && i.configured && (!is_infiniband(nic) || (ns.ib_stack && nic.cabled));
+  }
   if (ns.glusterd) {
     t.bricks_started.push_back(node);
     t.glusterd_started.push_back(node);
@@ -607,6 +634,10 @@ Transition ClusterModel::end(const Step& st)
       }
     break;
   case Action::StartService:
+    if (st.service == "rdma") {
+      fabric_software(st, nodes, t);
+      break;
+    }
     for (auto const& n : nodes) {
       NodeState& ns = nodes_.at(n);
       if (!ns.glusterd) {
@@ -618,6 +649,10 @@ Transition ClusterModel::end(const Step& st)
     break;
   case Action::EnableService:
   case Action::DisableService:
+    if (st.service == "rdma") {
+      fabric_software(st, nodes, t);
+      break;
+    }
     for (auto const& n : nodes)
       nodes_.at(n).glusterd_enabled = st.action == Action::EnableService && sc_.find_node(n)->server;
     break;
@@ -641,6 +676,13 @@ Transition ClusterModel::end(const Step& st)
       InterfaceState& i = nodes_.at(n).interfaces.at(st.interface);
       const Nic& nic    = *sc_.find_node(n)->find_nic(st.interface);
       if (!i.present) i = fresh_interface(sc_.technology_of(*sc_.find_network(nic.network)));
+      // A dual-port HCA is one card: the node's other IB interface of the same model on the other port comes too.
+      for (auto const& other : sc_.find_node(n)->nics) {
+        InterfaceState& o = nodes_.at(n).interfaces.at(other.name);
+        if (is_infiniband(nic) && is_infiniband(other) && other.hca == nic.hca && other.hca_port != nic.hca_port &&
+            !o.present && !other.bond && !nic.bond)
+          o = fresh_interface(sc_.technology_of(*sc_.find_network(other.network)));
+      }
     }
     if (!live.empty())
       t.problems.push_back({"NIC_INSTALLED_WHILE_POWERED", Severity::Error, true, live,
@@ -681,6 +723,12 @@ Transition ClusterModel::end(const Step& st)
     break;
   case Action::CheckVolume:
     check_volume(st, t);
+    break;
+  case Action::InstallPackages:
+    fabric_software(st, nodes, t);
+    break;
+  case Action::VerifyPort:
+    verify_port(st, nodes, t);
     break;
   default:
     break;
@@ -855,6 +903,129 @@ Transition ClusterModel::recover(const std::string& node)
   update_pool_majority();
   account_heal_debt(node + " came back", serving_before, t);
   return t;
+}
+
+/* ---- the InfiniBand fabric: software, ports, cables ---- */
+
+bool ClusterModel::is_infiniband(const Nic& nic) const
+{
+  return sc_.technology_of(*sc_.find_network(nic.network)).kind == LinkKind::InfiniBand;
+}
+
+ClusterModel::PortState ClusterModel::port_state(const std::string& node, const std::string& interface) const
+{
+  const NodeState& ns     = nodes_.at(node);
+  const Nic& nic          = *sc_.find_node(node)->find_nic(interface);
+  const InterfaceState& i = ns.interfaces.at(interface);
+  PortState p;
+  if (!ns.powered || ns.crashed)
+    p.why = node + " is not running";
+  else if (!i.present)
+    p.why = "the HCA of " + interface + " is not installed in " + node;
+  else if (!ns.ib_stack)
+    p.why = "no RDMA device: the InfiniBand stack is not loaded on " + node + " (" +
+            stack_advice(ns, sc_.distribution) + ")";
+  else if (!nic.cabled) {
+    p.state = "PORT_DOWN";
+    p.why   = "port " + std::to_string(nic.hca_port) + " of " + node + "'s HCA has no cable (physical state POLLING)";
+  } else {
+    p.state             = "PORT_ACTIVE";
+    const Technology& k = sc_.technology_of(*sc_.find_network(nic.network));
+    bool four_k         = i.configured && i.mode != IpoibMode::Connected && i.mtu > k.mtu_default;
+    p.active_mtu        = four_k ? 4096 : k.mtu_default + 4; // the IPoIB datagram MTU is the IB MTU less 4 bytes
+  }
+  return p;
+}
+
+std::vector<std::string> ClusterModel::fabric_ready(const Step& st, const std::vector<std::string>& nodes,
+                                                    Transition& t) const
+{
+  if (st.action != Action::ConfigureInterface && st.action != Action::InterfaceUp) return nodes;
+  std::vector<std::string> ok, uncabled;
+  std::map<std::string, std::vector<std::string>> no_stack; // advice -> nodes
+  for (auto const& n : nodes) {
+    const Nic& nic = *sc_.find_node(n)->find_nic(st.interface);
+    if (!is_infiniband(nic))
+      ok.push_back(n);
+    else if (!nodes_.at(n).ib_stack)
+      no_stack[stack_advice(nodes_.at(n), sc_.distribution)].push_back(n);
+    else if (!nic.cabled)
+      uncabled.push_back(n);
+    else
+      ok.push_back(n);
+  }
+  for (auto const& [advice, who] : no_stack)
+    t.problems.push_back({"IB_STACK_NOT_LOADED", Severity::Error, true, who,
+                          st.interface + " does not exist on " + join(who) +
+                              ": the InfiniBand stack (ib_ipoib) is not loaded, so the HCA has no IPoIB interface; " +
+                              advice});
+  if (!uncabled.empty()) {
+    const Nic& nic = *sc_.find_node(uncabled.front())->find_nic(st.interface);
+    t.problems.push_back({"INTERFACE_NOT_CABLED", Severity::Error, true, uncabled,
+                          st.interface + " on " + join(uncabled) + " is HCA port " + std::to_string(nic.hca_port) +
+                              ", which has no cable: the port stays PORT_DOWN and the interface carries nothing "
+                              "(cable it, or configure the interface of the cabled port)"});
+  }
+  return ok;
+}
+
+void ClusterModel::load_ib_stack(const std::string& node)
+{
+  NodeState& ns = nodes_.at(node);
+  ns.ib_stack   = true;
+  // The interfaces appear now; those with a configuration (ifcfg ONBOOT, a NetworkManager connection) come up.
+  for (auto const& nic : sc_.find_node(node)->nics) {
+    InterfaceState& i = ns.interfaces.at(nic.name);
+    if (is_infiniband(nic) && i.present && i.configured && nic.cabled) i.up = true;
+  }
+}
+
+void ClusterModel::fabric_software(const Step& st, const std::vector<std::string>& nodes, Transition& t)
+{
+  std::vector<std::string> missing, done;
+  for (auto const& n : nodes) {
+    NodeState& ns = nodes_.at(n);
+    if (st.action == Action::InstallPackages) {
+      ns.ib_software = true;
+      done.push_back(n);
+      continue;
+    }
+    if (!ns.ib_software && st.action != Action::DisableService) {
+      missing.push_back(n);
+      continue;
+    }
+    if (st.action == Action::StartService) load_ib_stack(n);
+    if (st.action == Action::EnableService || st.action == Action::DisableService)
+      ns.rdma_enabled = st.action == Action::EnableService;
+    done.push_back(n);
+  }
+  if (!missing.empty())
+    t.problems.push_back({"RDMA_NOT_INSTALLED", Severity::Error, true, missing,
+                          "there is no rdma service on " + join(missing) +
+                              ": it comes with the InfiniBand packages (install_packages \"infiniband\" first)"});
+  if (!done.empty())
+    t.observed = st.action == Action::InstallPackages
+                     ? "InfiniBand packages installed on " + join(done)
+                     : std::string("rdma ") + to_string(st.action) + " on " + join(done);
+}
+
+void ClusterModel::verify_port(const Step& st, const std::vector<std::string>& nodes, Transition& t) const
+{
+  std::vector<std::string> seen;
+  for (auto const& n : nodes) {
+    PortState p       = port_state(n, st.interface);
+    const Nic& nic    = *sc_.find_node(n)->find_nic(st.interface);
+    std::string where = n + " " + st.interface + " (port " + std::to_string(nic.hca_port) + ")";
+    if (p.state != "PORT_ACTIVE")
+      t.problems.push_back({"PORT_NOT_ACTIVE",
+                            Severity::Error,
+                            true,
+                            {where},
+                            where + ": " + (p.state.empty() ? "" : p.state + ", ") + p.why});
+    else
+      seen.push_back(where + " PORT_ACTIVE, active MTU " + std::to_string(p.active_mtu));
+  }
+  if (!t.step_failed()) t.observed = join(seen);
 }
 
 /* ---- replica sets: quorum and heal debt ---- */

@@ -17,7 +17,12 @@
  *     stop_service or disable_service there has nothing to do;
  *   - a pool probed by IP follows its state files, not names: rewrite_peer_addresses moves a node's files to the
  *     addresses on another network, unless glusterd runs there (it writes its state back from memory); peers whose
- *     files disagree reject each other.
+ *     files disagree reject each other;
+ *   - an HCA's ib interfaces exist only while the InfiniBand stack is loaded: at boot with the packages installed
+ *     (and on CentOS 6 the rdma service enabled), or by start_service rdma; configuring one before is
+ *     IB_STACK_NOT_LOADED, configuring the interface of an uncabled port INTERFACE_NOT_CABLED, and verify_port
+ *     passes only on a PORT_ACTIVE port (cabled, stack loaded). install_nic of one port of a dual-port HCA installs
+ *     the card, so both ports' interfaces.
  * Things that stop take effect when a step starts (begin), things that start when it ends (end). */
 #pragma once
 
@@ -46,6 +51,9 @@ struct NodeState {
   bool glusterd_enabled = false; // starts at boot
   std::string names_network;     // the network this node's storage names resolve to
   std::string state_network;     // a pool probed by IP: the network whose addresses its glusterd state files hold
+  bool ib_software  = true;      // the InfiniBand packages (rdma-core) are installed
+  bool rdma_enabled = true;      // the rdma service starts at boot
+  bool ib_stack     = true;      // ib_ipoib and the verbs stack are loaded: its IB interfaces exist
   std::map<std::string, InterfaceState> interfaces;
 };
 
@@ -167,6 +175,14 @@ public:
    * the minority. */
   void rejected_peers(Transition& t) const;
 
+  /* An HCA port as ibv_devinfo -d DEV -i PORT shows it now. */
+  struct PortState {
+    std::string state;  // "PORT_ACTIVE", "PORT_DOWN", or "" when there is no RDMA device (stack not loaded)
+    int active_mtu = 0; // the IB MTU in bytes, PORT_ACTIVE only
+    std::string why;    // plain words when not active
+  };
+  PortState port_state(const std::string& node, const std::string& interface) const;
+
   /* The scenario's own NIC definitions held to the rules configure_interface is held to. */
   std::vector<StepProblem> initial_problems() const;
 
@@ -183,6 +199,14 @@ private:
   void plan_migrations(const Step& st, Transition& t);
   /* RAM of `node` not used by the running VMs on it. */
   double free_memory(const std::string& node) const;
+  /* The fabric half of targets(): configure/interface_up of an ib interface that does not exist yet or whose port
+   * has no cable. */
+  std::vector<std::string> fabric_ready(const Step& st, const std::vector<std::string>& nodes, Transition& t) const;
+  /* install_packages, and the rdma service (enable_service/disable_service/start_service rdma). */
+  void fabric_software(const Step& st, const std::vector<std::string>& nodes, Transition& t);
+  void load_ib_stack(const std::string& node);
+  void verify_port(const Step& st, const std::vector<std::string>& nodes, Transition& t) const;
+  bool is_infiniband(const Nic& nic) const;
   void boot(const std::string& node, Transition& t);
   void stop_bricks(const std::string& node, Transition& t);
   std::map<const Brick*, bool> serving_bricks() const;

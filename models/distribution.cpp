@@ -78,6 +78,79 @@ std::vector<std::string> infiniband_software(Distribution d)
   return {};
 }
 
+std::vector<std::string> infiniband_packages(Distribution d)
+{
+  switch (d) {
+  case Distribution::Centos6:
+    // The group brings rdma (the service), libibverbs and the drivers' user space; ibv_devinfo and ibstat come in
+    // libibverbs-utils and infiniband-diags.
+    return {"yum groupinstall -y \"Infiniband Support\"", "yum install -y libibverbs-utils infiniband-diags"};
+  case Distribution::El9:
+    return {"dnf install -y rdma-core libibverbs-utils infiniband-diags"};
+  case Distribution::Debian12:
+    return {"apt-get install -y rdma-core ibverbs-utils infiniband-diags"};
+  }
+  return {};
+}
+
+Check infiniband_packages_check(Distribution d, const std::string& node)
+{
+  switch (d) {
+  case Distribution::Centos6:
+    return {node, "rpm -q rdma", {{"^rdma-[0-9]", 1, "rdma-VERSION"}}};
+  case Distribution::El9:
+    return {node, "rpm -q rdma-core", {{"^rdma-core-[0-9]", 1, "rdma-core-VERSION"}}};
+  case Distribution::Debian12:
+    return {node, "dpkg-query -W -f='${Status}\\n' rdma-core", {{"^install ok installed$", 1, "install ok installed"}}};
+  }
+  return {};
+}
+
+namespace {
+const char* kRdmaUnit = "rdma-load-modules@infiniband.service";
+}
+
+std::vector<std::string> rdma_service_commands(Distribution d, ServiceChange c)
+{
+  if (d == Distribution::Centos6) return service_commands(d, c, "rdma");
+  // The unit has no [Install] section (udev wants it): masking is what keeps it from starting at boot.
+  switch (c) {
+  case ServiceChange::Start:
+    return {std::string("systemctl start ") + kRdmaUnit};
+  case ServiceChange::Enable:
+    return {std::string("systemctl unmask ") + kRdmaUnit};
+  case ServiceChange::Disable:
+    return {std::string("systemctl mask ") + kRdmaUnit};
+  case ServiceChange::Stop:
+    return {std::string("systemctl stop ") + kRdmaUnit};
+  }
+  return {};
+}
+
+Check rdma_service_check(Distribution d, ServiceChange c, const std::string& node)
+{
+  switch (c) {
+  case ServiceChange::Start:
+  case ServiceChange::Stop: // not a plan action (the loader refuses it); the module is what counts
+    return {node, "grep -c '^ib_ipoib ' /proc/modules || true", {{"^1$", 1, "1 (ib_ipoib loaded)"}}};
+  case ServiceChange::Enable:
+    if (d == Distribution::Centos6) return service_check(d, c, "rdma", node);
+    return {node, std::string("systemctl cat ") + kRdmaUnit, {{"^ExecStart=", 1, "ExecStart=... infiniband.conf"}}};
+  case ServiceChange::Disable:
+    if (d == Distribution::Centos6) return service_check(d, c, "rdma", node);
+    return {node, std::string("systemctl is-enabled ") + kRdmaUnit + " || true", {{"^masked$", 1, "masked"}}};
+  }
+  return {};
+}
+
+std::string rdma_device(const std::string& hca)
+{
+  if (hca == "InfiniHost-III") return "mthca0";
+  if (hca == "ConnectX-2" || hca == "ConnectX-3") return "mlx4_0";
+  if (hca == "ConnectX-4" || hca == "ConnectX-5" || hca == "ConnectX-6") return "mlx5_0";
+  return "";
+}
+
 std::string persistent_config(Distribution d, const std::string& interface)
 {
   switch (d) {

@@ -30,6 +30,16 @@ struct InterfaceSettings {
 
 /* The InfiniBand user space and the IPoIB module (rdma-core does not load ib_ipoib without its package: I1-I4). */
 std::vector<std::string> infiniband_software(Distribution d);
+/* install_packages "infiniband": the InfiniBand user space with ibv_devinfo and ibstat, and the check it is there. */
+std::vector<std::string> infiniband_packages(Distribution d);
+Check infiniband_packages_check(Distribution d, const std::string& node);
+/* The rdma service: CentOS 6's init script, which loads ib_ipoib; elsewhere rdma-core's
+ * rdma-load-modules@infiniband unit, which udev starts at boot when an HCA is present (research I3, I6). */
+std::vector<std::string> rdma_service_commands(Distribution d, ServiceChange c);
+Check rdma_service_check(Distribution d, ServiceChange c, const std::string& node);
+/* The verbs device name of an HCA model ("mthca0", "mlx4_0", "mlx5_0"), or "" when it is not known. */
+std::string rdma_device(const std::string& hca);
+
 /* Mode, MTU and address now, the same in a file that survives a reboot, and the interface up. */
 std::vector<std::string> configure_interface(Distribution d, const InterfaceSettings& s);
 std::string persistent_config(Distribution d, const std::string& interface); // the file or connection written

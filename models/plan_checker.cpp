@@ -259,7 +259,7 @@ void PlanChecker::check_mtus(const std::string& net, const std::string& step, co
   for (auto const& node : sc_.nodes)
     for (auto const& nic : node.nics) {
       const InterfaceState& i = model_.node(node.name).interfaces.at(nic.name);
-      if (nic.network != net || !i.present) continue;
+      if (nic.network != net || !i.present || !nic.cabled) continue; // an uncabled port is on no network
       if (!i.configured)
         unconfigured.push_back(node.name + " " + nic.name);
       else if (i.up)

@@ -156,6 +156,18 @@ void read_migration(ObjectReader& o, const Scenario& sc, Step& st)
   }
 }
 
+/* The services a plan can act on: glusterd, and the rdma service that loads the InfiniBand stack (CentOS 6's
+ * init script; on systemd distributions rdma-load-modules@infiniband). Stopping rdma would unload the stack
+ * under the interfaces: not modelled. */
+void read_service(ObjectReader& o, Step& st)
+{
+  if (st.service == "glusterd") return;
+  if (st.service != "rdma") o.fail("service", "unknown service \"" + st.service + "\" (modelled: glusterd, rdma)");
+  if (st.action == Action::StopService)
+    o.fail("service", "stopping rdma unloads the InfiniBand stack under its interfaces: not modelled (take the "
+                      "interfaces down instead)");
+}
+
 Step read_step(ObjectReader& o, const Scenario& sc, const std::vector<std::string>* rolling_node)
 {
   Step st;
@@ -173,6 +185,7 @@ Step read_step(ObjectReader& o, const Scenario& sc, const std::vector<std::strin
     bool service = st.action == Action::StartService || st.action == Action::StopService ||
                    st.action == Action::EnableService || st.action == Action::DisableService ||
                    st.action == Action::RewritePeerAddresses;
+    if (service && o.has("service") && o.raw("service") == "rdma") service = false; // rdma runs on every IB node
     bool listed = o.has("nodes") && o.raw("nodes").is_array();
     st.nodes    = read_targets(o, sc, node_action(st.action) || st.action == Action::RepointNames ? "all" : "");
     if (service && !listed)
@@ -191,7 +204,17 @@ Step read_step(ObjectReader& o, const Scenario& sc, const std::vector<std::strin
   case Action::DisableService:
     need("service");
     st.service = o.str("service");
-    if (st.service != "glusterd") o.fail("service", "unknown service \"" + st.service + "\" (modelled: glusterd)");
+    read_service(o, st);
+    break;
+  case Action::InstallPackages:
+    need("packages");
+    st.packages = o.str("packages");
+    if (st.packages != "infiniband")
+      o.fail("packages", "unknown package group \"" + st.packages + "\" (modelled: infiniband)");
+    break;
+  case Action::VerifyPort:
+    need("interface");
+    st.interface = o.str("interface");
     break;
   case Action::InstallNic:
   case Action::ConfigureInterface:
@@ -247,6 +270,9 @@ Step read_step(ObjectReader& o, const Scenario& sc, const std::vector<std::strin
       const Node* node = sc.find_node(n);
       const Nic* nic   = node->find_nic(st.interface);
       if (!nic) o.fail("interface", "unknown interface \"" + st.interface + "\" on node " + n);
+      if (st.action == Action::VerifyPort &&
+          sc.technology_of(*sc.find_network(nic->network)).kind != LinkKind::InfiniBand)
+        o.fail("interface", "interface " + st.interface + " on node " + n + " is not InfiniBand: it has no HCA port");
       if (st.action == Action::ConfigureInterface) {
         const Technology& t = sc.technology_of(*sc.find_network(nic->network));
         if (st.mode != IpoibMode::None && t.kind != LinkKind::InfiniBand)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 namespace ibmig {
@@ -117,6 +118,17 @@ public:
     case Action::Wait:
       ph.physical.push_back("Wait " + duration_text(static_cast<int>(st.duration.nominal().value)) +
                             " (the plan's duration) before the next step.");
+      break;
+    case Action::InstallPackages:
+      for (auto const& n : st.nodes) {
+        ph.commands.push_back({n, infiniband_packages(dist_)});
+        ph.checks.push_back(infiniband_packages_check(dist_, n));
+      }
+      out.notes.push_back("the packages bring the InfiniBand user space; ib_ipoib is loaded by the rdma service "
+                          "(start_service rdma) or at the next boot, and only then the ib interfaces appear");
+      break;
+    case Action::VerifyPort:
+      verify_port(st, after, ph, out);
       break;
     }
     out.phases.push_back(ph);
@@ -280,6 +292,13 @@ private:
 
   void service(const Step& st, ServiceChange c, RunbookPhase& ph) const
   {
+    if (st.service == "rdma") {
+      for (auto const& n : st.nodes) {
+        ph.commands.push_back({n, rdma_service_commands(dist_, c)});
+        ph.checks.push_back(rdma_service_check(dist_, c, n));
+      }
+      return;
+    }
     for (auto const& n : st.nodes) {
       ph.commands.push_back({n, service_commands(dist_, c, st.service)});
       ph.checks.push_back(service_check(dist_, c, st.service, n));
@@ -316,7 +335,8 @@ private:
       s.prefix     = prefix_of(nic->network);
       s.mtu        = is.mtu;
       s.mode       = is.mode;
-      if (s.infiniband) {
+      // A scenario that states the nodes' software installs it with its own steps (install_packages, rdma).
+      if (s.infiniband && !sc_.find_node(n)->software.stated) {
         software.commands.push_back({n, infiniband_software(dist_)});
         software.checks.push_back({n,
                                    "cat /sys/class/infiniband/*/ports/*/state",
@@ -350,6 +370,34 @@ private:
                                                            "\"source /etc/network/interfaces.d/*\")"
                                                          : ""));
     out.phases.push_back(ph);
+  }
+
+  /* ibv_devinfo -d DEV -i PORT on each node: the port of the step's interface must be PORT_ACTIVE (4). */
+  void verify_port(const Step& st, const ClusterModel& after, RunbookPhase& ph, RunbookStep& out) const
+  {
+    std::set<std::string> unknown;
+    std::map<std::string, std::vector<std::string>> mtus; // "2048 on port 2" -> nodes
+    for (auto const& n : st.nodes) {
+      const Nic* nic     = sc_.find_node(n)->find_nic(st.interface);
+      std::string device = rdma_device(nic->hca);
+      if (device.empty()) unknown.insert(nic->hca);
+      std::string port = std::to_string(nic->hca_port);
+      ph.checks.push_back({n,
+                           "ibv_devinfo " + (device.empty() ? "" : "-d " + device + " ") + "-i " + port,
+                           {{"state:.*PORT_ACTIVE \\(4\\)", 1, "state: PORT_ACTIVE (4)"}},
+                           120});
+      auto p = after.port_state(n, st.interface);
+      if (p.active_mtu > 0) mtus[std::to_string(p.active_mtu) + "` on port " + port].push_back(n);
+    }
+    for (auto const& [what, who] : mtus)
+      out.notes.push_back("the model expects `active_mtu: " + what + " on " + join(who) +
+                          " (the subnet manager's IB MTU decides)");
+    for (auto const& hca : unknown)
+      out.notes.push_back("the verbs device name of " + hca +
+                          " is not known here: ibv_devinfo without -d shows the "
+                          "first device; name yours with `ibv_devices`");
+    out.notes.push_back("PORT_INIT means the cable is in but no subnet manager runs (opensm, or the switch's); "
+                        "PORT_DOWN with physical state POLLING, no cable or nothing at its other end");
   }
 
   static Check link_check(const std::string& node, const std::string& interface, bool down)

@@ -159,6 +159,10 @@ const char* to_string(Action a)
     return "wait_heal";
   case Action::Wait:
     return "wait";
+  case Action::InstallPackages:
+    return "install_packages";
+  case Action::VerifyPort:
+    return "verify_port";
   }
   return "?";
 }

@@ -105,12 +105,22 @@ struct Nic {
   IpoibMode mode = IpoibMode::None; // IPoIB: initial mode (when present)
   int mtu        = 1500;            // initial MTU (when present)
   std::optional<Bond> bond;         // a bond of several NICs of the network's technology (one cable per slave)
+  int hca_port = 0;                 // InfiniBand only: the HCA port its IPoIB interface sits on (ib0 -> 1, ib1 -> 2)
+  bool cabled  = true;              // InfiniBand only: a cable runs from that port to the switch
 };
 
 struct Disk {
   BytesPerSecond write;
   BytesPerSecond read;
   std::string source;
+};
+
+/* What is installed on a node besides glusterd: the InfiniBand user space (rdma-core; on CentOS 6 the
+ * "Infiniband Support" group) and, where the distribution loads IPoIB through it, the rdma service at boot. */
+struct NodeSoftware {
+  bool infiniband   = true;  // default: the shipped scenarios configure their HCAs without a package step
+  bool rdma_enabled = true;  // the rdma service starts at boot (CentOS 6: it loads ib_ipoib)
+  bool stated       = false; // the scenario gave "software": the plan, not the runbook, installs what is missing
 };
 
 struct Node {
@@ -121,6 +131,7 @@ struct Node {
   Disk disk;
   std::vector<Nic> nics;
   std::optional<Bytes> memory; // a hypervisor's RAM for VMs: the target of a live migration must hold them
+  NodeSoftware software;
 
   const Nic* find_nic(const std::string& n) const;
 };
@@ -217,7 +228,9 @@ enum class Action {
   CheckPeers,           // gluster peer status: all peers connected
   CheckVolume,          // gluster volume status VOL clients: every brick online and sees every client
   WaitHeal,             // wait until self-heal has nothing pending on `volume`
-  Wait                  // a plain wait (e.g. for a change window)
+  InstallPackages,      // install a software group (`packages`: "infiniband" = rdma-core and the IB diagnostics)
+  VerifyPort,           // ibv_devinfo -d DEV -i PORT: the HCA port of `interface` is PORT_ACTIVE
+  Wait                  // a plain wait (e.g. for a change window); the last one: loops over the vocabulary end here
 };
 
 const char* to_string(Action a);
@@ -228,8 +241,9 @@ struct Step {
   Action action = Action::Wait;
   std::vector<std::string> nodes; // targets (all at once); empty for cluster-wide steps
   DurationSpec duration;
-  std::string service;              // StopService/StartService/EnableService/DisableService
-  std::string interface;            // InstallNic/ConfigureInterface/InterfaceDown/InterfaceUp/VerifyPing
+  std::string service;              // StopService/StartService/EnableService/DisableService: glusterd | rdma
+  std::string packages;             // InstallPackages: "infiniband"
+  std::string interface;            // InstallNic/ConfigureInterface/InterfaceDown/InterfaceUp/VerifyPing/VerifyPort
   std::string network;              // RepointNames/VerifyPing/RewritePeerAddresses
   std::string method;               // RepointNames: "dns" | "hosts"
   std::string volume;               // CheckVolume/WaitHeal

@@ -362,6 +362,29 @@ void read_networks(ObjectReader& root, Scenario& sc)
   check_unique(sc.networks, root, "networks");
 }
 
+/* nodes[].software: {"infiniband": bool, "rdma_enabled": bool}; absent, both installed and enabled. */
+void read_software(ObjectReader& node, Node& n)
+{
+  if (!node.has("software")) return;
+  ObjectReader s          = node.child("software");
+  n.software.infiniband   = s.boolean("infiniband", true);
+  n.software.rdma_enabled = s.boolean("rdma_enabled", n.software.infiniband);
+  n.software.stated       = true;
+  if (n.software.rdma_enabled && !n.software.infiniband)
+    s.fail("rdma_enabled", "the rdma service comes with the InfiniBand packages: without them it cannot be enabled");
+  s.finish();
+}
+
+/* An IPoIB interface sits on one HCA port: the kernel names them in port order (ib0 port 1, ib1 port 2:
+ * docs/research/runbook-sources.md I8, I9), so that is the default. */
+void read_hca_port(ObjectReader& c, Nic& nic)
+{
+  int by_name = 1;
+  if (nic.name == "ib1") by_name = 2;
+  nic.hca_port = c.integer("port", by_name, 1, 2);
+  nic.cabled   = c.boolean("cabled", true);
+}
+
 void read_nodes(ObjectReader& root, Scenario& sc)
 {
   const json& arr = root.array("nodes");
@@ -393,6 +416,7 @@ void read_nodes(ObjectReader& root, Scenario& sc)
     n.disk.source = d.str("source");
     d.finish();
     if (o.has("memory")) n.memory = o.bytes("memory", 1 << 20, 1e14);
+    read_software(o, n);
     const json& nics = o.array("nics");
     for (size_t k = 0; k < nics.size(); k++) {
       ObjectReader c(nics[k], o.index("nics", k), root.file());
@@ -408,8 +432,10 @@ void read_nodes(ObjectReader& root, Scenario& sc)
         nic.hca = c.str("hca");
         if (!sc.hcas.count(nic.hca)) c.fail("hca", "unknown HCA model \"" + nic.hca + "\"");
         nic.mode = loader::parse_ipoib_mode(c, "mode", c.str("mode", "datagram"));
-      } else if (c.has("hca") || c.has("mode")) {
-        c.fail(c.has("hca") ? "hca" : "mode", "only InfiniBand NICs have an HCA model and an IPoIB mode");
+        read_hca_port(c, nic);
+      } else if (c.has("hca") || c.has("mode") || c.has("port") || c.has("cabled")) {
+        const char* key = c.has("hca") ? "hca" : c.has("mode") ? "mode" : c.has("port") ? "port" : "cabled";
+        c.fail(key, "only InfiniBand NICs have an HCA model, an HCA port, a cable and an IPoIB mode");
       }
       nic.mtu = c.integer("mtu", tech.mtu_default, 576, 65520);
       if (c.has("bond")) nic.bond = read_bond(c, tech);

@@ -68,12 +68,13 @@ std::vector<const Nic*> Topology::nics_on(const std::string& node, const std::st
 
 const Nic* Topology::nic_on(const std::string& node, const std::string& network) const
 {
-  const Nic* first = nullptr;
-  for (const Nic* nic : nics_on(node, network)) {
-    if (nic->present) return nic;
-    if (!first) first = nic;
-  }
-  return first;
+  // What carries the node's traffic there: an installed NIC with a cable, else the one the plan installs; a NIC on
+  // an uncabled HCA port (the other port of a dual-port card) only when there is nothing else.
+  const Nic* best = nullptr;
+  auto rank       = [](const Nic* n) { return (n->cabled ? 2 : 0) + (n->present ? 1 : 0); };
+  for (const Nic* nic : nics_on(node, network))
+    if (!best || rank(nic) > rank(best)) best = nic;
+  return best;
 }
 
 bool Topology::connected(const std::string& a, const std::string& b, const std::string& network) const

@@ -46,7 +46,8 @@ public:
   std::vector<Cable> cables(const std::string& node) const;
   /* NICs of `node` attached to `network` (present or, if included, to be installed). */
   std::vector<const Nic*> nics_on(const std::string& node, const std::string& network) const;
-  /* The NIC of `node` on `network`: its first present one, else the first the plan installs; nullptr if none. */
+  /* The NIC of `node` on `network`: its first present cabled one, else the first cabled one the plan installs (a NIC
+   * on an uncabled HCA port only when there is no other); nullptr if none. */
   const Nic* nic_on(const std::string& node, const std::string& network) const;
   /* Whether a and b can reach each other through `network`'s switch. */
   bool connected(const std::string& a, const std::string& b, const std::string& network) const;

@@ -85,6 +85,7 @@ std::optional<double> PlanExecutor::machine_time(const Step& st) const
 {
   const Calibration& c = world_.sc.calibration;
   const double nodes   = static_cast<double>(st.nodes.size());
+  if (st.service == "rdma") return std::nullopt; // loading modules, a chkconfig: negligible, not modelled
   switch (st.action) {
   case Action::StartService:
     return c.glusterd_start_s.value;
@@ -235,8 +236,16 @@ void PlanExecutor::migrate(const Step& st, const std::vector<Migration>& moves, 
       world_.sample();
       world_.model.set_paused(m.vm, false);
       world_.changed();
-      fail(rep, "live migration of " + m.vm + " from " + m.from + " to " + m.to + " over " + m.network +
-                    (cut ? " was cut (a node or its interface went down)" : " does not converge: " + copy.stalled()));
+      std::string why =
+          "live migration of " + m.vm + " from " + m.from + " to " + m.to + " over " + m.network +
+          (cut ? " was cut (a node or its interface went down)" : " does not converge: " + copy.stalled());
+      fail(rep, why);
+      if (!cut) // what only a run finds: the rate the copy gets while it shares the NICs
+        world_.recorder.finding("MIGRATION_DOES_NOT_CONVERGE", st.name,
+                                "Step \"" + st.name + "\" (" + st.json_path + "): " + why +
+                                    ". The copy shares the NICs of " + m.network +
+                                    " with other traffic. Migrate over a network of its own, raise max_bandwidth or "
+                                    "downtime_limit, or migrate while the guest is quieter.");
       continue;
     }
     char buf[256];

@@ -95,7 +95,7 @@ Report Run::go(const Report* prediction)
     log("phase before");
     report_.phases.push_back(workload_->run("before", 0, report_.nics));
     double plan_start = report_.phases.back().end_s;
-    PlanReplayer replay(*cluster_, plan, {opt_.time_scale}, plan_start);
+    PlanReplayer replay(*cluster_, plan, {opt_.time_scale, opt_.ports}, plan_start);
     if (!sc_.faults.empty()) { // a crash must find writes in flight: the VMs write through the replay
       log("faults: the VMs' writers run through the replay");
       workload_->start_plan_writers();
@@ -147,7 +147,11 @@ void Run::describe_run()
   sections_.run.read_file_bytes = opt_.read_file_bytes;
   sections_.run.small_files     = opt_.small_files;
   sections_.run.rate_scale      = opt_.rate_scale;
-  if (opt_.rdma) sections_.rdma = "requested; the soft-RoCE plane is not wired into emulate yet: IPoIB stand-in only";
+  if (opt_.rdma)
+    sections_.rdma = std::string("requested: IPoIB traffic runs on the namespaces' stand-in; ") +
+                     (opt_.ports ? "verify_port steps query soft-RoCE guests at their step"
+                                 : "verify_port steps take the model's answer (no soft-RoCE guests here)") +
+                     "; the fabric check and RDMA benchmark run after the replay";
   sections_.workload_mode =
       opt_.concurrent_streams
           ? "streams of a phase run concurrently as the scenario describes, bounded: each max-rate writer writes " +

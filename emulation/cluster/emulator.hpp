@@ -17,6 +17,8 @@
  * remain Needs root, /dev/fuse, glusterd/gluster/glusterfs, ip, tc, nsenter, unshare, ping, ss. */
 #pragma once
 
+#include "port_probe.hpp"
+
 #include "report.hpp"
 #include "scenario.hpp"
 
@@ -36,7 +38,8 @@ public:
 struct EmulateOptions {
   double time_scale = 0.01;             // physical steps (power off/on, install NIC, waits) sleep duration*time_scale
   std::vector<std::string> inject;      // names-not-repointed, mtu-mismatch, client-left-mounted, node-does-not-return
-  bool rdma             = false;        // reserved for the soft-RoCE plane; ignored today (the report says so)
+  bool rdma             = false;        // the soft-RoCE plane runs (the CLI runs it after the replay)
+  PortProbe* ports      = nullptr;      // verify_port steps ask these ports (soft-RoCE guests); none: the model's
   std::string state_dir = "/run/ibmig"; // state file of a run: STATE_DIR/ibmig-RUN.json
   std::string work_dir  = "/var/tmp";   // bricks and per-node files: WORK_DIR/ibmig-RUN/
   Bytes write_bytes{256.0 * 1024 * 1024};    // bytes each sequential-write stream writes per phase

@@ -1,5 +1,7 @@
 #include "plan_replay.hpp"
 
+#include "text.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -59,7 +61,8 @@ bool is_emulated_wait(Action a)
 
 bool is_check(Action a)
 {
-  return a == Action::VerifyPing || a == Action::CheckPeers || a == Action::CheckVolume || a == Action::WaitHeal;
+  return a == Action::VerifyPing || a == Action::CheckPeers || a == Action::CheckVolume || a == Action::WaitHeal ||
+         a == Action::VerifyPort;
 }
 
 PlanReplayer::PlanReplayer(EmulatedCluster& cluster, const MistakenPlan& plan, Options opt, double clock_start_s)
@@ -543,6 +546,9 @@ std::string PlanReplayer::run_check(const Step& st, const Transition& expected, 
     case Action::CheckVolume:
       seen = wait_recovered(st.volume, intended_network);
       break;
+    case Action::VerifyPort:
+      seen = verify_port(st, expected);
+      break;
     default:
       break;
     }
@@ -559,6 +565,23 @@ std::string PlanReplayer::run_check(const Step& st, const Transition& expected, 
                       ", the emulated cluster failed it: " + f.what());
     throw;
   }
+}
+
+/* ibv_devinfo on each node's port, through the probe (soft-RoCE guests with --rdma). The namespaces have no verbs
+ * stack, so without a probe the outcome is the model's and the step says so. */
+std::string PlanReplayer::verify_port(const Step& st, const Transition& expected)
+{
+  if (!opt_.ports) {
+    if (expected.step_failed()) throw StepFailure(failing_problems(expected));
+    return expected.observed + " (the model's answer: the namespaces have no verbs stack; emulate --rdma asks "
+                               "soft-RoCE guests)";
+  }
+  std::vector<PortQuery> asked = port_queries(st, model_);
+  PortOutcome o                = port_outcome(st, asked, opt_.ports->probe(asked));
+  // Nodes that are off or lack the HCA were not asked: the model's words for them.
+  if (asked.size() < st.nodes.size() && expected.step_failed()) o.failures.push_back(failing_problems(expected));
+  if (!o.failures.empty()) throw StepFailure(join(o.failures, "; "));
+  return o.seen;
 }
 
 std::string PlanReplayer::verify_ping(const Step& st)

@@ -10,6 +10,7 @@
 #include "cluster_model.hpp"
 #include "downtime.hpp"
 #include "mistakes.hpp"
+#include "port_probe.hpp"
 #include "report.hpp"
 
 #include <chrono>
@@ -31,6 +32,7 @@ public:
   using Clock = std::chrono::steady_clock;
   struct Options {
     double time_scale = 0.01;
+    PortProbe* ports  = nullptr; // verify_port asks real ports (emulate --rdma); none: the model's outcome
   };
 
   PlanReplayer(EmulatedCluster& cluster, const MistakenPlan& plan, Options opt, double clock_start_s);
@@ -103,6 +105,7 @@ private:
   std::string run_check(const Step& st, const Transition& expected, const std::string& intended_network);
   std::string check_peers(const std::string& intended_network);
   std::string verify_ping(const Step& st);
+  std::string verify_port(const Step& st, const Transition& expected);
   std::string wait_heal(const Step& st);
   std::string explain_hung_client(const std::string& node, const std::string& volume);
   std::string network_of_address(const std::string& node, const std::string& address) const;

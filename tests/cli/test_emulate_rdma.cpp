@@ -68,3 +68,34 @@ TEST(EmulateRdma, PortNeverActiveIsDetected)
   EXPECT_NE(out.find("RDMA plane (soft-RoCE guests)"), std::string::npos) << out;
   EXPECT_EQ(leftovers(), "");
 }
+
+// verify_port runs in the guests at its step: the write-up's cards with port 1 checked instead of port 2. The guests
+// built from the model (rxe loaded, no carrier on port 1) report PORT_DOWN through ibv_devinfo, the step fails with
+// that, the model agrees (no EMULATION_DIFFERS), and nothing is left behind. If this fails, the emulator passes a
+// port check without asking a verbs stack, or blames another cause.
+TEST(EmulateRdma, VerifyPortAsksTheGuestsAtItsStep)
+{
+  std::string why = ibmig::emu::missing_prerequisites();
+  if (why.empty()) why = ibmig::rdma::RdmaPlane::unavailable_reason(std::string(IBMIG_BINARY_DIR) + "/guest");
+  if (!why.empty()) GTEST_SKIP() << why;
+  ASSERT_EQ(leftovers(), "") << "another run left objects behind before this test";
+  std::string json = testing::TempDir() + "emulate-port.json";
+  int status       = -1;
+  std::string out  = output_of(std::string(IBMIG_BINARY_DIR) + "/ibmig emulate scenarios/broken/port-not-active.json " +
+                                   "--rdma --time-scale 0.002 --json " + json + " 2>&1",
+                               &status);
+  EXPECT_EQ(status, 1) << out;
+  nlohmann::json r           = nlohmann::json::parse(std::ifstream(json));
+  const nlohmann::json* port = nullptr;
+  for (auto const& s : r["steps"])
+    if (s["name"] == "Check port 1 is active") port = &s;
+  ASSERT_NE(port, nullptr) << out;
+  EXPECT_EQ((*port)["outcome"], "failed");
+  const std::string detail = (*port)["detail"];
+  for (std::string node : {"n1", "n2", "n3", "n4"})
+    EXPECT_NE(detail.find(node + " ib0 (port 1): ibv_devinfo: PORT_DOWN (soft-RoCE guest " + node), std::string::npos)
+        << detail;
+  for (auto const& c : r["checks"])
+    EXPECT_NE(c["rule"], "EMULATION_DIFFERS") << c.dump();
+  EXPECT_EQ(leftovers(), "");
+}

@@ -7,6 +7,7 @@
 #include "interrupt_guard.hpp"
 #include "mistakes.hpp"
 #include "plan_replay.hpp"
+#include "port_probe.hpp"
 #include "run_state.hpp"
 #include "scenario_loader.hpp"
 #include "tcp_connections.hpp"
@@ -763,4 +764,63 @@ TEST(InterruptGuard, SleepsAndCommandsStopAtTheFlag)
   runner.set_interruptible(false); // teardown: commands run to the end despite the flag
   EXPECT_TRUE(runner.run({"true"}, Seconds{10}).ok());
   clear_interrupt();
+}
+
+// verify_port in the replay: the ports asked are the step's running nodes with the HCA, each with what the model
+// holds (stack loaded, cable, port number, IB MTU); a reading that is not PORT_ACTIVE fails the step with the
+// port's state and who answered. If this fails, emulate --rdma would ask guests about ports the model does not have,
+// or pass a port the real verbs stack reports down.
+TEST(PortProbe, QueriesFollowTheModelAndReadingsDecide)
+{
+  Scenario sc = load_scenario(std::string(IBMIG_SOURCE_DIR) + "/scenarios/reference-dual-port.json");
+  ClusterModel m(sc);
+  const Step* verify = nullptr;
+  for (auto const& st : sc.plan.steps) {
+    if (st.action == Action::VerifyPort) {
+      verify = &st;
+      break;
+    }
+    m.apply(st);
+  }
+  ASSERT_NE(verify, nullptr);
+  std::vector<PortQuery> asked = port_queries(*verify, m);
+  ASSERT_EQ(asked.size(), 4u);
+  EXPECT_EQ(asked[1].node, "n2");
+  EXPECT_EQ(asked[1].interface, "ib1");
+  EXPECT_EQ(asked[1].port, 2);
+  EXPECT_TRUE(asked[1].stack_loaded);
+  EXPECT_TRUE(asked[1].cabled);
+  EXPECT_EQ(asked[1].ib_mtu, 2048);
+
+  Step port1                      = *verify;
+  port1.interface                 = "ib0"; // the uncabled port of the same cards
+  std::vector<PortQuery> uncabled = port_queries(port1, m);
+  ASSERT_EQ(uncabled.size(), 4u);
+  EXPECT_FALSE(uncabled[0].cabled);
+  EXPECT_EQ(uncabled[0].port, 1);
+
+  std::vector<PortReading> got;
+  for (auto const& q : asked)
+    got.push_back({q.node, "PORT_ACTIVE", 2048, "rxe0", "soft-RoCE guest " + q.node});
+  PortOutcome ok = port_outcome(*verify, asked, got);
+  EXPECT_TRUE(ok.failures.empty());
+  EXPECT_NE(ok.seen.find("n3 ib1 (port 2) PORT_ACTIVE, active MTU 2048 (rxe0, soft-RoCE guest n3)"), std::string::npos)
+      << ok.seen;
+  got[2].state    = "PORT_DOWN";
+  got[3].state    = "NO_DEVICE";
+  PortOutcome bad = port_outcome(*verify, asked, got);
+  ASSERT_EQ(bad.failures.size(), 2u);
+  EXPECT_EQ(bad.failures[0], "n3 ib1 (port 2): ibv_devinfo: PORT_DOWN (soft-RoCE guest n3)");
+  EXPECT_EQ(bad.failures[1], "n4 ib1 (port 2): ibv_devinfo: has no RDMA device (soft-RoCE guest n4)");
+  got.pop_back(); // a guest that never answered
+  EXPECT_EQ(port_outcome(*verify, asked, got).failures.back(),
+            "n4 ib1 (port 2): ibv_devinfo: could not be queried (no reading)");
+
+  // A node that is off is not asked.
+  ClusterModel off = m;
+  Step power_off;
+  power_off.action = Action::PowerOff;
+  power_off.nodes  = {"n1"};
+  off.apply(power_off);
+  EXPECT_EQ(port_queries(*verify, off).size(), 3u);
 }

@@ -233,6 +233,8 @@ json random_cluster_json(Rng& rng, const RandomScenarioOptions& opt)
         nic["present"] = true;
       if (net.ib) {
         nic["hca"] = rng.pick(hcas);
+        if (rng.chance(0.2)) nic["port"] = rng.between(1, 2);
+        if (rng.chance(0.1)) nic["cabled"] = false;
         if (rng.chance(0.6)) nic["mode"] = rng.pick({"datagram", "connected"});
         if (rng.chance(0.6)) nic["mtu"] = rng.pick(std::vector<int>{2044, 4092, 65520, 1500, rng.between(576, 65520)});
       } else if (rng.chance(0.3)) {
@@ -250,6 +252,11 @@ json random_cluster_json(Rng& rng, const RandomScenarioOptions& opt)
       nics.push_back(nic);
     }
     node["nics"] = nics;
+    if (rng.chance(0.2)) { // the InfiniBand software missing, or rdma not enabled at boot
+      bool packages    = rng.chance(0.5);
+      node["software"] = {{"infiniband", packages}};
+      if (packages || rng.chance(0.5)) node["software"]["rdma_enabled"] = packages && rng.chance(0.5);
+    }
     nodes.push_back(node);
   }
 
@@ -407,7 +414,7 @@ const std::vector<std::string> kActions = {
     "enable_service",      "disable_service", "power_off",       "power_on",     "install_nic",
     "configure_interface", "interface_down",  "interface_up",    "verify_ping",  "repoint_names",
     "check_peers",         "check_volume",    "wait_heal",       "wait",         "rewrite_peer_addresses",
-    "migrate_vms"};
+    "migrate_vms",         "install_packages",    "verify_port"};
 
 bool node_action(const std::string& a)
 {
@@ -556,8 +563,9 @@ private:
     json s = {{"action", action}};
     if (rng_.chance(0.5)) s["name"] = step_name(action);
     std::vector<bool> eligible(c_.nodes.size(), true);
-    bool with_interface = interface_action(action) || (action == "verify_ping" && rng_.chance(0.5));
-    bool with_mode      = false;
+    bool with_interface =
+        interface_action(action) || action == "verify_port" || (action == "verify_ping" && rng_.chance(0.5));
+    bool with_mode = false;
     if (with_interface) {
       std::vector<std::string> names = interfaces_of(block ? *block : std::vector<int>{});
       if (!block) {
@@ -570,6 +578,9 @@ private:
       if (!iface_wanted.empty())
         names = std::count(names.begin(), names.end(), iface_wanted) ? std::vector{iface_wanted}
                                                                      : std::vector<std::string>{};
+      if (action == "verify_port") // an HCA port: InfiniBand interfaces only (a NIC name is one network's)
+        names.erase(std::remove_if(names.begin(), names.end(), [&](const std::string& n) { return !is_ib(n); }),
+                    names.end());
       if (names.empty()) {
         if (action != "verify_ping") return std::nullopt;
         with_interface = false;
@@ -604,7 +615,8 @@ private:
     }
     if (action == "stop_service" || action == "start_service" || action == "enable_service" ||
         action == "disable_service")
-      s["service"] = "glusterd";
+      s["service"] = action != "stop_service" && rng_.chance(0.15) ? "rdma" : "glusterd";
+    if (action == "install_packages") s["packages"] = "infiniband";
     if (action == "configure_interface") {
       if (with_mode) s["mode"] = rng_.pick({"datagram", "connected"});
       if (rng_.chance(0.7))
@@ -657,6 +669,13 @@ private:
     }
     if (rng_.chance(0.8)) s["duration"] = random_duration(rng_);
     return s;
+  }
+
+  bool is_ib(const std::string& iface) const
+  {
+    for (auto const& n : c_.nodes)
+      if (const NicInfo* nic = n.nic(iface)) return nic->ib;
+    return false;
   }
 
   /* The loader refuses a rewrite to a network where a server has no address. */
@@ -737,6 +756,15 @@ private:
     add(out, "power_off");
     if (!iface.empty()) add(out, "install_nic", nullptr, iface);
     add(out, "power_on");
+    if (rng_.chance(0.3)) { // the write-up's fabric steps: software, rdma, the port
+      add(out, "install_packages");
+      add(out, "start_service");
+      if (last_is(out, "start_service")) {
+        out.back()["service"] = "rdma";
+        out.back().erase("nodes");
+      }
+      if (!iface.empty() && is_ib(iface)) add(out, "verify_port", nullptr, iface);
+    }
     if (!iface.empty()) add(out, "configure_interface", nullptr, iface);
     add(out, "verify_ping");
     const char* move = c_.by_ip && rng_.chance(0.85) ? "rewrite_peer_addresses" : "repoint_names";

@@ -100,6 +100,10 @@ TEST(PlanChecker, EveryBrokenPlanIsFlaggedWithItsRule)
       {"migration-target-memory.json", "MIGRATION_TARGET_MEMORY", Severity::Error, "Migrate the node's VMs away (n1)"},
       {"migration-does-not-converge.json", "MIGRATION_DOES_NOT_CONVERGE", Severity::Error,
        "Migrate the node's VMs away (n1)"},
+      {"ib-stack-not-loaded.json", "IB_STACK_NOT_LOADED", Severity::Error, "Configure ib1 (connected, MTU 65520)"},
+      {"interface-not-cabled.json", "INTERFACE_NOT_CABLED", Severity::Error, "Configure ib0 (connected, MTU 65520)"},
+      {"port-not-active.json", "PORT_NOT_ACTIVE", Severity::Error, "Check port 1 is active"},
+      {"rdma-not-installed.json", "RDMA_NOT_INSTALLED", Severity::Error, "Enable rdma at boot"},
   };
   std::set<std::string> listed;
   for (auto const& c : cases) {

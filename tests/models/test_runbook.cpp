@@ -277,6 +277,55 @@ TEST(Runbook, GlusterChecksAcceptWhatTheCliPrints)
   EXPECT_LT(matching_lines(heal_check[0]->expect[0], pending), 4);
 }
 
+// If this fails, the fabric steps type the wrong commands for a distribution (a CentOS 6 node has no dnf, rdma-core's
+// unit is no SysV service), or verify_port's check accepts a port that is not PORT_ACTIVE. The ibv_devinfo lines
+// are printed as rdma-core's libibverbs/examples/devinfo.c prints them ("\t\t\tstate:\t\t\t%s (%d)").
+TEST(Runbook, FabricStepsPerDistribution)
+{
+  struct Expected {
+    Distribution d;
+    std::string install, enable, start;
+  };
+  const std::vector<Expected> cases = {
+      {Distribution::Centos6,
+       "yum groupinstall -y \"Infiniband Support\"\nyum install -y libibverbs-utils infiniband-diags\n",
+       "chkconfig rdma on\n", "service rdma start\n"},
+      {Distribution::El9, "dnf install -y rdma-core libibverbs-utils infiniband-diags\n",
+       "systemctl unmask rdma-load-modules@infiniband.service\n",
+       "systemctl start rdma-load-modules@infiniband.service\n"},
+      {Distribution::Debian12, "apt-get install -y rdma-core ibverbs-utils infiniband-diags\n",
+       "systemctl unmask rdma-load-modules@infiniband.service\n",
+       "systemctl start rdma-load-modules@infiniband.service\n"},
+  };
+  for (auto const& c : cases) {
+    SCOPED_TRACE(to_string(c.d));
+    Scenario sc     = load("reference-dual-port.json");
+    sc.distribution = c.d;
+    Runbook rb      = make_runbook(sc);
+    EXPECT_EQ(commands_on(step_named(rb, "Install the InfiniBand software"), "n3"), c.install);
+    EXPECT_EQ(commands_on(step_named(rb, "Enable rdma at boot"), "n3"), c.enable);
+    EXPECT_EQ(commands_on(step_named(rb, "Start rdma"), "n3"), c.start);
+    auto loaded = checks_of(step_named(rb, "Start rdma"));
+    ASSERT_EQ(loaded.size(), 4u);
+    EXPECT_EQ(matching_lines(loaded[0]->expect[0], "1\n"), 1);
+    EXPECT_EQ(matching_lines(loaded[0]->expect[0], "0\n"), 0);
+    // The software is the plan's own steps here: configure_interface no longer installs it.
+    EXPECT_FALSE(contains(commands_on(step_named(rb, "Configure ib1 (connected, MTU 65520)"), "n3"), "install"));
+    auto port = checks_of(step_named(rb, "Check port 2 is active"));
+    ASSERT_EQ(port.size(), 4u);
+    EXPECT_EQ(port[2]->node, "n3");
+    EXPECT_EQ(port[2]->command, "ibv_devinfo -d mthca0 -i 2");
+    EXPECT_GT(port[2]->wait_s, 0) << "a port turns ACTIVE when the subnet manager sweeps";
+    const std::string head = "hca_id:\tmthca0\n\ttransport:\t\t\tInfiniBand (0)\n\t\tport:\t2\n";
+    EXPECT_EQ(matching_lines(port[2]->expect[0], head + "\t\t\tstate:\t\t\tPORT_ACTIVE (4)\n"), 1);
+    EXPECT_EQ(matching_lines(port[2]->expect[0], head + "\t\t\tstate:\t\t\tPORT_DOWN (1)\n"), 0);
+    EXPECT_EQ(matching_lines(port[2]->expect[0], head + "\t\t\tstate:\t\t\tPORT_INIT (2)\n"), 0);
+  }
+  // A scenario that does not state its software (the shipped reference) keeps the install in configure_interface.
+  Runbook ref = make_runbook(load("reference.json"));
+  EXPECT_TRUE(contains(commands_on(step_named(ref, "Configure ib0 (connected, MTU 65520)"), "n1"), "yum install"));
+}
+
 // If this fails, a DNS re-point edits hosts files, or does not tell the admin which records to change.
 TEST(Runbook, DnsRepointIsInstructionsAndAWaitForResolution)
 {

@@ -201,6 +201,60 @@ const std::vector<BadCase> kBadCases = {
        d["plan"]["steps"] = {{{"action", "rewrite_peer_addresses"}}};
      },
      "plan.steps[0].network", "missing required field"},
+    // The fabric: HCA ports, cables and the InfiniBand software.
+    {"PortOnEthernetNic", [](json& d) { d["nodes"][0]["nics"][1]["port"] = 1; }, "nodes[0].nics[1].port",
+     "only InfiniBand NICs have an HCA model, an HCA port"},
+    {"CabledOnEthernetNic", [](json& d) { d["nodes"][1]["nics"][1]["cabled"] = false; }, "nodes[1].nics[1].cabled",
+     "only InfiniBand NICs"},
+    {"HcaPortOutOfRange", [](json& d) { d["nodes"][0]["nics"][2]["port"] = 3; }, "nodes[0].nics[2].port",
+     "value 3 out of range [1, 2]"},
+    {"CabledNotABoolean", [](json& d) { d["nodes"][2]["nics"][2]["cabled"] = "no"; }, "nodes[2].nics[2].cabled",
+     "expected true or false"},
+    {"UnknownSoftwareField",
+     [](json& d) {
+       d["nodes"][0]["software"] = {{"opensm", true}};
+     },
+     "nodes[0].software.opensm", "unknown field"},
+    {"RdmaEnabledWithoutPackages",
+     [](json& d) {
+       d["nodes"][3]["software"] = {{"infiniband", false}, {"rdma_enabled", true}};
+     },
+     "nodes[3].software.rdma_enabled", "comes with the InfiniBand packages"},
+    {"UnknownPackageGroup",
+     [](json& d) {
+       d["plan"]["steps"] = {{{"action", "install_packages"}, {"packages", "opensm"}}};
+     },
+     "plan.steps[0].packages", "unknown package group \"opensm\" (modelled: infiniband)"},
+    {"InstallPackagesWithoutPackages",
+     [](json& d) {
+       d["plan"]["steps"] = {{{"action", "install_packages"}}};
+     },
+     "plan.steps[0].packages", "missing required field for action install_packages"},
+    {"UnknownService",
+     [](json& d) {
+       d["plan"]["steps"] = {{{"action", "start_service"}, {"service", "opensmd"}}};
+     },
+     "plan.steps[0].service", "unknown service \"opensmd\" (modelled: glusterd, rdma)"},
+    {"StopRdmaIsNotModelled",
+     [](json& d) {
+       d["plan"]["steps"] = {{{"action", "stop_service"}, {"service", "rdma"}}};
+     },
+     "plan.steps[0].service", "stopping rdma unloads the InfiniBand stack"},
+    {"VerifyPortOnEthernet",
+     [](json& d) {
+       d["plan"]["steps"] = {{{"action", "verify_port"}, {"interface", "eth1"}}};
+     },
+     "plan.steps[0].interface", "interface eth1 on node n1 is not InfiniBand: it has no HCA port"},
+    {"VerifyPortWithoutInterface",
+     [](json& d) {
+       d["plan"]["steps"] = {{{"action", "verify_port"}}};
+     },
+     "plan.steps[0].interface", "missing required field for action verify_port"},
+    {"VerifyPortUnknownInterface",
+     [](json& d) {
+       d["plan"]["steps"] = {{{"action", "verify_port"}, {"interface", "ib1"}}};
+     },
+     "plan.steps[0].interface", "unknown interface \"ib1\" on node n1"},
 };
 
 class LoaderRejects : public ::testing::TestWithParam<BadCase> {};
@@ -227,6 +281,45 @@ INSTANTIATE_TEST_SUITE_P(BadInput, LoaderRejects, ::testing::ValuesIn(kBadCases)
                          [](const ::testing::TestParamInfo<BadCase>& i) { return i.param.name; });
 
 } // namespace
+
+// If this fails, the fabric fields default wrongly: ib0 is port 1 and ib1 port 2 (the kernel creates one IPoIB
+// interface per port, in port order), a port is cabled and the software installed unless the scenario says
+// otherwise, and an rdma service step acts on every node, not only Gluster servers.
+TEST(Loader, FabricFieldsAndTheirDefaults)
+{
+  json doc       = reference();
+  Scenario ref   = parse_scenario(doc, "x.json");
+  const Nic* ib0 = ref.nodes[0].find_nic("ib0");
+  ASSERT_NE(ib0, nullptr);
+  EXPECT_EQ(ib0->hca_port, 1);
+  EXPECT_TRUE(ib0->cabled);
+  EXPECT_TRUE(ref.nodes[0].software.infiniband);
+  EXPECT_TRUE(ref.nodes[0].software.rdma_enabled);
+  EXPECT_FALSE(ref.nodes[0].software.stated);
+
+  doc["nodes"][0]["nics"][2]["name"]   = "ib1";
+  doc["nodes"][1]["nics"][2]["port"]   = 2;
+  doc["nodes"][1]["nics"][2]["cabled"] = false;
+  doc["nodes"][2]["software"]          = {{"infiniband", false}};
+  doc["nodes"][3]["roles"]             = {"hypervisor"};
+  doc["volumes"][0]["bricks"]          = {"n1:/b", "n2:/b", "n3:/b", "n1:/c"};
+  doc["plan"]["steps"]                 = {{{"action", "install_packages"}, {"packages", "infiniband"}},
+                                          {{"action", "enable_service"}, {"service", "rdma"}},
+                                          {{"action", "enable_service"}, {"service", "glusterd"}},
+                                          {{"action", "verify_port"}, {"interface", "ib0"}, {"nodes", {"n2"}}}};
+  Scenario sc                          = parse_scenario(doc, "x.json");
+  EXPECT_EQ(sc.nodes[0].find_nic("ib1")->hca_port, 2);
+  EXPECT_EQ(sc.nodes[1].find_nic("ib0")->hca_port, 2);
+  EXPECT_FALSE(sc.nodes[1].find_nic("ib0")->cabled);
+  EXPECT_FALSE(sc.nodes[2].software.infiniband);
+  EXPECT_FALSE(sc.nodes[2].software.rdma_enabled); // no packages: no rdma service either
+  EXPECT_TRUE(sc.nodes[2].software.stated);
+  EXPECT_EQ(sc.plan.steps[0].packages, "infiniband");
+  EXPECT_EQ(sc.plan.steps[1].nodes.size(), 4u); // rdma: n4 too, although it is no Gluster server
+  EXPECT_EQ(sc.plan.steps[2].nodes.size(), 3u); // glusterd: the servers only
+  EXPECT_EQ(sc.plan.steps[3].action, Action::VerifyPort);
+  EXPECT_EQ(sc.plan.steps[3].interface, "ib0");
+}
 
 // If this fails, the edits above are not the only mistake: the unedited reference itself would be refused.
 TEST(Loader, ReferenceLoads)

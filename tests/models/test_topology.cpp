@@ -90,6 +90,23 @@ TEST(Topology, NicOnPrefersAPresentNic)
 }
 
 // If this fails, a NIC's name outside its node differs between the graph, the reports and the switch ports.
+// The write-up's dual-port cards: ib0 on the uncabled port 1, ib1 on port 2. Traffic on "ib" goes through ib1, in
+// the simulator's NIC resources, the emulator's pings and hosts file alike. If this fails, they model or ping the
+// port that has no cable.
+TEST(Topology, NicOnPrefersACabledNic)
+{
+  Scenario sc                = two_nodes();
+  sc.nodes[0].nics[2].cabled = false; // ib0, present
+  sc.index_nodes();
+  EXPECT_EQ(Topology(sc, true).nic_on("n1", "ib")->name, "ib1"); // cabled, to be installed
+  sc.nodes[0].nics[1].present = true;
+  sc.index_nodes();
+  EXPECT_EQ(Topology(sc).nic_on("n1", "ib")->name, "ib1");
+  sc.nodes[0].nics[1].cabled = false; // nothing cabled: the first present one, as before
+  sc.index_nodes();
+  EXPECT_EQ(Topology(sc).nic_on("n1", "ib")->name, "ib1");
+}
+
 TEST(Topology, NicName)
 {
   Scenario sc = two_nodes();

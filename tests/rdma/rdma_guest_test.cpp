@@ -1,5 +1,6 @@
 // Soft-RoCE in QEMU guests: three nodes (one client, two servers) with rdma_rxe, checked through RdmaPlane.
 // Each case boots three TCG guests (~35-60 s on two cores).
+#include "port_query.hpp"
 #include "rdma_plane.hpp"
 
 #include <gtest/gtest.h>
@@ -101,4 +102,29 @@ TEST(RdmaGuests, InjectedFaultsAreDetectedAndExplained)
   EXPECT_EQ(report["nodes"][1]["active_mtu_bytes"], 1024) << "rxe on a 1500-byte netdev runs 1024-byte IB MTU";
   EXPECT_EQ(report["nodes"][2]["port_state"], "NO_DEVICE");
   EXPECT_EQ(report["nodes"][0]["port_state"], "PORT_ACTIVE");
+}
+
+// verify_port in `ibmig emulate --rdma`: the port's world as the model has it, built in a guest, answered by the
+// guest's own ibv_devinfo. A cabled port with the stack loaded is PORT_ACTIVE at the IB MTU asked for; without a
+// cable it is PORT_DOWN; without the stack there is no device. If this fails, verify_port would pass or fail in the
+// emulator for another reason than the port's state.
+TEST(RdmaGuests, PortQueriesShowActiveDownAndMissingPorts)
+{
+  SKIP_UNLESS_GUESTS_CAN_RUN();
+  PortQueryOptions options;
+  options.image_dir           = kImageDir;
+  options.nodes               = {{"n1", true, true, 2048}, {"n2", true, false, 2048}, {"n3", false, true, 2048}};
+  options.guest_timeout       = std::chrono::seconds(120);
+  const nlohmann::json report = query_ports(options);
+  SCOPED_TRACE(report.dump(2));
+  ASSERT_EQ(report["nodes"].size(), 3u);
+  EXPECT_EQ(report["nodes"][0]["port_state"], "PORT_ACTIVE");
+  EXPECT_EQ(report["nodes"][0]["active_mtu_bytes"], 2048);
+  EXPECT_EQ(report["nodes"][0]["device"], "rxe0");
+  EXPECT_EQ(report["nodes"][1]["port_state"], "PORT_DOWN");
+  EXPECT_EQ(report["nodes"][2]["port_state"], "NO_DEVICE");
+  for (auto const& n : report["nodes"]) {
+    EXPECT_EQ(n["exit_status"], 0) << n["name"];
+    EXPECT_FALSE(n["timed_out"].get<bool>()) << n["name"];
+  }
 }

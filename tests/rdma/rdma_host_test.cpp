@@ -2,6 +2,7 @@
 #include "command_runner.hpp"
 #include "cpio_archive.hpp"
 #include "guest_launcher.hpp"
+#include "port_query.hpp"
 #include "rdma_plane.hpp"
 #include "replicated_write.hpp"
 
@@ -161,6 +162,26 @@ TEST(Devinfo, ParsesActivePortAndMissingDevice)
   EXPECT_EQ(info["active_mtu_bytes"], 1024);
   EXPECT_EQ(info["gid"], "::ffff:10.77.0.2");
   EXPECT_EQ(parse_devinfo("No IB devices found\n")["port_state"], "NO_DEVICE");
+}
+
+// A port query builds the model's port in the guest: the stack loaded is the rxe device, a cable is eth0 up, and the
+// IB MTU comes from an Ethernet MTU 512 bytes above it (rxe keeps 80 bytes for its headers). If this fails, a
+// verify_port step in emulate --rdma asks a port in another state than the model's.
+TEST(PortQueryScripts, TheModelsPortIsBuiltInTheGuest)
+{
+  const std::string active = port_job_script({"n1", true, true, 2048});
+  EXPECT_NE(active.find("/usr/sbin/ip link set eth0 mtu 2560\n"), std::string::npos) << active;
+  EXPECT_NE(active.find("/usr/sbin/ip link set eth0 up\n"), std::string::npos);
+  EXPECT_NE(active.find("rdma link add rxe0 type rxe netdev eth0\n"), std::string::npos);
+  EXPECT_NE(active.find("ibv_devinfo -d rxe0 -i 1"), std::string::npos);
+  const std::string uncabled = port_job_script({"n2", true, false, 4096});
+  EXPECT_NE(uncabled.find("mtu 4608"), std::string::npos);
+  EXPECT_NE(uncabled.find("eth0 down"), std::string::npos);
+  EXPECT_EQ(uncabled.find("eth0 up"), std::string::npos);
+  const std::string no_stack = port_job_script({"n3", false, true, 2048});
+  EXPECT_EQ(no_stack.find("rdma link add"), std::string::npos);
+  EXPECT_THROW(port_job_script({"n4", true, true, 65520}), std::invalid_argument);
+  EXPECT_THROW(query_ports(PortQueryOptions{}), std::invalid_argument);
 }
 
 // Fault injection lives in the job scripts: "port never active" must not add the rxe link, "MTU mismatch" must set

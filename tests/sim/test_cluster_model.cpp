@@ -300,3 +300,131 @@ TEST(SimulationFindings, FaultReportHasTheHealDuration)
   EXPECT_NEAR(*f.heal_s, 300.0 / 80, 0.5);
   EXPECT_TRUE(verdict(r).ok()) << verdict(r).summary();
 }
+
+namespace {
+
+/* The dual-port cluster (no InfiniBand software, port 1 uncabled) with its HCAs already in and `steps` as its plan. */
+json dual_port_with_plan(const json& steps, const std::string& distribution = "centos6")
+{
+  json doc = read_json("scenarios/reference-dual-port.json");
+  for (auto& n : doc["nodes"])
+    for (auto& nic : n["nics"])
+      nic.erase("present");
+  doc["distribution"]  = distribution;
+  doc["plan"]["steps"] = steps;
+  return doc;
+}
+
+bool has_problem(const Transition& t, const std::string& rule)
+{
+  return std::any_of(t.problems.begin(), t.problems.end(), [&](auto& p) { return p.rule == rule && p.fails; });
+}
+
+} // namespace
+
+// The fabric: without the InfiniBand packages an installed HCA has no ib interface; configuring one is refused with
+// what to install (and not applied); the packages alone load nothing until rdma starts, and then the port of a
+// cabled interface is PORT_ACTIVE.
+TEST(ClusterModel, IbInterfacesExistOnlyWithTheStackLoaded)
+{
+  json cfg    = {{"action", "configure_interface"}, {"interface", "ib1"}, {"mode", "connected"}, {"mtu", 65520}};
+  json doc    = dual_port_with_plan(json::array({cfg,
+                                                 {{"action", "install_packages"}, {"packages", "infiniband"}},
+                                                 {{"action", "verify_port"}, {"interface", "ib1"}},
+                                                 {{"action", "start_service"}, {"service", "rdma"}},
+                                                 {{"action", "verify_port"}, {"interface", "ib1"}},
+                                                 cfg}));
+  Scenario sc = parse_scenario(doc, "x.json");
+  ClusterModel m(sc);
+  auto const& st = sc.plan.steps;
+  EXPECT_FALSE(m.node("n1").ib_stack);
+  Transition t = m.apply(st[0]);
+  ASSERT_TRUE(has_problem(t, "IB_STACK_NOT_LOADED"));
+  EXPECT_NE(t.problems.front().detail.find("install the InfiniBand packages"), std::string::npos)
+      << t.problems.front().detail;
+  EXPECT_NE(t.problems.front().detail.find("\"Infiniband Support\""), std::string::npos); // CentOS 6's group
+  EXPECT_EQ(m.node("n1").interfaces.at("ib1").mtu, 2044); // the refused 65520 is not applied
+  EXPECT_FALSE(m.node("n1").interfaces.at("ib1").up);
+  EXPECT_FALSE(m.interface_up_on("n1", "ib"));
+  EXPECT_FALSE(m.apply(st[1]).step_failed());
+  EXPECT_FALSE(m.node("n1").ib_stack); // packages installed, ib_ipoib not loaded yet
+  t = m.apply(st[2]);
+  ASSERT_TRUE(has_problem(t, "PORT_NOT_ACTIVE"));
+  EXPECT_NE(t.problems.front().detail.find("no RDMA device"), std::string::npos) << t.problems.front().detail;
+  EXPECT_FALSE(m.apply(st[3]).step_failed());
+  EXPECT_TRUE(m.node("n1").ib_stack);
+  t = m.apply(st[4]);
+  EXPECT_FALSE(t.step_failed());
+  EXPECT_NE(t.observed.find("n1 ib1 (port 2) PORT_ACTIVE, active MTU 2048"), std::string::npos) << t.observed;
+  t = m.apply(st[5]);
+  EXPECT_FALSE(t.step_failed());
+  EXPECT_TRUE(m.interface_up_on("n1", "ib"));
+  EXPECT_EQ(m.node("n1").interfaces.at("ib1").mtu, 65520);
+}
+
+// At boot, rdma-core's udev rule loads ib_ipoib on el9 and Debian 12 once the packages are there; on CentOS 6 the
+// rdma service does, so it must be enabled.
+TEST(ClusterModel, BootLoadsTheStackWhereTheDistributionDoes)
+{
+  json plan = json::array({{{"action", "install_packages"}, {"packages", "infiniband"}},
+                           {{"action", "stop_clients"}},
+                           {{"action", "power_off"}},
+                           {{"action", "power_on"}},
+                           {{"action", "enable_service"}, {"service", "rdma"}},
+                           {{"action", "stop_clients"}},
+                           {{"action", "power_off"}},
+                           {{"action", "power_on"}}});
+  for (std::string dist : {"centos6", "el9", "debian12"}) {
+    SCOPED_TRACE(dist);
+    Scenario sc = parse_scenario(dual_port_with_plan(plan, dist), "x.json");
+    ClusterModel m(sc);
+    for (size_t i = 0; i < 4; i++)
+      m.apply(sc.plan.steps[i]);
+    EXPECT_EQ(m.node("n2").ib_stack, dist != "centos6");
+    for (size_t i = 4; i < sc.plan.steps.size(); i++)
+      m.apply(sc.plan.steps[i]);
+    EXPECT_TRUE(m.node("n2").ib_stack);
+  }
+}
+
+// An uncabled port: its interface exists but carries nothing. Configuring it is refused, verify_port reports
+// PORT_DOWN; install_nic of one port of a dual-port HCA brings the other port's interface too.
+TEST(ClusterModel, AnUncabledPortIsRefusedAndReportedDown)
+{
+  json doc = read_json("scenarios/reference-dual-port.json");
+  for (auto& n : doc["nodes"])
+    n["software"] = {{"infiniband", true}, {"rdma_enabled", true}};
+  doc["plan"]["steps"] = json::array({{{"action", "stop_clients"}},
+                                      {{"action", "power_off"}},
+                                      {{"action", "install_nic"}, {"interface", "ib1"}},
+                                      {{"action", "power_on"}},
+                                      {{"action", "verify_port"}, {"interface", "ib0"}},
+                                      {{"action", "configure_interface"}, {"interface", "ib0"}},
+                                      {{"action", "verify_port"}, {"interface", "ib1"}}});
+  Scenario sc          = parse_scenario(doc, "x.json");
+  ClusterModel m(sc);
+  for (size_t i = 0; i < 4; i++)
+    EXPECT_FALSE(m.apply(sc.plan.steps[i]).step_failed()) << sc.plan.steps[i].name;
+  EXPECT_TRUE(m.node("n3").interfaces.at("ib0").present); // the card's other port
+  EXPECT_EQ(m.port_state("n3", "ib0").state, "PORT_DOWN");
+  Transition t = m.apply(sc.plan.steps[4]);
+  ASSERT_TRUE(has_problem(t, "PORT_NOT_ACTIVE"));
+  EXPECT_NE(t.problems.front().detail.find("PORT_DOWN, port 1 of n1's HCA has no cable"), std::string::npos)
+      << t.problems.front().detail;
+  t = m.apply(sc.plan.steps[5]);
+  EXPECT_TRUE(has_problem(t, "INTERFACE_NOT_CABLED"));
+  EXPECT_FALSE(m.node("n3").interfaces.at("ib0").up);
+  EXPECT_FALSE(m.apply(sc.plan.steps[6]).step_failed());
+}
+
+// The simulator follows the model: a configure step the model refuses for want of the InfiniBand stack fails in
+// the simulation too, with the model's words.
+TEST(ClusterModel, SimulatorFailsWhatTheModelRefuses)
+{
+  Report r = sim::simulate(load_scenario(std::string(IBMIG_SOURCE_DIR) + "/scenarios/broken/ib-stack-not-loaded.json"));
+  const StepReport& conf = step_report(r, "Configure ib1 (connected, MTU 65520)");
+  EXPECT_EQ(conf.outcome, StepOutcome::Failed);
+  EXPECT_NE(conf.detail.find("the InfiniBand stack (ib_ipoib) is not loaded"), std::string::npos) << conf.detail;
+  Report ok = sim::simulate(load_scenario(std::string(IBMIG_SOURCE_DIR) + "/scenarios/broken/port-not-active.json"));
+  EXPECT_EQ(step_report(ok, "Check port 1 is active").outcome, StepOutcome::Failed);
+}

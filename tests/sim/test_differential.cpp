@@ -42,7 +42,14 @@ Tally differential(const json& base, uint64_t first_seed)
     bool any_failed = false;
     for (size_t i = 0; i < r.steps.size(); i++) {
       auto const& s = r.steps[i];
-      if (s.outcome == StepOutcome::Ok || s.action == "wait_heal") continue;
+      // Rate-dependent failures only a run finds (a heal longer than its wait, a migration whose copy gets less
+      // than the guest dirties because it shares its NICs) are the simulator's own findings, not the checker's.
+      bool rate_dependent = s.action == "wait_heal" ||
+                            (s.action == "migrate_vms" && s.detail.find("does not converge:") != std::string::npos &&
+                             std::any_of(r.checks.begin(), r.checks.end(), [&](const CheckFinding& f) {
+                               return f.origin == FindingOrigin::Simulation && f.step == s.name;
+                             }));
+      if (s.outcome == StepOutcome::Ok || rate_dependent) continue;
       any_failed = true;
       EXPECT_LE(first_error, i) << "seed " << seed << ": the simulator failed step " << i << " \"" << s.name << "\" ("
                                 << s.detail << ") but the checker had no error at or before it";

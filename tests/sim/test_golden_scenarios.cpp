@@ -100,6 +100,27 @@ const std::map<std::string, Expectation>& expectations()
           EXPECT_TRUE(verdict(r).ok()) << verdict(r).summary();
           EXPECT_FALSE(has_errors(check_plan(sc)));
         }}},
+      {"reference-dual-port.json",
+       {"the write-up's fabric: dual-port HCAs with port 1 uncabled, ib1 on port 2 after the plan installs the "
+        "InfiniBand software and starts rdma; the same figures as reference.json (a plan that configured ib0 would "
+        "leave the storage names on a network nobody reaches and the VMs unable to write)",
+        [](const Scenario& sc, const Report& r) {
+          in_range(client(phase(r, "before"), "vm2").write_MBps, 52, 58, "vm2 before");
+          const ClientFigures& a = client(phase(r, "after"), "vm2");
+          in_range(a.write_MBps, 140, 200, "vm2 after");
+          EXPECT_EQ(a.bottleneck.find("eth1"), std::string::npos) << a.bottleneck;
+          EXPECT_EQ(a.bottleneck.find("ib0"), std::string::npos) << a.bottleneck;
+          bool port_checked = false;
+          for (auto const& st : r.steps) {
+            EXPECT_EQ(st.outcome, StepOutcome::Ok) << st.name << ": " << st.detail;
+            if (st.action == "verify_port") {
+              port_checked = true;
+              EXPECT_NE(st.detail.find("n4 ib1 (port 2) PORT_ACTIVE, active MTU 2048"), std::string::npos) << st.detail;
+            }
+          }
+          EXPECT_TRUE(port_checked);
+          EXPECT_FALSE(has_errors(check_plan(sc)));
+        }}},
       {"reference-rolling.json",
        {"rolling: one node at a time with heal in between; the volume never loses quorum, so its downtime is 0, "
         "and VMs on nodes not being migrated keep running, so some VM is down for less than the plan",
