@@ -1,6 +1,6 @@
 /* `ibmig emulate --rdma`: the plan's fabric checks on a real verbs stack. One soft-RoCE guest per node that has an
- * InfiniBand NIC (its first cabled one), at the IPoIB MTU the plan configures on it; port state, active MTU, GID, large pings and the
- * replicated RDMA write benchmark (emulation/rdma/rdma_plane.hpp). */
+ * InfiniBand NIC (its first cabled one), at the IPoIB MTU the plan configures on it; port state, active MTU, GID, large
+ * pings and the replicated RDMA write benchmark (emulation/rdma/rdma_plane.hpp). */
 #pragma once
 
 #include "scenario.hpp"

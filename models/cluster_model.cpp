@@ -757,8 +757,10 @@ double ClusterModel::free_memory(const std::string& node) const
   const Node& n = *sc_.find_node(node);
   if (!n.memory) return 1e300; // the loader asks for it wherever a migration can land
   double used = 0;
-  for (const Vm* vm : vms_by_node_.count(node) ? vms_by_node_.at(node) : std::vector<const Vm*>{})
-    if (vms_.at(vm->name).running && vm->memory) used += vm->memory->size.value;
+  auto here   = vms_by_node_.find(node);
+  if (here != vms_by_node_.end())
+    for (const Vm* vm : here->second)
+      if (vms_.at(vm->name).running && vm->memory) used += vm->memory->size.value;
   return n.memory->value - used;
 }
 

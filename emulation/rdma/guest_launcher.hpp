@@ -52,6 +52,19 @@ struct LauncherOptions {
   bool keep_work_dir      = false;   // keep consoles and job logs for debugging
 };
 
+/// The launcher's part of a plane's or a port query's options: both carry these fields under the same names.
+template <class Options> LauncherOptions launcher_options_of(const Options& o)
+{
+  LauncherOptions launch;
+  launch.image_dir     = o.image_dir;
+  launch.run_id        = o.run_id;
+  launch.memory_mib    = o.memory_mib;
+  launch.timeout       = o.guest_timeout;
+  launch.accelerator   = o.accelerator;
+  launch.keep_work_dir = o.keep_logs;
+  return launch;
+}
+
 /// Thrown when SIGINT or SIGTERM arrives while guests run; everything created is torn down during unwinding. The
 /// emulation tree's one interrupted type (interrupt_guard.hpp), under the name the plane's callers use.
 using Interrupted = emu::Interrupted;

@@ -51,14 +51,7 @@ nlohmann::json query_ports(const PortQueryOptions& options, emu::CommandRunner* 
   const auto start = Clock::now();
   emu::SystemRunner system;
   system.set_interruptible(false); // the launcher's InterruptGuard stops the guests; teardown must not be cut short
-  LauncherOptions launch;
-  launch.image_dir     = options.image_dir;
-  launch.run_id        = options.run_id;
-  launch.memory_mib    = options.memory_mib;
-  launch.timeout       = options.guest_timeout;
-  launch.accelerator   = options.accelerator;
-  launch.keep_work_dir = options.keep_logs;
-  GuestLauncher launcher(launch, runner ? *runner : system);
+  GuestLauncher launcher(launcher_options_of(options), runner ? *runner : system);
   std::vector<GuestSpec> guests;
   for (auto const& n : options.nodes)
     guests.push_back({n.name, port_job_script(n)});

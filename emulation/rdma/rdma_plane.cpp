@@ -221,14 +221,7 @@ std::string RdmaPlane::job_script(size_t index) const
 nlohmann::json RdmaPlane::run()
 {
   const auto start = Clock::now();
-  LauncherOptions launch;
-  launch.image_dir     = options_.image_dir;
-  launch.run_id        = options_.run_id;
-  launch.memory_mib    = options_.memory_mib;
-  launch.timeout       = options_.guest_timeout;
-  launch.accelerator   = options_.accelerator;
-  launch.keep_work_dir = options_.keep_logs;
-  GuestLauncher launcher(launch, *runner_);
+  GuestLauncher launcher(launcher_options_of(options_), *runner_);
   std::vector<GuestSpec> guests;
   for (size_t i = 0; i < options_.nodes.size(); ++i)
     guests.push_back({options_.nodes[i].name, job_script(i)});

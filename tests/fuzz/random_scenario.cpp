@@ -410,11 +410,11 @@ json random_workload(Rng& rng, const Cluster& c)
 }
 
 const std::vector<std::string> kActions = {
-    "stop_clients",        "start_clients",   "remount_clients", "stop_service", "start_service",
-    "enable_service",      "disable_service", "power_off",       "power_on",     "install_nic",
-    "configure_interface", "interface_down",  "interface_up",    "verify_ping",  "repoint_names",
-    "check_peers",         "check_volume",    "wait_heal",       "wait",         "rewrite_peer_addresses",
-    "migrate_vms",         "install_packages",    "verify_port"};
+    "stop_clients",        "start_clients",    "remount_clients", "stop_service", "start_service",
+    "enable_service",      "disable_service",  "power_off",       "power_on",     "install_nic",
+    "configure_interface", "interface_down",   "interface_up",    "verify_ping",  "repoint_names",
+    "check_peers",         "check_volume",     "wait_heal",       "wait",         "rewrite_peer_addresses",
+    "migrate_vms",         "install_packages", "verify_port"};
 
 bool node_action(const std::string& a)
 {
