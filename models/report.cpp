@@ -356,6 +356,19 @@ json to_json(const Report& r)
                       {"healed_s", opt(f.healed_s)},
                       {"heal_s", opt(f.heal_s)},
                       {"split_brain", f.split_brain}});
+  json migrations = json::array();
+  for (auto const& m : r.migrations)
+    migrations.push_back({{"vm", m.vm},
+                          {"step", m.step},
+                          {"from", m.from},
+                          {"to", m.to},
+                          {"network", m.network},
+                          {"precopy_rounds", m.precopy_rounds},
+                          {"bytes", m.bytes},
+                          {"seconds", m.seconds},
+                          {"pause_s", m.pause_s},
+                          {"completed", m.completed},
+                          {"why_not", m.why_not}});
   json out = {{"reportVersion", 1},
               {"tool", r.tool},
               {"scenario", r.scenario},
@@ -372,7 +385,8 @@ json to_json(const Report& r)
               {"steps", steps},
               {"checks", checks},
               {"events", events},
-              {"faults", faults}};
+              {"faults", faults},
+              {"migrations", migrations}};
   if (r.emulation) add_emulation_json(*r.emulation, out);
   // Derived, for a CI job reading the file; report_from_json recomputes it rather than trusting it.
   Verdict v      = verdict(r);
@@ -442,6 +456,11 @@ Report report_from_json(const json& j)
       r.faults.push_back({f.at("node"), f.at("json_path"), f.at("crashed_s"), opt_get(f, "back_s"),
                           opt_get(f, "healed_s"), opt_get(f, "heal_s"),
                           f.at("split_brain").get<std::vector<std::string>>()});
+  if (j.contains("migrations")) // absent in reports written before it existed
+    for (auto const& m : j.at("migrations"))
+      r.migrations.push_back({m.at("vm"), m.at("step"), m.at("from"), m.at("to"), m.at("network"),
+                              m.at("precopy_rounds"), m.at("bytes"), m.at("seconds"), m.at("pause_s"),
+                              m.at("completed"), m.at("why_not")});
   static const char* known[] = {"reportVersion",
                                 "tool",
                                 "scenario",
@@ -459,7 +478,8 @@ Report report_from_json(const json& j)
                                 "steps",
                                 "checks",
                                 "events",
-                                "faults"};
+                                "faults",
+                                "migrations"};
   // The sections of EmulationSections.
   static const char* emulate_only[] = {"run",    "workload_mode", "plan_checker", "verification",
                                        "failed", "comparison",    "rdma"};
@@ -582,6 +602,18 @@ void print_report(const Report& r, std::ostream& out)
       if (f.heal_s) out << formatted(", its bricks healed %.1f s after they served again", *f.heal_s);
       if (!f.split_brain.empty()) out << ", " << f.split_brain.size() << " file(s) in split-brain";
       out << "\n";
+    }
+  }
+  if (!r.migrations.empty()) {
+    out << "\nLive migrations:\n";
+    for (auto const& m : r.migrations) {
+      out << formatted("  %-8s %s -> %s over %s: ", m.vm.c_str(), m.from.c_str(), m.to.c_str(), m.network.c_str());
+      if (m.completed)
+        out << formatted("%d pre-copy rounds, %.0f MB in %.2f s, paused %.3f s", m.precopy_rounds, m.bytes / 1e6,
+                         m.seconds, m.pause_s);
+      else
+        out << "not completed: " << m.why_not;
+      out << "  (" << m.step << ")\n";
     }
   }
   out << "\n";

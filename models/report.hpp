@@ -136,6 +136,21 @@ struct FaultReport {
   std::vector<std::string> split_brain; // emulate: "VOL:/path" files Gluster reports in split-brain after it
 };
 
+/* One live migration (migrate_vms), as the run lived it. Both tools write it: the simulator times the pre-copy rounds
+ * as flows, the emulator sends them as bytes between the two nodes (at --rate-scale R it runs 1/R times longer and
+ * reports its times multiplied by R, back on the scenario's clock). */
+struct MigrationReport {
+  std::string vm;
+  std::string step; // the migrate_vms step's name
+  std::string from{}, to{}, network{};
+  int precopy_rounds = 0; // rounds before the stop-and-copy
+  double bytes       = 0; // every round's bytes, the stop-and-copy's included
+  double seconds     = 0; // from the first byte to the end of the stop-and-copy
+  double pause_s     = 0; // the stop-and-copy: the VM's downtime
+  bool completed     = false;
+  std::string why_not{}; // when not completed: cut, or does not converge
+};
+
 /* The sections only `ibmig emulate` writes; each is a top-level key of the JSON report, named as the member. */
 
 /* The read-back of every written byte (emulation/cluster/verification.hpp). */
@@ -211,6 +226,7 @@ struct Report {
   std::vector<CheckFinding> checks;
   std::vector<Event> events;
   std::vector<FaultReport> faults;
+  std::vector<MigrationReport> migrations;
   std::optional<EmulationSections> emulation; // emulate only
 };
 

@@ -232,6 +232,17 @@ void PlanExecutor::migrate(const Step& st, const std::vector<Migration>& moves, 
       world_.changed();
       break;
     }
+    MigrationReport mr{m.vm,
+                       st.name,
+                       m.from,
+                       m.to,
+                       m.network,
+                       copy.rounds() - (pause < 0 ? 0 : 1),
+                       copy.sent(),
+                       World::now() - t0,
+                       std::max(pause, 0.0),
+                       pause >= 0,
+                       ""};
     if (pause < 0) {
       world_.sample();
       world_.model.set_paused(m.vm, false);
@@ -240,6 +251,8 @@ void PlanExecutor::migrate(const Step& st, const std::vector<Migration>& moves, 
           "live migration of " + m.vm + " from " + m.from + " to " + m.to + " over " + m.network +
           (cut ? " was cut (a node or its interface went down)" : " does not converge: " + copy.stalled());
       fail(rep, why);
+      mr.why_not = why;
+      world_.recorder.migration(mr);
       if (!cut) // what only a run finds: the rate the copy gets while it shares the NICs
         world_.recorder.finding("MIGRATION_DOES_NOT_CONVERGE", st.name,
                                 "Step \"" + st.name + "\" (" + st.json_path + "): " + why +
@@ -253,6 +266,7 @@ void PlanExecutor::migrate(const Step& st, const std::vector<Migration>& moves, 
                   m.vm.c_str(), m.from.c_str(), m.to.c_str(), m.network.c_str(), copy.rounds() - 1, copy.sent() / 1e6,
                   World::now() - t0, pause);
     world_.recorder.event(World::now(), "migrated", buf);
+    world_.recorder.migration(mr);
     rep.detail += (rep.detail.empty() ? "" : "; ") + std::string(buf);
   }
 }

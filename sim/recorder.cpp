@@ -56,6 +56,7 @@ Report Recorder::build(const Scenario& sc, double plan_start_s, double plan_end_
   r.events          = events_;
   r.checks          = findings_;
   r.faults          = faults_;
+  r.migrations      = migrations_;
   for (auto const& p : phases_) {
     PhaseReport pr;
     pr.name    = p.name;

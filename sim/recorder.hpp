@@ -63,6 +63,7 @@ public:
     return faults_.size() - 1;
   }
   FaultReport& fault(size_t i) { return faults_.at(i); }
+  void migration(MigrationReport m) { migrations_.push_back(std::move(m)); }
 
   Report build(const Scenario& sc, double plan_start_s, double plan_end_s) const;
 
@@ -73,6 +74,7 @@ private:
   std::vector<Event> events_;
   std::vector<CheckFinding> findings_;
   std::vector<FaultReport> faults_;
+  std::vector<MigrationReport> migrations_;
   double end_s_ = 0;
 };
 

@@ -17,6 +17,9 @@ constexpr double downtime_tolerance_pct = 5;
 /* A node's heal after a crash: the simulator's heal rate (heal_MBps) is an assumption, and here the self-heal
  * daemon's crawl and this machine's 2 shared cores add seconds. */
 constexpr double heal_tolerance_pct = 50;
+/* A live migration's time: the same rounds' bytes over a shaped veth (TCP's start and the shaper's burst add a
+ * little to each round). */
+constexpr double migration_tolerance_pct = 25;
 
 /* concurrent: the VMs of a phase ran together, so a node's NIC counter holds all its VMs' copies and what its
  * bricks sent to other nodes' readers: the NIC rows are then per node (its NIC on storage_network, the one the

@@ -1,10 +1,13 @@
 #include "plan_replay.hpp"
 
+#include "memory_copy.hpp"
+#include "precopy.hpp"
 #include "text.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <sstream>
@@ -97,7 +100,8 @@ double PlanReplayer::wall_s() const
 double PlanReplayer::now_clock() const
 {
   double in_step = since(step_started_);
-  return clock_ + (in_step - slept_s_) + (opt_.time_scale > 0 ? slept_s_ / opt_.time_scale : 0);
+  return clock_ + (in_step - slept_s_ - copied_s_) + (opt_.time_scale > 0 ? slept_s_ / opt_.time_scale : 0) +
+         copied_s_ * c_.rate_scale();
 }
 
 /* ---- faults: a node crash, its return, the heal of what it missed ---- */
@@ -372,6 +376,7 @@ bool PlanReplayer::run()
     rep.timing    = is_emulated_wait(st.action) ? StepTiming::EmulatedWait : StepTiming::Measured;
     rep.start_s   = clock_;
     slept_s_      = 0;
+    copied_s_     = 0;
     auto t0       = Clock::now();
     step_started_ = t0;
     tick(static_cast<int>(i)); // a fault "after_step" happens as its step starts
@@ -390,7 +395,7 @@ bool PlanReplayer::run()
         rep.detail  = f.what();
       }
     // The machine's part is what the commands and checks took (the scaled sleeps stand for physical time).
-    rep.machine_s = since(t0) - slept_s_;
+    rep.machine_s = since(t0) - slept_s_ - copied_s_ + copied_s_ * c_.rate_scale();
     rep.end_s     = rep.start_s + step_duration_s(st.duration.nominal().value, rep.machine_s);
     clock_        = rep.end_s;
     if (rep.outcome == StepOutcome::Ok) mark_recovered(rep.end_s);
@@ -462,7 +467,7 @@ void PlanReplayer::confirm_recovered()
   for (auto const& vm : sc.workload.vms) {
     IoPath p = model_.io_path(vm, clock_);
     if (!p.can_write || !(vms_.down(vm.name) || to_check.count(vm.volume))) continue;
-    auto& bricks = to_check[vm.volume][vm.node];
+    auto& bricks = to_check[vm.volume][model_.vm(vm.name).node];
     for (int b : p.write_bricks)
       bricks.insert(sc.find_volume(vm.volume)->bricks[static_cast<size_t>(b)].node);
   }
@@ -501,6 +506,7 @@ std::vector<DowntimeEntry> PlanReplayer::vm_downtime() const
 
 std::string PlanReplayer::run_step(const Step& st, const std::string& intended_network)
 {
+  if (st.action == Action::MigrateVms) return migrate(st);
   const ClusterModel before = model_;
   Transition expected       = model_.apply(st);
   if (is_check(st.action)) return run_check(st, expected, intended_network);
@@ -519,6 +525,99 @@ std::string PlanReplayer::run_step(const Step& st, const std::string& intended_n
   std::string seen = done.str();
   if (st.action == Action::RepointNames && st.method == "dns") seen += " (dns emulated by each node's hosts file)";
   return seen;
+}
+
+/* The moves in the model's order, one after the other as the simulator makes them; then the mounts follow the VMs
+ * (the sources that no longer run a VM of the volume unmount it). */
+std::string PlanReplayer::migrate(const Step& st)
+{
+  const ClusterModel before = model_;
+  Transition began          = model_.begin(st);
+  if (began.step_failed()) { // the model refuses the move (no room on the target, its network down): as elsewhere
+    model_.end(st);
+    throw StepFailure(failing_problems(began));
+  }
+  std::ostringstream done;
+  for (auto const& m : began.migrations) {
+    migrations_.push_back({m.vm, st.name, m.from, m.to, m.network});
+    MigrationReport& rep = migrations_.back();
+    copy_memory(st, m, rep);
+    char line[256];
+    std::snprintf(line, sizeof line, "%s: %s -> %s over %s, %d pre-copy rounds, %.0f MB in %.2f s, paused %.3f s",
+                  m.vm.c_str(), m.from.c_str(), m.to.c_str(), m.network.c_str(), rep.precopy_rounds, rep.bytes / 1e6,
+                  rep.seconds, rep.pause_s);
+    done << (done.tellp() ? "; " : "") << line;
+    events_.push_back({now_clock(), "migrated", line});
+  }
+  model_.end(st);
+  for (auto const& cmd : commands_for(st, before, model_)) {
+    check_interrupt();
+    if (cmd.kind == NodeCommand::Kind::Mount && c_.mounted(cmd.node, cmd.target)) continue; // mounted for the copy
+    c_.run_command(cmd);
+  }
+  compare_with_model(st);
+  return done.str();
+}
+
+/* One VM's pre-copy, decided by models/precopy as in the simulator. At --rate-scale R every rate is R times lower
+ * (the link, the dirty rate, max_bandwidth) and every time 1/R longer (the downtime limit), so the rounds have the
+ * simulator's sizes; the times go into the report multiplied by R. */
+void PlanReplayer::copy_memory(const Step& st, const Migration& m, MigrationReport& rep)
+{
+  const double r  = c_.rate_scale();
+  auto const& vms = c_.scenario().workload.vms;
+  const Vm& vm    = *std::find_if(vms.begin(), vms.end(), [&](const Vm& v) { return v.name == m.vm; });
+  const Nic* to   = c_.nic_on(m.to, m.network);
+  if (!vm.memory || !to)
+    throw StepFailure(m.vm + " cannot be migrated: no memory in the scenario or no NIC of " + m.to + " on " +
+                      m.network);
+  VmMemory memory = *vm.memory;
+  memory.dirty_rate.value *= r;
+  Step scaled = st;
+  scaled.downtime_limit.value /= r;
+  // The target opens the VM's disk before the copy begins (QEMU's incoming side opens its drives).
+  if (!c_.mounted(m.to, vm.volume)) c_.mount(m.to, vm.volume);
+  Precopy copy(memory, scaled);
+  MemoryCopy wire(c_.layout().netns(m.from), c_.layout().netns(m.to), to->address);
+  const double max_Bps = st.max_bandwidth.value * r, stall_s = c_.timeouts().check_s;
+  const auto t0 = Clock::now();
+  bool paused   = false;
+  try {
+    while (copy.stalled().empty()) {
+      double bytes = copy.next_round(), t = wire.send_round(bytes, max_Bps, stall_s);
+      copied_s_ += t;
+      if (!copy.round_done(bytes, t)) continue;
+      model_.set_paused(m.vm, paused = true);
+      vms_.set(m.vm, false, "paused: the stop-and-copy of its live migration", now_clock());
+      double last = copy.next_round(), tf = wire.send_round(last, max_Bps, stall_s);
+      copied_s_ += tf;
+      copy.round_done(last, tf);
+      model_.finish_migration(m);
+      vms_.set(m.vm, true, "", now_clock());
+      rep.pause_s = tf * r;
+      break;
+    }
+  } catch (const StepFailure& f) {
+    if (paused) { // the copy broke during the stop-and-copy: the source resumes the guest, as QEMU does
+      model_.set_paused(m.vm, false);
+      vms_.set(m.vm, true, "", now_clock());
+    }
+    rep.why_not = std::string("cut: ") + f.what();
+    throw StepFailure("live migration of " + m.vm + " from " + m.from + " to " + m.to + " over " + m.network +
+                      " was cut: " + f.what());
+  }
+  rep.bytes          = copy.sent();
+  rep.seconds        = since(t0) * r;
+  rep.completed      = copy.stalled().empty();
+  rep.precopy_rounds = copy.rounds() - (rep.completed ? 1 : 0);
+  if (!rep.completed) {
+    rep.why_not = "does not converge: " + copy.stalled();
+    std::string why =
+        "live migration of " + m.vm + " from " + m.from + " to " + m.to + " over " + m.network + " " + rep.why_not;
+    findings_.push_back({"MIGRATION_DOES_NOT_CONVERGE", Severity::Error, "Step \"" + st.name + "\": " + why, st.name,
+                         FindingOrigin::Emulation});
+    throw StepFailure(why);
+  }
 }
 
 void PlanReplayer::compare_with_model(const Step& st)

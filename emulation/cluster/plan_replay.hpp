@@ -59,6 +59,8 @@ public:
   /* The scenario's faults as replayed: when each node crashed, came back and was healed (heal_s: measured, from
    * its bricks serving again to `heal info` showing no pending entry on any brick), and what is in split-brain. */
   std::vector<FaultReport> faults() const; // those that happened
+  /* The live migrations as replayed: the rounds of models/precopy sent as bytes, times on the scenario's clock. */
+  const std::vector<MigrationReport>& migrations() const { return migrations_; }
   /* Files Gluster reported in split-brain after a fault (also SPLIT_BRAIN findings and "split-brain" events). */
   int split_brain_files() const;
 
@@ -102,6 +104,9 @@ private:
   void confirm_recovered();
   void mark_recovered(double end);
   void compare_with_model(const Step& st);
+  /* migrate_vms: each move's pre-copy sent between the two nodes, the VM paused for the stop-and-copy. */
+  std::string migrate(const Step& st);
+  void copy_memory(const Step& st, const Migration& m, MigrationReport& rep);
   std::string run_check(const Step& st, const Transition& expected, const std::string& intended_network);
   std::string check_peers(const std::string& intended_network);
   std::string verify_ping(const Step& st);
@@ -118,6 +123,7 @@ private:
   double clock_start_;
   double clock_;
   double slept_s_            = 0; // scaled sleeping inside the current step
+  double copied_s_           = 0; // memory copies inside the current step, at --rate-scale (they count x rate scale)
   Clock::time_point started_ = Clock::now(), step_started_ = Clock::now();
   bool replaying_   = false; // faults happen during run() only (not while the emulator sets the cluster up)
   int current_step_ = -1;
@@ -127,6 +133,7 @@ private:
   std::vector<StepReport> steps_;
   std::vector<Event> events_;
   std::vector<CheckFinding> findings_;
+  std::vector<MigrationReport> migrations_;
   AvailabilityLog volumes_;
   AvailabilityLog vms_;
 };

@@ -47,7 +47,7 @@ std::vector<std::string> mounted_volumes(const ClusterModel& m, const std::strin
 {
   std::set<std::string> vols;
   for (auto const& vm : m.scenario().workload.vms)
-    if (vm.node == node && m.vm(vm.name).running) vols.insert(vm.volume);
+    if (m.vm(vm.name).node == node && m.vm(vm.name).running) vols.insert(vm.volume); // where it runs now
   return {vols.begin(), vols.end()};
 }
 

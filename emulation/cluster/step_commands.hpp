@@ -42,7 +42,7 @@ struct NodeCommand {
 
 std::string to_string(const NodeCommand& c); // "n1: configure ib0 (MTU 65520, connected)"
 
-/* The volumes `node` must have mounted in `m`: those of its running VMs. */
+/* The volumes `node` must have mounted in `m`: those of the running VMs on it now (live migration moves them). */
 std::vector<std::string> mounted_volumes(const ClusterModel& m, const std::string& node);
 
 /* The commands that take the emulated cluster from `before` to `after`, the model's states around `st`. A remount

@@ -78,8 +78,8 @@ IoJob WorkloadPhases::job_for(const Vm& vm, const std::string& file, StreamKind 
 {
   IoJob j;
   j.vm    = vm.name;
-  j.mntns = cluster_.layout().mntns(vm.node);
-  j.dir   = cluster_.layout().mount_point(vm.node, vm.volume);
+  j.mntns = cluster_.layout().mntns(node_of(vm));
+  j.dir   = cluster_.layout().mount_point(node_of(vm), vm.volume);
   j.file  = file;
   j.kind  = kind;
   if (vm.pinned_set) {
@@ -88,6 +88,21 @@ IoJob WorkloadPhases::job_for(const Vm& vm, const std::string& file, StreamKind 
       j.placement_bricks.push_back(cluster_.layout().brick_dir(*b));
   }
   return j;
+}
+
+void WorkloadPhases::follow(const ClusterModel& model)
+{
+  for (auto const& vm : cluster_.scenario().workload.vms)
+    if (model.vm(vm.name).node != vm.node)
+      node_of_[vm.name] = model.vm(vm.name).node;
+    else
+      node_of_.erase(vm.name);
+}
+
+const std::string& WorkloadPhases::node_of(const Vm& vm) const
+{
+  auto it = node_of_.find(vm.name);
+  return it == node_of_.end() ? vm.node : it->second;
 }
 
 const Vm& WorkloadPhases::vm_named(const std::string& name) const
@@ -164,7 +179,7 @@ void WorkloadPhases::kill_vms_on(const std::string& node)
 {
   if (!plan_writers_) return;
   for (auto const& vm : cluster_.scenario().workload.vms)
-    if (vm.node == node) plan_writers_->kill_vm(vm.name);
+    if (node_of(vm) == node) plan_writers_->kill_vm(vm.name);
 }
 
 void WorkloadPhases::stop_plan_writers(double clock, std::vector<Event>& retried)
@@ -200,9 +215,10 @@ std::vector<IoResult> WorkloadPhases::run_alone(std::vector<IoJob>& jobs, std::m
     auto a = nic_counters(cluster_);
     for (auto& r : run_io_jobs(mine, opt_.phase_deadline_s))
       results.push_back(r);
-    auto b   = nic_counters(cluster_);
-    auto nic = cluster_.nic_on(vm.node, cluster_.pool_network(vm.node));
-    if (nic) node_tx_share[vm.name] = b[vm.node][nic->name].tx_bytes - a[vm.node][nic->name].tx_bytes;
+    auto b                  = nic_counters(cluster_);
+    const std::string& node = node_of(vm);
+    auto nic                = cluster_.nic_on(node, cluster_.pool_network(node));
+    if (nic) node_tx_share[vm.name] = b[node][nic->name].tx_bytes - a[node][nic->name].tx_bytes;
   }
   std::vector<IoJob> ordered; // results follow the VMs' order: realign the jobs
   for (auto const& vm : cluster_.scenario().workload.vms)
@@ -246,7 +262,7 @@ PhaseReport WorkloadPhases::figures(const std::string& phase, double clock_start
     auto const* vm = &vm_named(j.vm);
     // Acknowledged only: a sequential write counts once its fdatasync returned (r.ok), small files once closed.
     if (j.kind != StreamKind::SequentialRead && r.bytes > 0 && (r.ok || j.kind == StreamKind::SmallFiles)) {
-      written_by_node[vm->node] += static_cast<double>(r.bytes);
+      written_by_node[node_of(*vm)] += static_cast<double>(r.bytes);
       written_by_vm[vm->name] += static_cast<double>(r.bytes);
       if (j.kind == StreamKind::SequentialWrite)
         written_.push_back({vm->volume, r.file, r.bytes});
@@ -264,13 +280,13 @@ PhaseReport WorkloadPhases::figures(const std::string& phase, double clock_start
       pr.clients.push_back({});
       cf           = &pr.clients.back();
       cf->name     = vm->name;
-      cf->node     = vm->node;
+      cf->node     = node_of(*vm);
       auto vol     = sc.find_volume(vm->volume);
       auto set     = replica_set_of(sc, *vm);
       auto data    = data_bricks(*vol, set);
       cf->replicas = static_cast<int>(data.size());
       for (auto b : data)
-        cf->replicas_local += b->node == vm->node ? 1 : 0;
+        cf->replicas_local += b->node == cf->node ? 1 : 0;
       cf->bottleneck = "measured";
     }
     // Back to the scenario's speeds: the links and paced streams ran rate_scale times slower.

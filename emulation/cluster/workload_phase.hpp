@@ -4,6 +4,7 @@
 #pragma once
 
 #include "cluster.hpp"
+#include "cluster_model.hpp"
 #include "emulator.hpp"
 #include "report.hpp"
 #include "workload.hpp"
@@ -50,6 +51,9 @@ public:
    * (`retried`), not workload errors: a crash makes them. */
   void stop_plan_writers(double clock, std::vector<Event>& retried);
 
+  /* Where each VM runs now (a live migration moved it): its streams enter that node and write through its mount. */
+  void follow(const ClusterModel& model);
+
   const std::vector<WrittenFile>& written() const { return written_; }
   /* I/O errors and data mismatches of the phases run so far. */
   const std::vector<Event>& events() const { return events_; }
@@ -64,10 +68,12 @@ private:
                       const std::vector<IoResult>& results, const ClusterNicCounters& c0, const ClusterNicCounters& c1,
                       std::map<std::string, double>& node_tx_share);
   const Vm& vm_named(const std::string& name) const;
+  const std::string& node_of(const Vm& vm) const;
 
   EmulatedCluster& cluster_;
   const EmulateOptions& opt_;
   std::map<std::string, std::string> read_files_; // vm -> prefilled image it reads
+  std::map<std::string, std::string> node_of_;    // vm -> node, for the VMs a live migration moved
   std::vector<WrittenFile> written_;
   std::vector<Event> events_;
   std::unique_ptr<BackgroundWriters> plan_writers_;

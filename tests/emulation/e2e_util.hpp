@@ -28,6 +28,16 @@ inline std::string read_file(const std::string& path)
   return s.str();
 }
 
+/* The figures of `vm` in `phase` of a report, or nullptr. */
+inline const nlohmann::json* client(const nlohmann::json& report, const std::string& phase, const std::string& vm)
+{
+  for (auto const& p : report["phases"])
+    if (p["name"] == phase)
+      for (auto const& c : p["clients"])
+        if (c["name"] == vm) return &c;
+  return nullptr;
+}
+
 struct ChildRun {
   int exit_code = -1;
   std::string log;

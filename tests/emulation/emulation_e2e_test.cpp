@@ -14,15 +14,6 @@ ChildRun run_driver(std::vector<std::string> args, const std::string& interrupt_
   return run_emulating(args, interrupt_at);
 }
 
-const nlohmann::json* client(const nlohmann::json& report, const std::string& phase, const std::string& vm)
-{
-  for (auto const& p : report["phases"])
-    if (p["name"] == phase)
-      for (auto const& c : p["clients"])
-        if (c["name"] == vm) return &c;
-  return nullptr;
-}
-
 const nlohmann::json* failed_step(const nlohmann::json& report)
 {
   for (auto const& s : report["steps"])

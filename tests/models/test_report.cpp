@@ -56,16 +56,18 @@ Report every_section()
   r.nics                   = {{"n1", "eth1", "storage", {{"before", 1e9, 2e9}}}};
   r.volume_downtime        = {{"vmstore", 120, 110.0, 130.0, {{"Power off", 60}}, {{10, 130, "quorum lost"}}}};
   r.vm_downtime            = {{"vm1", 60, std::nullopt, std::nullopt, {}, {}}};
-  r.steps  = {{"Power off", "power_off", 10, 70, StepOutcome::Failed, "n1 did not stop", StepTiming::EmulatedWait,
-               std::nullopt, ""},
-              {"Start glusterd", "start_service", 70, 80, StepOutcome::Ok, "", StepTiming::Measured, 3.5,
-               "its machine time: glusterd_start_s: assumption (test)"}};
-  r.checks = {{"NO_LARGE_PING", Severity::Warning, "no large ping", "Start glusterd", FindingOrigin::Check},
-              {"EMULATION_DIFFERS", Severity::Error, "n1 still up", "Power off", FindingOrigin::Emulation},
-              {"HEAL_TIMEOUT", Severity::Error, "heal too long", "Wait", FindingOrigin::Simulation}};
-  r.events = {{12, "check-failed", "Power off: n1 did not stop"}};
-  r.faults = {{"n2", "faults[0]", 18, 40, 44.5, 4.5, {}},
-              {"n1", "faults[1]", 50, std::nullopt, std::nullopt, std::nullopt, {"vmstore:/vm3-plan.qcow2"}}};
+  r.steps      = {{"Power off", "power_off", 10, 70, StepOutcome::Failed, "n1 did not stop", StepTiming::EmulatedWait,
+                   std::nullopt, ""},
+                  {"Start glusterd", "start_service", 70, 80, StepOutcome::Ok, "", StepTiming::Measured, 3.5,
+                   "its machine time: glusterd_start_s: assumption (test)"}};
+  r.checks     = {{"NO_LARGE_PING", Severity::Warning, "no large ping", "Start glusterd", FindingOrigin::Check},
+                  {"EMULATION_DIFFERS", Severity::Error, "n1 still up", "Power off", FindingOrigin::Emulation},
+                  {"HEAL_TIMEOUT", Severity::Error, "heal too long", "Wait", FindingOrigin::Simulation}};
+  r.events     = {{12, "check-failed", "Power off: n1 did not stop"}};
+  r.faults     = {{"n2", "faults[0]", 18, 40, 44.5, 4.5, {}},
+                  {"n1", "faults[1]", 50, std::nullopt, std::nullopt, std::nullopt, {"vmstore:/vm3-plan.qcow2"}}};
+  r.migrations = {{"vm1", "Migrate away", "n1", "n2", "vmbridge", 3, 4.4e9, 36.5, 0.21, true, ""},
+                  {"vm2", "Migrate away", "n1", "n3", "vmbridge", 30, 9e10, 700, 0, false, "does not converge: x"}};
   EmulationSections& e = r.emulation.emplace();
   e.run                = {0.01,     Bytes{256.0 * 1024 * 1024},    Bytes{32.0 * 1024 * 1024}, 200, "in memory",
                           "r1a2b3", "/run/ibmig/ibmig-r1a2b3.json"};
@@ -103,9 +105,13 @@ TEST(Report, EverySectionSurvivesTheJsonRoundTrip)
   EXPECT_TRUE(j["faults"][1]["back_s"].is_null()) << "a node that stayed down";
   EXPECT_EQ(j["faults"][1]["split_brain"][0], "vmstore:/vm3-plan.qcow2");
   EXPECT_EQ(to_json(report_from_json(j)), j);
-  nlohmann::json old = j; // written before faults existed: still read
+  EXPECT_EQ(j["migrations"][0]["pause_s"], 0.21);
+  EXPECT_EQ(j["migrations"][1]["completed"], false);
+  nlohmann::json old = j; // written before faults and migrations existed: still read
   old.erase("faults");
+  old.erase("migrations");
   EXPECT_TRUE(report_from_json(old).faults.empty());
+  EXPECT_TRUE(report_from_json(old).migrations.empty());
   // A simulate report has none of the emulate sections, and gets none back.
   Report sim        = every_section();
   sim.tool          = "simulate";

@@ -84,13 +84,17 @@ const std::map<std::string, Expectation>& expectations()
         [](const Scenario& sc, const Report& r) {
           for (auto const& st : sc.plan.steps)
             EXPECT_NE(st.action, Action::StopClients) << st.name;
-          std::map<std::string, double> paused; // from the "migrated" events: "..., paused 0.234 s"
-          for (auto const& e : r.events)
-            if (e.kind == "migrated") {
-              auto at = e.message.rfind("paused ");
-              paused[e.message.substr(0, e.message.find(':'))] += std::stod(e.message.substr(at + 7));
-            }
+          std::map<std::string, double> paused; // the report's migrations: 4 per VM (2 rolling blocks, away and back)
+          std::map<std::string, int> moves;
+          for (auto const& m : r.migrations) {
+            EXPECT_TRUE(m.completed) << m.vm << ": " << m.why_not;
+            EXPECT_GT(m.bytes, 4.0 * (1 << 30)) << m.vm << ": at least the whole memory once";
+            paused[m.vm] += m.pause_s;
+            moves[m.vm]++;
+          }
           ASSERT_EQ(paused.size(), sc.workload.vms.size());
+          for (auto const& [vm, n] : moves)
+            EXPECT_EQ(n, 4) << vm;
           for (auto const& vm : sc.workload.vms) {
             double down = vm_downtime(r, vm.name).seconds;
             EXPECT_NEAR(down, paused[vm.name], 0.01 + 0.01 * paused[vm.name]) << vm.name;
