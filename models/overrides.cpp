@@ -20,6 +20,7 @@ Override parse_override(const std::string& arg)
     if (arg[i] == ']' && depth > 0) depth--;
     if (arg[i] == '=' && depth == 0) eq = i;
   }
+  if (eq == std::string::npos) eq = arg.find('='); // an unclosed "[": the path's own check says so
   if (eq == std::string::npos || eq == 0)
     throw ScenarioError("--set", "", "expected PATH=VALUE (e.g. workload.before=120s), got \"" + arg + "\"");
   return {arg.substr(0, eq), arg.substr(eq + 1)};

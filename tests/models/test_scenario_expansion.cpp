@@ -43,9 +43,11 @@ json compact()
 })");
 }
 
+/* One file per test: ctest runs the tests of this binary in parallel processes. */
 std::string temp_file(const std::string& name, const json& doc)
 {
-  std::string path = (std::filesystem::temp_directory_path() / name).string();
+  const std::string test = testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::string path       = (std::filesystem::temp_directory_path() / (test + "-" + name)).string();
   std::ofstream(path) << doc.dump(1);
   return path;
 }

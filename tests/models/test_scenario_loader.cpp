@@ -518,7 +518,7 @@ TEST(Golden, VariantsKeepTheReferenceWorkload)
   for (std::string v : {"reference-rolling", "reference-datagram", "reference-distributed", "reference-peers-by-ip"}) {
     SCOPED_TRACE(v);
     std::ifstream in(kRoot + "/scenarios/" + v + ".json");
-    json doc = json::parse(in);
+    json doc = expand_scenario(json::parse(in), v).document; // compared as loaded: the compact form expanded
     if (v == "reference-distributed") {
       EXPECT_EQ(doc["workload"]["vms"][1]["replica_set"], 2);
       doc["workload"]["vms"][1]["replica_set"] = ref["workload"]["vms"][1]["replica_set"];
@@ -738,11 +738,14 @@ TEST(Loader, CollidingNamesAreRefusedNamingBothPaths)
   EXPECT_TRUE(says(e, "NIC \"a-b-eth0\" (node a-b, NIC eth0)")) << e.what();
   EXPECT_TRUE(says(e, "(nodes[0].nics[0].name)")) << e.what();
   // A switch named like a node, or like a node's NIC, reads as that node or NIC in a report.
+  // The node names come from the range "n{1..4}" of nodes[0], the NICs from defaults.nics: the error names them.
   e = load_error(kReference, {{"networks[2].switch.name", "n3"}});
-  EXPECT_EQ(e.path(), "nodes[2].name");
+  EXPECT_EQ(e.path(), "nodes[0].name");
+  EXPECT_TRUE(says(e, "(nodes[2].name once expanded)")) << e.what();
   EXPECT_TRUE(says(e, "(networks[2].switch.name)")) << e.what();
   e = load_error(kReference, {{"networks[0].switch.name", "n4-ib0"}});
-  EXPECT_EQ(e.path(), "nodes[3].nics[2].name");
+  EXPECT_EQ(e.path(), "defaults.nics[2].name");
+  EXPECT_TRUE(says(e, "(nodes[3].nics[2].name once expanded)")) << e.what();
   EXPECT_TRUE(says(e, "(networks[0].switch.name)")) << e.what();
   // A node named like another node's NIC: one vertex name in the topology graph for two vertices.
   e = load_error(kReference, {{"nodes[3].name", "n1-eth1"}});
