@@ -2,6 +2,7 @@
 
 #include "object_reader.hpp"
 #include "plan_loader.hpp"
+#include "scenario_expansion.hpp"
 #include "strict_json.hpp"
 #include "topology.hpp"
 
@@ -770,16 +771,38 @@ Scenario load_scenario(const std::string& file, const std::vector<Override>& ove
   json doc;
   JsonFailure why;
   if (!parse_strict_json(text, doc, why)) throw ScenarioError(file, why.path, why.describe(text));
-  apply_overrides(doc, overrides, file);
+  return load_scenario_document(std::move(doc), file, overrides);
+}
+
+/* Overrides into the compact sections apply to the file as written, the others to the expanded document (so that
+ * nodes[*] sees every node a range or group made); an error is reported where the user wrote the value. */
+Scenario load_scenario_document(json doc, const std::string& file, const std::vector<Override>& overrides)
+{
+  std::vector<Override> compact, plain;
+  for (auto const& ov : overrides)
+    (is_compact_path(ov.path) ? compact : plain).push_back(ov);
+  const std::vector<OverrideWrite> compact_writes = apply_overrides_reporting(doc, compact, file);
+  ExpandedScenario ex;
   try {
-    return parse_scenario(doc, file);
+    ex = expand_scenario(doc, file);
+  } catch (const ScenarioError& e) {
+    std::string note = override_note(compact_writes, compact, e.path());
+    if (note.empty()) throw;
+    throw ScenarioError(e.file(), e.path(), e.reason() + note);
+  }
+  const std::vector<OverrideWrite> plain_writes = apply_overrides_reporting(ex.document, plain, file);
+  try {
+    return parse_scenario(ex.document, file);
   } catch (const ScenarioError& e) {
     // Where a --set wrote, say so: the file itself may be right.
-    for (auto it = overrides.rbegin(); it != overrides.rend(); ++it)
-      if (it->path == e.path())
-        throw ScenarioError(e.file(), e.path(),
-                            e.reason() + " (the value of --set " + it->path + "=" + it->value + ")");
-    throw;
+    if (std::string note = override_note(plain_writes, plain, e.path()); !note.empty())
+      throw ScenarioError(e.file(), e.path(), e.reason() + note);
+    if (e.file() != file) throw;
+    const std::string written = ex.written_at.of(e.path());
+    const std::string note    = override_note(compact_writes, compact, written);
+    if (written == e.path() && note.empty()) throw;
+    throw ScenarioError(file, written,
+                        e.reason() + (written == e.path() ? "" : " (" + e.path() + " once expanded)") + note);
   }
 }
 

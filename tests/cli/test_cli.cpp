@@ -52,7 +52,8 @@ TEST(Cli, SimulateJsonHasDocumentedFields)
 // Bad input: exit status 2, one message with the file and the JSON path, no crash.
 TEST(Cli, BadScenarioGivesStatus2WithFileAndPath)
 {
-  nlohmann::json doc               = nlohmann::json::parse(std::ifstream("scenarios/reference.json"));
+  nlohmann::json doc =
+      ibmig::expand_scenario(nlohmann::json::parse(std::ifstream("scenarios/reference.json")), "r.json").document;
   doc["nodes"][1]["disk"]["write"] = "200";
   std::string f                    = temp_file("bad-unit.json", doc.dump());
   Result r                         = run("simulate " + f);

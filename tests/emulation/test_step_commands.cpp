@@ -124,7 +124,7 @@ Tally walk_plans(const json& base, uint64_t first_seed)
 json read_json(const std::string& path)
 {
   std::ifstream in(std::string(IBMIG_SOURCE_DIR) + "/" + path);
-  return json::parse(in);
+  return expand_scenario(json::parse(in), path).document; // the plain document
 }
 
 } // namespace

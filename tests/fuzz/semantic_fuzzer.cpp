@@ -378,7 +378,7 @@ int main(int argc, char** argv)
   try {
     a = parse_args(argc, argv);
     for (auto const& f : a.bases)
-      bases.push_back(json::parse(read_file(f)));
+      bases.push_back(ibmig::expand_scenario(json::parse(read_file(f)), f).document); // mutated as plain nodes
   } catch (const std::exception& e) {
     std::cerr << "semantic_fuzzer: " << e.what() << "\n" << kUsage << "\n";
     return 2;

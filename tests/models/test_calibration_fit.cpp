@@ -185,7 +185,7 @@ TEST(CalibrationFit, MachineTimesPerNodeAndPair)
   EXPECT_NE(doc["ping_pair_s"]["source"].get<std::string>().find("/ 12 ordered pairs"), std::string::npos);
   // The fitted values load, and the simulator's machine time of the same steps is what was measured.
   std::ifstream in_file(std::string(IBMIG_SOURCE_DIR) + "/scenarios/reference.json");
-  json scenario           = json::parse(in_file);
+  json scenario           = expand_scenario(json::parse(in_file), "reference.json").document;
   scenario["calibration"] = doc;
   Scenario loaded         = parse_scenario(scenario, "t.json");
   EXPECT_DOUBLE_EQ(loaded.calibration.mount_s.value * 4, 1.2);

@@ -18,10 +18,10 @@ namespace {
 
 const std::string kRoot = IBMIG_SOURCE_DIR;
 
-json read_json(const std::string& rel)
+json read_json(const std::string& rel) // the plain document: tests edit it by its expanded paths
 {
   std::ifstream in(kRoot + "/" + rel);
-  return json::parse(in);
+  return expand_scenario(json::parse(in), rel).document;
 }
 
 std::string describe(const std::vector<CheckFinding>& fs)

@@ -15,10 +15,10 @@ namespace {
 
 const std::string kRoot = IBMIG_SOURCE_DIR;
 
-json reference()
+json reference() // the plain document: the cases edit it by its expanded paths
 {
   std::ifstream in(kRoot + "/scenarios/reference.json");
-  return json::parse(in);
+  return expand_scenario(json::parse(in), "reference.json").document;
 }
 
 json& step_named(json& doc, const std::string& name)
@@ -425,8 +425,8 @@ TEST(Overrides, RejectsBadPathsAndValues)
       EXPECT_NE(std::string(e.what()).find(phrase), std::string::npos) << e.what();
     }
   };
-  expect("workload.bfore", "120s", "no such field");
-  expect("volumes[0].options.network.ping-timeot", "10s", "no such field");
+  expect("workload.before.x", "120s", "no such field");
+  expect("nodes[0].nics[9].mode", "connected", "no element [9]");
   expect("nodes[9].name", "x", "no element [9]");
   expect("workload.vms", "x", "not a scalar");
   expect("networks[0].switch", "x", "not a scalar");
@@ -435,6 +435,31 @@ TEST(Overrides, RejectsBadPathsAndValues)
   expect("nodes[x].name", "n1", "bad index");
   expect("nodes[1x].name", "n1", "bad index");
   expect("nodes[-1].name", "n1", "bad index");
+}
+
+// If this fails, a misspelt --set field is added and accepted: a field the file lacks may be added (--set
+// nodes[0].memory=64GiB), and the loader then refuses it, as it would in the file, naming the --set.
+TEST(Overrides, AddedFieldsAreCheckedByTheLoader)
+{
+  const std::string ref = kRoot + "/scenarios/reference.json";
+  struct Case {
+    std::string set, path;
+  };
+  for (const Case& c :
+       std::vector<Case>{{"workload.bfore=120s", "workload.bfore"},
+                         {"volumes[0].options.network.ping-timeot=10s", "volumes[0].options.network.ping-timeot"},
+                         {"nodes[0].disk.sped=1GBps", "nodes[0].disk.sped"}}) {
+    try {
+      load_scenario(ref, {parse_override(c.set)});
+      ADD_FAILURE() << "accepted --set " << c.set;
+    } catch (const ScenarioError& e) {
+      EXPECT_EQ(e.path(), c.path);
+      EXPECT_NE(std::string(e.what()).find("unknown field (" + c.path + " added by --set " + c.set + ")"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_EQ(load_scenario(ref, {parse_override("nodes[0].memory=64GiB")}).nodes[0].memory->value, 64.0 * (1 << 30));
 }
 
 // If this fails, a fractional --set on an integer field gets through: JSON has one number type, so the override
@@ -493,7 +518,7 @@ TEST(Golden, VariantsKeepTheReferenceWorkload)
   for (std::string v : {"reference-rolling", "reference-datagram", "reference-distributed", "reference-peers-by-ip"}) {
     SCOPED_TRACE(v);
     std::ifstream in(kRoot + "/scenarios/" + v + ".json");
-    json doc = json::parse(in);
+    json doc = expand_scenario(json::parse(in), v).document; // compared as loaded: the compact form expanded
     if (v == "reference-distributed") {
       EXPECT_EQ(doc["workload"]["vms"][1]["replica_set"], 2);
       doc["workload"]["vms"][1]["replica_set"] = ref["workload"]["vms"][1]["replica_set"];
@@ -713,11 +738,14 @@ TEST(Loader, CollidingNamesAreRefusedNamingBothPaths)
   EXPECT_TRUE(says(e, "NIC \"a-b-eth0\" (node a-b, NIC eth0)")) << e.what();
   EXPECT_TRUE(says(e, "(nodes[0].nics[0].name)")) << e.what();
   // A switch named like a node, or like a node's NIC, reads as that node or NIC in a report.
+  // The node names come from the range "n{1..4}" of nodes[0], the NICs from defaults.nics: the error names them.
   e = load_error(kReference, {{"networks[2].switch.name", "n3"}});
-  EXPECT_EQ(e.path(), "nodes[2].name");
+  EXPECT_EQ(e.path(), "nodes[0].name");
+  EXPECT_TRUE(says(e, "(nodes[2].name once expanded)")) << e.what();
   EXPECT_TRUE(says(e, "(networks[2].switch.name)")) << e.what();
   e = load_error(kReference, {{"networks[0].switch.name", "n4-ib0"}});
-  EXPECT_EQ(e.path(), "nodes[3].nics[2].name");
+  EXPECT_EQ(e.path(), "defaults.nics[2].name");
+  EXPECT_TRUE(says(e, "(nodes[3].nics[2].name once expanded)")) << e.what();
   EXPECT_TRUE(says(e, "(networks[0].switch.name)")) << e.what();
   // A node named like another node's NIC: one vertex name in the topology graph for two vertices.
   e = load_error(kReference, {{"nodes[3].name", "n1-eth1"}});

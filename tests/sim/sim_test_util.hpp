@@ -11,10 +11,11 @@
 
 namespace ibmig::test {
 
+/* The plain document (a compact scenario expanded), for tests that edit it by its expanded paths. */
 inline nlohmann::json read_json(const std::string& path)
 {
   std::ifstream in(std::string(IBMIG_SOURCE_DIR) + "/" + path);
-  return nlohmann::json::parse(in);
+  return expand_scenario(nlohmann::json::parse(in), path).document;
 }
 
 inline Report simulate_doc(const nlohmann::json& doc, const std::string& name = "test.json", int runs = 1)
