@@ -374,6 +374,7 @@ json to_json(const Report& r)
               {"events", events},
               {"faults", faults}};
   if (r.emulation) add_emulation_json(*r.emulation, out);
+  if (r.topology) out["topology"] = to_json(*r.topology);
   // Derived, for a CI job reading the file; report_from_json recomputes it rather than trusting it.
   Verdict v      = verdict(r);
   out["verdict"] = {{"ok", v.ok()},
@@ -459,7 +460,8 @@ Report report_from_json(const json& j)
                                 "steps",
                                 "checks",
                                 "events",
-                                "faults"};
+                                "faults",
+                                "topology"};
   // The sections of EmulationSections.
   static const char* emulate_only[] = {"run",    "workload_mode", "plan_checker", "verification",
                                        "failed", "comparison",    "rdma"};
@@ -474,6 +476,7 @@ Report report_from_json(const json& j)
     if (!k && !e) throw std::invalid_argument("report: unknown key \"" + it.key() + "\"");
   }
   if (emulated) r.emulation = emulation_from(j);
+  if (j.contains("topology")) r.topology = report_topology_from_json(j.at("topology")); // absent before it existed
   return r;
 }
 
