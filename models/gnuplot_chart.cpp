@@ -53,7 +53,7 @@ std::string gnuplot_script(const Chart& chart)
     s << "set xtics (";
     for (size_t i = 0; i < chart.x_tics.size(); i++)
       s << (i ? ", " : "") << quoted(chart.x_tics[i].second) << " " << number(chart.x_tics[i].first);
-    s << ")\n";
+    s << ")" << (chart.rotate_x_tics ? " rotate by -35 left" : "") << "\n";
   }
   for (size_t i = 0; i < drawn.size(); i++) {
     s << "$D" << i << " << EOD\n";

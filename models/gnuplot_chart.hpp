@@ -21,8 +21,9 @@ struct Chart {
   Style style = Style::LinesPoints;
   std::vector<ChartSeries> series;
   std::vector<std::pair<double, std::string>> x_tics; // categorical x values (a sweep axis of words); empty: numbers
-  int width_px  = 900;
-  int height_px = 340;
+  bool rotate_x_tics = false;                         // long labels (phase names) at an angle
+  int width_px       = 900;
+  int height_px      = 340;
 };
 
 /* The gnuplot script (terminal, labels, datablocks, plot); "" when no series has a point. */

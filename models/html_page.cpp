@@ -55,14 +55,15 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .figure { overflow-x: auto; margin: 0.5em 0; }
 .figure svg { max-width: 100%; height: auto; }
 .note { color: #56607a; font-size: 0.9em; }
-.timeline { display: grid; grid-template-columns: 22em 1fr 7em; gap: 2px 0.6em; font-size: 0.82em; align-items: center; }
+.timeline { display: grid; grid-template-columns: 20em 1fr 9em; gap: 2px 0.6em; font-size: 0.82em; align-items: center; }
 .timeline .label { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .timeline .track { position: relative; height: 1.15em; background: #f3f5f9; }
 .timeline .bar { position: absolute; top: 0; bottom: 0; min-width: 2px; }
 .timeline .step { background: #5b7fb8; } .timeline .step.failed { background: #c62828; }
 .timeline .down { background: #e0803a; }
 .timeline .axis { position: relative; height: 1.2em; border-bottom: 1px solid #8c96a8; }
-.timeline .tick { position: absolute; bottom: 0; transform: translateX(-50%); font-size: 0.85em; color: #56607a; }
+.timeline .tick { position: absolute; bottom: 0; transform: translateX(-50%); white-space: nowrap; font-size: 0.85em; color: #56607a; }
+.timeline .tick.last { transform: translateX(-100%); }
 .timeline .section { grid-column: 1 / span 3; font-weight: bold; margin-top: 0.5em; }
 )";
 

@@ -81,7 +81,8 @@ std::string timeline_section(const Report& r)
        "reason). Simulated time, 0 s is the start of the phase before the plan.</p>\n";
   s << "<div class=\"timeline\">\n<div></div><div class=\"axis\">";
   for (int k = 0; k <= 4; k++)
-    s << "<span class=\"tick\" style=\"left:" << k * 25 << "%\">" << fixed(span * k / 4, 0) << " s</span>";
+    s << "<span class=\"tick" << (k == 4 ? " last" : "") << "\" style=\"left:" << k * 25 << "%\">"
+      << fixed(span * k / 4, 0) << " s</span>";
   s << "</div><div></div>\n<div class=\"section\">Steps</div>\n";
   for (auto const& st : r.steps) {
     bool failed = st.outcome != StepOutcome::Ok;
@@ -137,14 +138,19 @@ std::string timeline_section(const Report& r)
   return s.str();
 }
 
-/* Each VM's figure over the run, one horizontal segment per phase. */
+/* Each VM's figure per phase, phases on x in order: the phases before and after last a minute, the plan's steps
+ * hours, so a time axis would hide the phases that matter. */
 Chart vm_chart(const Report& r, const char* title, const char* y_label, double ClientFigures::*figure)
 {
   Chart c;
-  c.title   = title;
-  c.x_label = "time (s)";
-  c.y_label = y_label;
-  c.style   = Chart::Style::Steps;
+  c.title         = title;
+  c.x_label       = "";
+  c.y_label       = y_label;
+  c.style         = Chart::Style::LinesPoints;
+  c.rotate_x_tics = true;
+  c.height_px     = 460;
+  for (size_t k = 0; k < r.phases.size(); k++)
+    c.x_tics.push_back({static_cast<double>(k), r.phases[k].name});
   std::vector<std::string> names;
   for (auto const& p : r.phases)
     for (auto const& cl : p.clients)
@@ -152,14 +158,13 @@ Chart vm_chart(const Report& r, const char* title, const char* y_label, double C
   for (auto const& name : names) {
     ChartSeries series{name, {}};
     bool any = false;
-    for (auto const& p : r.phases) {
+    for (size_t k = 0; k < r.phases.size(); k++) {
       double y = 0;
-      for (auto const& cl : p.clients)
+      for (auto const& cl : r.phases[k].clients)
         if (cl.name == name) y = cl.*figure;
       any |= y > 0;
-      series.points.push_back({p.start_s, y});
+      series.points.push_back({static_cast<double>(k), y});
     }
-    if (!r.phases.empty()) series.points.push_back({r.phases.back().end_s, series.points.back().second});
     if (any) c.series.push_back(series); // a VM that never does this kind of I/O would only crowd the key
   }
   return c;

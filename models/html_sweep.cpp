@@ -36,6 +36,14 @@ std::string shown(const json& v)
   return text.size() > 60 ? text.substr(0, 57) + "..." : text;
 }
 
+/* The axes in the order the line writes them (json objects sort their keys; the first axis is the x axis). */
+void order_as_written(std::vector<std::pair<std::string, json>>& axes, const std::string& text)
+{
+  size_t from = text.find("\"axes\"");
+  auto at     = [&](const std::string& key) { return text.find(json(key).dump(), from); };
+  std::stable_sort(axes.begin(), axes.end(), [&](auto const& a, auto const& b) { return at(a.first) < at(b.first); });
+}
+
 SweepPoint point_from(const json& j, const std::string& file, const std::string& line)
 {
   auto fail = [&](const std::string& path, const std::string& why) {
@@ -109,6 +117,7 @@ std::vector<SweepPoint> parse_sweep_lines(const std::string& text, const std::st
     if (!parse_strict_json(line, j, why))
       throw ScenarioError(file, where + (why.path.empty() ? "" : ": " + why.path), why.describe(line));
     points.push_back(point_from(j, file, where));
+    order_as_written(points.back().axes, line);
   }
   if (points.empty()) throw ScenarioError(file, "", "no sweep points (expected one JSON object a line)");
   return points;
