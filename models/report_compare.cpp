@@ -41,8 +41,8 @@ std::string finding_key(const CheckFinding& f)
 std::string shown(const std::optional<double>& v, int width)
 {
   char text[48];
-  if (v)
-    std::snprintf(text, sizeof text, "%*.1f", width, *v);
+  if (v) // a rounding difference (1e-13) would print as -0.0
+    std::snprintf(text, sizeof text, "%*.1f", width, std::fabs(*v) < 0.05 ? 0.0 : *v);
   else
     std::snprintf(text, sizeof text, "%*s", width, "-");
   return text;
@@ -191,6 +191,7 @@ void print_report_comparison(const ReportComparison& c, std::ostream& out)
     auto pct         = r.change_pct();
     std::string diff = r.a && r.b ? shown(*r.b - *r.a, 10) : shown(std::nullopt, 10);
     char pct_text[32];
+    if (pct && std::fabs(*pct) < 0.05) pct = 0.0;
     if (pct)
       std::snprintf(pct_text, sizeof pct_text, "%+7.1f%%", *pct);
     else
