@@ -29,7 +29,7 @@ void write_file(const char* option, const std::string& file, const std::string& 
 /* A report file, or a scenario simulated with the defaults (its prediction). */
 Report report_or_prediction(const std::string& file)
 {
-  const std::string text = read_input_text(file);
+  const std::string text = read_report_text(file);
   nlohmann::json doc;
   JsonFailure why;
   if (!parse_strict_json(text, doc, why)) throw ScenarioError(file, why.path, why.describe(text));
@@ -62,7 +62,7 @@ int run_report(const Options& opt)
     std::cerr << "ibmig report: " << missing << "\n";
     return 2;
   }
-  const std::string text = read_input_text(opt.scenario);
+  const std::string text = read_report_text(opt.scenario);
   SystemFilterRunner runner;
   if (looks_like_sweep(opt.scenario, text)) {
     auto points = parse_sweep_lines(text, opt.scenario);

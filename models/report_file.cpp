@@ -1,12 +1,10 @@
 #include "report_file.hpp"
 
+#include "input_file.hpp"
 #include "scenario_error.hpp"
 #include "strict_json.hpp"
 
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 using nlohmann::json;
 
@@ -91,20 +89,9 @@ std::string plain(const std::string& what)
 
 } // namespace
 
-std::string read_input_text(const std::string& file)
+std::string read_report_text(const std::string& file)
 {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) {
-    if (std::filesystem::exists(file, ec)) throw ScenarioError(file, "", "is not a regular file");
-    throw ScenarioError(file, "", "cannot open the file (no such file)");
-  }
-  if (std::filesystem::file_size(file, ec) > kMaxInputBytes)
-    throw ScenarioError(file, "", "larger than 256 MiB: not a report");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ScenarioError(file, "", "cannot open the file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return read_input_text(file, kMaxInputBytes, "not a report");
 }
 
 bool looks_like_report(const json& doc)
@@ -132,7 +119,7 @@ Report report_from_document(const json& doc, const std::string& file)
 
 Report read_report_file(const std::string& file)
 {
-  const std::string text = read_input_text(file);
+  const std::string text = read_report_text(file);
   json doc;
   JsonFailure why;
   if (!parse_strict_json(text, doc, why)) throw ScenarioError(file, why.path, why.describe(text));

@@ -9,8 +9,8 @@
 
 namespace ibmig {
 
-/* The whole text of `file`; ScenarioError when it cannot be read (or is not a regular file). */
-std::string read_input_text(const std::string& file);
+/* The whole text of `file`; ScenarioError when it cannot be read (or is not a regular file, or over 256 MiB). */
+std::string read_report_text(const std::string& file);
 /* Whether a parsed document is a report (it has "reportVersion"), as opposed to a scenario. */
 bool looks_like_report(const nlohmann::json& doc);
 /* A parsed report document, checked field by field against the format to_json writes. */
