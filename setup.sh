@@ -29,9 +29,13 @@ pkgs+=(qemu-system-x86 busybox-static cpio kmod ruby)
 # iperf3 and fio: what ibmig calibrate reads (tests/models/inputs/calibration/make-samples.sh measures its samples),
 # and iperf3 checks an emulated link's stream limit (tests/emulation/link_shaping_e2e_test.cpp).
 pkgs+=(iperf3 fio)
+# ibmig report --html and simulate/emulate --html: Graphviz's dot draws the topology, gnuplot the charts.
+pkgs+=(graphviz gnuplot-nox)
 # The tests of ibmig runbook (not needed to run it): ansible-playbook --syntax-check of the playbooks it writes
 # (tests/cli/test_cli_runbook.cpp), and their checks run on this machine (tests/models/test_runbook.cpp).
 [ "$mode" = run ] || pkgs+=(ansible)
+# The test that opens the HTML report in headless Chromium (tests/cli/test_html_browser.cpp, label browser).
+[ "$mode" = run ] || pkgs+=(chromium)
 # The sanitizer and fuzzer build of the tests (not needed to run): clang, its ASan/UBSan/libFuzzer runtimes, and
 # llvm-symbolizer for readable reports.
 [ "$mode" = run ] || pkgs+=(clang libclang-rt-14-dev llvm-14)

@@ -41,12 +41,18 @@ void write_json(const std::string& file, const nlohmann::json& j)
 
 int run_simulate(const Scenario& sc, const Options& opt)
 {
+  if (std::string missing = missing_html_prerequisite(opt); !missing.empty()) { // before the run, not after
+    std::cerr << "ibmig simulate: " << missing << "\n";
+    return 2;
+  }
   sim::SimOptions so;
-  so.runs  = opt.runs;
-  so.seed  = opt.seed;
-  Report r = sim::simulate(sc, so);
+  so.runs    = opt.runs;
+  so.seed    = opt.seed;
+  Report r   = sim::simulate(sc, so);
+  r.topology = report_topology(sc);
   print_report(r, std::cout); // ends with the verdict's one-line summary
   write_json(opt.json_out, to_json(r));
+  write_html_report(opt, r);
   return verdict(r).ok() ? 0 : 1;
 }
 
@@ -137,6 +143,10 @@ int run_emulate(const Scenario& sc, const Options& opt)
     std::cerr << "ibmig emulate: " << missing << "\n";
     return 2;
   }
+  if (std::string no_html = missing_html_prerequisite(opt); !no_html.empty()) {
+    std::cerr << "ibmig emulate: " << no_html << "\n";
+    return 2;
+  }
   Report predicted = sim::simulate(sc); // the same model, predicted: the comparison table sets them side by side
   emu::EmulateOptions eo;
   eo.time_scale = opt.time_scale;
@@ -196,7 +206,9 @@ int run_emulate(const Scenario& sc, const Options& opt)
 #ifdef IBMIG_HAVE_RDMA
   if (opt.rdma) print_rdma_summary(measured.emulation->rdma, std::cout);
 #endif
+  measured.topology = report_topology(sc);
   write_json(opt.json_out, to_json(measured));
+  write_html_report(opt, measured);
   return emu::run_failed(measured) || rdma_failed ? 1 : 0;
 }
 

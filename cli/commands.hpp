@@ -2,6 +2,7 @@
 #pragma once
 
 #include "options.hpp"
+#include "report.hpp"
 #include "scenario.hpp"
 
 namespace ibmig::cli {
@@ -14,5 +15,11 @@ int run_generate(const Options& opt);
 int run_bench(const Options& opt);
 int run_calibrate(const Options& opt);                   // calibrate_command.cpp
 int run_runbook(const Scenario& sc, const Options& opt); // runbook_command.cpp
+// report_command.cpp
+int run_report(const Options& opt);
+int run_compare(const Options& opt);
+/* --html FILE of simulate and emulate: "" when the page can be drawn, else what is missing (checked before a run). */
+std::string missing_html_prerequisite(const Options& opt);
+void write_html_report(const Options& opt, const Report& r);
 
 } // namespace ibmig::cli

@@ -59,6 +59,8 @@ int main(int argc, char** argv)
     if (opt.command == "generate") return cli::run_generate(opt);
     if (opt.command == "bench") return cli::run_bench(opt);
     if (opt.command == "calibrate") return cli::run_calibrate(opt);
+    if (opt.command == "report") return cli::run_report(opt);
+    if (opt.command == "compare") return cli::run_compare(opt);
     if (opt.command == "emulate" && opt.cleanup) return cli::run_emulate_cleanup(opt);
 
     Scenario sc = load_scenario(opt.scenario, opt.overrides);

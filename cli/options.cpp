@@ -6,10 +6,10 @@
 namespace ibmig::cli {
 
 const char* kUsage = R"(usage:
-  ibmig simulate SCENARIO [--json FILE] [--runs N] [--seed S] [--set PATH=VALUE ...]
+  ibmig simulate SCENARIO [--json FILE] [--html FILE] [--runs N] [--seed S] [--set PATH=VALUE ...]
   ibmig check    SCENARIO [--json FILE] [--set PATH=VALUE ...]
   ibmig runbook  SCENARIO [--format markdown|shell|ansible] [-o FILE] [--set PATH=VALUE ...]
-  ibmig emulate  SCENARIO [--json FILE] [--time-scale X] [--rate-scale X] [--inject NAME ...] [--rdma]
+  ibmig emulate  SCENARIO [--json FILE] [--html FILE] [--time-scale X] [--rate-scale X] [--inject NAME ...] [--rdma]
                           [--write-size SIZE] [--state-dir DIR] [--set PATH=VALUE ...]
   ibmig emulate  --cleanup [--state-dir DIR | STATE_FILE]
   ibmig generate --nodes N --vms-per-node M [--replica R] [--duration D] [-o FILE]
@@ -18,6 +18,8 @@ const char* kUsage = R"(usage:
                   [--scenario SCENARIO [--node NODE --interface NAME]] [--fio NODE=FILE ...]
                   [--ib-write-bw FILE ...] [--dd [BS=]FILE ...] [--emulate-report FILE] [--include FILE]
                   [-o FILE] [--write-scenario FILE]
+  ibmig report   REPORT.json|SWEEP.jsonl [--html FILE]
+  ibmig compare  A B [--json FILE]      (A, B: reports, or scenarios to simulate)
 
   simulate  predict throughput per phase, NIC bytes, bottlenecks and downtime of the migration plan (SimGrid)
   check     run only the plan checker (exit status 1 when it finds an error)
@@ -28,6 +30,9 @@ const char* kUsage = R"(usage:
   bench     time the simulator: reference.json, a generated large scenario, and a 10x longer workload
   calibrate turn iperf3 -J, fio JSON, ib_write_bw, dd and emulate --json outputs into a calibration file that a
             scenario includes ("calibration": {"include": FILE}); KIND: ipoib-connected, ipoib-datagram, ethernet
+  report    print a saved report, or write it (or a sweep's lines) as one self-contained HTML page (needs dot and
+            gnuplot)
+  compare   two reports side by side with their differences (plan A vs plan B, before vs after calibration)
 exit status: 0 ok, 1 the plan failed (check: an error; simulate: a failed step, a check error, writes with no
 serving copy, a failed --runs sample; emulate: a failed replay), 2 bad input, 3 internal failure)";
 
@@ -49,6 +54,7 @@ Options parse_options(int argc, char** argv)
   };
   CLI::App* simulate = app.add_subcommand("simulate");
   reads_scenario(simulate);
+  simulate->add_option("--html", o.html_out)->check(utf8_text());
   simulate->add_option("--runs", o.runs)->transform(whole_number(1, 1000000));
   simulate->add_option("--seed", o.seed)->transform(whole_number(0, 2147483647));
   reads_scenario(app.add_subcommand("check"));
@@ -59,6 +65,7 @@ Options parse_options(int argc, char** argv)
   runbook->add_option("-o,--output", o.output)->check(utf8_text());
   CLI::App* emulate = app.add_subcommand("emulate");
   reads_scenario(emulate); // or, with --cleanup, the state file
+  emulate->add_option("--html", o.html_out)->check(utf8_text());
   emulate->add_option("--time-scale", o.time_scale)->transform(number(0, 1));
   emulate->add_option("--rate-scale", o.rate_scale)->transform(positive_number(1));
   emulate->add_option("--write-size", o.write_size)->transform(byte_count(1 << 20, 1ULL << 40));
@@ -89,6 +96,13 @@ Options parse_options(int argc, char** argv)
         std::pair{"--interface", &o.interface}, std::pair{"--include", &o.include},
         std::pair{"--write-scenario", &o.write_scenario}, std::pair{"-o,--output", &o.output}})
     calibrate->add_option(name, *text)->check(utf8_text());
+  CLI::App* report = app.add_subcommand("report");
+  report->add_option("REPORT", o.scenario);
+  report->add_option("--html", o.html_out)->check(utf8_text());
+  CLI::App* compare = app.add_subcommand("compare");
+  compare->add_option("A", o.scenario);
+  compare->add_option("B", o.compare_with);
+  compare->add_option("--json", o.json_out)->check(utf8_text());
 
   if (!parse_command_line(app, argc, argv) || app.get_subcommands().empty()) {
     o.command = "help";
@@ -102,6 +116,11 @@ Options parse_options(int argc, char** argv)
   bool needs_scenario = o.command == "simulate" || o.command == "check" || o.command == "runbook" ||
                         (o.command == "emulate" && !o.cleanup);
   if (needs_scenario && o.scenario.empty()) throw UsageError(o.command + " needs a scenario file");
+  if (o.command == "report" && o.scenario.empty()) throw UsageError("report needs a report file (--json output)");
+  if (o.command == "compare" && (o.scenario.empty() || o.compare_with.empty()))
+    throw UsageError("compare needs two files: reports (--json output) or scenarios");
+  if (first_invalid_utf8(o.compare_with) != std::string::npos)
+    throw UsageError("the second file name is not valid UTF-8 (it is written into the output)");
   if (o.command == "generate" && (nodes->count() == 0 || vms_per_node->count() == 0))
     throw UsageError("generate needs --nodes N and --vms-per-node M");
   // Refused before any work: past the cap the generator runs out of memory (see kMaxGeneratedVms).

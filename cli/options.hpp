@@ -12,9 +12,11 @@
 namespace ibmig::cli {
 
 struct Options {
-  std::string command; // simulate | check | runbook | generate | emulate | bench | calibrate | help
+  std::string command; // simulate | check | runbook | generate | emulate | bench | calibrate | report | compare | help
   std::string scenario;
   std::string json_out;
+  std::string html_out;     // simulate, emulate, report: --html FILE
+  std::string compare_with; // compare: the second report or scenario (the first is `scenario`)
   std::vector<Override> overrides;
   int runs      = 1;
   uint64_t seed = 1;

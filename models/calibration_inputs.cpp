@@ -1,5 +1,6 @@
 #include "calibration_inputs.hpp"
 
+#include "input_file.hpp"
 #include "scenario_error.hpp"
 
 #include <nlohmann/json.hpp>
@@ -20,18 +21,7 @@ constexpr std::uintmax_t kMaxInputBytes = 64 << 20; // a measurement is a few Ki
 
 std::string read_text(const std::string& file)
 {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) {
-    if (std::filesystem::exists(file, ec)) throw ScenarioError(file, "", "is not a regular file");
-    throw ScenarioError(file, "", "cannot open the file (no such file)");
-  }
-  if (std::filesystem::file_size(file, ec) > kMaxInputBytes)
-    throw ScenarioError(file, "", "larger than 64 MiB: not a measurement output");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ScenarioError(file, "", "cannot open the file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return read_input_text(file, kMaxInputBytes, "not a measurement output");
 }
 
 /* Not the scenario's strict reader: the tools' own output is taken as they write it (iperf3 3.12 -J writes

@@ -388,6 +388,7 @@ json to_json(const Report& r)
               {"faults", faults},
               {"migrations", migrations}};
   if (r.emulation) add_emulation_json(*r.emulation, out);
+  if (r.topology) out["topology"] = to_json(*r.topology);
   // Derived, for a CI job reading the file; report_from_json recomputes it rather than trusting it.
   Verdict v      = verdict(r);
   out["verdict"] = {{"ok", v.ok()},
@@ -479,7 +480,8 @@ Report report_from_json(const json& j)
                                 "checks",
                                 "events",
                                 "faults",
-                                "migrations"};
+                                "migrations",
+                                "topology"};
   // The sections of EmulationSections.
   static const char* emulate_only[] = {"run",    "workload_mode", "plan_checker", "verification",
                                        "failed", "comparison",    "rdma"};
@@ -494,6 +496,7 @@ Report report_from_json(const json& j)
     if (!k && !e) throw std::invalid_argument("report: unknown key \"" + it.key() + "\"");
   }
   if (emulated) r.emulation = emulation_from(j);
+  if (j.contains("topology")) r.topology = report_topology_from_json(j.at("topology")); // absent before it existed
   return r;
 }
 

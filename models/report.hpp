@@ -2,6 +2,7 @@
  * field in README.md, section "Reading a report". MB = 10^6 bytes. */
 #pragma once
 
+#include "report_topology.hpp"
 #include "units.hpp"
 
 #include <cstdint>
@@ -228,6 +229,8 @@ struct Report {
   std::vector<FaultReport> faults;
   std::vector<MigrationReport> migrations;
   std::optional<EmulationSections> emulation; // emulate only
+  /* The scenario's networks and nodes, for the diagram of `ibmig report --html`; absent in older reports. */
+  std::optional<ReportTopology> topology;
 };
 
 /* Did the plan work? What a CI job reads: the exit status of `ibmig simulate` is 1 unless ok(). */
