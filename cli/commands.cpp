@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "progress.hpp"
 
 #include "plan_checker.hpp"
 #include "report.hpp"
@@ -42,9 +43,12 @@ void write_json(const std::string& file, const nlohmann::json& j)
 int run_simulate(const Scenario& sc, const Options& opt)
 {
   sim::SimOptions so;
-  so.runs  = opt.runs;
-  so.seed  = opt.seed;
-  Report r = sim::simulate(sc, so);
+  so.runs = opt.runs;
+  so.seed = opt.seed;
+  Progress progress("ibmig simulate", "runs", opt.runs > 1 ? static_cast<std::size_t>(opt.runs) : 0);
+  so.on_run_done = [&progress]() { progress.advance(); };
+  Report r       = sim::simulate(sc, so);
+  progress.finish();
   print_report(r, std::cout); // ends with the verdict's one-line summary
   write_json(opt.json_out, to_json(r));
   return verdict(r).ok() ? 0 : 1;

@@ -14,5 +14,7 @@ int run_generate(const Options& opt);
 int run_bench(const Options& opt);
 int run_calibrate(const Options& opt);                   // calibrate_command.cpp
 int run_runbook(const Scenario& sc, const Options& opt); // runbook_command.cpp
+int run_sweep(const Options& opt);                       // sweep_command.cpp
+int run_sweep_bench(const Options& opt);                 // sweep_command.cpp: bench --sweep
 
 } // namespace ibmig::cli
