@@ -74,6 +74,19 @@ void add_axis(Grid& grid, Axis axis, const std::string& where)
   grid.axes.push_back(std::move(axis));
 }
 
+void vary_axis(Grid& grid, Axis axis, const std::string& where)
+{
+  for (std::size_t k = 0; k < grid.axes.size(); k++)
+    if (grid.axes[k].name == axis.name && !grid.axes[k].preset) {
+      Grid rest = grid;
+      rest.axes.erase(rest.axes.begin() + static_cast<long>(k));
+      add_axis(rest, axis, where); // a new axis's checks: values, the grid's size
+      grid.axes[k].values = std::move(axis.values);
+      return;
+    }
+  add_axis(grid, std::move(axis), where);
+}
+
 std::optional<std::vector<std::string>> expand_range(const std::string& item)
 {
   // A number and its unit, as scenario values are written ("60s", "400MBps", "2044", "0.5").

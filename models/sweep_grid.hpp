@@ -57,6 +57,10 @@ SweepFile load_sweep_file(const std::string& file);
 /* Adds `axis`, refusing a second axis of the same name and a grid beyond kMaxPoints (ScenarioError naming `where`). */
 void add_axis(Grid& grid, Axis axis, const std::string& where);
 
+/* A --vary over a path the sweep file already varies replaces that axis's values in its place (a study re-run with
+ * one more value); any other is added as add_axis does. */
+void vary_axis(Grid& grid, Axis axis, const std::string& where);
+
 /* --shard I/N: the points whose index % N == I-1 (interleaved: every shard gets a share of every region of the grid,
  * so shards of a grid whose cost grows along an axis take about as long). */
 struct Shard {
