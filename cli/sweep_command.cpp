@@ -401,7 +401,7 @@ int run_merge(const Options& opt)
   if (!opt.sweep_file.empty() || !opt.vary.empty()) grid = build_grid(opt, nullptr, nullptr, false, false);
   std::map<std::size_t, std::pair<Row, std::string>> rows;
   std::optional<Columns> columns;
-  std::size_t duplicates = 0;
+  std::vector<std::size_t> duplicates; // points in two files with the same row: kept once
   for (std::size_t i = 1; i < opt.sweep_args.size(); i++) {
     const std::string& file = opt.sweep_args[i];
     sweep::RowsFile f;
@@ -431,9 +431,7 @@ int run_merge(const Options& opt)
       if (!(it->second.first == r))
         throw InputError("point " + std::to_string(r.point) + " differs between " + it->second.second + " and " + file +
                          ": not the same sweep (another --seed, --runs or scenario?)");
-      duplicates++;
-      std::cerr << "ibmig sweep --merge: point " << r.point << " is in " << it->second.second << " and " << file
-                << " (the same row: kept once)\n";
+      duplicates.push_back(r.point);
     }
   }
   if (!columns) throw InputError("--merge: no rows in any of the files");
@@ -445,14 +443,20 @@ int run_merge(const Options& opt)
   for (auto& [p, rf] : rows)
     all.push_back(rf.first);
   replace_file(out_file, sweep::rows_text(out_format, *columns, all));
-  std::string listed;
-  for (std::size_t k = 0; k < missing.size() && k < 20; k++)
-    listed += (k ? ", " : "") + std::to_string(missing[k]);
-  if (missing.size() > 20) listed += ", ...";
+  auto listed = [](const std::vector<std::size_t>& points) {
+    std::string out;
+    for (std::size_t k = 0; k < points.size() && k < 20; k++)
+      out += (k ? ", " : "") + std::to_string(points[k]);
+    return out + (points.size() > 20 ? ", ..." : "");
+  };
   std::cout << "ibmig sweep --merge: " << all.size() << " points from " << opt.sweep_args.size() - 1 << " files into "
-            << out_file << "; " << duplicates << " duplicate(s); "
+            << out_file << "; "
+            << (duplicates.empty() ? std::string("no duplicate")
+                                   : std::to_string(duplicates.size()) +
+                                         " duplicate(s), the same rows, kept once: " + listed(duplicates))
+            << "; "
             << (missing.empty() ? std::string("no point missing")
-                                : std::to_string(missing.size()) + " missing: " + listed)
+                                : std::to_string(missing.size()) + " missing: " + listed(missing))
             << (grid ? " (of the grid's " + std::to_string(total) + ")"
                      : " (between 0 and the last point; give the grid, --sweep/--vary, to check its end too)")
             << "\n";
