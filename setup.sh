@@ -32,6 +32,9 @@ pkgs+=(iperf3 fio)
 # The tests of ibmig runbook (not needed to run it): ansible-playbook --syntax-check of the playbooks it writes
 # (tests/cli/test_cli_runbook.cpp), and their checks run on this machine (tests/models/test_runbook.cpp).
 [ "$mode" = run ] || pkgs+=(ansible)
+# The Slurm test of ibmig sweep (tests/cli/test_sweep_slurm.sh, not needed to run a sweep): a single-node Slurm and
+# munge of its own in a temporary directory.
+[ "$mode" = run ] || pkgs+=(slurm-wlm munge)
 # The sanitizer and fuzzer build of the tests (not needed to run): clang, its ASan/UBSan/libFuzzer runtimes, and
 # llvm-symbolizer for readable reports.
 [ "$mode" = run ] || pkgs+=(clang libclang-rt-14-dev llvm-14)
