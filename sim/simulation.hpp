@@ -22,8 +22,9 @@ public:
 struct SimOptions {
   int runs      = 1; // >1: Monte Carlo over the step-duration distributions, P50/P95 in the report
   uint64_t seed = 1;
-  int parallel  = 2;                 // children at once
-  std::function<void()> on_run_done; // after each Monte Carlo run (the progress line of simulate --runs)
+  int parallel  = 2; // children at once
+  // Called after each Monte Carlo run (the progress line of simulate --runs).
+  std::function<void()> on_run_done;
 };
 
 struct RunStats {
