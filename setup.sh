@@ -36,6 +36,9 @@ pkgs+=(graphviz gnuplot-nox)
 [ "$mode" = run ] || pkgs+=(ansible)
 # The test that opens the HTML report in headless Chromium (tests/cli/test_html_browser.cpp, label browser).
 [ "$mode" = run ] || pkgs+=(chromium)
+# The Slurm test of ibmig sweep (tests/cli/test_sweep_slurm.sh, not needed to run a sweep): a single-node Slurm and
+# munge of its own in a temporary directory.
+[ "$mode" = run ] || pkgs+=(slurm-wlm munge)
 # The sanitizer and fuzzer build of the tests (not needed to run): clang, its ASan/UBSan/libFuzzer runtimes, and
 # llvm-symbolizer for readable reports.
 [ "$mode" = run ] || pkgs+=(clang libclang-rt-14-dev llvm-14)

@@ -1,4 +1,5 @@
 #include "commands.hpp"
+#include "progress.hpp"
 
 #include "plan_checker.hpp"
 #include "report.hpp"
@@ -46,9 +47,12 @@ int run_simulate(const Scenario& sc, const Options& opt)
     return 2;
   }
   sim::SimOptions so;
-  so.runs    = opt.runs;
-  so.seed    = opt.seed;
-  Report r   = sim::simulate(sc, so);
+  so.runs = opt.runs;
+  so.seed = opt.seed;
+  Progress progress("ibmig simulate", "runs", opt.runs > 1 ? static_cast<std::size_t>(opt.runs) : 0);
+  so.on_run_done = [&progress]() { progress.advance(); };
+  Report r       = sim::simulate(sc, so);
+  progress.finish();
   r.topology = report_topology(sc);
   print_report(r, std::cout); // ends with the verdict's one-line summary
   write_json(opt.json_out, to_json(r));

@@ -57,7 +57,8 @@ int main(int argc, char** argv)
       return 0;
     }
     if (opt.command == "generate") return cli::run_generate(opt);
-    if (opt.command == "bench") return cli::run_bench(opt);
+    if (opt.command == "bench") return opt.bench_sweep ? cli::run_sweep_bench(opt) : cli::run_bench(opt);
+    if (opt.command == "sweep") return cli::run_sweep(opt);
     if (opt.command == "calibrate") return cli::run_calibrate(opt);
     if (opt.command == "report") return cli::run_report(opt);
     if (opt.command == "compare") return cli::run_compare(opt);

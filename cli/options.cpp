@@ -13,7 +13,10 @@ const char* kUsage = R"(usage:
                           [--write-size SIZE] [--state-dir DIR] [--set PATH=VALUE ...]
   ibmig emulate  --cleanup [--state-dir DIR | STATE_FILE]
   ibmig generate --nodes N --vms-per-node M [--replica R] [--duration D] [-o FILE]
-  ibmig bench    [--nodes N] [--vms-per-node M]
+  ibmig bench    [--nodes N] [--vms-per-node M] | --sweep [--points N]
+  ibmig sweep    [SCENARIO] [--sweep FILE] [--vary PATH=V1,V2,...|START:STOP:STEP ...] -o FILE.csv|FILE.jsonl
+                 [--runs N] [--seed S] [-j N] [--shard I/N] [--set PATH=VALUE ...]
+  ibmig sweep    --merge OUT FILE...
   ibmig calibrate [--iperf3 FILE ...] [--link KIND] [--technology NAME] [--hca MODEL] [--mtu N]
                   [--scenario SCENARIO [--node NODE --interface NAME]] [--fio NODE=FILE ...]
                   [--ib-write-bw FILE ...] [--dd [BS=]FILE ...] [--emulate-report FILE] [--include FILE]
@@ -28,6 +31,8 @@ const char* kUsage = R"(usage:
   emulate   replay the plan on an emulated cluster on this machine (root; real GlusterFS) and compare
   generate  write a valid scenario of the given size (stdout or -o FILE)
   bench     time the simulator: reference.json, a generated large scenario, and a 10x longer workload
+  sweep     simulate every point of a grid over scenario paths and presets (docs/sweep.md), one row a point;
+            resumes an existing -o FILE; --merge joins --shard outputs
   calibrate turn iperf3 -J, fio JSON, ib_write_bw, dd and emulate --json outputs into a calibration file that a
             scenario includes ("calibration": {"include": FILE}); KIND: ipoib-connected, ipoib-datagram, ethernet
   report    print a saved report, or write it (or a sweep's lines) as one self-contained HTML page (needs dot and
@@ -84,6 +89,19 @@ Options parse_options(int argc, char** argv)
   CLI::App* bench = app.add_subcommand("bench");
   bench->add_option("--nodes", o.bench_nodes)->transform(whole_number(1, 62500));
   bench->add_option("--vms-per-node", o.bench_vms_per_node)->transform(whole_number(0, 10000));
+  bench->add_flag("--sweep", o.bench_sweep);
+  bench->add_option("--points", o.bench_points)->transform(whole_number(100, 1000000));
+  CLI::App* sweep = app.add_subcommand("sweep");
+  sweep->add_option("ARGS", o.sweep_args)->check(utf8_text())->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sweep->add_option("--sweep", o.sweep_file)->check(utf8_text());
+  sweep->add_option("--vary", o.vary)->check(utf8_text())->allow_extra_args(false);
+  sweep->add_option("--set", sets)->allow_extra_args(false);
+  sweep->add_option("-o,--output", o.output)->check(utf8_text());
+  sweep->add_option("--runs", o.runs)->transform(whole_number(1, 1000000));
+  sweep->add_option("--seed", o.seed)->transform(whole_number(0, 2147483647));
+  sweep->add_option("-j,--jobs", o.jobs)->transform(whole_number(1, 1024));
+  sweep->add_option("--shard", o.shard)->check(utf8_text());
+  sweep->add_flag("--merge", o.merge);
   CLI::App* calibrate = app.add_subcommand("calibrate");
   for (auto [name, files] : {std::pair{"--iperf3", &o.iperf3}, std::pair{"--fio", &o.fio},
                              std::pair{"--ib-write-bw", &o.ib_write_bw}, std::pair{"--dd", &o.dd}})

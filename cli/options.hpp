@@ -12,7 +12,8 @@
 namespace ibmig::cli {
 
 struct Options {
-  std::string command; // simulate | check | runbook | generate | emulate | bench | calibrate | report | compare | help
+  std::string command; // simulate | check | runbook | generate | emulate | bench | calibrate | report | compare |
+                       // sweep | help
   std::string scenario;
   std::string json_out;
   std::string html_out;     // simulate, emulate, report: --html FILE
@@ -36,6 +37,13 @@ struct Options {
   std::string state_dir = "/run/ibmig";
   // bench
   int bench_nodes = 1024, bench_vms_per_node = 10;
+  bool bench_sweep = false; // bench --sweep [--points N]: the sweep's points per second
+  int bench_points = 10000;
+  // sweep (its -o is `output`; SCENARIO, or with --merge OUT FILE..., in sweep_args)
+  std::vector<std::string> vary, sweep_args;
+  std::string sweep_file, shard;
+  int jobs   = 0; // 0: every core
+  bool merge = false;
   // calibrate (its --scenario is `scenario`, its -o `output`)
   std::vector<std::string> iperf3, fio, ib_write_bw, dd; // fio: NODE=FILE; dd: [BS=]FILE
   std::string emulate_report, link, technology, hca, node, interface, include, write_scenario;

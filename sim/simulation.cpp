@@ -223,6 +223,7 @@ Report simulate(const Scenario& sc, const SimOptions& opt, RunStats* stats)
       results[static_cast<size_t>(i)] =
           json::parse(collect(child, "Monte Carlo run " + std::to_string(i) + " (seed " +
                                          std::to_string(opt.seed + static_cast<uint64_t>(i)) + ")"));
+      if (opt.on_run_done) opt.on_run_done();
     }
   } catch (...) {
     for (auto& [i, child] : running) { // don't leave children behind

@@ -7,6 +7,7 @@
 #include "scenario.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <vector>
 
@@ -22,6 +23,8 @@ struct SimOptions {
   int runs      = 1; // >1: Monte Carlo over the step-duration distributions, P50/P95 in the report
   uint64_t seed = 1;
   int parallel  = 2; // children at once
+  // Called after each Monte Carlo run (the progress line of simulate --runs).
+  std::function<void()> on_run_done;
 };
 
 struct RunStats {
