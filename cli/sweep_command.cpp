@@ -112,7 +112,8 @@ void check_axes(const Study& st)
       try {
         load_scenario(st.scenario, ovs);
       } catch (const ScenarioError& e) {
-        if (e.reason().rfind("--set:", 0) == 0)
+        // A field the --set added that the schema does not know is a misspelt path too.
+        if (e.reason().rfind("--set:", 0) == 0 || e.reason().find(" added by --set ") != std::string::npos)
           throw InputError("axis " + axis.name + " = " + value.label + ": " + e.what());
       }
     }
