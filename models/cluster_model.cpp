@@ -111,8 +111,12 @@ ClusterModel::ClusterModel(const Scenario& sc) : sc_(sc)
     vms_[v.name]     = vs;
     vms_by_node_[v.node].push_back(&v);
   }
-  for (auto const& vol : sc.volumes)
+  for (auto const& vol : sc.volumes) {
     heal_debt_[vol.name].resize(vol.bricks.size());
+    vms_by_set_[vol.name].resize(static_cast<size_t>(vol.replica_sets()));
+  }
+  for (auto const& v : sc.workload.vms)
+    vms_by_set_.at(v.volume).at(static_cast<size_t>(replica_set_of(sc, v))).push_back(&v);
 }
 
 /* ---- queries ---- */
@@ -1042,9 +1046,8 @@ ReplicaSetState ClusterModel::replica_set(const Volume& vol, int set) const
     (up.back() ? r.serving : r.down).push_back(b.node);
   }
   r.quorum = vol.has_quorum(up);
-  for (auto const& vm : sc_.workload.vms)
-    if (vm.volume == vol.name && replica_set_of(sc_, vm) == set && vms_.at(vm.name).running)
-      r.running_vms.push_back(vm.name);
+  for (const Vm* vm : vms_by_set_.at(vol.name).at(static_cast<size_t>(set)))
+    if (vms_.at(vm->name).running) r.running_vms.push_back(vm->name);
   return r;
 }
 
