@@ -97,17 +97,49 @@ int run_generate(const Options& opt)
   return 0;
 }
 
+namespace {
+
+/* Every duration in `j` (a string with a unit, or a distribution of them) times `factor`; numbers such as a
+ * lognormal's sigma are not durations and stay. */
+void scale_durations(nlohmann::json& j, double factor)
+{
+  if (j.is_string())
+    j = std::to_string(parse_duration(j.get<std::string>()).value * factor) + "s";
+  else if (j.is_structured())
+    for (auto& v : j)
+      scale_durations(v, factor);
+}
+
+/* The same plan `factor` times longer: every step's duration and timeout, and the workload phases around it. */
+void scale_plan(nlohmann::json& steps, double factor)
+{
+  for (auto& st : steps) {
+    for (const char* key : {"duration", "timeout"})
+      if (st.contains(key)) scale_durations(st[key], factor);
+    if (st.contains("rolling")) scale_plan(st["rolling"]["steps"], factor);
+  }
+}
+
+double mib(const sim::RunStats& s)
+{
+  return static_cast<double>(s.max_rss_kib) / 1024.0;
+}
+
+} // namespace
+
 int run_bench(const Options& opt)
 {
   if (opt.bench_nodes % GeneratorOptions{}.replica != 0) // checked first: don't spend a run before refusing
     throw UsageError("bench: --nodes must be a multiple of the replica count " +
                      std::to_string(GeneratorOptions{}.replica));
   // Wall time is what a user waits; CPU time of the simulation child is the steadier figure on a shared machine.
-  std::printf("ibmig bench: simulation child's wall and CPU time, peak memory (this machine: %ld cores)\n",
+  std::printf("ibmig bench: simulation child's wall and CPU time, peak memory (getrusage; this machine: %ld cores)\n",
               sysconf(_SC_NPROCESSORS_ONLN));
-  auto t0 = std::chrono::steady_clock::now();
-  if (!std::filesystem::exists("scenarios/reference.json"))
-    throw UsageError("bench reads scenarios/reference.json: run it from the repository's top directory");
+  auto t0                       = std::chrono::steady_clock::now();
+  const std::string small_files = "scenarios/reference-small-files-rolling.json";
+  if (!std::filesystem::exists("scenarios/reference.json") || !std::filesystem::exists(small_files))
+    throw UsageError("bench reads scenarios/reference.json and " + small_files +
+                     ": run it from the repository's top directory");
   Scenario ref = load_scenario("scenarios/reference.json");
   sim::RunStats s1;
   Report r1 = sim::simulate(ref, {}, &s1);
@@ -117,25 +149,58 @@ int run_bench(const Options& opt)
               w1, s1.wall_s, s1.cpu_s, r1.plan_duration_s);
   std::fflush(stdout);
 
-  // The same generated cluster twice, the second with 10x longer workload phases: same events, 10x the bytes.
+  // Small-file streams must cost events, not simulated seconds: the same rolling plan, then 10x longer.
+  nlohmann::json sf_doc;
+  {
+    std::ifstream in(small_files);
+    sf_doc = nlohmann::json::parse(in);
+  }
+  auto run_small_files = [&](double factor, double* plan_s) {
+    nlohmann::json doc = sf_doc;
+    scale_plan(doc["plan"]["steps"], factor);
+    for (const char* phase : {"before", "after"})
+      scale_durations(doc["workload"][phase], factor);
+    sim::RunStats stats;
+    *plan_s = sim::simulate(parse_scenario(doc, small_files), {}, &stats).plan_duration_s;
+    return stats;
+  };
+  double p1 = 0, p10 = 0;
+  sim::RunStats f1 = run_small_files(1, &p1);
+  std::printf("%s (%.1f h of plan): %.3f s wall, %.3f s CPU   target < 1 s\n", small_files.c_str(), p1 / 3600,
+              f1.wall_s, f1.cpu_s);
+  std::fflush(stdout);
+  sim::RunStats f10 = run_small_files(10, &p10);
+  std::printf("same plan 10x longer (%.1f h): %.3f s wall, %.3f s CPU; ratio %.2f wall, %.2f CPU   target < 1.5\n",
+              p10 / 3600, f10.wall_s, f10.cpu_s, f10.wall_s / f1.wall_s, f10.cpu_s / f1.cpu_s);
+  std::fflush(stdout);
+
+  // Generated clusters of 1x, 2x and 4x --nodes: cost must grow linearly with the cluster. Then the base size with
+  // 10x longer workload phases: same events, 10x the bytes.
   GeneratorOptions g;
-  g.nodes            = opt.bench_nodes;
   g.vms_per_node     = opt.bench_vms_per_node;
-  auto run_generated = [&g](double phase_s) {
+  auto run_generated = [&g](int nodes, double phase_s) {
+    g.nodes    = nodes;
     g.duration = Seconds{phase_s};
     sim::RunStats stats;
     sim::simulate(parse_scenario(generate_scenario(g), "<generated>"), {}, &stats);
     return stats;
   };
-  sim::RunStats s2 = run_generated(600);
-  std::printf("generated %d nodes, %d VMs, 600 s workload phases, whole plan: %.2f s wall, %.2f s CPU, peak memory "
-              "%.0f MiB   targets < 60 s, < 4096 MiB\n",
-              g.nodes, g.nodes * g.vms_per_node, s2.wall_s, s2.cpu_s, s2.max_rss_kib / 1024.0);
-  std::fflush(stdout);
-  sim::RunStats s3 = run_generated(6000);
-  std::printf("same with 10x longer workload phases (6000 s): %.2f s wall, %.2f s CPU; ratio %.2f wall, %.2f CPU   "
+  sim::RunStats base;
+  for (int k : {1, 2, 4}) {
+    int nodes = opt.bench_nodes * k;
+    if (!generated_size_problem(nodes, g.vms_per_node).empty()) break;
+    sim::RunStats s = run_generated(nodes, 600);
+    if (k == 1) base = s;
+    std::printf("generated %d nodes, %d VMs, 600 s workload phases, whole plan: %.2f s wall, %.2f s CPU, peak memory "
+                "%.0f MiB; CPU %.2fx and memory %.2fx the %d-node run%s\n",
+                nodes, nodes * g.vms_per_node, s.wall_s, s.cpu_s, mib(s), s.cpu_s / base.cpu_s, mib(s) / mib(base),
+                opt.bench_nodes, k == 4 ? "   targets < 30 s, < 4096 MiB" : "");
+    std::fflush(stdout);
+  }
+  sim::RunStats s3 = run_generated(opt.bench_nodes, 6000);
+  std::printf("%d nodes with 10x longer workload phases (6000 s): %.2f s wall, %.2f s CPU; ratio %.2f wall, %.2f CPU   "
               "target < 1.5\n",
-              s3.wall_s, s3.cpu_s, s3.wall_s / s2.wall_s, s3.cpu_s / s2.cpu_s);
+              opt.bench_nodes, s3.wall_s, s3.cpu_s, s3.wall_s / base.wall_s, s3.cpu_s / base.cpu_s);
   return 0;
 }
 

@@ -111,8 +111,12 @@ ClusterModel::ClusterModel(const Scenario& sc) : sc_(sc)
     vms_[v.name]     = vs;
     vms_by_node_[v.node].push_back(&v);
   }
-  for (auto const& vol : sc.volumes)
+  for (auto const& vol : sc.volumes) {
     heal_debt_[vol.name].resize(vol.bricks.size());
+    vms_by_set_[vol.name].resize(static_cast<size_t>(vol.replica_sets()));
+  }
+  for (auto const& v : sc.workload.vms)
+    vms_by_set_.at(v.volume).at(static_cast<size_t>(replica_set_of(sc, v))).push_back(&v);
 }
 
 /* ---- queries ---- */
@@ -511,23 +515,40 @@ void ClusterModel::check_peers(const Step&, Transition& t) const
   std::vector<std::string> servers;
   for (auto const& n : sc_.nodes)
     if (n.server) servers.push_back(n.name);
+  // Which servers run glusterd and which have an interface up on a network, asked once per server (and per
+  // network the pool uses), not once per pair: the pairs are servers squared.
+  std::vector<char> running;
   for (auto const& a : servers) {
     const NodeState& s = nodes_.at(a);
-    if (!s.powered || s.crashed || !s.glusterd) {
+    running.push_back(s.powered && !s.crashed && s.glusterd);
+  }
+  std::map<std::string, std::vector<char>> up_on;
+  auto up_on_network = [&](const std::string& network) -> const std::vector<char>& {
+    auto [it, fresh] = up_on.emplace(network, std::vector<char>());
+    if (fresh)
+      for (auto const& b : servers)
+        it->second.push_back(interface_up_on(b, network));
+    return it->second;
+  };
+  for (size_t ia = 0; ia < servers.size(); ia++) {
+    const std::string& a = servers[ia];
+    if (!running[ia]) {
       t.problems.push_back(
           {"PEERS_NOT_CONNECTED", Severity::Error, true, {a}, "peer " + a + " is not running glusterd"});
       continue;
     }
     // Each glusterd reaches its peers at the addresses its own names resolve to (or its state files hold).
-    for (auto const& b : servers) {
-      const NodeState& o = nodes_.at(b);
-      if (a == b || !o.powered || o.crashed || !o.glusterd) continue;
-      if (!reachable(a, b, pool_network(a)))
+    const std::string network   = pool_network(a);
+    const std::vector<char>& up = up_on_network(network);
+    for (size_t ib = 0; ib < servers.size(); ib++) {
+      const std::string& b = servers[ib];
+      if (ia == ib || !running[ib]) continue;
+      if (!(up[ia] && up[ib])) // reachable(a, b, network)
         t.problems.push_back({"PEERS_NOT_CONNECTED",
                               Severity::Error,
                               true,
                               {a, b},
-                              "peer " + a + " cannot reach " + b + " over " + pool_network(a)});
+                              "peer " + a + " cannot reach " + b + " over " + network});
     }
   }
   rejected_peers(t);
@@ -1042,9 +1063,8 @@ ReplicaSetState ClusterModel::replica_set(const Volume& vol, int set) const
     (up.back() ? r.serving : r.down).push_back(b.node);
   }
   r.quorum = vol.has_quorum(up);
-  for (auto const& vm : sc_.workload.vms)
-    if (vm.volume == vol.name && replica_set_of(sc_, vm) == set && vms_.at(vm.name).running)
-      r.running_vms.push_back(vm.name);
+  for (const Vm* vm : vms_by_set_.at(vol.name).at(static_cast<size_t>(set)))
+    if (vms_.at(vm->name).running) r.running_vms.push_back(vm->name);
   return r;
 }
 

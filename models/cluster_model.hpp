@@ -224,6 +224,8 @@ private:
   std::map<std::string, NodeState> nodes_;
   std::map<std::string, VmState> vms_;
   std::map<std::string, std::vector<const Vm*>> vms_by_node_;
+  // Per volume, per replica set: the VMs whose images live there (replica_set() is asked per set at every step).
+  std::map<std::string, std::vector<std::vector<const Vm*>>> vms_by_set_;
   std::map<std::string, std::vector<BrickHealDebt>> heal_debt_; // volume -> per brick
   std::vector<Migration> pending_migrations_; // planned by begin() of a migrate_vms step, finished by end() at last
   std::string majority_state_network_; // a pool probed by IP that disagrees: the state network of the pool's majority

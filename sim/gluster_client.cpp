@@ -59,7 +59,7 @@ std::string GlusterClient::signature(const IoPath& p) const
   return s;
 }
 
-bool GlusterClient::start_flow(const IoPath& path, double payload)
+bool GlusterClient::start_flow(const IoPath& path, double payload, double pace_Bps)
 {
   const Scenario& sc = world_.sc;
   const Stream& st   = vm_.streams[stream_index_];
@@ -84,6 +84,9 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
   auto add_cost = [&](sg4::Host* h, double rate_Bps, const std::string& label, const std::string& source) {
     add_host(h, payload * Platform::kCostUnit / rate_Bps, label, source);
   };
+  if (pace_Bps > 0)
+    add_cost(world_.platform.small_files(vm_.name, stream_index_), pace_Bps, "small-file pace (" + vm_.name + ")",
+             "the stream's last batch: its files per second at the current contention");
   if (sg4::Host* lim = world_.platform.stream_limit(vm_.name, stream_index_))
     add_host(lim, payload, "stream rate limit (" + vm_.name + ")", "the scenario's workload: the stream's rate");
   AccessPathCost access = access_path_cost(sc.calibration, vm_.access, st.block_size);
@@ -172,10 +175,11 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
   std::vector<int> missed = path.missed_bricks;
   StreamKind kind         = st.kind;
   int copies              = remote_copies_;
+  double file_bytes       = st.file_size.value;
   // Callbacks capture what outlives the flow (the world, the scenario's VM), never this actor.
   World* world      = &world_;
   const Vm* vm      = &vm_;
-  flow->on_progress = [world, vm, nic_pairs, missed, kind, copies](double delta) {
+  flow->on_progress = [world, vm, nic_pairs, missed, kind, copies, file_bytes](double delta) {
     PhaseAcc& ph    = world->recorder.phase();
     ClientPhase& cp = ph.clients[vm->name];
     if (kind == StreamKind::SequentialRead)
@@ -183,7 +187,8 @@ bool GlusterClient::start_flow(const IoPath& path, double payload)
     else if (kind == StreamKind::SequentialWrite) {
       cp.write_bytes += delta;
       cp.nic_sent_bytes += delta * copies;
-    }
+    } else // small files: counted as their data lands, so each phase gets the files done within it
+      cp.files += delta / file_bytes;
     for (auto const& [from, to] : nic_pairs) {
       ph.nics[from].tx_bytes += delta;
       ph.nics[to].rx_bytes += delta;
@@ -232,13 +237,20 @@ void GlusterClient::run_sequential()
 
 void GlusterClient::run_small_files()
 {
-  const Scenario& sc          = world_.sc;
-  const Stream& st            = vm_.streams[stream_index_];
-  const Volume& vol           = *sc.find_volume(vm_.volume);
-  const Calibrated trips      = small_file_round_trips(sc.calibration, vol);
-  const double rtrips         = trips.value;
-  const AccessPathCost access = access_path_cost(sc.calibration, vm_.access, st.file_size);
-  const double op_s           = sc.calibration.server_op_s.value;
+  const Scenario& sc              = world_.sc;
+  const Stream& st                = vm_.streams[stream_index_];
+  const Volume& vol               = *sc.find_volume(vm_.volume);
+  const Calibrated trips          = small_file_round_trips(sc.calibration, vol);
+  const double rtrips             = trips.value;
+  const AccessPathCost access     = access_path_cost(sc.calibration, vm_.access, st.file_size);
+  const double op_s               = sc.calibration.server_op_s.value;
+  const std::string limit_latency = "round-trip latency (" + std::to_string(static_cast<int>(rtrips)) +
+                                    " round trips and " + std::to_string(kFileRequests) + " " +
+                                    (vm_.access == Access::Fuse ? "FUSE" : "libgfapi") + " requests per file)";
+  const std::string source_latency = "round trips per file: " + trips.source +
+                                     "; brick time per operation: " + sc.calibration.server_op_s.source +
+                                     "; requests per file: LOOKUP, CREATE, WRITE, FLUSH, RELEASE; " + access.source;
+  const std::string limit_data = "data transfer";
   while (!world_.finished) {
     uint64_t seen = world_.generation();
     IoPath p      = world_.model.io_path(vm_, World::now());
@@ -260,7 +272,8 @@ void GlusterClient::run_small_files()
     // Each file is also kFileRequests requests through the access path, one after the other.
     double per_file_latency = rtrips * (rtt + op_s) + kFileRequests * access.per_request.value;
     double est_data_s       = st.file_size.value / (cn ? cn->capacity_Bps : 1e9);
-    // Batch files so one batch is about a second of simulated time: cost grows with batches, not files.
+    // One batch of about a second of simulated time prices a file at the current contention: its round trips,
+    // then its data.
     double files = std::clamp(std::floor(1.0 / (per_file_latency + est_data_s)), 1.0, 1e6);
     double t0    = World::now();
     sg4::this_actor::sleep_for(files * per_file_latency);
@@ -276,21 +289,29 @@ void GlusterClient::run_small_files()
     } catch (const simgrid::CancelException&) {
       whole = false; // its interface is being re-configured: the rest of the batch goes into the next one
     }
-    double done_ratio = whole ? 1.0 : flow_->done_ratio;
-    double data_s     = World::now() - t1;
-    stop_flow();
-    ClientPhase& cp = world_.recorder.phase().clients[vm_.name];
-    cp.files += files * done_ratio;
-    std::string limit = latency_s >= data_s
-                            ? "round-trip latency (" + std::to_string(static_cast<int>(rtrips)) + " round trips and " +
-                                  std::to_string(kFileRequests) + " " +
-                                  (vm_.access == Access::Fuse ? "FUSE" : "libgfapi") + " requests per file)"
-                            : "data transfer";
+    double data_s = World::now() - t1;
+    stop_flow(); // counts the batch's files
+    const bool latency_bound = latency_s >= data_s;
+    const std::string& limit = latency_bound ? limit_latency : limit_data;
+    ClientPhase& cp          = world_.recorder.phase().clients[vm_.name];
     cp.limit_seconds[limit] += latency_s + data_s;
-    if (latency_s >= data_s)
-      cp.limit_source[limit] = "round trips per file: " + trips.source +
-                               "; brick time per operation: " + world_.sc.calibration.server_op_s.source +
-                               "; requests per file: LOOKUP, CREATE, WRITE, FLUSH, RELEASE; " + access.source;
+    if (latency_bound) cp.limit_source[limit] = source_latency;
+    if (!whole || world_.generation() != seen || world_.finished) continue; // the batch saw a change: price again
+    // Until the next change the cluster stays as the batch found it: one flow at the batch's pace carries the
+    // files, so the cost follows the plan's events, not its length.
+    p = world_.model.io_path(vm_, World::now());
+    if (!p.can_write || !start_flow(p, kStreamPayload, files * st.file_size.value / (latency_s + data_s))) continue;
+    World* world         = &world_;
+    const Vm* vm         = &vm_;
+    std::string source   = latency_bound ? source_latency : "";
+    double started       = World::now(); // a first sample's interval began before the flow: the batch has that part
+    flow_->on_bottleneck = [world, vm, limit, source, started](const ResourceUse&, double seconds) {
+      ClientPhase& c = world->recorder.phase().clients[vm->name];
+      c.limit_seconds[limit] += std::min(seconds, World::now() - started);
+      if (!source.empty()) c.limit_source[limit] = source;
+    };
+    world_.wait_change(seen);
+    stop_flow();
   }
   stop_flow();
 }

@@ -94,10 +94,13 @@ Platform::Platform(const Scenario& sc) : sc_(sc), topology_(sc)
           }
         }
     }
-    for (size_t k = 0; k < vm.streams.size(); k++)
+    for (size_t k = 0; k < vm.streams.size(); k++) {
       if (vm.streams[k].rate)
         stream_limits_[{vm.name, k}] =
             zone->create_host(sg_name("stream", vm.name, std::to_string(k)), vm.streams[k].rate->value);
+      if (vm.streams[k].kind == StreamKind::SmallFiles)
+        small_files_[{vm.name, k}] = zone->create_host(sg_name("files", vm.name, std::to_string(k)), kCostUnit);
+    }
   }
   for (auto const& v : sc.volumes)
     heal_[v.name] = zone->create_host(sg_name("shd", v.name), sc.calibration.heal_MBps.value * 1e6);

@@ -15,6 +15,7 @@
  *   "tcp/n1+vol/n3/ib/tx" one Gluster client's TCP connection to a brick node on a network, each direction (a FUSE
  *                 mount's connections are shared by the node's VMs on that volume; a libgfapi VM has its own),
  *   "cpu/n1/ib0/tx" an interface's stream processing, for stream limits that hold per interface,
+ *   "files/vm6/0" a small-file stream's pace between two events (GlusterClient::run_small_files),
  *   "mig/vm2"     a VM's live-migration pre-copy (QEMU's max-bandwidth); a VM that can migrate also gets its
  *                 connections from every hypervisor, not only its home.
  * Scenario names are escaped inside these (sg_name), so no two objects of a valid scenario share a SimGrid name.
@@ -54,6 +55,8 @@ public:
     auto it = stream_limits_.find({vm, stream});
     return it == stream_limits_.end() ? nullptr : it->second;
   }
+  /* A small-file stream's pace between two events (its files per second times the file size), a cost host. */
+  simgrid::s4u::Host* small_files(const std::string& vm, size_t stream) const { return small_files_.at({vm, stream}); }
   simgrid::s4u::Host* heal_limit(const std::string& volume) const { return heal_.at(volume); }
   NicResources& nic(const std::string& node, const std::string& iface) { return nics_.at({node, iface}); }
   /* The resources of the NIC through which `node` reaches `network` (Topology::nic_on), or nullptr. */
@@ -93,6 +96,7 @@ private:
   std::map<std::string, simgrid::s4u::Host*> fuse_;
   std::map<std::string, simgrid::s4u::Host*> vm_io_;
   std::map<std::pair<std::string, size_t>, simgrid::s4u::Host*> stream_limits_;
+  std::map<std::pair<std::string, size_t>, simgrid::s4u::Host*> small_files_;
   std::map<std::string, simgrid::s4u::Host*> heal_;
   std::map<std::string, simgrid::s4u::Host*> migration_;
   std::map<std::tuple<ConnectionClient, std::string, std::string, bool>, simgrid::s4u::Host*> connections_;

@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 #include <deque>
+#include <malloc.h>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -46,7 +47,14 @@ Report simulate_in_process(const Scenario& sc, const std::vector<Seconds>& step_
 {
   // ptask_L07: a replicated write is one activity crossing client NIC, switch, brick NICs and disks at one rate.
   std::vector<std::string> args = {"ibmig", "--cfg=host/model:ptask_L07", "--log=root.thres:critical",
-                                   "--log=xbt_cfg.thres:critical"};
+                                   "--log=xbt_cfg.thres:critical",
+                                   // One actor per VM stream: a guard page per stack would split each stack into
+                                   // two memory mappings, and 4,096 nodes x 10 VMs exceed the kernel's 65,530
+                                   // (vm.max_map_count). Our actors are shallow: 256 KiB each.
+                                   "--cfg=contexts/guard-size:0", "--cfg=contexts/stack-size:256"};
+  // Unguarded stacks come from malloc: keep blocks of 128 KiB and more in mappings of their own, so a stack's pages
+  // are only touched as it grows (glibc would otherwise raise the threshold and zero them on the heap).
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 #if defined(__SANITIZE_ADDRESS__)
   // AddressSanitizer cannot follow SimGrid's own stack switching (raw contexts): give each actor a thread.
   args.emplace_back("--cfg=contexts/factory:thread");
