@@ -58,9 +58,11 @@ Report simulate_in_process(const Scenario& sc, const std::vector<Seconds>& step_
 #if defined(__SANITIZE_ADDRESS__)
   // AddressSanitizer cannot follow SimGrid's own stack switching (raw contexts): give each actor a thread.
   args.emplace_back("--cfg=contexts/factory:thread");
+  args.emplace_back("--cfg=contexts/stack-size:4096"); // instrumented frames are larger: no 256 KiB stacks
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
   args.emplace_back("--cfg=contexts/factory:thread");
+  args.emplace_back("--cfg=contexts/stack-size:4096"); // instrumented frames are larger: no 256 KiB stacks
 #endif
 #endif
   std::vector<char*> argv;
