@@ -21,7 +21,7 @@ int run_compare(const Options& opt);
 /* --html FILE of simulate and emulate: "" when the page can be drawn, else what is missing (checked before a run). */
 std::string missing_html_prerequisite(const Options& opt);
 void write_html_report(const Options& opt, const Report& r);
-int run_sweep(const Options& opt);                       // sweep_command.cpp
-int run_sweep_bench(const Options& opt);                 // sweep_command.cpp: bench --sweep
+int run_sweep(const Options& opt);       // sweep_command.cpp
+int run_sweep_bench(const Options& opt); // sweep_command.cpp: bench --sweep
 
 } // namespace ibmig::cli
