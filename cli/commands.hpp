@@ -21,6 +21,8 @@ int run_compare(const Options& opt);
 /* --html FILE of simulate and emulate: "" when the page can be drawn, else what is missing (checked before a run). */
 std::string missing_html_prerequisite(const Options& opt);
 void write_html_report(const Options& opt, const Report& r);
+/* --html FILE of sweep and report SWEEP.jsonl: the page of a sweep's rows, given as JSON lines; `source` names them. */
+void write_html_sweep(const Options& opt, const std::string& jsonl, const std::string& source);
 int run_sweep(const Options& opt);       // sweep_command.cpp
 int run_sweep_bench(const Options& opt); // sweep_command.cpp: bench --sweep
 

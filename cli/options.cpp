@@ -15,8 +15,8 @@ const char* kUsage = R"(usage:
   ibmig generate --nodes N --vms-per-node M [--replica R] [--duration D] [-o FILE]
   ibmig bench    [--nodes N] [--vms-per-node M] | --sweep [--points N]
   ibmig sweep    [SCENARIO] [--sweep FILE] [--vary PATH=V1,V2,...|START:STOP:STEP ...] -o FILE.csv|FILE.jsonl
-                 [--runs N] [--seed S] [-j N] [--shard I/N] [--set PATH=VALUE ...]
-  ibmig sweep    --merge OUT FILE...
+                 [--runs N] [--seed S] [-j N] [--shard I/N] [--set PATH=VALUE ...] [--html FILE]
+  ibmig sweep    --merge OUT FILE... [--html FILE]
   ibmig calibrate [--iperf3 FILE ...] [--link KIND] [--technology NAME] [--hca MODEL] [--mtu N]
                   [--scenario SCENARIO [--node NODE --interface NAME]] [--fio NODE=FILE ...]
                   [--ib-write-bw FILE ...] [--dd [BS=]FILE ...] [--emulate-report FILE] [--include FILE]
@@ -102,6 +102,7 @@ Options parse_options(int argc, char** argv)
   sweep->add_option("-j,--jobs", o.jobs)->transform(whole_number(1, 1024));
   sweep->add_option("--shard", o.shard)->check(utf8_text());
   sweep->add_flag("--merge", o.merge);
+  sweep->add_option("--html", o.html_out)->check(utf8_text());
   CLI::App* calibrate = app.add_subcommand("calibrate");
   for (auto [name, files] : {std::pair{"--iperf3", &o.iperf3}, std::pair{"--fio", &o.fio},
                              std::pair{"--ib-write-bw", &o.ib_write_bw}, std::pair{"--dd", &o.dd}})

@@ -56,6 +56,15 @@ void write_html_report(const Options& opt, const Report& r)
   write_file("--html", opt.html_out, html_report(r, runner));
 }
 
+void write_html_sweep(const Options& opt, const std::string& jsonl, const std::string& source)
+{
+  if (opt.html_out.empty()) return;
+  auto points = parse_sweep_lines(jsonl, source);
+  SystemFilterRunner runner;
+  write_file("--html", opt.html_out, html_sweep(points, source, runner));
+  std::cerr << "ibmig: wrote " << opt.html_out << " (" << points.size() << " sweep points)\n";
+}
+
 int run_report(const Options& opt)
 {
   if (std::string missing = missing_html_prerequisite(opt); !missing.empty()) {
@@ -65,11 +74,9 @@ int run_report(const Options& opt)
   const std::string text = read_report_text(opt.scenario);
   SystemFilterRunner runner;
   if (looks_like_sweep(opt.scenario, text)) {
-    auto points = parse_sweep_lines(text, opt.scenario);
     if (opt.html_out.empty())
       throw UsageError("report of a sweep (" + opt.scenario + ") needs --html FILE: its charts are the report");
-    write_file("--html", opt.html_out, html_sweep(points, opt.scenario, runner));
-    std::cerr << "ibmig report: wrote " << opt.html_out << " (" << points.size() << " sweep points)\n";
+    write_html_sweep(opt, text, opt.scenario);
     return 0;
   }
   nlohmann::json doc;

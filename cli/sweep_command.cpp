@@ -402,6 +402,15 @@ Study study_of(const Options& opt, const std::vector<std::string>& args)
   return st;
 }
 
+/* --html FILE: drawn from every row of the output (CSV or JSON lines), so a resumed or merged study is drawn whole. */
+void write_sweep_html(const Options& opt, const sweep::RowsFile& f, const std::string& file)
+{
+  std::string lines;
+  for (auto const& r : f.rows)
+    lines += sweep::row_line(sweep::Format::Jsonl, r, f.columns);
+  if (!lines.empty()) write_html_sweep(opt, lines, file);
+}
+
 /* --merge OUT FILE...: the shards' rows in one file, sorted by point. */
 int run_merge(const Options& opt)
 {
@@ -460,6 +469,7 @@ int run_merge(const Options& opt)
   for (auto& [p, rf] : rows)
     all.push_back(rf.first);
   replace_file(out_file, sweep::rows_text(out_format, *columns, all));
+  if (!opt.html_out.empty()) write_sweep_html(opt, sweep::read_rows(out_file), out_file);
   auto listed = [](const std::vector<std::size_t>& points) {
     std::string out;
     for (std::size_t k = 0; k < points.size() && k < 20; k++)
@@ -485,6 +495,10 @@ int run_merge(const Options& opt)
 int run_sweep(const Options& opt)
 {
   try {
+    if (std::string missing = missing_html_prerequisite(opt); !missing.empty()) {
+      std::cerr << "ibmig sweep: " << missing << "\n";
+      return 2;
+    }
     if (opt.merge) return run_merge(opt);
     Study st = study_of(opt, opt.sweep_args);
     check_axes(st);
@@ -503,6 +517,7 @@ int run_sweep(const Options& opt)
       (r.status == "ok" ? ok : r.status == "invalid" ? invalid : failed)++;
     std::printf("Result: %zu rows in %s: %zu ok, %zu failed, %zu invalid\n", f.rows.size(), st.output.c_str(), ok,
                 failed, invalid);
+    write_sweep_html(opt, f, st.output);
     return 0;
   } catch (const InputError& e) {
     std::cerr << "ibmig sweep: " << e.what() << "\n";

@@ -69,6 +69,32 @@ TEST(CliReport, SweepPage)
   EXPECT_NE(r.out.find("needs --html FILE"), std::string::npos) << r.out;
 }
 
+// sweep --html: the page of the rows it wrote, a CSV output too (the invalid points listed with their errors), the
+// same page as report of the JSON lines; --merge --html draws the merged rows.
+TEST(CliReport, SweepHtmlDrawsItsOwnRows)
+{
+  std::string csv = temp("study.csv"), jsonl = temp("study.jsonl"), merged = temp("merged.jsonl");
+  std::string page = temp("study.html"), again = temp("again.html"), merged_page = temp("merged.html");
+  for (auto const& f : {csv, jsonl, merged})
+    std::filesystem::remove(f);
+  const std::string grid = " --sweep scenarios/sweeps/fabric-mode-replica.json --vary volumes[0].replica=2,4";
+  Result r               = run("sweep" + grid + " -o " + csv + " --html " + page);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::string html = slurp(page);
+  EXPECT_NE(html.find("data-figure=\"aggregate.write_MBps.after\"><svg"), std::string::npos);
+  EXPECT_NE(html.find("replica 4 does not divide the 6 bricks"), std::string::npos) << "invalid points are listed";
+  r = run("sweep" + grid + " -o " + jsonl);
+  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_EQ(run("report " + jsonl + " --html " + again).status, 0);
+  std::string from_jsonl = slurp(again);
+  for (auto at = from_jsonl.find(jsonl); at != std::string::npos; at = from_jsonl.find(jsonl, at))
+    from_jsonl.replace(at, jsonl.size(), csv);
+  EXPECT_EQ(from_jsonl, html) << "the same rows draw the same page, whatever the file's format";
+  r = run("sweep --merge " + merged + " " + jsonl + " --html " + merged_page);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(slurp(merged_page).find("data-figure=\"aggregate.write_MBps.after\"><svg"), std::string::npos);
+}
+
 // Bad input: exit 2, one message with the file and the JSON path (or line), no page written.
 TEST(CliReport, BadInputGivesStatus2NamingTheFile)
 {
