@@ -54,8 +54,8 @@ int run_simulate(const Scenario& sc, const Options& opt)
   Report r       = sim::simulate(sc, so);
   progress.finish();
   r.topology = report_topology(sc);
-  print_report(r, std::cout); // ends with the verdict's one-line summary
-  write_json(opt.json_out, to_json(r));
+  print_report(r, std::cout);                                      // ends with the verdict's one-line summary
+  if (!opt.json_out.empty()) write_json(opt.json_out, to_json(r)); // not built for nothing: large at 4,096 nodes
   write_html_report(opt, r);
   return verdict(r).ok() ? 0 : 1;
 }

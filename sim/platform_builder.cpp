@@ -65,6 +65,8 @@ Platform::Platform(const Scenario& sc) : sc_(sc), topology_(sc)
       nics_[{node->name, nic.name}] = r;
     }
   }
+  // Listed once: networks() walks the whole graph, and per VM that made building the platform quadratic.
+  const std::vector<const Network*> networks = topology_.networks();
   for (auto const& vm : sc.workload.vms) {
     vm_io_[vm.name] = zone->create_host(sg_name("io", vm.name), kCostUnit);
     // The client's connections: one per brick node of its image's replica set (the only bricks it writes to or
@@ -81,7 +83,7 @@ Platform::Platform(const Scenario& sc) : sc_(sc), topology_(sc)
     for (auto const& home : homes) {
       ConnectionClient client = connection_client(vm, home);
       for (int b = set * vol.replica; b < (set + 1) * vol.replica; b++)
-        for (const Network* net : topology_.networks()) {
+        for (const Network* net : networks) {
           const Brick& brick = vol.bricks[static_cast<size_t>(b)];
           if (brick.node == home || !topology_.nic_on(home, net->name) || !topology_.nic_on(brick.node, net->name))
             continue;
