@@ -184,9 +184,9 @@ int lab_list(int argc, char** argv)
   auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::printf("%-16s %-28s %-6s %-8s %-8s %s\n", "LAB", "SCENARIO", "NODES", "AGE", "PID", "STATE");
   for (auto const& l : lab::find_labs(kStateDir)) {
-    auto age = static_cast<long>(now - l.start);
-    auto ages = age >= 3600 ? std::to_string(age / 3600) + "h" + std::to_string(age % 3600 / 60) + "m"
-                            : std::to_string(age / 60) + "m" + std::to_string(age % 60) + "s";
+    auto age          = static_cast<long>(now - l.start);
+    auto ages         = age >= 3600 ? std::to_string(age / 3600) + "h" + std::to_string(age % 3600 / 60) + "m"
+                                    : std::to_string(age / 60) + "m" + std::to_string(age % 60) + "s";
     std::string state = l.alive ? "alive" : "dead (ibmig lab down " + l.name + ")";
     if (l.alive && !l.powered_off.empty()) {
       state += ", powered off:";
@@ -212,12 +212,17 @@ int lab_shell(int argc, char** argv)
     return 1;
   }
   if (l.is_off(node)) {
-    std::cerr << "ibmig lab shell: " << node << " is powered off: `ibmig lab power-on " << node << "` (from the host)\n";
+    std::cerr << "ibmig lab shell: " << node << " is powered off: `ibmig lab power-on " << node
+              << "` (from the host)\n";
     return 1;
   }
   // The node's namespaces; its /usr/local/sbin holds the shims (first on root's PATH, also here).
-  std::vector<std::string> cmd = {"nsenter", "--mount=" + l.mntns(node), "--net=/run/netns/" + l.netns(node), "--",
-                                  "env",     "IBMIG_LAB_NODE=" + node,
+  std::vector<std::string> cmd = {"nsenter",
+                                  "--mount=" + l.mntns(node),
+                                  "--net=/run/netns/" + l.netns(node),
+                                  "--",
+                                  "env",
+                                  "IBMIG_LAB_NODE=" + node,
                                   "IBMIG_IFCFG_DIR=/var/tmp/ibmig-" + l.run_id + "/" + node + "/network-scripts",
                                   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                   "PS1=[root@" + node + " \\W]# "};

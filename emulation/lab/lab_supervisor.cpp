@@ -131,6 +131,9 @@ int Supervisor::run(int ready_fd)
     ::close(null);
     if (::chdir("/") != 0) log("chdir /: " + std::string(std::strerror(errno)));
   }
+  // After detaching: the writers (forked) must not hold lab up's output open.
+  workload_->start_plan_writers();
+  t0_ = Clock::now();
   serve();
   log("tearing down");
   runner_.set_interruptible(false);
@@ -146,7 +149,7 @@ int Supervisor::run(int ready_fd)
 
 void Supervisor::build()
 {
-  plan_ = emu::apply_mistakes(sc_, {});
+  plan_       = emu::apply_mistakes(sc_, {});
   auto layout = emu::make_run_layout(sc_, eopt_);
   cluster_    = emu::make_cluster(plan_.scenario, layout, runner_, eopt_);
   dir_        = layout.work_dir + "/lab";
@@ -164,8 +167,6 @@ void Supervisor::build()
       ::listen(listen_fd_, 16) != 0)
     throw StepFailure("cannot listen on " + socket_ + ": " + std::strerror(errno));
   workload_ = std::make_unique<emu::WorkloadPhases>(*cluster_, eopt_);
-  workload_->start_plan_writers();
-  t0_ = Clock::now();
 }
 
 void Supervisor::publish()
@@ -231,7 +232,7 @@ void Supervisor::answer(int fd)
   (void)!::write(fd, out.data(), out.size());
   ::close(fd);
   if (after_reply_) {
-    auto act = std::move(after_reply_);
+    auto act     = std::move(after_reply_);
     after_reply_ = nullptr;
     try {
       act();
@@ -263,7 +264,8 @@ Reply Supervisor::handle(const std::string& node, std::vector<std::string> argv)
     return service(node, unit_of(args[0]), args[1] == "on" ? "enable" : "disable");
   if ((cmd == "ifup" || cmd == "ifdown") && args.size() == 1) return interface(node, args[0], cmd == "ifup");
   if (cmd == "ibv_devinfo") return devinfo(node);
-  if (cmd == "systemctl") return {1, "usage (lab): systemctl start|stop|restart|status|is-active|enable|disable UNIT\n"};
+  if (cmd == "systemctl")
+    return {1, "usage (lab): systemctl start|stop|restart|status|is-active|enable|disable UNIT\n"};
   if (cmd == "service") return {1, "usage (lab): service UNIT start|stop|restart|status\n"};
   if (cmd == "chkconfig") return {1, "usage (lab): chkconfig UNIT on|off\n"};
   if (cmd == "ifup" || cmd == "ifdown") return {1, "usage: " + cmd + " IFACE\n"};
@@ -379,8 +381,8 @@ Reply Supervisor::interface(const std::string& node, const std::string& iface, b
     cluster_->set_interface(node, iface, false);
     return {0, ""};
   }
-  auto path = cluster_->layout().node_dir(node) + "/network-scripts/ifcfg-" + iface;
-  auto kv   = read_ifcfg(path);
+  auto path         = cluster_->layout().node_dir(node) + "/network-scripts/ifcfg-" + iface;
+  auto kv           = read_ifcfg(path);
   Nic as_configured = *nic;
   if (kv.count("IPADDR")) as_configured.address = kv["IPADDR"];
   int mtu = nic->mtu;
@@ -407,8 +409,7 @@ Reply Supervisor::devinfo(const std::string& node)
     // The port is the HCA's, not IPoIB's: active once cabled to the (subnet-managed) switch.
     out += "hca_id:\t" + nic.hca + "_" + std::to_string(k++) + "\n\ttransport:\t\t\tInfiniBand (0)\n\tport:\t" +
            std::to_string(nic.hca_port ? nic.hca_port : 1) + "\n\t\tstate:\t\t\t" +
-           (nic.cabled ? "PORT_ACTIVE (4)" : "PORT_DOWN (1)") +
-           "\n\t\tlink_layer:\t\tInfiniBand\n";
+           (nic.cabled ? "PORT_ACTIVE (4)" : "PORT_DOWN (1)") + "\n\t\tlink_layer:\t\tInfiniBand\n";
   }
   if (out.empty()) return {1, "No IB devices found\n"};
   if (opt_.rdma) out += "# ibmig lab: the model's answer (the lab starts no soft-RoCE guest yet)\n";

@@ -36,10 +36,10 @@ std::string last_address(const std::string& subnet)
   auto slash = subnet.find('/');
   in_addr a{};
   if (::inet_pton(AF_INET, subnet.substr(0, slash).c_str(), &a) != 1) return "";
-  int prefix       = emu::prefix_length(subnet);
-  uint32_t host    = prefix >= 31 ? 0 : ((1u << (32 - prefix)) - 2);
-  uint32_t mask    = prefix == 0 ? 0 : ~0u << (32 - prefix);
-  a.s_addr         = htonl((ntohl(a.s_addr) & mask) | host);
+  int prefix    = emu::prefix_length(subnet);
+  uint32_t host = prefix >= 31 ? 0 : ((1u << (32 - prefix)) - 2);
+  uint32_t mask = prefix == 0 ? 0 : ~0u << (32 - prefix);
+  a.s_addr      = htonl((ntohl(a.s_addr) & mask) | host);
   char out[INET_ADDRSTRLEN];
   return ::inet_ntop(AF_INET, &a, out, sizeof out) ? out : "";
 }
@@ -47,14 +47,16 @@ std::string last_address(const std::string& subnet)
 /* A shim: the real command's name, the request it becomes. The node is baked in (each node has its own copy). */
 std::string shim(const std::string& ibmig, const std::string& socket, const std::string& node, const std::string& cmd)
 {
-  return "#!/bin/sh\n# ibmig lab shim: `" + cmd + "` acts on the lab through its supervisor (emulation/lab/README.md)\n" +
-         "exec " + ibmig + " lab node-op --socket " + socket + " --node " + node + " -- " + cmd + " \"$@\"\n";
+  return "#!/bin/sh\n# ibmig lab shim: `" + cmd +
+         "` acts on the lab through its supervisor (emulation/lab/README.md)\n" + "exec " + ibmig +
+         " lab node-op --socket " + socket + " --node " + node + " -- " + cmd + " \"$@\"\n";
 }
 } // namespace
 
 NodeAccess::NodeAccess(emu::EmulatedCluster& cluster, emu::CommandRunner& runner, std::string dir, std::string socket,
                        std::string ibmig_binary)
-    : cluster_(cluster), runner_(runner), dir_(std::move(dir)), socket_(std::move(socket)), ibmig_(std::move(ibmig_binary))
+    : cluster_(cluster), runner_(runner), dir_(std::move(dir)), socket_(std::move(socket)),
+      ibmig_(std::move(ibmig_binary))
 {
   // The VMs' bridge: the network of the VMs' and admins' traffic, neither storage nor InfiniBand.
   auto const& sc = cluster_.scenario();
@@ -120,8 +122,8 @@ void NodeAccess::write_shims(const std::string& node)
 {
   auto bin = cluster_.layout().node_dir(node) + "/bin";
   std::filesystem::create_directories(bin);
-  for (auto const& cmd : {"systemctl", "service", "chkconfig", "poweroff", "halt", "init", "shutdown", "ifup", "ifdown",
-                          "ibv_devinfo"})
+  for (auto const& cmd :
+       {"systemctl", "service", "chkconfig", "poweroff", "halt", "init", "shutdown", "ifup", "ifdown", "ibv_devinfo"})
     write_file(bin + "/" + cmd, shim(ibmig_, socket_, node, cmd), 0755);
   // Root's PATH searches /usr/local/sbin first: the shims win over the host's systemctl and poweroff.
   auto r = cluster_.node_run(node, {"mount", "--bind", bin, "/usr/local/sbin"});
@@ -134,13 +136,15 @@ void NodeAccess::start_sshd(const std::string& node)
   auto addr = address(node);
   if (addr.empty()) return; // no NIC on the VMs' bridge: reachable by `lab shell` only
   auto cfg = cluster_.layout().node_dir(node) + "/sshd_config";
-  write_file(cfg, "# ibmig lab: sshd of " + node + ", inside its namespace only\n"
-                  "ListenAddress " + addr + "\nHostKey " + dir_ + "/ssh_host_ed25519_key\n" +
-                  "AuthorizedKeysFile " + dir_ + "/authorized_keys\n" +
-                  "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-                  "UsePAM no\nStrictModes no\nPidFile /run/sshd.pid\n"
-                  "SetEnv IBMIG_LAB_NODE=" + node + " IBMIG_IFCFG_DIR=" + cluster_.layout().node_dir(node) +
-                  "/network-scripts\n");
+  write_file(cfg, "# ibmig lab: sshd of " + node +
+                      ", inside its namespace only\n"
+                      "ListenAddress " +
+                      addr + "\nHostKey " + dir_ + "/ssh_host_ed25519_key\n" + "AuthorizedKeysFile " + dir_ +
+                      "/authorized_keys\n" +
+                      "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+                      "UsePAM no\nStrictModes no\nPidFile /run/sshd.pid\n"
+                      "SetEnv IBMIG_LAB_NODE=" +
+                      node + " IBMIG_IFCFG_DIR=" + cluster_.layout().node_dir(node) + "/network-scripts\n");
   // /run is the node's own tmpfs: sshd's privilege-separation directory lives there.
   auto r = cluster_.node_run(node, {"sh", "-c", "mkdir -p /run/sshd && /usr/sbin/sshd -f " + cfg});
   if (!r.ok()) throw StepFailure("sshd on " + node + ": " + r.summary());
