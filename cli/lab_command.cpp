@@ -226,9 +226,10 @@ int lab_shell(int argc, char** argv)
                                   "IBMIG_IFCFG_DIR=/var/tmp/ibmig-" + l.run_id + "/" + node + "/network-scripts",
                                   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                   "PS1=[root@" + node + " \\W]# "};
-  if (a.rest.empty())
+  if (a.rest.empty()) {
+    cmd.insert(cmd.begin() + 1, "--wd=/root"); // a login lands in root's home: [root@n1 ~]#
     cmd.insert(cmd.end(), {"bash", "--norc", "--noprofile", "-i"});
-  else
+  } else
     cmd.insert(cmd.end(), a.rest.begin(), a.rest.end());
   std::vector<char*> args;
   for (auto& s : cmd)

@@ -142,7 +142,7 @@ void NodeAccess::start_sshd(const std::string& node)
                       addr + "\nHostKey " + dir_ + "/ssh_host_ed25519_key\n" + "AuthorizedKeysFile " + dir_ +
                       "/authorized_keys\n" +
                       "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-                      "UsePAM no\nStrictModes no\nPidFile /run/sshd.pid\n"
+                      "UsePAM no\nStrictModes no\nPidFile /run/sshd.pid\nSubsystem sftp internal-sftp\n"
                       "SetEnv IBMIG_LAB_NODE=" +
                       node + " IBMIG_IFCFG_DIR=" + cluster_.layout().node_dir(node) + "/network-scripts\n");
   // /run is the node's own tmpfs: sshd's privilege-separation directory lives there.
@@ -164,7 +164,9 @@ void NodeAccess::write_client_files()
               "\n  IdentitiesOnly yes\n  UserKnownHostsFile " + dir_ + "/known_hosts\n  StrictHostKeyChecking yes\n";
     inventory += n.name + " ansible_host=" + addr + "\n";
   }
-  inventory += "\n[nodes:vars]\nansible_user=root\nansible_ssh_common_args='-F " + dir_ + "/ssh_config'\n";
+  // By address, as Ansible connects: the ssh_config's Host names would not match it.
+  inventory += "\n[nodes:vars]\nansible_user=root\nansible_ssh_private_key_file=" + key() +
+               "\nansible_ssh_common_args='-o UserKnownHostsFile=" + dir_ + "/known_hosts -o IdentitiesOnly=yes'\n";
   write_file(dir_ + "/known_hosts", known);
   write_file(dir_ + "/ssh_config", config);
   write_file(dir_ + "/inventory.ini", inventory);
