@@ -98,15 +98,6 @@ int lab_up(int argc, char** argv)
 {
   auto a = parse(argc, argv, {"--name", "--set", "--rate-scale"}, {"--rdma", "--foreground"});
   if (a.positional.size() != 1) return usage("lab up needs one SCENARIO file");
-  if (auto why = emu::missing_prerequisites(); !why.empty()) {
-    std::cerr << "ibmig lab up: " << why << "\n";
-    return 2;
-  }
-  for (auto exe : {"/usr/sbin/sshd", "/usr/bin/ssh-keygen"})
-    if (::access(exe, X_OK) != 0) {
-      std::cerr << "ibmig lab up: missing " << exe << " (Debian: openssh-server, openssh-client)\n";
-      return 2;
-    }
   std::vector<Override> overrides;
   for (auto const& s : a.sets)
     overrides.push_back(parse_override(s));
@@ -126,6 +117,16 @@ int lab_up(int argc, char** argv)
     return usage("--rate-scale must be above 0 and at most 1");
   if (opt.name.empty() || opt.name.find_first_of("/ \t") != std::string::npos)
     return usage("a lab name must be a plain word, got \"" + opt.name + "\"");
+  // Input first, then the machine: a wrong command line says so on any machine.
+  if (auto why = emu::missing_prerequisites(); !why.empty()) {
+    std::cerr << "ibmig lab up: " << why << "\n";
+    return 2;
+  }
+  for (auto exe : {"/usr/sbin/sshd", "/usr/bin/ssh-keygen"})
+    if (::access(exe, X_OK) != 0) {
+      std::cerr << "ibmig lab up: missing " << exe << " (Debian: openssh-server, openssh-client)\n";
+      return 2;
+    }
   if (auto l = lab::find_lab(kStateDir, opt.name)) {
     std::cerr << "ibmig lab up: a lab named " << opt.name << " exists already (supervisor pid " << l->pid
               << (l->alive ? ", running" : ", dead") << "): `ibmig lab down " << opt.name << "` first\n";
