@@ -144,7 +144,9 @@ void NodeAccess::start_sshd(const std::string& node)
                       "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
                       "UsePAM no\nStrictModes no\nPidFile /run/sshd.pid\nSubsystem sftp internal-sftp\n"
                       "SetEnv IBMIG_LAB_NODE=" +
-                      node + " IBMIG_IFCFG_DIR=" + cluster_.layout().node_dir(node) + "/network-scripts\n");
+                      node + " debian_chroot=" + node + " IBMIG_IFCFG_DIR=" + cluster_.layout().node_dir(node) +
+                      "/network-scripts\n");
+  // debian_chroot: Debian's bash prompt then names the node, "(n1)root@host:~#" (nodes share the host's name).
   // /run is the node's own tmpfs: sshd's privilege-separation directory lives there.
   auto r = cluster_.node_run(node, {"sh", "-c", "mkdir -p /run/sshd && /usr/sbin/sshd -f " + cfg});
   if (!r.ok()) throw StepFailure("sshd on " + node + ": " + r.summary());
