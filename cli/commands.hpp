@@ -25,5 +25,6 @@ void write_html_report(const Options& opt, const Report& r);
 void write_html_sweep(const Options& opt, const std::string& jsonl, const std::string& source);
 int run_sweep(const Options& opt);       // sweep_command.cpp
 int run_sweep_bench(const Options& opt); // sweep_command.cpp: bench --sweep
+int run_lab(int argc, char** argv);      // lab_command.cpp: `ibmig lab ...` parses its own arguments
 
 } // namespace ibmig::cli

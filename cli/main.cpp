@@ -51,6 +51,7 @@ int main(int argc, char** argv)
   std::set_new_handler(release_memory_and_throw);
   std::set_terminate(on_terminate);
   try {
+    if (argc > 1 && std::string(argv[1]) == "lab") return cli::run_lab(argc, argv); // lab_command.cpp: own syntax
     cli::Options opt = cli::parse_options(argc, argv);
     if (opt.command == "help") {
       std::cout << cli::kUsage << "\n";

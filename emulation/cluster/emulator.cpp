@@ -1,6 +1,7 @@
 #include "emulator.hpp"
 
 #include "cluster.hpp"
+#include "cluster_bring_up.hpp"
 #include "comparison.hpp"
 #include "mistakes.hpp"
 #include "plan_checker.hpp"
@@ -30,14 +31,6 @@ struct UninterruptibleOnExit {
   SystemRunner& runner;
   ~UninterruptibleOnExit() { runner.set_interruptible(false); }
 };
-
-std::string make_run_id()
-{
-  auto t = static_cast<unsigned long>(std::chrono::system_clock::now().time_since_epoch().count());
-  std::ostringstream o;
-  o << "r" << std::hex << ((t ^ (static_cast<unsigned long>(::getpid()) << 16)) & 0xfffff);
-  return o.str();
-}
 
 /* One `ibmig emulate` run: go() is the pipeline, each stage a method below. */
 class Run {
@@ -203,9 +196,7 @@ void Run::check_replayed_plan(const MistakenPlan& plan)
 
 RunLayout Run::make_layout()
 {
-  RunLayout layout{make_run_id(), opt_.state_dir, opt_.work_dir + "/ibmig-"};
-  layout.work_dir += layout.run_id;
-  layout.work_dir_memory = memory_for_bricks(sc_, opt_, available_memory());
+  auto layout = make_run_layout(sc_, opt_);
   sections_.run.bricks =
       "in memory: a tmpfs of " + format_bytes(layout.work_dir_memory) +
       " per run, so each node's bricks do not share this machine's one disk; the emulated brick disks are not a "
@@ -219,26 +210,15 @@ RunLayout Run::make_layout()
 /* The cluster object exists before anything is built: its destructor tears down whatever the build got to. */
 void Run::create_cluster(const RunLayout& layout)
 {
-  std::error_code ec;
-  std::filesystem::create_directories(opt_.state_dir, ec);
-  if (!(opt_.rate_scale > 0 && opt_.rate_scale <= 1))
-    throw EmulationError("rate scale must be above 0 and at most 1, got " + std::to_string(opt_.rate_scale));
-  cluster_ = std::make_unique<EmulatedCluster>(plan_.scenario, layout, runner_, opt_.log, opt_.rate_scale);
-  cluster_->timeouts().check_s = opt_.check_deadline_s;
-  cluster_->timeouts().heal_s  = opt_.heal_deadline_s;
-  workload_                    = std::make_unique<WorkloadPhases>(*cluster_, opt_);
+  cluster_  = make_cluster(plan_.scenario, layout, runner_, opt_);
+  workload_ = std::make_unique<WorkloadPhases>(*cluster_, opt_);
 }
 
 /* Built, every VM's volume mounted and seen by every brick, and the images the VMs read written. */
 void Run::set_up_cluster(const MistakenPlan& plan, const RunLayout& layout)
 {
   log("run " + layout.run_id + ": building the cluster (state file " + layout.state_file() + ")");
-  cluster_->build();
-  for (auto const& vm : sc_.workload.vms)
-    cluster_->mount(vm.node, vm.volume);
-  PlanReplayer setup(*cluster_, plan, {opt_.time_scale}, 0);
-  for (auto const& v : sc_.volumes)
-    setup.wait_recovered(v.name, sc_.storage_names.network);
+  bring_up(*cluster_, plan, opt_);
   log("cluster up; prefilling the images the VMs read");
   workload_->prefill();
 }
@@ -271,6 +251,46 @@ void Run::tear_down(const RunLayout& layout)
         {0, "teardown", std::to_string(left) + " object(s) could not be removed: see " + layout.state_file()});
 }
 } // namespace
+
+std::string make_run_id()
+{
+  auto t = static_cast<unsigned long>(std::chrono::system_clock::now().time_since_epoch().count());
+  std::ostringstream o;
+  o << "r" << std::hex << ((t ^ (static_cast<unsigned long>(::getpid()) << 16)) & 0xfffff);
+  return o.str();
+}
+
+RunLayout make_run_layout(const Scenario& sc, const EmulateOptions& opt)
+{
+  RunLayout layout{make_run_id(), opt.state_dir, opt.work_dir + "/ibmig-"};
+  layout.work_dir += layout.run_id;
+  layout.work_dir_memory = memory_for_bricks(sc, opt, available_memory());
+  return layout;
+}
+
+std::unique_ptr<EmulatedCluster> make_cluster(const Scenario& sc, const RunLayout& layout, CommandRunner& runner,
+                                              const EmulateOptions& opt)
+{
+  std::error_code ec;
+  std::filesystem::create_directories(opt.state_dir, ec);
+  if (!(opt.rate_scale > 0 && opt.rate_scale <= 1))
+    throw EmulationError("rate scale must be above 0 and at most 1, got " + std::to_string(opt.rate_scale));
+  auto cluster                = std::make_unique<EmulatedCluster>(sc, layout, runner, opt.log, opt.rate_scale);
+  cluster->timeouts().check_s = opt.check_deadline_s;
+  cluster->timeouts().heal_s  = opt.heal_deadline_s;
+  return cluster;
+}
+
+void bring_up(EmulatedCluster& cluster, const MistakenPlan& plan, const EmulateOptions& opt)
+{
+  const Scenario& sc = plan.scenario;
+  cluster.build();
+  for (auto const& vm : sc.workload.vms)
+    cluster.mount(vm.node, vm.volume);
+  PlanReplayer setup(cluster, plan, {opt.time_scale}, 0);
+  for (auto const& v : sc.volumes)
+    setup.wait_recovered(v.name, sc.storage_names.network);
+}
 
 Report emulate(const Scenario& sc, const EmulateOptions& opt, const Report* prediction)
 {

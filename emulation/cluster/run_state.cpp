@@ -89,10 +89,12 @@ nlohmann::json RunState::to_json() const
     }
     objs.push_back(j);
   }
-  return {{"tool", "ibmig emulate"},
-          {"run", run_id_},
-          {"owner", {{"pid", owner_pid_}, {"start_time", owner_start_time_}}},
-          {"objects", objs}};
+  nlohmann::json j = {{"tool", "ibmig emulate"},
+                      {"run", run_id_},
+                      {"owner", {{"pid", owner_pid_}, {"start_time", owner_start_time_}}},
+                      {"objects", objs}};
+  if (!lab_.is_null()) j["lab"] = lab_;
+  return j;
 }
 
 RunState RunState::from_json(const nlohmann::json& j, const std::string& file)
@@ -101,6 +103,7 @@ RunState RunState::from_json(const nlohmann::json& j, const std::string& file)
   auto owner          = j.value("owner", nlohmann::json::object());
   s.owner_pid_        = owner.value("pid", 0L);
   s.owner_start_time_ = owner.value("start_time", 0ULL);
+  if (j.contains("lab")) s.lab_ = j["lab"];
   for (auto const& o : j.at("objects")) {
     CreatedObject c;
     c.kind       = kind_from_string(o.at("kind").get<std::string>());

@@ -58,6 +58,14 @@ public:
   bool owner_alive() const;
   long owner_pid() const { return owner_pid_; }
 
+  /* A run kept up by `ibmig lab up` says so here (name, scenario, its directory, powered-off nodes); null else. */
+  const nlohmann::json& lab() const { return lab_; }
+  void set_lab(nlohmann::json lab)
+  {
+    lab_ = std::move(lab);
+    save();
+  }
+
   nlohmann::json to_json() const;
   static RunState from_json(const nlohmann::json& j, const std::string& file);
   static RunState load(const std::string& file); // throws std::runtime_error
@@ -68,6 +76,7 @@ private:
   std::vector<CreatedObject> objects_;
   long owner_pid_                      = 0;
   unsigned long long owner_start_time_ = 0;
+  nlohmann::json lab_;
 };
 
 /* Removes what the state records, newest first, through the runner. Never throws; logs each failure. Safety: only

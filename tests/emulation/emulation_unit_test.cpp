@@ -220,6 +220,24 @@ TEST(RunState, RoundTrip)
   fs::remove(file);
 }
 
+// `ibmig lab list/shell/down` find a lab by the `lab` object of its state file: it must survive a round trip, and a
+// run without one (an `ibmig emulate` run) must not grow one.
+TEST(RunState, LabRoundTrip)
+{
+  auto file = fs::temp_directory_path() / ("ibmig-state-lab-" + std::to_string(::getpid()) + ".json");
+  {
+    RunState s(file.string(), "r2");
+    s.add(created(CreatedObject::Kind::NetNamespace, "ibmig-r2-n1"));
+    EXPECT_TRUE(RunState::load(file.string()).lab().is_null());
+    s.set_lab({{"name", "reference"}, {"powered_off", {"n3"}}});
+  }
+  auto back = RunState::load(file.string());
+  EXPECT_EQ(back.lab().value("name", ""), "reference");
+  EXPECT_EQ(back.lab()["powered_off"][0], "n3");
+  ASSERT_EQ(back.objects().size(), 1u);
+  fs::remove(file);
+}
+
 // Cleanup must remove what the run recorded, newest first, and never anything else.
 TEST(Teardown, TouchesOnlyRecordedObjectsInReverseOrder)
 {

@@ -1,0 +1,427 @@
+/* The supervisor of a lab (lab.hpp): builds the cluster through the emulator's one build path, keeps the VMs
+ * writing, serves the shims, and tears down on SIGINT/SIGTERM. Every change it makes goes through EmulatedCluster,
+ * so the state file keeps recording every pid and object. */
+#include "lab.hpp"
+
+#include "cluster_bring_up.hpp"
+#include "node_access.hpp"
+#include "workload_phase.hpp"
+
+#include <chrono>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <poll.h>
+#include <set>
+#include <sstream>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace ibmig::lab {
+
+using emu::StepFailure;
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t)
+{
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string unit_of(std::string u)
+{
+  if (auto p = u.rfind(".service"); p != std::string::npos && p + 8 == u.size()) u.resize(p);
+  return u == "openibd" ? "rdma" : u;
+}
+
+std::map<std::string, std::string> read_ifcfg(const std::string& path)
+{
+  std::map<std::string, std::string> kv;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
+    auto v = line.substr(eq + 1);
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);
+    kv[line.substr(0, eq)] = v;
+  }
+  return kv;
+}
+
+class Supervisor {
+public:
+  Supervisor(const Scenario& sc, const LabOptions& opt) : sc_(sc), opt_(opt), eopt_(opt.emulate)
+  {
+    eopt_.plan_write_bytes = opt.writer_bytes;
+    eopt_.phase_deadline_s = 5; // a writer on a node going down must not hold a request for long
+  }
+  int run(int ready_fd);
+
+private:
+  void build();
+  void serve();
+  void answer(int fd);
+  Reply handle(const std::string& node, std::vector<std::string> argv);
+  Reply service(const std::string& node, const std::string& unit, const std::string& verb);
+  Reply power_off(const std::string& node);
+  Reply power_on(const std::string& node);
+  Reply install_hca(const std::string& node);
+  Reply interface(const std::string& node, const std::string& iface, bool up);
+  Reply devinfo(const std::string& node);
+  void publish();
+  void restart_writers();
+  void log(const std::string& line) { std::cerr << "[lab " << opt_.name << "] " << line << std::endl; }
+
+  const Scenario& sc_;
+  const LabOptions& opt_;
+  emu::EmulateOptions eopt_;
+  emu::SystemRunner runner_;
+  emu::MistakenPlan plan_;
+  std::unique_ptr<emu::EmulatedCluster> cluster_;
+  std::unique_ptr<NodeAccess> access_;
+  std::unique_ptr<emu::WorkloadPhases> workload_; // destroyed before the cluster: its writers stop first
+  std::string dir_, socket_;
+  int listen_fd_ = -1;
+  std::set<std::string> off_, rdma_active_;
+  std::set<std::string> disabled_, unconfigured_; // "node:unit", "node:iface" (a new HCA not yet ifup'd)
+  std::function<void()> after_reply_; // poweroff: the reply goes out before the node (and the asker) goes down
+  Clock::time_point t0_ = Clock::now();
+};
+
+int Supervisor::run(int ready_fd)
+{
+  auto report = [&](const std::string& line) {
+    if (ready_fd >= 0) (void)!::write(ready_fd, (line + "\n").data(), line.size() + 1);
+  };
+  try {
+    build();
+  } catch (const std::exception& e) {
+    std::string why = e.what();
+    emu::clear_interrupt();
+    runner_.set_interruptible(false);
+    workload_.reset();
+    cluster_.reset(); // tears down what got built
+    if (listen_fd_ >= 0) ::close(listen_fd_);
+    report("failed: " + why);
+    std::cerr << "ibmig lab up: " << why << "\n";
+    return 2;
+  }
+  std::ostringstream ready;
+  ready << "lab " << opt_.name << " is up (run " << cluster_->layout().run_id << ", supervisor pid " << ::getpid()
+        << ", state file " << cluster_->layout().state_file() << ")\n"
+        << "  shell:  ibmig lab shell NODE [--lab " << opt_.name << "] [-- COMMAND]\n"
+        << access_->how_to_reach() << "  down:   ibmig lab down " << opt_.name << "\n";
+  std::cout << ready.str() << std::flush;
+  if (ready_fd >= 0) {
+    report("ready");
+    ::close(ready_fd);
+    // Detached from the terminal: lab up has returned; the log goes to the lab's directory.
+    ::setsid();
+    int logfd = ::open((dir_ + "/supervisor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int null  = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 0);
+    ::dup2(logfd, 1);
+    ::dup2(logfd, 2);
+    ::close(logfd);
+    ::close(null);
+    if (::chdir("/") != 0) log("chdir /: " + std::string(std::strerror(errno)));
+  }
+  // After detaching: the writers (forked) must not hold lab up's output open.
+  workload_->start_plan_writers();
+  t0_ = Clock::now();
+  serve();
+  log("tearing down");
+  runner_.set_interruptible(false);
+  emu::clear_interrupt();
+  ::close(listen_fd_);
+  for (auto const& n : sc_.nodes)
+    cluster_->record_processes(n.name); // lab shells and ssh sessions too: teardown kills them with the rest
+  workload_.reset();
+  int left = cluster_->teardown();
+  log(left ? std::to_string(left) + " object(s) could not be removed" : "torn down");
+  return left ? 1 : 0;
+}
+
+void Supervisor::build()
+{
+  plan_       = emu::apply_mistakes(sc_, {});
+  auto layout = emu::make_run_layout(sc_, eopt_);
+  cluster_    = emu::make_cluster(plan_.scenario, layout, runner_, eopt_);
+  dir_        = layout.work_dir + "/lab";
+  socket_     = dir_ + "/supervisor.sock";
+  publish(); // the state file names the lab from its first object on: --cleanup and lab list see it
+  log("run " + layout.run_id + ": building the cluster (state file " + layout.state_file() + ")");
+  emu::bring_up(*cluster_, plan_, eopt_);
+  access_ = std::make_unique<NodeAccess>(*cluster_, runner_, dir_, socket_, opt_.ibmig_binary);
+  access_->set_up();
+  listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, socket_.c_str(), sizeof addr.sun_path - 1);
+  if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, 16) != 0)
+    throw StepFailure("cannot listen on " + socket_ + ": " + std::strerror(errno));
+  workload_ = std::make_unique<emu::WorkloadPhases>(*cluster_, eopt_);
+}
+
+void Supervisor::publish()
+{
+  std::vector<std::string> nodes, off(off_.begin(), off_.end());
+  for (auto const& n : sc_.nodes)
+    nodes.push_back(n.name);
+  auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto j   = cluster_->state().lab();
+  cluster_->state().set_lab({{"name", opt_.name},
+                             {"scenario", sc_.file},
+                             {"dir", dir_},
+                             {"socket", socket_},
+                             {"start", j.is_object() ? j.value("start", now) : now},
+                             {"nodes", nodes},
+                             {"powered_off", off},
+                             {"rdma", opt_.rdma}});
+}
+
+void Supervisor::serve()
+{
+  while (!emu::interrupt_requested()) {
+    pollfd p{listen_fd_, POLLIN, 0};
+    if (::poll(&p, 1, 200) > 0) {
+      int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd >= 0) answer(fd);
+    }
+    if (since(t0_) > opt_.writer_period.value) restart_writers();
+  }
+}
+
+/* The VMs keep writing: each period their bounded files are rewritten from the start. */
+void Supervisor::restart_writers()
+{
+  std::vector<Event> ignored; // failed writes of a node that went down are the trainee's doing, not the lab's
+  workload_->stop_plan_writers(0, ignored);
+  workload_->start_plan_writers();
+  for (auto const& n : off_)
+    workload_->kill_vms_on(n);
+  t0_ = Clock::now();
+}
+
+void Supervisor::answer(int fd)
+{
+  std::string in;
+  char buf[4096];
+  pollfd p{fd, POLLIN, 0};
+  while (in.find('\n') == std::string::npos && ::poll(&p, 1, 5000) > 0) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+  }
+  Reply r;
+  try {
+    auto j = nlohmann::json::parse(in);
+    r      = handle(j.at("node").get<std::string>(), j.at("argv").get<std::vector<std::string>>());
+  } catch (const emu::Interrupted&) {
+    r = {1, "the lab is going down\n"};
+  } catch (const std::exception& e) {
+    r = {1, std::string(e.what()) + "\n"};
+  }
+  auto out = nlohmann::json{{"status", r.status}, {"out", r.out}}.dump();
+  (void)!::write(fd, out.data(), out.size());
+  ::close(fd);
+  if (after_reply_) {
+    auto act     = std::move(after_reply_);
+    after_reply_ = nullptr;
+    try {
+      act();
+    } catch (const std::exception& e) {
+      log(e.what());
+    }
+  }
+}
+
+Reply Supervisor::handle(const std::string& node, std::vector<std::string> argv)
+{
+  if (!sc_.find_node(node)) return {2, "no node " + node + " in this lab\n"};
+  if (argv.empty()) return {2, "no command\n"};
+  auto cmd = argv[0];
+  log(node + ": " + emu::join_command(argv));
+  std::vector<std::string> args; // without options (--now, -q, ...)
+  for (size_t i = 1; i < argv.size(); ++i)
+    if (argv[i].empty() || argv[i][0] != '-') args.push_back(argv[i]);
+  // Host-side, physical work (ibmig lab power-on / install-hca).
+  if (cmd == "power-on") return power_on(node);
+  if (cmd == "install-hca") return install_hca(node);
+  if (off_.count(node)) return {1, node + " is powered off\n"};
+  if (cmd == "poweroff" || cmd == "halt" || (cmd == "init" && args == std::vector<std::string>{"0"}) ||
+      cmd == "shutdown" || (cmd == "systemctl" && !args.empty() && args[0] == "poweroff"))
+    return power_off(node);
+  if (cmd == "systemctl" && args.size() >= 2) return service(node, unit_of(args[1]), args[0]);
+  if (cmd == "service" && args.size() >= 2) return service(node, unit_of(args[0]), args[1]);
+  if (cmd == "chkconfig" && args.size() == 2 && (args[1] == "on" || args[1] == "off"))
+    return service(node, unit_of(args[0]), args[1] == "on" ? "enable" : "disable");
+  if ((cmd == "ifup" || cmd == "ifdown") && args.size() == 1) return interface(node, args[0], cmd == "ifup");
+  if (cmd == "ibv_devinfo") return devinfo(node);
+  if (cmd == "systemctl")
+    return {1, "usage (lab): systemctl start|stop|restart|status|is-active|enable|disable UNIT\n"};
+  if (cmd == "service") return {1, "usage (lab): service UNIT start|stop|restart|status\n"};
+  if (cmd == "chkconfig") return {1, "usage (lab): chkconfig UNIT on|off\n"};
+  if (cmd == "ifup" || cmd == "ifdown") return {1, "usage: " + cmd + " IFACE\n"};
+  return {1, cmd + ": not something this lab provides\n"};
+}
+
+Reply Supervisor::service(const std::string& node, const std::string& unit, const std::string& verb)
+{
+  auto const* n = sc_.find_node(node);
+  bool known    = (unit == "glusterd" && n->server) || unit == "rdma";
+  if (!known) return {verb == "status" ? 4 : 5, "Unit " + unit + ".service could not be found.\n"};
+  bool has_hca = false;
+  for (auto const& [iface, seen] : cluster_->observe(node).interfaces)
+    for (auto const& nic : n->nics)
+      has_hca = has_hca || (nic.name == iface && !nic.hca.empty());
+  auto active = [&] { return unit == "glusterd" ? cluster_->glusterd_running(node) : rdma_active_.count(node) > 0; };
+  if (verb == "start" || verb == "restart") {
+    if (unit == "glusterd") {
+      if (verb == "restart") cluster_->stop_glusterd(node);
+      cluster_->start_glusterd(node);
+    } else if (!has_hca) {
+      return {1, "Job for rdma.service failed: no InfiniBand HCA in " + node + " (`ibmig lab install-hca " + node +
+                     "` from the host)\n"};
+    } else {
+      rdma_active_.insert(node);
+    }
+    return {0, ""};
+  }
+  if (verb == "stop") {
+    if (unit == "glusterd") cluster_->stop_glusterd(node);
+    if (unit == "rdma") rdma_active_.erase(node);
+    return {0, ""};
+  }
+  if (verb == "enable" || verb == "disable") {
+    if (verb == "enable")
+      disabled_.erase(node + ":" + unit);
+    else
+      disabled_.insert(node + ":" + unit);
+    return {0, ""};
+  }
+  bool enabled = !disabled_.count(node + ":" + unit);
+  if (verb == "is-enabled") return {enabled ? 0 : 1, enabled ? "enabled\n" : "disabled\n"};
+  if (verb == "is-active") return {active() ? 0 : 3, active() ? "active\n" : "inactive\n"};
+  if (verb == "status")
+    return {active() ? 0 : 3, "* " + unit + ".service - " + (unit == "glusterd" ? "GlusterFS" : "RDMA") +
+                                  " (ibmig lab)\n     Loaded: loaded (" + (enabled ? "enabled" : "disabled") +
+                                  ")\n     Active: " + (active() ? "active (running)" : "inactive (dead)") + "\n"};
+  return {1, "Unknown command verb " + verb + ".\n"};
+}
+
+Reply Supervisor::power_off(const std::string& node)
+{
+  // As the model's power_off: the node's processes die, its mounts go, its interfaces go down; sshd and every
+  // shell in it too (the asker's session ends, as on a real server).
+  off_.insert(node);
+  publish();
+  after_reply_ = [this, node] {
+    workload_->kill_vms_on(node);
+    cluster_->power_off(node);
+    rdma_active_.erase(node);
+    log(node + " powered off");
+  };
+  return {0, "Powering off " + node + "...\n"};
+}
+
+Reply Supervisor::power_on(const std::string& node)
+{
+  if (!off_.count(node)) return {1, node + " is not powered off\n"};
+  for (auto const& [iface, seen] : cluster_->observe(node).interfaces)
+    if (!unconfigured_.count(node + ":" + iface)) cluster_->set_interface(node, iface, true);
+  access_->start_sshd(node);
+  auto const* n = sc_.find_node(node);
+  if (n->server && !disabled_.count(node + ":glusterd")) cluster_->start_glusterd(node);
+  if (!disabled_.count(node + ":rdma") && !n->nics.empty()) {
+    for (auto const& [iface, seen] : cluster_->observe(node).interfaces)
+      for (auto const& nic : n->nics)
+        if (nic.name == iface && !nic.hca.empty()) rdma_active_.insert(node);
+  }
+  off_.erase(node);
+  publish();
+  std::string out = node + " powered on";
+  for (auto const& vm : sc_.workload.vms)
+    if (vm.node == node) try {
+        cluster_->mount(node, vm.volume); // its VMs come back at the next writers' period
+      } catch (const StepFailure& e) {
+        out += "; " + vm.name + "'s volume not mounted: " + e.what();
+      }
+  return {0, out + "\n"};
+}
+
+Reply Supervisor::install_hca(const std::string& node)
+{
+  if (!off_.count(node)) return {1, node + " is running: power it off first (`poweroff` in the node)\n"};
+  auto seen = cluster_->observe(node).interfaces;
+  for (auto const& nic : sc_.find_node(node)->nics)
+    if (!nic.hca.empty() && !seen.count(nic.name)) {
+      cluster_->install_nic(node, nic);
+      cluster_->set_interface(node, nic.name, false); // a new card: its interface is down until ifup configures it
+      unconfigured_.insert(node + ":" + nic.name);
+      return {0, "installed the " + nic.hca + " HCA in " + node + " (" + nic.name + ")\n"};
+    }
+  return {1, node + " has no InfiniBand HCA left to install (the scenario gives it none, or it is installed)\n"};
+}
+
+Reply Supervisor::interface(const std::string& node, const std::string& iface, bool up)
+{
+  const Nic* nic = nullptr;
+  for (auto const& x : sc_.find_node(node)->nics)
+    if (x.name == iface) nic = &x;
+  if (!nic || !cluster_->observe(node).interfaces.count(iface))
+    return {1, "ERROR: could not find device " + iface + " in " + node + "\n"};
+  if (!up) {
+    cluster_->set_interface(node, iface, false);
+    return {0, ""};
+  }
+  auto path         = cluster_->layout().node_dir(node) + "/network-scripts/ifcfg-" + iface;
+  auto kv           = read_ifcfg(path);
+  Nic as_configured = *nic;
+  if (kv.count("IPADDR")) as_configured.address = kv["IPADDR"];
+  int mtu = nic->mtu;
+  try {
+    if (kv.count("MTU")) mtu = std::stoi(kv["MTU"]);
+  } catch (const std::exception&) {
+    return {1, path + ": MTU=" + kv["MTU"] + " is not a number\n"};
+  }
+  auto mode = nic->mode;
+  if (!nic->hca.empty() && kv.count("CONNECTED_MODE"))
+    mode = kv["CONNECTED_MODE"] == "yes" ? IpoibMode::Connected : IpoibMode::Datagram;
+  cluster_->configure_interface(node, as_configured, mtu, mode);
+  unconfigured_.erase(node + ":" + iface);
+  return {0, ""};
+}
+
+Reply Supervisor::devinfo(const std::string& node)
+{
+  std::string out;
+  auto seen = cluster_->observe(node).interfaces;
+  int k     = 0;
+  for (auto const& nic : sc_.find_node(node)->nics) {
+    if (nic.hca.empty() || !seen.count(nic.name)) continue;
+    // The port is the HCA's, not IPoIB's: active once cabled to the (subnet-managed) switch.
+    out += "hca_id:\t" + nic.hca + "_" + std::to_string(k++) + "\n\ttransport:\t\t\tInfiniBand (0)\n\tport:\t" +
+           std::to_string(nic.hca_port ? nic.hca_port : 1) + "\n\t\tstate:\t\t\t" +
+           (nic.cabled ? "PORT_ACTIVE (4)" : "PORT_DOWN (1)") + "\n\t\tlink_layer:\t\tInfiniBand\n";
+  }
+  if (out.empty()) return {1, "No IB devices found\n"};
+  if (opt_.rdma) out += "# ibmig lab: the model's answer (the lab starts no soft-RoCE guest yet)\n";
+  return {0, out};
+}
+} // namespace
+
+int supervise(const Scenario& sc, const LabOptions& opt, int ready_fd)
+{
+  emu::InterruptGuard signals; // SIGINT/SIGTERM: serve() returns, everything is torn down
+  Supervisor s(sc, opt);
+  return s.run(ready_fd);
+}
+
+} // namespace ibmig::lab
