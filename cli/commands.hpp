@@ -23,5 +23,6 @@ std::string missing_html_prerequisite(const Options& opt);
 void write_html_report(const Options& opt, const Report& r);
 int run_sweep(const Options& opt);       // sweep_command.cpp
 int run_sweep_bench(const Options& opt); // sweep_command.cpp: bench --sweep
+int run_train(int argc, char** argv);    // train_command.cpp: its own options (argv[0] is "train")
 
 } // namespace ibmig::cli

@@ -8,6 +8,7 @@
 #include <exception>
 #include <iostream>
 #include <new>
+#include <string>
 #include <unistd.h>
 
 namespace {
@@ -51,6 +52,9 @@ int main(int argc, char** argv)
   std::set_new_handler(release_memory_and_throw);
   std::set_terminate(on_terminate);
   try {
+#ifdef IBMIG_HAVE_LESSON
+    if (argc > 1 && std::string(argv[1]) == "train") return cli::run_train(argc - 1, argv + 1);
+#endif
     cli::Options opt = cli::parse_options(argc, argv);
     if (opt.command == "help") {
       std::cout << cli::kUsage << "\n";
