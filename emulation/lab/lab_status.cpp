@@ -103,8 +103,9 @@ ClusterModel observed_model(const ClusterModel& at, const LabObservation& obs, c
   for (auto const& vol : sc.volumes) {
     auto it = obs.volumes.find(vol.name);
     if (it == obs.volumes.end()) continue;
+    if (it->second.heal.empty()) continue; // nobody answered heal info: the plan's account of the debt stands
     for (size_t b = 0; b < vol.bricks.size() && b < it->second.stale.size(); b++)
-      if (it->second.stale[b]) m.overwrite_heal_debt(vol.name, b, {true, back_at, back_at});
+      m.overwrite_heal_debt(vol.name, b, it->second.stale[b] ? BrickHealDebt{true, back_at, back_at} : BrickHealDebt{});
   }
   return m;
 }
