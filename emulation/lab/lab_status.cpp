@@ -185,7 +185,7 @@ LabStatus lab_status(const Scenario& sc, const std::vector<ClusterModel>& states
       size_t count = 0;
       for (auto const& node : sc.nodes)
         count += node_differences(states[k], node.name, obs).size();
-      if (count <= fewest) fewest = count, done = k;
+      if (count <= fewest) fewest = count, done = k; // ties: the later state; its steps are checked below
     }
     for (auto const& node : sc.nodes)
       for (auto const& d : node_differences(states[done], node.name, obs))
@@ -195,26 +195,33 @@ LabStatus lab_status(const Scenario& sc, const std::vector<ClusterModel>& states
     s.steps[k].progress = StepProgress::Done;
   s.current = done;
   if (!s.on_plan) {
-    while (done > 0 && !s.steps[done - 1].observable)
-      done--;
-    // Off the plan: the last step that shows is partly done where its nodes differ from the state after it.
-    if (done > 0) {
-      StepStatus& last = s.steps[done - 1];
-      std::vector<std::string> diffs, ok;
-      for (auto const& node : sc.plan.steps[done - 1].nodes) {
-        auto d = node_differences(states[done], node, obs);
-        (d.empty() ? ok : diffs).push_back(node);
-        last.differences.insert(last.differences.end(), d.begin(), d.end());
+    // Off the plan, near state `done`: a step up to it is not done on the nodes where what it changes (the node and
+    // the thing a difference names: "n4: ib0", "n1: the storage names") still differs from that state.
+    auto aspect = [](const std::string& d) { return d.substr(0, d.find(' ', d.find(": ") + 2)); };
+    std::set<std::string> off;
+    for (auto const& d : s.off_plan)
+      off.insert(aspect(d));
+    size_t first_missing = done;
+    for (size_t j = done; j-- > 0;) {
+      if (!s.steps[j].observable) continue;
+      std::vector<std::string> missing, ok;
+      for (auto const& node : sc.plan.steps[j].nodes) {
+        auto changed = emu::differences(states[j + 1], node, expected_observation(states[j], node));
+        bool shows = std::none_of(changed.begin(), changed.end(), [&](auto const& c) { return off.count(aspect(c)); });
+        (shows ? ok : missing).push_back(node);
       }
-      if (!diffs.empty()) {
-        last.progress = ok.empty() ? StepProgress::NotDone : StepProgress::Partly;
-        last.done_on  = ok;
-        for (size_t k = done; k < n; k++)
-          s.steps[k].progress = StepProgress::NotDone;
-        s.current = --done;
-      } else
-        last.differences.clear();
+      if (missing.empty()) continue;
+      s.steps[j].progress = ok.empty() ? StepProgress::NotDone : StepProgress::Partly;
+      s.steps[j].done_on  = ok;
+      for (auto const& node : missing)
+        for (auto const& d : node_differences(states[j + 1], node, obs))
+          s.steps[j].differences.push_back(d);
+      first_missing = j;
     }
+    for (size_t j = first_missing; j < done; j++) // a check after a step not done has not passed
+      if (!s.steps[j].observable) s.steps[j].progress = StepProgress::NotDone;
+    s.current = first_missing;
+    done      = first_missing;
   }
   if (s.on_plan && done < n) {
     StepStatus& cur = s.steps[done];

@@ -11,6 +11,8 @@ void print_what_to_do(const RunbookStep& rs, std::ostream& out)
   for (auto const& ph : rs.phases) {
     for (auto const& p : ph.physical)
       out << "  By hand: " << p << "\n";
+    if (!ph.physical.empty())
+      out << "  (In the lab, from the host: ibmig lab install-hca NODE, ibmig lab power-on NODE.)\n";
     for (auto const& group : same_commands(ph)) {
       std::string where;
       for (auto const* nc : group)

@@ -105,6 +105,8 @@ TEST(LabStatus, GlusterdStartedBeforeRepointingGetsTheCheckersExplanation)
   LabStatus s = lab_status(sc, states, obs);
   ASSERT_EQ(s.broken_rules.size(), 1u);
   EXPECT_EQ(s.broken_rules[0].rule, "NAMES_NOT_REPOINTED");
+  EXPECT_EQ(s.current, step_index(sc, Action::RepointNames)); // not done: the names still point at the old network
+  EXPECT_NE(s.steps[s.current].progress, StepProgress::Done);
   // The same mistake in a plan: start glusterd right after the ping.
   Scenario bad = sc;
   bad.plan.steps.insert(bad.plan.steps.begin() + static_cast<long>(ping + 1),
