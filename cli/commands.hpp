@@ -26,5 +26,6 @@ void write_html_sweep(const Options& opt, const std::string& jsonl, const std::s
 int run_sweep(const Options& opt);       // sweep_command.cpp
 int run_sweep_bench(const Options& opt); // sweep_command.cpp: bench --sweep
 int run_lab(int argc, char** argv);      // lab_command.cpp: `ibmig lab ...` parses its own arguments
+int run_train(int argc, char** argv);    // train_command.cpp: its own options (argv[0] is "train")
 
 } // namespace ibmig::cli

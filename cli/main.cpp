@@ -8,6 +8,7 @@
 #include <exception>
 #include <iostream>
 #include <new>
+#include <string>
 #include <unistd.h>
 
 namespace {
@@ -52,6 +53,7 @@ int main(int argc, char** argv)
   std::set_terminate(on_terminate);
   try {
     if (argc > 1 && std::string(argv[1]) == "lab") return cli::run_lab(argc, argv); // lab_command.cpp: own syntax
+    if (argc > 1 && std::string(argv[1]) == "train") return cli::run_train(argc - 1, argv + 1);
     cli::Options opt = cli::parse_options(argc, argv);
     if (opt.command == "help") {
       std::cout << cli::kUsage << "\n";

@@ -23,6 +23,7 @@ const char* kUsage = R"(usage:
                   [-o FILE] [--write-scenario FILE]
   ibmig report   REPORT.json|SWEEP.jsonl [--html FILE]
   ibmig compare  A B [--json FILE]      (A, B: reports, or scenarios to simulate)
+  ibmig train    SCENARIO [--lab LAB] [--inject DRILL ...] [--progress FILE] [--state-dir DIR]
 
   simulate  predict throughput per phase, NIC bytes, bottlenecks and downtime of the migration plan (SimGrid)
   check     run only the plan checker (exit status 1 when it finds an error)
@@ -37,6 +38,7 @@ const char* kUsage = R"(usage:
             scenario includes ("calibration": {"include": FILE}); KIND: ipoib-connected, ipoib-datagram, ethernet
   report    print a saved report, or write it (or a sweep's lines) as one self-contained HTML page (needs dot and
             gnuplot)
+  train     a guided lesson over the plan on a running lab (docs/train.md): what to do and why, checked on the lab
   compare   two reports side by side with their differences (plan A vs plan B, before vs after calibration)
 exit status: 0 ok, 1 the plan failed (check: an error; simulate: a failed step, a check error, writes with no
 serving copy, a failed --runs sample; emulate: a failed replay), 2 bad input, 3 internal failure)";

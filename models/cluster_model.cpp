@@ -1089,22 +1089,9 @@ void ClusterModel::account_heal_debt(const std::string& when, const std::map<con
       std::vector<size_t> idx;
       for (int k = 0; k < vol.replica; k++)
         idx.push_back(static_cast<size_t>(s * vol.replica + k));
-      for (size_t b : idx) {
-        if (!written || !before.at(&vol.bricks[b]) || brick_serving(vol.bricks[b])) continue;
-        for (size_t o : idx)
-          if (o != b && brick_serving(vol.bricks[o]) && debt[o].stale && !debt[o].back_at.empty())
-            t.problems.push_back({"ROLLING_BEFORE_HEAL",
-                                  Severity::Error,
-                                  false,
-                                  {vol.bricks[b].node, vol.bricks[o].node},
-                                  "takes " + vol.bricks[b].node + " down while VMs " + join(set.running_vms) +
-                                      " are running, but " + vol.bricks[o].node + " (same replica set " +
-                                      std::to_string(s) + " of volume " + vol.name + ") came back at step \"" +
-                                      debt[o].back_at +
-                                      "\" and has not been healed: it lacks the writes it missed, and " +
-                                      vol.bricks[b].node + " holds the only good copy. Add a wait_heal step for " +
-                                      vol.name + " before taking " + vol.bricks[b].node + " down."});
-      }
+      if (written)
+        down_before_heal(
+            vol, s, idx, [&](size_t b) { return before.at(&vol.bricks[b]) && !brick_serving(vol.bricks[b]); }, t);
       if (written && vol.quorum_type == QuorumType::None && set.quorum) split_brain_risk(vol, s, idx, before, t);
       for (size_t b : idx) {
         bool up = brick_serving(vol.bricks[b]);
@@ -1113,6 +1100,61 @@ void ClusterModel::account_heal_debt(const std::string& when, const std::map<con
       }
     }
   }
+}
+
+/* ROLLING_BEFORE_HEAL: a brick of a written replica set is down while another of its set serves although it came back
+ * stale (not healed since): the down one held the only good copy. `went_down` picks the bricks to ask about: those
+ * that went down at this change (the plan), or every brick that is down (an observed state, lab status). */
+void ClusterModel::down_before_heal(const Volume& vol, int s, const std::vector<size_t>& idx,
+                                    const std::function<bool(size_t)>& went_down, Transition& t) const
+{
+  ReplicaSetState set = replica_set(vol, s);
+  auto const& debt    = heal_debt_.at(vol.name);
+  for (size_t b : idx) {
+    if (!went_down(b)) continue;
+    for (size_t o : idx)
+      if (o != b && brick_serving(vol.bricks[o]) && debt[o].stale && !debt[o].back_at.empty())
+        t.problems.push_back({"ROLLING_BEFORE_HEAL",
+                              Severity::Error,
+                              false,
+                              {vol.bricks[b].node, vol.bricks[o].node},
+                              "takes " + vol.bricks[b].node + " down while VMs " + join(set.running_vms) +
+                                  " are running, but " + vol.bricks[o].node + " (same replica set " +
+                                  std::to_string(s) + " of volume " + vol.name + ") came back at step \"" +
+                                  debt[o].back_at + "\" and has not been healed: it lacks the writes it missed, and " +
+                                  vol.bricks[b].node + " holds the only good copy. Add a wait_heal step for " +
+                                  vol.name + " before taking " + vol.bricks[b].node + " down."});
+  }
+}
+
+std::vector<StepProblem> ClusterModel::state_problems() const
+{
+  Transition t;
+  for (auto const& vol : sc_.volumes)
+    for (int s = 0; s < vol.replica_sets(); s++) {
+      std::vector<size_t> idx;
+      for (int k = 0; k < vol.replica; k++)
+        idx.push_back(static_cast<size_t>(s * vol.replica + k));
+      if (!replica_set(vol, s).running_vms.empty())
+        down_before_heal(
+            vol, s, idx, [&](size_t b) { return !brick_serving(vol.bricks[b]); }, t);
+    }
+  return t.problems;
+}
+
+void ClusterModel::overwrite_node(const std::string& node, const NodeState& s)
+{
+  nodes_.at(node) = s;
+}
+
+void ClusterModel::overwrite_vm(const std::string& vm, const VmState& s)
+{
+  vms_.at(vm) = s;
+}
+
+void ClusterModel::overwrite_heal_debt(const std::string& volume, size_t brick, const BrickHealDebt& d)
+{
+  heal_debt_.at(volume).at(brick) = d;
 }
 
 /* With quorum none a brick that missed writes takes new ones while the brick that has the missed ones is down: each

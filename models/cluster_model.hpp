@@ -29,6 +29,7 @@
 #include "report.hpp"
 #include "scenario.hpp"
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -186,6 +187,15 @@ public:
   /* The scenario's own NIC definitions held to the rules configure_interface is held to. */
   std::vector<StepProblem> initial_problems() const;
 
+  /* The state's own problems, asked about the state as it is rather than about a change (lab status asks them of
+   * an observed cluster): a brick down while the other copy of its set serves unhealed (ROLLING_BEFORE_HEAL). */
+  std::vector<StepProblem> state_problems() const;
+  /* Replace part of the state with what was observed on a live cluster (lab status), so the rules above and the
+   * checker's (state_rules.hpp) are asked about it. */
+  void overwrite_node(const std::string& node, const NodeState& s);
+  void overwrite_vm(const std::string& vm, const VmState& s);
+  void overwrite_heal_debt(const std::string& volume, size_t brick, const BrickHealDebt& d);
+
 private:
   /* The step's nodes that can run it; the others get a STEP_ON_POWERED_OFF_NODE or INTERFACE_NOT_INSTALLED
    * problem. */
@@ -214,6 +224,8 @@ private:
    * (ROLLING_BEFORE_HEAL), or a stale one taking writes the good one lacks (SPLIT_BRAIN_RISK). */
   void account_heal_debt(const std::string& when, const std::map<const Brick*, bool>& before, Transition& t);
   /* Quorum none: a stale brick serves writes while the copy with the writes it missed is down (SPLIT_BRAIN_RISK). */
+  void down_before_heal(const Volume& vol, int set, const std::vector<size_t>& idx,
+                        const std::function<bool(size_t)>& went_down, Transition& t) const;
   void split_brain_risk(const Volume& vol, int set, const std::vector<size_t>& idx,
                         const std::map<const Brick*, bool>& before, Transition& t) const;
   /* Interface rules for one (node, NIC) at `mtu` and `mode`: MTU limits, connected-mode support. */

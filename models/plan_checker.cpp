@@ -1,6 +1,7 @@
 #include "plan_checker.hpp"
 
 #include "cluster_model.hpp"
+#include "state_rules.hpp"
 
 #include <algorithm>
 #include <map>
@@ -11,10 +12,7 @@ namespace {
 
 std::string join(const std::vector<std::string>& items)
 {
-  std::string out;
-  for (size_t i = 0; i < items.size(); i++)
-    out += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
-  return out;
+  return join_words(items);
 }
 
 /* "is" or "are", "has" or "have": messages are read by people. */
@@ -59,23 +57,9 @@ private:
 
   bool iface_up_on(const std::string& node, const std::string& net) const { return model_.interface_up_on(node, net); }
   const std::string& names_net(const std::string& node) const { return model_.pool_network(node); }
-  /* What moves the pool to another network: its names, or for a pool probed by IP its state files. */
-  std::string move_pool_rule() const
-  {
-    return sc_.storage_names.by_ip() ? "PEER_ADDRESSES_NOT_REWRITTEN" : "NAMES_NOT_REPOINTED";
-  }
-  std::string where_pool_points() const
-  {
-    return sc_.storage_names.by_ip() ? "glusterd's state files (the pool was probed by IP) still hold addresses on"
-                                     : "the storage names still resolve to";
-  }
-  std::string move_pool_advice() const
-  {
-    return sc_.storage_names.by_ip()
-               ? "Rewrite the peers' and bricks' addresses in /var/lib/glusterd (rewrite_peer_addresses, with "
-                 "glusterd stopped on every node)"
-               : "Re-point the storage names (repoint_names)";
-  }
+  std::string move_pool_rule() const { return ibmig::move_pool_rule(sc_); }
+  std::string where_pool_points() const { return ibmig::where_pool_points(sc_); }
+  std::string move_pool_advice() const { return ibmig::move_pool_advice(sc_); }
   std::string network_of(const std::string& node, const std::string& iface) const;
 
   const Scenario& sc_;
@@ -89,26 +73,7 @@ private:
   // Static indexes (images do not move, VMs do not change hosts): keep the walk linear in large clusters.
 };
 
-PlanChecker::PlanChecker(const Scenario& sc) : sc_(sc), model_(sc)
-{
-  // A network the plan configures counts as the new storage network when it is new hardware (NICs installed by the
-  // plan), when names are re-pointed to it, or when it is InfiniBand replacing an Ethernet storage network.
-  const Network* old_net = sc.find_network(sc.storage_names.network);
-  bool old_is_ib         = old_net && sc.technology_of(*old_net).kind == LinkKind::InfiniBand;
-  std::set<std::string> repointed;
-  for (auto const& st : sc.plan.steps)
-    if (st.action == Action::RepointNames || st.action == Action::RewritePeerAddresses) repointed.insert(st.network);
-  for (auto const& st : sc.plan.steps) {
-    if (st.action != Action::ConfigureInterface) continue;
-    for (auto const& n : st.nodes) {
-      const Nic* nic = sc.find_node(n)->find_nic(st.interface);
-      if (nic->network == sc.storage_names.network) continue;
-      const Network* net = sc.find_network(nic->network);
-      bool is_ib         = sc.technology_of(*net).kind == LinkKind::InfiniBand;
-      if (!nic->present || repointed.count(nic->network) || (is_ib && !old_is_ib)) new_nets_.insert(nic->network);
-    }
-  }
-}
+PlanChecker::PlanChecker(const Scenario& sc) : sc_(sc), model_(sc), new_nets_(new_storage_networks(sc)) {}
 
 void PlanChecker::add(const char* rule, Severity severity, const std::string& step, const std::string& msg,
                       const std::string& dedupe_key)
@@ -254,32 +219,9 @@ void PlanChecker::clients_on_old_network(const Step& st)
 
 void PlanChecker::check_mtus(const std::string& net, const std::string& step, const std::string& when)
 {
-  std::map<int, std::vector<std::string>> by_mtu;
-  std::vector<std::string> unconfigured;
-  for (auto const& node : sc_.nodes)
-    for (auto const& nic : node.nics) {
-      const InterfaceState& i = model_.node(node.name).interfaces.at(nic.name);
-      if (nic.network != net || !i.present || !nic.cabled) continue; // an uncabled port is on no network
-      if (!i.configured)
-        unconfigured.push_back(node.name + " " + nic.name);
-      else if (i.up)
-        by_mtu[i.mtu].push_back(node.name + " " + nic.name);
-    }
-  if (by_mtu.size() <= 1 && (by_mtu.empty() || unconfigured.empty())) return;
-  std::string what;
-  if (by_mtu.size() > 1) {
-    std::vector<std::string> parts;
-    for (auto const& [mtu, who] : by_mtu)
-      parts.push_back("MTU " + std::to_string(mtu) + " on " + join(who));
-    what = "interfaces on network " + in_quotes(net) + " have different MTUs (" + join(parts) +
-           "): packets larger than the smallest MTU are dropped between them";
-  }
-  if (!unconfigured.empty())
-    what += std::string(what.empty() ? "" : "; and ") + join(unconfigured) +
-            (unconfigured.size() > 1 ? " are" : " is") + " installed on network " + in_quotes(net) +
-            " but not configured while the other nodes are";
-  add("MTU_MISMATCH", Severity::Error, step,
-      when + ", but " + what + ". Give every interface on the network the same MTU.", "mtu:" + net + ":" + what);
+  std::string what = mtu_mismatch(model_, net);
+  if (what.empty()) return;
+  add("MTU_MISMATCH", Severity::Error, step, mtu_mismatch_message(when, what), "mtu:" + net + ":" + what);
 }
 
 void PlanChecker::check_storage_reachable(const std::vector<std::string>& nodes, const std::string& step,
@@ -298,24 +240,11 @@ void PlanChecker::check_storage_reachable(const std::vector<std::string>& nodes,
 void PlanChecker::on_glusterd_started(const Step& st, const std::vector<std::string>& started)
 {
   if (started.empty()) return;
-  std::string when = label(st) + " starts glusterd on " + join(started);
-  std::vector<std::string> old_names;
-  std::set<std::string> new_up;
-  for (auto const& n : started) {
-    if (new_nets_.count(names_net(n))) continue;
-    for (auto const& net : new_nets_)
-      if (iface_up_on(n, net)) {
-        old_names.push_back(n);
-        new_up.insert(in_quotes(net));
-      }
-  }
-  if (!old_names.empty())
-    add(move_pool_rule().c_str(), Severity::Error, st.name,
-        label(st) + " starts glusterd on " + join(old_names) + " while " + where_pool_points() + " network " +
-            in_quotes(names_net(old_names.front())) + ", although the new network " +
-            join(std::vector<std::string>(new_up.begin(), new_up.end())) +
-            " is up there: glusterd, its peers and bricks come back on the old network. " + move_pool_advice() +
-            " before starting glusterd.");
+  std::string when       = label(st) + " starts glusterd on " + join(started);
+  OldNetworkGlusterd old = glusterd_on_old_network(model_, new_nets_, started);
+  if (!old.nodes.empty())
+    add(old.rule.c_str(), Severity::Error, st.name,
+        glusterd_on_old_network_message(model_, label(st) + " starts glusterd on", old));
   check_storage_reachable(started, st.name, when);
   std::set<std::string> nets;
   for (auto const& n : started)

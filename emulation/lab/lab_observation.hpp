@@ -1,0 +1,50 @@
+/* What `ibmig lab status` and `ibmig train` see of a running lab at one instant: per node what the emulator observes
+ * (processes, interfaces, mounts, hosts file), what Gluster says (peers, bricks, heal info), and what the lab's
+ * workload measured. Plain data, so tests build one by hand; observe_lab fills it from an EmulatedCluster. */
+#pragma once
+
+#include "gluster_output.hpp"
+#include "observed_state.hpp"
+#include "units.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ibmig::emu {
+class EmulatedCluster;
+}
+
+namespace ibmig::lab {
+
+struct LabNode {
+  bool powered = true; // the lab's power switch (observe_lab: a node with no link up and nothing running is off)
+  emu::ObservedNode seen;
+  std::vector<emu::PeerState> peers; // `gluster peer status` on the node (empty while its glusterd is down)
+};
+
+struct LabVolume {
+  std::vector<emu::BrickStatus> bricks; // `gluster volume status`, in the volume's brick order
+  std::vector<emu::HealBrick> heal;     // `gluster volume heal VOL info`
+  // Per brick of the scenario's volume: it lacks writes another brick of its set holds (that brick lists entries
+  // to heal). Kept from the previous observation while the bricks that could tell are down.
+  std::vector<bool> stale;
+};
+
+struct LabObservation {
+  std::optional<Seconds> at; // since the lab came up, when the lab records it
+  std::map<std::string, LabNode> nodes;
+  std::map<std::string, LabVolume> volumes;
+  std::optional<BytesPerSecond> vm_write_rate; // the VMs' current throughput, filled by the lab's workload
+  std::optional<Seconds> downtime;             // how long VMs could not write so far, from the workload's timestamps
+};
+
+/* Per brick of `vol`: stale, from heal info in volume order (`previous`: the last value, for bricks none can tell). */
+std::vector<bool> stale_bricks(const Volume& vol, const std::vector<emu::HealBrick>& heal,
+                               const std::vector<bool>& previous);
+
+/* Observes every node and volume of the running cluster; `previous` carries what heal info cannot tell now. */
+LabObservation observe_lab(emu::EmulatedCluster& cluster, const Scenario& sc, const LabObservation* previous = nullptr);
+
+} // namespace ibmig::lab
