@@ -1,6 +1,6 @@
 /* `ibmig lab`: the training lab (emulation/lab/README.md).
  *   ibmig lab up SCENARIO [--name LAB] [--set PATH=VALUE]... [--rate-scale X] [--rdma] [--foreground]
- *   ibmig lab down [LAB]            ibmig lab list
+ *   ibmig lab down [LAB]            ibmig lab list            ibmig lab status [LAB] [--json]
  *   ibmig lab shell NODE [--lab LAB] [-- COMMAND...]
  *   ibmig lab install-hca NODE [--lab LAB]     ibmig lab power-on NODE [--lab LAB]
  *   ibmig lab node-op --socket S --node N -- COMMAND...   (what the shims inside a node call) */
@@ -12,6 +12,7 @@
 
 #ifdef IBMIG_HAVE_EMULATION
 #include "lab.hpp"
+#include "running_lab.hpp"
 #endif
 
 #include <chrono>
@@ -32,7 +33,7 @@ namespace {
 constexpr const char* kStateDir = "/run/ibmig";
 constexpr const char* kLabUsage =
     "usage: ibmig lab up SCENARIO [--name LAB] [--set PATH=VALUE]... [--rate-scale X] [--rdma] [--foreground]\n"
-    "       ibmig lab down [LAB] | list | shell NODE [--lab LAB] [-- COMMAND...]\n"
+    "       ibmig lab down [LAB] | list | status [LAB] [--json] | shell NODE [--lab LAB] [-- COMMAND...]\n"
     "       ibmig lab install-hca NODE [--lab LAB] | power-on NODE [--lab LAB]";
 
 int usage(const std::string& line)
@@ -107,6 +108,7 @@ int lab_up(int argc, char** argv)
   opt.name         = a.value.count("--name") ? a.value["--name"] : sc.name;
   opt.rdma         = a.flags.count("--rdma") > 0;
   opt.ibmig_binary = self_binary();
+  opt.sets         = a.sets;
   opt.emulate.log  = &std::cerr;
   if (a.value.count("--rate-scale")) try {
       opt.emulate.rate_scale = std::stod(a.value["--rate-scale"]);
@@ -176,6 +178,20 @@ int lab_down(int argc, char** argv)
   }
   std::cout << "lab " << l.name << " is down\n";
   return 0;
+}
+
+/* ibmig lab status [LAB] [--json]: the lab's observed state against its scenario's plan (lab_status.hpp). */
+int lab_status(int argc, char** argv)
+{
+  auto a = parse(argc, argv, {"--lab"}, {"--json"});
+  if (a.positional.size() > 1) return usage("lab status takes at most one LAB");
+  auto name = a.positional.empty() ? (a.value.count("--lab") ? a.value["--lab"] : "") : a.positional[0];
+  auto l    = lab_named(name);
+  std::vector<Override> overrides;
+  for (auto const& s : l.sets)
+    overrides.push_back(parse_override(s));
+  Scenario sc = load_scenario(l.scenario, overrides);
+  return lab::lab_status_command(sc, l.name, a.flags.count("--json") > 0, kStateDir, std::cout, std::cerr);
 }
 
 int lab_list(int argc, char** argv)
@@ -279,6 +295,7 @@ int run_lab(int argc, char** argv)
     if (sub == "up") return lab_up(argc, argv);
     if (sub == "down") return lab_down(argc, argv);
     if (sub == "list") return lab_list(argc, argv);
+    if (sub == "status") return lab_status(argc, argv);
     if (sub == "shell") return lab_shell(argc, argv);
     if (sub == "install-hca" || sub == "power-on") return lab_host_work(argc, argv, sub);
     if (sub == "node-op") return lab_node_op(argc, argv);

@@ -49,7 +49,7 @@ int run_train(int argc, char** argv)
     }
   Scenario sc = load_scenario(scenario);
   try {
-    auto live = lab::attach_lab(lab::find_lab(state_dir, lab_name), sc);
+    auto live = lab::attach_lab(lab::running_lab(state_dir, lab_name), sc);
     lab::Lesson lesson(sc, *live, [&] { return simulated_rates(sc); }, {drills, progress});
     return lesson.run(std::cin, std::cout);
   } catch (const lab::LabNotRunning& e) {

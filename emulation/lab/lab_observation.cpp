@@ -49,4 +49,83 @@ LabObservation observe_lab(emu::EmulatedCluster& cluster, const Scenario& sc, co
   return obs;
 }
 
+namespace {
+
+using nlohmann::json;
+
+template <class T> json optional_value(const std::optional<T>& v)
+{
+  return v ? json(v->value) : json(nullptr);
+}
+template <class T> std::optional<T> optional_of(const json& j, const char* key)
+{
+  if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
+  return T{j.at(key).get<double>()};
+}
+
+} // namespace
+
+json to_json(const LabObservation& o)
+{
+  json nodes = json::object(), volumes = json::object();
+  for (auto const& [name, n] : o.nodes) {
+    json ifaces = json::object(), peers = json::array();
+    for (auto const& [i, seen] : n.seen.interfaces)
+      ifaces[i] = {{"up", seen.up}, {"mtu", seen.mtu}};
+    for (auto const& p : n.peers)
+      peers.push_back({{"hostname", p.hostname}, {"uuid", p.uuid}, {"state", p.state}, {"connected", p.connected}});
+    nodes[name] = {{"powered", n.powered},
+                   {"glusterd", n.seen.glusterd},
+                   {"interfaces", ifaces},
+                   {"mounted", n.seen.mounted},
+                   {"names_network", n.seen.names_network},
+                   {"state_network", n.seen.state_network},
+                   {"peers", peers}};
+  }
+  for (auto const& [name, v] : o.volumes) {
+    json bricks = json::array(), heal = json::array();
+    for (auto const& b : v.bricks)
+      bricks.push_back({{"brick", b.brick}, {"online", b.online}, {"pid", b.pid}});
+    for (auto const& h : v.heal)
+      heal.push_back({{"brick", h.brick}, {"connected", h.connected}, {"entries", h.entries}});
+    volumes[name] = {{"bricks", bricks}, {"heal", heal}, {"stale", v.stale}};
+  }
+  return {{"at", optional_value(o.at)},
+          {"nodes", nodes},
+          {"volumes", volumes},
+          {"vm_write_rate", optional_value(o.vm_write_rate)},
+          {"downtime", optional_value(o.downtime)}};
+}
+
+LabObservation observation_from_json(const json& j)
+{
+  LabObservation o;
+  o.at            = optional_of<Seconds>(j, "at");
+  o.vm_write_rate = optional_of<BytesPerSecond>(j, "vm_write_rate");
+  o.downtime      = optional_of<Seconds>(j, "downtime");
+  for (auto const& [name, n] : j.at("nodes").items()) {
+    LabNode& node      = o.nodes[name];
+    node.powered       = n.at("powered").get<bool>();
+    node.seen.glusterd = n.at("glusterd").get<bool>();
+    for (auto const& [i, seen] : n.at("interfaces").items())
+      node.seen.interfaces[i] = {seen.at("up").get<bool>(), seen.at("mtu").get<int>()};
+    node.seen.mounted       = n.at("mounted").get<std::set<std::string>>();
+    node.seen.names_network = n.at("names_network").get<std::string>();
+    node.seen.state_network = n.at("state_network").get<std::string>();
+    for (auto const& p : n.at("peers"))
+      node.peers.push_back({p.at("hostname").get<std::string>(), p.at("uuid").get<std::string>(),
+                            p.at("state").get<std::string>(), p.at("connected").get<bool>()});
+  }
+  for (auto const& [name, v] : j.at("volumes").items()) {
+    LabVolume& vol = o.volumes[name];
+    for (auto const& b : v.at("bricks"))
+      vol.bricks.push_back({b.at("brick").get<std::string>(), b.at("online").get<bool>(), b.at("pid").get<long>()});
+    for (auto const& h : v.at("heal"))
+      vol.heal.push_back(
+          {h.at("brick").get<std::string>(), h.at("connected").get<bool>(), h.at("entries").get<long>()});
+    vol.stale = v.at("stale").get<std::vector<bool>>();
+  }
+  return o;
+}
+
 } // namespace ibmig::lab

@@ -8,6 +8,7 @@
 #include "units.hpp"
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,5 +47,9 @@ std::vector<bool> stale_bricks(const Volume& vol, const std::vector<emu::HealBri
 
 /* Observes every node and volume of the running cluster; `previous` carries what heal info cannot tell now. */
 LabObservation observe_lab(emu::EmulatedCluster& cluster, const Scenario& sc, const LabObservation* previous = nullptr);
+
+/* The observation as the lab's supervisor sends it to `lab status` and `train` (and back). */
+nlohmann::json to_json(const LabObservation& o);
+LabObservation observation_from_json(const nlohmann::json& j);
 
 } // namespace ibmig::lab

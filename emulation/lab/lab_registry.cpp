@@ -48,6 +48,7 @@ std::vector<LabInfo> find_labs(const std::string& state_dir)
     l.start       = j.value("start", 0.0);
     l.nodes       = j.value("nodes", std::vector<std::string>{});
     l.powered_off = j.value("powered_off", std::vector<std::string>{});
+    l.sets        = j.value("sets", std::vector<std::string>{});
     l.state_file  = e.path().string();
     l.state_dir   = state_dir;
     l.run_id      = st.run_id();

@@ -2,6 +2,7 @@
  * writing, serves the shims, and tears down on SIGINT/SIGTERM. Every change it makes goes through EmulatedCluster,
  * so the state file keeps recording every pid and object. */
 #include "lab.hpp"
+#include "lab_observation.hpp"
 
 #include "cluster_bring_up.hpp"
 #include "node_access.hpp"
@@ -67,6 +68,7 @@ private:
   void serve();
   void answer(int fd);
   Reply handle(const std::string& node, std::vector<std::string> argv);
+  Reply operation(const nlohmann::json& req); // lab status and train: {"op": "observe"}, {"op": "inject", ...}
   Reply service(const std::string& node, const std::string& unit, const std::string& verb);
   Reply power_off(const std::string& node);
   Reply power_on(const std::string& node);
@@ -91,6 +93,8 @@ private:
   std::set<std::string> disabled_, unconfigured_; // "node:unit", "node:iface" (a new HCA not yet ifup'd)
   std::function<void()> after_reply_; // poweroff: the reply goes out before the node (and the asker) goes down
   Clock::time_point t0_ = Clock::now();
+  Clock::time_point up_ = Clock::now();
+  std::optional<LabObservation> last_seen_; // what heal info cannot tell now (bricks down) comes from the last look
 };
 
 int Supervisor::run(int ready_fd)
@@ -133,7 +137,7 @@ int Supervisor::run(int ready_fd)
   }
   // After detaching: the writers (forked) must not hold lab up's output open.
   workload_->start_plan_writers();
-  t0_ = Clock::now();
+  t0_ = up_ = Clock::now();
   serve();
   log("tearing down");
   runner_.set_interruptible(false);
@@ -178,6 +182,7 @@ void Supervisor::publish()
   auto j   = cluster_->state().lab();
   cluster_->state().set_lab({{"name", opt_.name},
                              {"scenario", sc_.file},
+                             {"sets", opt_.sets},
                              {"dir", dir_},
                              {"socket", socket_},
                              {"start", j.is_object() ? j.value("start", now) : now},
@@ -222,7 +227,10 @@ void Supervisor::answer(int fd)
   Reply r;
   try {
     auto j = nlohmann::json::parse(in);
-    r      = handle(j.at("node").get<std::string>(), j.at("argv").get<std::vector<std::string>>());
+    if (j.contains("op"))
+      r = operation(j);
+    else
+      r = handle(j.at("node").get<std::string>(), j.at("argv").get<std::vector<std::string>>());
   } catch (const emu::Interrupted&) {
     r = {1, "the lab is going down\n"};
   } catch (const std::exception& e) {
@@ -240,6 +248,23 @@ void Supervisor::answer(int fd)
       log(e.what());
     }
   }
+}
+
+Reply Supervisor::operation(const nlohmann::json& req)
+{
+  auto op = req.at("op").get<std::string>();
+  if (op == "observe") {
+    LabObservation seen = observe_lab(*cluster_, sc_, last_seen_ ? &*last_seen_ : nullptr);
+    for (auto& [name, n] : seen.nodes)
+      n.powered = off_.count(name) == 0; // the lab's own power switch, not a guess from what runs
+    seen.at    = Seconds{since(up_)};
+    last_seen_ = seen;
+    return {0, to_json(seen).dump()};
+  }
+  if (op == "inject")
+    return {1, "drills are not available in a running lab yet (ibmig emulate --inject " +
+                   req.value("drill", std::string("NAME")) + " replays them)\n"};
+  return {2, "unknown request \"" + op + "\"\n"};
 }
 
 Reply Supervisor::handle(const std::string& node, std::vector<std::string> argv)

@@ -1,7 +1,6 @@
 #include "running_lab.hpp"
 
 #include "lab_status.hpp"
-#include "run_state.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -9,26 +8,11 @@
 
 namespace ibmig::lab {
 
-std::vector<RunningLab> running_labs(const std::string& state_dir)
+LabInfo running_lab(const std::string& state_dir, const std::string& name)
 {
-  std::vector<RunningLab> out;
-  std::error_code ec;
-  for (auto const& e : std::filesystem::directory_iterator(state_dir, ec)) {
-    std::string file = e.path().filename().string();
-    if (file.rfind("ibmig-", 0) != 0 || e.path().extension() != ".json") continue;
-    try {
-      emu::RunState st = emu::RunState::load(e.path().string());
-      if (st.owner_alive()) out.push_back({st.run_id(), e.path().string()});
-    } catch (const std::exception&) { // a state file being written, or another tool's: not a lab
-    }
-  }
-  std::sort(out.begin(), out.end(), [](auto const& a, auto const& b) { return a.name < b.name; });
-  return out;
-}
-
-RunningLab find_lab(const std::string& state_dir, const std::string& name)
-{
-  auto labs = running_labs(state_dir);
+  std::vector<LabInfo> labs;
+  for (auto& l : find_labs(state_dir))
+    if (l.alive) labs.push_back(l);
   if (name.empty()) {
     if (labs.size() == 1) return labs.front();
     if (labs.empty()) throw LabNotRunning("no lab is running in " + state_dir + " (ibmig lab up SCENARIO)");
@@ -38,21 +22,46 @@ RunningLab find_lab(const std::string& state_dir, const std::string& name)
     throw LabNotRunning("several labs are running (" + names + "): say which with --lab LAB");
   }
   for (auto const& l : labs)
-    if (l.name == name || l.state_file == state_dir + "/ibmig-" + name + ".json") return l;
+    if (l.name == name) return l;
   throw LabNotRunning("no lab named " + name + " is running (ibmig lab up SCENARIO)");
 }
 
-std::unique_ptr<Lab> attach_lab(const RunningLab& lab, const Scenario&)
+namespace {
+
+class SupervisedLab : public Lab {
+public:
+  explicit SupervisedLab(LabInfo info) : info_(std::move(info)) {}
+  LabObservation observe() override
+  {
+    Reply r = request(info_.socket, {{"op", "observe"}}, 60);
+    if (r.status != 0) throw LabNotRunning("lab " + info_.name + " did not answer: " + r.out);
+    last_ = observation_from_json(nlohmann::json::parse(r.out));
+    return last_;
+  }
+  std::optional<BytesPerSecond> measure_write_rate() override { return observe().vm_write_rate; }
+  void inject(const std::string& drill) override
+  {
+    Reply r = request(info_.socket, {{"op", "inject"}, {"drill", drill}}, 60);
+    if (r.status != 0) throw LabNotRunning("lab " + info_.name + " cannot inject " + drill + ": " + r.out);
+  }
+
+private:
+  LabInfo info_;
+  LabObservation last_;
+};
+
+} // namespace
+
+std::unique_ptr<Lab> attach_lab(const LabInfo& lab, const Scenario&)
 {
-  throw LabNotRunning("run " + lab.name + " (" + lab.state_file +
-                      ") is running, but this build cannot attach to it: `ibmig lab up` provides that");
+  return std::make_unique<SupervisedLab>(lab);
 }
 
 int lab_status_command(const Scenario& sc, const std::string& lab, bool json, const std::string& state_dir,
                        std::ostream& out, std::ostream& err)
 {
   try {
-    auto live   = attach_lab(find_lab(state_dir, lab), sc);
+    auto live   = attach_lab(running_lab(state_dir, lab), sc);
     LabStatus s = lab_status(sc, live->observe());
     if (json)
       out << to_json(s).dump(2) << "\n";

@@ -1,14 +1,15 @@
-/* Finding a running lab by name (state files ibmig-*.json of the emulator's state dir, run_state.hpp, whose owner
- * lives), and attaching the lesson and lab status to it. */
+/* Attaching `ibmig lab status` and `ibmig train` to a running lab: the lab's supervisor observes its cluster
+ * (observe_lab) when asked over its socket, so these commands never hold the cluster themselves. */
 #pragma once
 
+#include "lab.hpp"
 #include "lesson.hpp"
 #include "scenario.hpp"
 
 #include <memory>
+#include <ostream>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace ibmig::lab {
 
@@ -18,22 +19,15 @@ public:
   using std::runtime_error::runtime_error;
 };
 
-struct RunningLab {
-  std::string name;       // the run id
-  std::string state_file; // DIR/ibmig-NAME.json
-};
-/* The runs of `state_dir` whose owner process still lives. */
-std::vector<RunningLab> running_labs(const std::string& state_dir);
-/* The lab named `name` ("" : the only one running); throws LabNotRunning with "no lab named L is running (ibmig lab
- * up SCENARIO)". */
-RunningLab find_lab(const std::string& state_dir, const std::string& name);
+/* The live lab named `name` ("": the only one running); throws LabNotRunning with "no lab named L is running (ibmig
+ * lab up SCENARIO)", or naming the labs to choose from. */
+LabInfo running_lab(const std::string& state_dir, const std::string& name);
 
-/* The running lab as the lesson sees it. The lab commands (`ibmig lab up`, another file) own the cluster; until they
- * provide this, it throws LabNotRunning saying this build cannot attach. */
-std::unique_ptr<Lab> attach_lab(const RunningLab& lab, const Scenario& sc);
+/* The running lab as the lesson sees it: observations and drills are requests to its supervisor. */
+std::unique_ptr<Lab> attach_lab(const LabInfo& lab, const Scenario& sc);
 
-/* `ibmig lab status [--lab LAB] [--json]`, for the lab command to call: prints the status of the running lab
- * against `sc`'s plan (text, or JSON with --json) and returns the exit status (0; 2 when the lab is not running). */
+/* `ibmig lab status [LAB] [--json]`: the status of the running lab against `sc`'s plan (text, or JSON) and the exit
+ * status (0; 2 when the lab is not running). */
 int lab_status_command(const Scenario& sc, const std::string& lab, bool json, const std::string& state_dir,
                        std::ostream& out, std::ostream& err);
 

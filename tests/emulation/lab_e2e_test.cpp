@@ -103,7 +103,23 @@ TEST(LabE2E, ShellSshShimsThenDownLeavesNothing)
   }
   EXPECT_EQ(host_listeners(), before) << "something of the lab listens in the host's namespace";
 
+  // lab status, observed: a fresh lab is at the plan's first step, no step done, no rule broken.
+  auto status = [&] {
+    auto r = sh(ibmig_bin + " lab status " + name + " --json");
+    EXPECT_EQ(r.status, 0) << r.out;
+    return nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  };
+  auto fresh = status();
+  EXPECT_TRUE(fresh["on_plan"].get<bool>()) << fresh.dump(1);
+  EXPECT_EQ(fresh["current_step"], "Stop VMs");
+  for (auto const& step : fresh["steps"])
+    EXPECT_EQ(step["progress"], "not done") << step.dump();
+  EXPECT_TRUE(fresh["broken_rules"].empty()) << fresh.dump(1);
+
   EXPECT_EQ(shell("n2", "systemctl stop glusterd").status, 0);
+  auto stopped = status(); // glusterd stopped while the VMs still run: no state of the plan, and it says where
+  EXPECT_FALSE(stopped["on_plan"].get<bool>()) << stopped.dump(1);
+  EXPECT_NE(stopped["off_plan"].dump().find("n2: glusterd should run"), std::string::npos) << stopped.dump(1);
   auto inactive = shell("n2", "systemctl is-active glusterd");
   EXPECT_EQ(inactive.status, 3) << inactive.out;
   // The host shares the nodes' pid namespace: ask which processes live in n2's network namespace.

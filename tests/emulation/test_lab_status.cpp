@@ -191,10 +191,10 @@ TEST(RunningLab, MissingLabIsNamed)
   std::string dir = ::testing::TempDir() + "/ibmig-no-labs";
   std::filesystem::create_directories(dir);
   try {
-    find_lab(dir, "L");
+    running_lab(dir, "L");
     ADD_FAILURE() << "found a lab";
   } catch (const LabNotRunning& e) {
     EXPECT_STREQ(e.what(), "no lab named L is running (ibmig lab up SCENARIO)");
   }
-  EXPECT_THROW(find_lab(dir, ""), LabNotRunning);
+  EXPECT_THROW(running_lab(dir, ""), LabNotRunning);
 }
