@@ -18,6 +18,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -105,11 +106,12 @@ int lab_up(int argc, char** argv)
   Scenario sc = load_scenario(a.positional[0], overrides);
   emu::check_emulatable_names(sc);
   lab::LabOptions opt;
-  opt.name         = a.value.count("--name") ? a.value["--name"] : sc.name;
-  opt.rdma         = a.flags.count("--rdma") > 0;
-  opt.ibmig_binary = self_binary();
-  opt.sets         = a.sets;
-  opt.emulate.log  = &std::cerr;
+  opt.name          = a.value.count("--name") ? a.value["--name"] : sc.name;
+  opt.rdma          = a.flags.count("--rdma") > 0;
+  opt.ibmig_binary  = self_binary();
+  opt.sets          = a.sets;
+  opt.scenario_path = std::filesystem::absolute(a.positional[0]).string();
+  opt.emulate.log   = &std::cerr;
   if (a.value.count("--rate-scale")) try {
       opt.emulate.rate_scale = std::stod(a.value["--rate-scale"]);
     } catch (const std::exception&) {
@@ -190,7 +192,7 @@ int lab_status(int argc, char** argv)
   std::vector<Override> overrides;
   for (auto const& s : l.sets)
     overrides.push_back(parse_override(s));
-  Scenario sc = load_scenario(l.scenario, overrides);
+  Scenario sc = load_scenario(l.scenario_path, overrides);
   return lab::lab_status_command(sc, l.name, a.flags.count("--json") > 0, kStateDir, std::cout, std::cerr);
 }
 

@@ -21,13 +21,14 @@ struct LabOptions {
   emu::EmulateOptions emulate;   // state_dir, work_dir, rate_scale, log
   std::string ibmig_binary;      // absolute path the shims call back
   std::vector<std::string> sets; // the --set overrides of lab up, so lab status loads the same scenario
+  std::string scenario_path;     // absolute: lab status may run from another directory
   Seconds writer_period{30};     // the VMs' writers rewrite their bounded files this often
   Bytes writer_bytes{16 << 20};  // per stream and period: bounded, so the bricks' tmpfs never fills
 };
 
 /* A lab as its state file describes it. */
 struct LabInfo {
-  std::string name, scenario, state_file, run_id, dir, socket, state_dir;
+  std::string name, scenario, scenario_path, state_file, run_id, dir, socket, state_dir;
   std::vector<std::string> nodes, powered_off, sets;
   long pid     = 0;
   bool alive   = false;

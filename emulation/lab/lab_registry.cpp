@@ -41,19 +41,20 @@ std::vector<LabInfo> find_labs(const std::string& state_dir)
     auto const& j = st.lab();
     if (!j.is_object()) continue; // an `ibmig emulate` run
     LabInfo l;
-    l.name        = j.value("name", "");
-    l.scenario    = j.value("scenario", "");
-    l.dir         = j.value("dir", "");
-    l.socket      = j.value("socket", "");
-    l.start       = j.value("start", 0.0);
-    l.nodes       = j.value("nodes", std::vector<std::string>{});
-    l.powered_off = j.value("powered_off", std::vector<std::string>{});
-    l.sets        = j.value("sets", std::vector<std::string>{});
-    l.state_file  = e.path().string();
-    l.state_dir   = state_dir;
-    l.run_id      = st.run_id();
-    l.pid         = st.owner_pid();
-    l.alive       = st.owner_alive() || st.owner_pid() == ::getpid();
+    l.name          = j.value("name", "");
+    l.scenario      = j.value("scenario", "");
+    l.scenario_path = j.value("scenario_path", l.scenario);
+    l.dir           = j.value("dir", "");
+    l.socket        = j.value("socket", "");
+    l.start         = j.value("start", 0.0);
+    l.nodes         = j.value("nodes", std::vector<std::string>{});
+    l.powered_off   = j.value("powered_off", std::vector<std::string>{});
+    l.sets          = j.value("sets", std::vector<std::string>{});
+    l.state_file    = e.path().string();
+    l.state_dir     = state_dir;
+    l.run_id        = st.run_id();
+    l.pid           = st.owner_pid();
+    l.alive         = st.owner_alive() || st.owner_pid() == ::getpid();
     labs.push_back(l);
   }
   std::sort(labs.begin(), labs.end(), [](const LabInfo& a, const LabInfo& b) { return a.name < b.name; });

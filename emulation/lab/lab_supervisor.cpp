@@ -182,6 +182,7 @@ void Supervisor::publish()
   auto j   = cluster_->state().lab();
   cluster_->state().set_lab({{"name", opt_.name},
                              {"scenario", sc_.file},
+                             {"scenario_path", opt_.scenario_path},
                              {"sets", opt_.sets},
                              {"dir", dir_},
                              {"socket", socket_},

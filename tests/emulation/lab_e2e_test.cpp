@@ -76,8 +76,10 @@ TEST(LabE2E, ShellSshShimsThenDownLeavesNothing)
   SKIP_WITHOUT_LAB_PREREQUISITES();
   auto before = host_listeners();
   auto name   = lab_name();
-  auto up     = sh(ibmig_bin + " lab up " + scenario + " --name " + name);
-  auto id     = run_id_of(up.out);
+  // A relative scenario path, as a trainee types it: lab status below runs from another directory.
+  auto up = sh("bash -c 'cd " + std::string(IBMIG_SOURCE_DIR) + " && " + ibmig_bin +
+               " lab up scenarios/reference.json --name " + name + "'");
+  auto id = run_id_of(up.out);
   ASSERT_EQ(up.status, 0) << up.out;
   ASSERT_FALSE(id.empty()) << up.out;
   auto shell = [&](const std::string& node, const std::string& cmd) {
@@ -105,7 +107,7 @@ TEST(LabE2E, ShellSshShimsThenDownLeavesNothing)
 
   // lab status, observed: a fresh lab is at the plan's first step, no step done, no rule broken.
   auto status = [&] {
-    auto r = sh(ibmig_bin + " lab status " + name + " --json");
+    auto r = sh("bash -c 'cd / && " + ibmig_bin + " lab status " + name + " --json'"); // not lab up's directory
     EXPECT_EQ(r.status, 0) << r.out;
     return nlohmann::json::parse(r.out.substr(r.out.find('{')));
   };
