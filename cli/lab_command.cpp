@@ -242,7 +242,6 @@ int lab_shell(int argc, char** argv)
                                   "--",
                                   "env",
                                   "IBMIG_LAB_NODE=" + node,
-                                  "IBMIG_IFCFG_DIR=/var/tmp/ibmig-" + l.run_id + "/" + node + "/network-scripts",
                                   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                   "PS1=[root@" + node + " \\W]# "};
   if (a.rest.empty()) {

@@ -273,9 +273,10 @@ void EmulatedCluster::build()
   for (const Node* node : topology_.nodes()) {
     auto const& n = *node;
     auto dir      = layout_.node_dir(n.name);
-    must({"mkdir", "-p", dir + "/glusterd", dir + "/log", dir + "/mnt", dir + "/bricks"}, "node " + n.name);
+    must({"mkdir", "-p", dir + "/glusterd", dir + "/log", dir + "/mnt", dir + "/bricks", dir + "/etc"},
+         "node " + n.name);
     {
-      std::ofstream hosts(dir + "/hosts");
+      std::ofstream hosts(layout_.hosts_file(n.name));
       hosts << hosts_text(sc_.storage_names.network);
     }
     auto ns = layout_.netns(n.name);
@@ -289,7 +290,7 @@ void EmulatedCluster::build()
     // Private /run (glusterd's sockets and pid files), glusterd state, logs and name resolution per node.
     must({"nsenter", "--mount=" + mnt, "sh", "-c",
           "mount -t tmpfs ibmig /run && mount --bind " + dir + "/glusterd /var/lib/glusterd && mount --bind " + dir +
-              "/log /var/log/glusterfs && mount --bind " + dir + "/hosts /etc/hosts"},
+              "/log /var/log/glusterfs && mount --bind " + layout_.hosts_file(n.name) + " /etc/hosts"},
          "mount namespace of " + n.name);
     for (auto const& cable : topology_.cables(n.name))
       if (cable.nic->present) {
@@ -437,7 +438,7 @@ void EmulatedCluster::set_interface(const std::string& node, const std::string& 
 void EmulatedCluster::write_hosts(const std::string& node, const std::string& network)
 {
   // Written in place: /etc/hosts in the node is a bind mount of this very inode (a rename would not be seen).
-  std::ofstream hosts(layout_.node_dir(node) + "/hosts", std::ios::trunc);
+  std::ofstream hosts(layout_.hosts_file(node), std::ios::trunc);
   hosts << hosts_text(network);
   if (!hosts) throw StepFailure("cannot write the hosts file of " + node);
 }
@@ -588,6 +589,24 @@ bool EmulatedCluster::mounted(const std::string& node, const std::string& volume
   return false;
 }
 
+void EmulatedCluster::sync_mounts(const std::string& node)
+{
+  auto r = node_run(node, {"findmnt", "-rn", "-t", "fuse.glusterfs", "-o", "TARGET"}, 10);
+  if (!r.ok() && !(r.exit_status == 1 && r.out.empty())) return; // 1: none mounted; else no answer: keep the record
+  std::set<std::string> targets;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);)
+    targets.insert(line);
+  for (auto const& v : sc_.volumes) {
+    auto mp = layout_.mount_point(node, v.name);
+    if (targets.count(mp) && !mounted(node, v.name))
+      add(created(CreatedObject::Kind::Mount, mp, "", layout_.mntns(node)));
+    if (!targets.count(mp))
+      state_.remove_if([&](const CreatedObject& o) { return o.kind == CreatedObject::Kind::Mount && o.name == mp; });
+  }
+  record_processes(node);
+}
+
 bool EmulatedCluster::glusterd_running(const std::string& node)
 {
   record_processes(node);
@@ -621,7 +640,7 @@ ObservedNode EmulatedCluster::observe(const std::string& node)
     }
   } catch (const nlohmann::json::exception&) {
   }
-  std::ifstream hosts(layout_.node_dir(node) + "/hosts");
+  std::ifstream hosts(layout_.hosts_file(node));
   std::stringstream text;
   text << hosts.rdbuf();
   seen.names_network = names_network_in_hosts(sc_, text.str());

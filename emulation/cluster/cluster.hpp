@@ -44,6 +44,8 @@ struct RunLayout {
   std::string mntns(const std::string& node) const { return ns_dir() + "/" + node + ".mnt"; }
   std::string node_dir(const std::string& node) const { return work_dir + "/" + node; }
   std::string brick_dir(const Brick& b) const { return node_dir(b.node) + b.path; }
+  /* The node's /etc/hosts (bind-mounted there; a lab's node has it as its own /etc's upper layer, see lab/). */
+  std::string hosts_file(const std::string& node) const { return node_dir(node) + "/etc/hosts"; }
   std::string mount_point(const std::string& node, const std::string& volume) const
   {
     return node_dir(node) + "/mnt/" + volume;
@@ -117,6 +119,9 @@ public:
   ObservedNode observe(const std::string& node);
   bool glusterd_running(const std::string& node);
   bool mounted(const std::string& node, const std::string& volume) const;
+  /* Mounts and unmounts made by hand in the node (a lab's trainee): the state file's mounts of `node` made to
+   * match what its mount namespace holds, so teardown and mounted() agree with the kernel. */
+  void sync_mounts(const std::string& node);
 
   /* Runs argv inside the node (its network and mount namespaces). */
   CommandResult node_run(const std::string& node, std::vector<std::string> argv, double timeout_s = 0);

@@ -63,6 +63,13 @@ std::vector<std::string> differences(const ClusterModel& m, const std::string& n
     if (up && it->second.up && i.mtu != it->second.mtu)
       say(iface + " has MTU " + std::to_string(it->second.mtu) + ", the model expects " + std::to_string(i.mtu));
   }
+  if (seen.vms_observed)
+    for (auto const& vm : m.scenario().workload.vms) {
+      if (m.vm(vm.name).node != node) continue;
+      bool runs = want.powered && m.vm(vm.name).running;
+      if (runs != (seen.vms_running.count(vm.name) > 0))
+        say(vm.name + (runs ? " should be running, it is shut off" : " is running, it should be shut off"));
+    }
   const std::vector<std::string> want_mounted = mounted_volumes(m, node);
   for (auto const& v : want_mounted)
     if (!seen.mounted.count(v)) say(v + " should be mounted, it is not");

@@ -23,6 +23,9 @@ struct ObservedNode {
   std::set<std::string> mounted;                       // volumes whose FUSE client lives in the node
   std::string names_network;                           // where the node's hosts file sends the storage names
   std::string state_network; // a pool probed by IP: the network of the peer addresses in its /var/lib/glusterd/peers
+  // The VMs that run on the node, where something tracks them (a lab's `virsh`); emulate leaves them unobserved.
+  bool vms_observed = false;
+  std::set<std::string> vms_running;
 };
 
 /* The network the storage names resolve to in a hosts file's text ("" when it names none of them). */

@@ -140,6 +140,7 @@ void pace_no_catch_up(double rate_Bps, std::uint64_t bytes, Clock::time_point& t
 struct BackgroundWriters::Shared {
   std::atomic<std::uint64_t> acked;
   std::atomic<int> failures;
+  std::atomic<double> busy_s;
   char file[200];
   char error[300];
 };
@@ -234,6 +235,7 @@ void acked_write_stream(const IoJob& job, BackgroundWriters::Shared& sh)
   std::vector<char> buf(chunk);
   auto seed           = pattern_seed(name);
   auto t0             = Clock::now();
+  auto started        = t0; // t0 moves with the pacing
   std::uint64_t acked = 0;
   int fd              = -1;
   while (acked < job.max_bytes && !stop_requested) {
@@ -249,7 +251,8 @@ void acked_write_stream(const IoJob& job, BackgroundWriters::Shared& sh)
       } else {
         acked += n;
         sh.acked.store(acked);
-        pace_no_catch_up(job.rate_Bps, acked, t0);
+        pace_no_catch_up(job.rate_Bps, acked, t0); // before the time is taken: a paced stream's rate is its pace
+        sh.busy_s.store(std::chrono::duration<double>(Clock::now() - started).count());
         continue;
       }
       ::close(fd); // the file descriptor may be dead with its bricks: open it again
@@ -335,7 +338,7 @@ BackgroundWriters::BackgroundWriters(const std::vector<IoJob>& jobs) : jobs_(job
   if (mem == MAP_FAILED) throw std::runtime_error(std::string("mmap: ") + std::strerror(errno));
   shared_ = static_cast<Shared*>(mem);
   for (std::size_t i = 0; i < jobs.size(); ++i)
-    new (&shared_[i]) Shared{{0}, {0}, {}, {}};
+    new (&shared_[i]) Shared{{0}, {0}, {0.0}, {}, {}};
   sigset_t usr1, old;
   sigemptyset(&usr1);
   sigaddset(&usr1, SIGUSR1);
@@ -425,7 +428,7 @@ std::vector<AckedWrite> BackgroundWriters::stop(double deadline_s)
   std::vector<AckedWrite> out;
   for (std::size_t i = 0; i < jobs_.size(); ++i)
     out.push_back({jobs_[i].vm, shared_[i].file, shared_[i].acked.load(), shared_[i].failures.load(), shared_[i].error,
-                   killed_[i]});
+                   killed_[i], shared_[i].busy_s.load()});
   return out;
 }
 

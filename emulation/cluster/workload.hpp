@@ -52,7 +52,8 @@ struct AckedWrite {
   std::uint64_t acked = 0;
   int failures        = 0; // writes or fdatasyncs that failed (retried from the last acknowledged byte)
   std::string last_error;
-  bool killed = false; // its VM died with its node
+  bool killed   = false; // its VM died with its node
+  double busy_s = 0;     // from its start to its last acknowledged write: acked / busy_s is the rate it wrote at
 };
 
 /* Sequential writers that run in the background while the plan is replayed (scenario faults: a crash must find

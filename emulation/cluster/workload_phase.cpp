@@ -128,7 +128,7 @@ void WorkloadPhases::prefill()
   for (size_t i = 0; i < jobs.size(); ++i) {
     if (!results[i].ok) throw StepFailure("prefill of " + jobs[i].vm + "'s image failed: " + results[i].error);
     read_files_[jobs[i].vm] = results[i].file;
-    written_.push_back({vm_named(jobs[i].vm).volume, results[i].file, results[i].bytes});
+    written_.push_back({vm_named(jobs[i].vm).volume, results[i].file, results[i].bytes, jobs[i].vm});
   }
 }
 
@@ -160,11 +160,11 @@ std::vector<IoJob> WorkloadPhases::jobs_of(const std::string& phase)
   return jobs;
 }
 
-void WorkloadPhases::start_plan_writers()
+void WorkloadPhases::start_plan_writers(const std::function<bool(const Vm&)>& runs)
 {
   std::vector<IoJob> jobs;
   for (auto const& vm : cluster_.scenario().workload.vms)
-    for (size_t k = 0; k < vm.streams.size(); ++k) {
+    for (size_t k = 0; k < vm.streams.size() && (!runs || runs(vm)); ++k) {
       auto const& s = vm.streams[k];
       if (s.kind != StreamKind::SequentialWrite) continue;
       auto j      = job_for(vm, stem_of(vm.image, "-plan" + (k ? "-" + std::to_string(k) : std::string())), s.kind);
@@ -182,11 +182,12 @@ void WorkloadPhases::kill_vms_on(const std::string& node)
     if (node_of(vm) == node) plan_writers_->kill_vm(vm.name);
 }
 
-void WorkloadPhases::stop_plan_writers(double clock, std::vector<Event>& retried)
+std::vector<AckedWrite> WorkloadPhases::stop_plan_writers(double clock, std::vector<Event>& retried)
 {
-  if (!plan_writers_) return;
-  for (auto const& a : plan_writers_->stop(opt_.phase_deadline_s)) {
-    if (!a.file.empty()) written_.push_back({vm_named(a.vm).volume, a.file, a.acked});
+  if (!plan_writers_) return {};
+  auto acked = plan_writers_->stop(opt_.phase_deadline_s);
+  for (auto const& a : acked) {
+    if (!a.file.empty()) written_.push_back({vm_named(a.vm).volume, a.file, a.acked, a.vm});
     if (a.failures)
       retried.push_back({clock, "io-retried",
                          "plan: " + a.vm + ": " + std::to_string(a.failures) + " write(s) failed and were retried (" +
@@ -197,6 +198,7 @@ void WorkloadPhases::stop_plan_writers(double clock, std::vector<Event>& retried
                              " bytes acknowledged by fdatasync before that are verified, the write in flight is not"});
   }
   plan_writers_.reset();
+  return acked;
 }
 
 std::vector<IoResult> WorkloadPhases::run_alone(std::vector<IoJob>& jobs, std::map<std::string, double>& node_tx_share)
@@ -265,12 +267,12 @@ PhaseReport WorkloadPhases::figures(const std::string& phase, double clock_start
       written_by_node[node_of(*vm)] += static_cast<double>(r.bytes);
       written_by_vm[vm->name] += static_cast<double>(r.bytes);
       if (j.kind == StreamKind::SequentialWrite)
-        written_.push_back({vm->volume, r.file, r.bytes});
+        written_.push_back({vm->volume, r.file, r.bytes, vm->name});
       else
         for (int f = 0; f < r.files; ++f) {
           char name[32];
           std::snprintf(name, sizeof name, "/f%05d", f);
-          written_.push_back({vm->volume, j.file + name, j.file_size});
+          written_.push_back({vm->volume, j.file + name, j.file_size, vm->name});
         }
     }
     ClientFigures* cf = nullptr;

@@ -10,6 +10,7 @@
 #include "workload.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -21,6 +22,7 @@ struct WrittenFile {
   std::string volume;
   std::string path; // relative to the volume root
   std::uint64_t length = 0;
+  std::string vm; // who wrote it, where known
 };
 
 /* Data bricks (arbiters hold metadata only) of replica set `set`. */
@@ -44,12 +46,12 @@ public:
 
   /* With faults: every VM's sequential-write streams keep writing through the replay (BackgroundWriters), each to
    * its own file ("vm1-plan.qcow2"). */
-  void start_plan_writers();
+  void start_plan_writers(const std::function<bool(const Vm&)>& runs = nullptr); // runs: which VMs (default all)
   /* A crash of `node`: its VMs' writers die with it (SIGKILL). */
   void kill_vms_on(const std::string& node);
   /* Stops them; what each got acknowledged joins written(); the writes that failed and were retried are events
    * (`retried`), not workload errors: a crash makes them. */
-  void stop_plan_writers(double clock, std::vector<Event>& retried);
+  std::vector<AckedWrite> stop_plan_writers(double clock, std::vector<Event>& retried);
 
   /* Where each VM runs now (a live migration moved it): its streams enter that node and write through its mount. */
   void follow(const ClusterModel& model);

@@ -80,6 +80,8 @@ json to_json(const LabObservation& o)
                    {"mounted", n.seen.mounted},
                    {"names_network", n.seen.names_network},
                    {"state_network", n.seen.state_network},
+                   {"vms_observed", n.seen.vms_observed},
+                   {"vms_running", n.seen.vms_running},
                    {"peers", peers}};
   }
   for (auto const& [name, v] : o.volumes) {
@@ -90,11 +92,24 @@ json to_json(const LabObservation& o)
       heal.push_back({{"brick", h.brick}, {"connected", h.connected}, {"entries", h.entries}});
     volumes[name] = {{"bricks", bricks}, {"heal", heal}, {"stale", v.stale}};
   }
+  json vms = json::object();
+  for (auto const& [name, v] : o.vms)
+    vms[name] = {
+        {"node", v.node}, {"running", v.running}, {"write_rate", optional_value(v.write_rate)}, {"down", v.down.value}};
+  json verification = nullptr;
+  if (o.verification)
+    verification = {{"files", o.verification->files},
+                    {"bytes_verified", o.verification->bytes_verified},
+                    {"bytes_lost", o.verification->bytes_lost},
+                    {"problems", o.verification->problems},
+                    {"method", o.verification->method}};
   return {{"at", optional_value(o.at)},
           {"nodes", nodes},
           {"volumes", volumes},
+          {"vms", vms},
           {"vm_write_rate", optional_value(o.vm_write_rate)},
-          {"downtime", optional_value(o.downtime)}};
+          {"downtime", optional_value(o.downtime)},
+          {"verification", verification}};
 }
 
 LabObservation observation_from_json(const json& j)
@@ -112,6 +127,8 @@ LabObservation observation_from_json(const json& j)
     node.seen.mounted       = n.at("mounted").get<std::set<std::string>>();
     node.seen.names_network = n.at("names_network").get<std::string>();
     node.seen.state_network = n.at("state_network").get<std::string>();
+    node.seen.vms_observed  = n.value("vms_observed", false);
+    if (n.contains("vms_running")) node.seen.vms_running = n.at("vms_running").get<std::set<std::string>>();
     for (auto const& p : n.at("peers"))
       node.peers.push_back({p.at("hostname").get<std::string>(), p.at("uuid").get<std::string>(),
                             p.at("state").get<std::string>(), p.at("connected").get<bool>()});
@@ -124,6 +141,20 @@ LabObservation observation_from_json(const json& j)
       vol.heal.push_back(
           {h.at("brick").get<std::string>(), h.at("connected").get<bool>(), h.at("entries").get<long>()});
     vol.stale = v.at("stale").get<std::vector<bool>>();
+  }
+  if (j.contains("vms"))
+    for (auto const& [name, v] : j.at("vms").items())
+      o.vms[name] = {v.at("node").get<std::string>(), v.at("running").get<bool>(),
+                     optional_of<BytesPerSecond>(v, "write_rate"), Seconds{v.at("down").get<double>()}};
+  if (j.contains("verification") && !j.at("verification").is_null()) {
+    auto const& v = j.at("verification");
+    Verification ver;
+    ver.files          = v.at("files").get<int>();
+    ver.bytes_verified = v.at("bytes_verified").get<std::uint64_t>();
+    ver.bytes_lost     = v.at("bytes_lost").get<std::uint64_t>();
+    ver.problems       = v.at("problems").get<std::vector<std::string>>();
+    ver.method         = v.at("method").get<std::string>();
+    o.verification     = ver;
   }
   return o;
 }

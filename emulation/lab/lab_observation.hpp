@@ -5,6 +5,7 @@
 
 #include "gluster_output.hpp"
 #include "observed_state.hpp"
+#include "report.hpp"
 #include "units.hpp"
 
 #include <map>
@@ -33,12 +34,24 @@ struct LabVolume {
   std::vector<bool> stale;
 };
 
+/* A VM of the lab's workload (its `virsh` state and what its writers measured). */
+struct LabVm {
+  std::string node;
+  bool running = true;
+  std::optional<BytesPerSecond> write_rate; // its sequential writes in the last writers' period; none: not writing
+  Seconds down{0};                          // shut off so far (virsh shutdown/destroy, or its node's power)
+};
+
 struct LabObservation {
   std::optional<Seconds> at; // since the lab came up, when the lab records it
   std::map<std::string, LabNode> nodes;
   std::map<std::string, LabVolume> volumes;
-  std::optional<BytesPerSecond> vm_write_rate; // the VMs' current throughput, filled by the lab's workload
-  std::optional<Seconds> downtime;             // how long VMs could not write so far, from the workload's timestamps
+  std::map<std::string, LabVm> vms;            // filled by the lab's supervisor
+  std::optional<BytesPerSecond> vm_write_rate; // the running VMs' sum of write_rate
+  std::optional<Seconds> downtime;             // the longest any VM has been shut off so far
+  // Every acknowledged write read back from every data brick of its replica set, as emulate verifies at its end:
+  // the files as the writers' last period left them. Absent until a period has ended.
+  std::optional<Verification> verification;
 };
 
 /* Per brick of `vol`: stale, from heal info in volume order (`previous`: the last value, for bricks none can tell). */

@@ -43,6 +43,9 @@ emu::ObservedNode expected_observation(const ClusterModel& m, const std::string&
     if (i.present) o.interfaces[name] = {s.powered && i.up, i.mtu};
   for (auto const& v : emu::mounted_volumes(m, node))
     o.mounted.insert(v);
+  o.vms_observed = true;
+  for (auto const& vm : m.scenario().workload.vms)
+    if (m.vm(vm.name).node == node && m.vm(vm.name).running && s.powered) o.vms_running.insert(vm.name);
   o.names_network = s.names_network;
   o.state_network = s.state_network;
   return o;
@@ -234,6 +237,8 @@ LabStatus lab_status(const Scenario& sc, const std::vector<ClusterModel>& states
   }
   s.vm_write_rate       = obs.vm_write_rate;
   s.downtime            = obs.downtime;
+  s.vms                 = obs.vms;
+  s.verification        = obs.verification;
   std::string at_step   = done > 0 ? sc.plan.steps[done - 1].name : "the start";
   ClusterModel observed = observed_model(states[done], obs, at_step);
   for (auto const& vol : sc.volumes)
@@ -283,7 +288,20 @@ void print_lab_status(const LabStatus& s, std::ostream& out)
   for (auto const& [vol, net] : s.volume_networks)
     out << "Volume " << vol << " uses network \"" << net << "\"\n";
   out << "VM write throughput: " << rate_text(s.vm_write_rate) << "\n";
-  out << "Downtime so far: " << seconds_text(s.downtime) << "\n";
+  out << "Downtime so far: " << seconds_text(s.downtime) << (s.downtime ? " (the longest any VM was shut off)" : "")
+      << "\n";
+  for (auto const& [name, vm] : s.vms)
+    out << "  " << name << " on " << vm.node << ": " << (vm.running ? "running" : "shut off")
+        << (vm.write_rate ? ", writes " + rate_text(vm.write_rate) : std::string())
+        << (vm.down.value > 0 ? ", down " + seconds_text(vm.down) : std::string()) << "\n";
+  if (!s.verification)
+    out << "Bytes lost: not verified yet (the writers' first period has not ended)\n";
+  else {
+    out << "Bytes lost: " << s.verification->bytes_lost << " (" << s.verification->bytes_verified << " bytes of "
+        << s.verification->files << " files read back from every replica)\n";
+    for (auto const& p : s.verification->problems)
+      out << "  " << p << "\n";
+  }
   if (s.broken_rules.empty()) out << "No checker rule is broken.\n";
   for (auto const& f : s.broken_rules)
     out << to_string(f.severity) << " " << f.rule << ": " << f.message << "\n";
@@ -306,7 +324,20 @@ nlohmann::json to_json(const LabStatus& s)
   j["volume_networks"] = s.volume_networks;
   j["vm_write_rate"]   = s.vm_write_rate ? nlohmann::json(rate_text(s.vm_write_rate)) : nlohmann::json("not measured");
   j["downtime"]        = s.downtime ? nlohmann::json(seconds_text(s.downtime)) : nlohmann::json("not measured");
-  j["broken_rules"]    = nlohmann::json::array();
+  j["vms"]             = nlohmann::json::object();
+  for (auto const& [name, vm] : s.vms)
+    j["vms"][name] = {{"node", vm.node},
+                      {"state", vm.running ? "running" : "shut off"},
+                      {"write_rate", vm.write_rate ? nlohmann::json(rate_text(vm.write_rate)) : nlohmann::json()},
+                      {"down_s", vm.down.value}};
+  j["verification"] = nullptr;
+  if (s.verification)
+    j["verification"] = {{"files", s.verification->files},
+                         {"bytes_verified", s.verification->bytes_verified},
+                         {"bytes_lost", s.verification->bytes_lost},
+                         {"problems", s.verification->problems},
+                         {"method", s.verification->method}};
+  j["broken_rules"] = nlohmann::json::array();
   for (auto const& f : s.broken_rules)
     j["broken_rules"].push_back(
         {{"rule", f.rule}, {"severity", to_string(f.severity)}, {"message", f.message}, {"step", f.step}});

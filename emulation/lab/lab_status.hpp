@@ -36,6 +36,8 @@ struct LabStatus {
   std::vector<std::string> off_plan; // !on_plan: what differs from the nearest state of the plan
   std::optional<BytesPerSecond> vm_write_rate;
   std::optional<Seconds> downtime;
+  std::map<std::string, LabVm> vms;
+  std::optional<Verification> verification;
   std::map<std::string, std::string> volume_networks; // volume -> the network its first server's pool uses
   std::vector<CheckFinding> broken_rules;             // rules the observed state breaks and the plan's does not
 };

@@ -6,19 +6,23 @@
 
 #include "cluster_bring_up.hpp"
 #include "node_access.hpp"
+#include "verification.hpp"
 #include "workload_phase.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <functional>
+#include <iomanip>
 #include <iostream>
 #include <poll.h>
 #include <set>
 #include <sstream>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <thread>
 #include <unistd.h>
 
 namespace ibmig::lab {
@@ -39,10 +43,10 @@ std::string unit_of(std::string u)
   return u == "openibd" ? "rdma" : u;
 }
 
-std::map<std::string, std::string> read_ifcfg(const std::string& path)
+std::map<std::string, std::string> read_ifcfg(const std::string& text)
 {
   std::map<std::string, std::string> kv;
-  std::ifstream in(path);
+  std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
     auto eq = line.find('=');
@@ -52,6 +56,13 @@ std::map<std::string, std::string> read_ifcfg(const std::string& path)
     kv[line.substr(0, eq)] = v;
   }
   return kv;
+}
+
+const Vm& vm_named(const Scenario& sc, const std::string& name)
+{
+  for (auto const& vm : sc.workload.vms)
+    if (vm.name == name) return vm;
+  throw std::invalid_argument("no VM " + name + " in the scenario");
 }
 
 class Supervisor {
@@ -75,8 +86,12 @@ private:
   Reply install_hca(const std::string& node);
   Reply interface(const std::string& node, const std::string& iface, bool up);
   Reply devinfo(const std::string& node);
+  Reply virsh(const std::string& node, const std::vector<std::string>& argv);
+  Reply chkconfig_list(const std::string& node, const std::vector<std::string>& args);
+  LabObservation observe();
   void publish();
   void restart_writers();
+  void set_vm(const std::string& vm, bool running);
   void log(const std::string& line) { std::cerr << "[lab " << opt_.name << "] " << line << std::endl; }
 
   const Scenario& sc_;
@@ -95,6 +110,17 @@ private:
   Clock::time_point t0_ = Clock::now();
   Clock::time_point up_ = Clock::now();
   std::optional<LabObservation> last_seen_; // what heal info cannot tell now (bricks down) comes from the last look
+
+  // The VMs as `virsh` knows them: a VM that runs has writers; shut off (by virsh or its node's power) it has none.
+  struct VmRun {
+    bool running            = true;
+    Clock::time_point since = Clock::now(); // shut off since
+    double down_s           = 0;            // earlier times shut off
+    std::optional<BytesPerSecond> rate;     // its writes in the last period
+  };
+  std::map<std::string, VmRun> vms_;
+  std::map<std::pair<std::string, std::string>, emu::WrittenFile> latest_; // (volume, file) -> its last period's writes
+  std::optional<Verification> verification_;
 };
 
 int Supervisor::run(int ready_fd)
@@ -136,6 +162,8 @@ int Supervisor::run(int ready_fd)
     if (::chdir("/") != 0) log("chdir /: " + std::string(std::strerror(errno)));
   }
   // After detaching: the writers (forked) must not hold lab up's output open.
+  for (auto const& vm : sc_.workload.vms)
+    vms_[vm.name] = {};
   workload_->start_plan_writers();
   t0_ = up_ = Clock::now();
   serve();
@@ -204,15 +232,71 @@ void Supervisor::serve()
   }
 }
 
-/* The VMs keep writing: each period their bounded files are rewritten from the start. */
+/* The VMs keep writing: each period their bounded files are rewritten from the start. Between two periods no writer
+ * runs: every file is read back from its replicas then (emulate's verification), and each VM's rate is its bytes
+ * acknowledged over the time it took. */
 void Supervisor::restart_writers()
 {
   std::vector<Event> ignored; // failed writes of a node that went down are the trainee's doing, not the lab's
-  workload_->stop_plan_writers(0, ignored);
-  workload_->start_plan_writers();
-  for (auto const& n : off_)
-    workload_->kill_vms_on(n);
+  std::map<std::string, std::pair<double, double>> wrote; // vm -> (bytes, seconds)
+  for (auto const& a : workload_->stop_plan_writers(0, ignored)) {
+    if (a.file.empty()) continue;
+    auto& w = wrote[a.vm];
+    w.first += static_cast<double>(a.acked);
+    w.second                                      = std::max(w.second, a.busy_s);
+    latest_[{vm_named(sc_, a.vm).volume, a.file}] = {vm_named(sc_, a.vm).volume, a.file, a.acked, a.vm};
+  }
+  double period = since(t0_);
+  for (auto& [name, vm] : vms_)
+    if (auto it = wrote.find(name); it != wrote.end() && it->second.second > 0)
+      vm.rate = BytesPerSecond{it->second.first / it->second.second};
+    else if (it != wrote.end() && period >= 1)
+      vm.rate = BytesPerSecond{0}; // it ran a whole second and nothing was acknowledged: its disk hangs
+    else if (!vm.running)
+      vm.rate.reset();
+  std::vector<emu::WrittenFile> files;
+  for (auto const& [key, f] : latest_)
+    files.push_back(f);
+  if (!files.empty()) verification_ = emu::verify_written_files(sc_, cluster_->layout(), files);
+  workload_->start_plan_writers([&](const Vm& vm) { return vms_[vm.name].running; });
   t0_ = Clock::now();
+}
+
+void Supervisor::set_vm(const std::string& name, bool running)
+{
+  auto& vm = vms_[name];
+  if (vm.running == running) return;
+  if (running) vm.down_s += since(vm.since);
+  vm.since   = Clock::now();
+  vm.running = running;
+}
+
+LabObservation Supervisor::observe()
+{
+  for (auto const& n : sc_.nodes)
+    if (!off_.count(n.name)) cluster_->sync_mounts(n.name); // the trainee mounts and unmounts by hand
+  LabObservation seen = observe_lab(*cluster_, sc_, last_seen_ ? &*last_seen_ : nullptr);
+  for (auto& [name, n] : seen.nodes) {
+    n.powered           = off_.count(name) == 0; // the lab's own power switch, not a guess from what runs
+    n.seen.vms_observed = true;
+  }
+  std::optional<double> total;
+  double longest = 0;
+  for (auto const& vm : sc_.workload.vms) {
+    auto const& run = vms_[vm.name];
+    LabVm v{vm.node, run.running, run.running ? run.rate : std::nullopt,
+            Seconds{run.down_s + (run.running ? 0 : since(run.since))}};
+    if (run.running) seen.nodes[vm.node].seen.vms_running.insert(vm.name);
+    if (v.write_rate) total = total.value_or(0) + v.write_rate->value;
+    longest           = std::max(longest, v.down.value);
+    seen.vms[vm.name] = v;
+  }
+  if (total) seen.vm_write_rate = BytesPerSecond{*total};
+  seen.downtime     = Seconds{longest};
+  seen.verification = verification_;
+  seen.at           = Seconds{since(up_)};
+  last_seen_        = seen;
+  return seen;
 }
 
 void Supervisor::answer(int fd)
@@ -255,12 +339,21 @@ Reply Supervisor::operation(const nlohmann::json& req)
 {
   auto op = req.at("op").get<std::string>();
   if (op == "observe") {
-    LabObservation seen = observe_lab(*cluster_, sc_, last_seen_ ? &*last_seen_ : nullptr);
-    for (auto& [name, n] : seen.nodes)
-      n.powered = off_.count(name) == 0; // the lab's own power switch, not a guess from what runs
-    seen.at    = Seconds{since(up_)};
-    last_seen_ = seen;
-    return {0, to_json(seen).dump()};
+    // "verify": end the writers' period now, so the bytes-lost figure is of this moment (lab status asks so).
+    if (req.value("verify", false)) restart_writers();
+    return {0, to_json(observe()).dump()};
+  }
+  if (op == "measure") {
+    // A period of its own: the VMs' rates over it (a trainee waits for the answer; the shims wait meanwhile).
+    double wait = std::clamp(req.value("seconds", 5.0), 1.0, 30.0);
+    restart_writers();
+    for (auto t = Clock::now(); since(t) < wait && !emu::interrupt_requested();)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    restart_writers();
+    auto seen = observe();
+    return {0, nlohmann::json{{"vm_write_rate",
+                               seen.vm_write_rate ? nlohmann::json(seen.vm_write_rate->value) : nlohmann::json()}}
+                   .dump()};
   }
   if (op == "inject")
     return {1, "drills are not available in a running lab yet (ibmig emulate --inject " +
@@ -285,7 +378,26 @@ Reply Supervisor::handle(const std::string& node, std::vector<std::string> argv)
       cmd == "shutdown" || (cmd == "systemctl" && !args.empty() && args[0] == "poweroff"))
     return power_off(node);
   if (cmd == "systemctl" && args.size() >= 2) return service(node, unit_of(args[1]), args[0]);
+  if (cmd == "service" && args.size() >= 2 && args[1] == "status") {
+    // SysV's words, as on the runbook's CentOS 6 (`service glusterd status`: "glusterd (pid N) is running...").
+    auto r = service(node, unit_of(args[0]), "is-active");
+    if (r.status > 3) return r;
+    std::string pids;
+    if (r.status == 0 && unit_of(args[0]) == "glusterd")
+      for (auto const& o : cluster_->state().objects())
+        if (o.kind == emu::CreatedObject::Kind::Process && o.name == "glusterd" &&
+            o.netns == cluster_->layout().netns(node))
+          pids += (pids.empty() ? "" : " ") + std::to_string(o.pid);
+    return {r.status,
+            unit_of(args[0]) +
+                (r.status == 0 ? (pids.empty() ? "" : " (pid  " + pids + ")") + " is running...\n" : " is stopped\n")};
+  }
   if (cmd == "service" && args.size() >= 2) return service(node, unit_of(args[0]), args[1]);
+  if (cmd == "virsh") return virsh(node, {argv.begin() + 1, argv.end()});
+  if (cmd == "chkconfig" && argv.size() >= 2 && argv[1] == "--list") return chkconfig_list(node, args);
+  if ((cmd == "yum" || cmd == "dnf") && !args.empty() && args[0] == "install")
+    return {0, "ibmig lab: the node's packages are the host's (rdma-core, infiniband-diags, glusterfs): nothing to "
+               "install.\nNothing to do.\n"};
   if (cmd == "chkconfig" && args.size() == 2 && (args[1] == "on" || args[1] == "off"))
     return service(node, unit_of(args[0]), args[1] == "on" ? "enable" : "disable");
   if ((cmd == "ifup" || cmd == "ifdown") && args.size() == 1) return interface(node, args[0], cmd == "ifup");
@@ -293,7 +405,8 @@ Reply Supervisor::handle(const std::string& node, std::vector<std::string> argv)
   if (cmd == "systemctl")
     return {1, "usage (lab): systemctl start|stop|restart|status|is-active|enable|disable UNIT\n"};
   if (cmd == "service") return {1, "usage (lab): service UNIT start|stop|restart|status\n"};
-  if (cmd == "chkconfig") return {1, "usage (lab): chkconfig UNIT on|off\n"};
+  if (cmd == "chkconfig") return {1, "usage (lab): chkconfig UNIT on|off, chkconfig --list [UNIT]\n"};
+  if (cmd == "yum" || cmd == "dnf") return {1, "usage (lab): " + cmd + " install PACKAGE...\n"};
   if (cmd == "ifup" || cmd == "ifdown") return {1, "usage: " + cmd + " IFACE\n"};
   return {1, cmd + ": not something this lab provides\n"};
 }
@@ -348,6 +461,8 @@ Reply Supervisor::power_off(const std::string& node)
   // shell in it too (the asker's session ends, as on a real server).
   off_.insert(node);
   publish();
+  for (auto const& vm : sc_.workload.vms)
+    if (vm.node == node) set_vm(vm.name, false); // killed with the node; after power-on they stay shut off
   after_reply_ = [this, node] {
     workload_->kill_vms_on(node);
     cluster_->power_off(node);
@@ -372,14 +487,10 @@ Reply Supervisor::power_on(const std::string& node)
   }
   off_.erase(node);
   publish();
-  std::string out = node + " powered on";
-  for (auto const& vm : sc_.workload.vms)
-    if (vm.node == node) try {
-        cluster_->mount(node, vm.volume); // its VMs come back at the next writers' period
-      } catch (const StepFailure& e) {
-        out += "; " + vm.name + "'s volume not mounted: " + e.what();
-      }
-  return {0, out + "\n"};
+  // Its VMs stay shut off and their volumes unmounted, as the model has it after a power-on: `mount` and
+  // `virsh start` bring them back.
+  cluster_->sync_mounts(node);
+  return {0, node + " powered on\n"};
 }
 
 Reply Supervisor::install_hca(const std::string& node)
@@ -407,8 +518,10 @@ Reply Supervisor::interface(const std::string& node, const std::string& iface, b
     cluster_->set_interface(node, iface, false);
     return {0, ""};
   }
-  auto path         = cluster_->layout().node_dir(node) + "/network-scripts/ifcfg-" + iface;
-  auto kv           = read_ifcfg(path);
+  auto path = "/etc/sysconfig/network-scripts/ifcfg-" + iface; // the node's own /etc (node_access.hpp)
+  auto text = cluster_->node_run(node, {"cat", path}, 10);
+  if (!text.ok()) return {1, "ifup: " + path + ": no such file (write it first; see `ip link` for " + iface + ")\n"};
+  auto kv           = read_ifcfg(text.out);
   Nic as_configured = *nic;
   if (kv.count("IPADDR")) as_configured.address = kv["IPADDR"];
   int mtu = nic->mtu;
@@ -423,6 +536,74 @@ Reply Supervisor::interface(const std::string& node, const std::string& iface, b
   cluster_->configure_interface(node, as_configured, mtu, mode);
   unconfigured_.erase(node + ":" + iface);
   return {0, ""};
+}
+
+/* virsh for the scenario's VMs on `node`: a VM is its writers (the workload's sequential-write streams). */
+Reply Supervisor::virsh(const std::string& node, const std::vector<std::string>& argv)
+{
+  std::vector<std::string> args;
+  for (auto const& a : argv)
+    if (a.rfind("--", 0) != 0) args.push_back(a);
+  bool all   = std::find(argv.begin(), argv.end(), "--all") != argv.end();
+  auto usage = Reply{1, "usage (lab): virsh list [--all] | domstate VM | start VM | shutdown VM | destroy VM\n"};
+  if (args.empty()) return usage;
+  const std::string& verb = args[0];
+  if (verb == "list") {
+    std::ostringstream out;
+    out << " Id   Name        State\n-----------------------------\n";
+    int id = 1;
+    for (auto const& vm : sc_.workload.vms)
+      if (vm.node == node && (all || vms_[vm.name].running)) {
+        bool runs = vms_[vm.name].running;
+        out << " " << std::left << std::setw(4) << (runs ? std::to_string(id++) : "-") << " " << std::setw(11)
+            << vm.name << " " << (runs ? "running" : "shut off") << "\n";
+      }
+    return {0, out.str() + "\n"};
+  }
+  if (args.size() != 2) return usage;
+  const Vm* vm = nullptr;
+  for (auto const& v : sc_.workload.vms)
+    if (v.name == args[1] && v.node == node) vm = &v;
+  if (!vm) return {1, "error: failed to get domain '" + args[1] + "'\n"};
+  auto& run = vms_[vm->name];
+  if (verb == "domstate") return {0, std::string(run.running ? "running" : "shut off") + "\n\n"};
+  if (verb == "start") {
+    if (run.running)
+      return {1, "error: Failed to start domain '" + vm->name +
+                     "'\nerror: Requested operation is not valid: domain is already running\n"};
+    cluster_->sync_mounts(node);
+    if (!cluster_->mounted(node, vm->volume))
+      return {1, "error: Failed to start domain '" + vm->name + "'\nerror: Cannot access storage file '/mnt/" +
+                     vm->volume + "/" + vm->image + "': No such file or directory (mount the volume first)\n"};
+    set_vm(vm->name, true);
+    restart_writers(); // a new period, with its writers
+    return {0, "Domain '" + vm->name + "' started\n\n"};
+  }
+  if (verb == "shutdown" || verb == "destroy") {
+    if (!run.running)
+      return {1, "error: Failed to " + verb + " domain '" + vm->name +
+                     "'\nerror: Requested operation is not valid: domain is not running\n"};
+    set_vm(vm->name, false);
+    restart_writers(); // its writers stop after their current write (acknowledged bytes kept), the others go on
+    return {0, "Domain '" + vm->name + "' " + (verb == "shutdown" ? "is being shutdown" : "destroyed") + "\n\n"};
+  }
+  return usage;
+}
+
+Reply Supervisor::chkconfig_list(const std::string& node, const std::vector<std::string>& args)
+{
+  std::string out;
+  for (std::string unit : {"glusterd", "rdma"}) {
+    if (!args.empty() && unit_of(args[0]) != unit) continue;
+    if (unit == "glusterd" && !sc_.find_node(node)->server) continue;
+    bool on = !disabled_.count(node + ":" + unit);
+    out += unit + std::string(16 - unit.size(), ' ') + "0:off\t1:off\t2:" + (on ? "on" : "off") +
+           "\t3:" + (on ? "on" : "off") + "\t4:" + (on ? "on" : "off") + "\t5:" + (on ? "on" : "off") + "\t6:off\n";
+  }
+  if (out.empty())
+    return {1, "error reading information on service " + (args.empty() ? std::string("?") : args[0]) +
+                   ": No such file or directory\n"};
+  return {0, out};
 }
 
 Reply Supervisor::devinfo(const std::string& node)

@@ -84,6 +84,7 @@ void NodeAccess::set_up()
   connect_host();
   for (auto const& n : cluster_.scenario().nodes) {
     write_shims(n.name);
+    own_files(n.name);
     start_sshd(n.name);
   }
   write_client_files();
@@ -122,13 +123,38 @@ void NodeAccess::write_shims(const std::string& node)
 {
   auto bin = cluster_.layout().node_dir(node) + "/bin";
   std::filesystem::create_directories(bin);
-  for (auto const& cmd :
-       {"systemctl", "service", "chkconfig", "poweroff", "halt", "init", "shutdown", "ifup", "ifdown", "ibv_devinfo"})
+  for (auto const& cmd : {"systemctl", "service", "chkconfig", "poweroff", "halt", "init", "shutdown", "ifup", "ifdown",
+                          "ibv_devinfo", "virsh", "yum", "dnf"})
     write_file(bin + "/" + cmd, shim(ibmig_, socket_, node, cmd), 0755);
+  // The nodes share the host's process table: pgrep and pkill in a node see the processes of its network namespace
+  // only, so `pkill -x glusterfsd` stops this node's bricks, not every node's (nor anything else on the host).
+  for (auto const& cmd : {"pgrep", "pkill"})
+    write_file(
+        bin + "/" + cmd,
+        std::string("#!/bin/sh\n# ibmig lab: this node's processes only (its network namespace)\nexec /usr/bin/") +
+            cmd + " --ns $$ --nslist net \"$@\"\n",
+        0755);
   // Root's PATH searches /usr/local/sbin first: the shims win over the host's systemctl and poweroff.
   auto r = cluster_.node_run(node, {"mount", "--bind", bin, "/usr/local/sbin"});
   if (!r.ok()) throw StepFailure("shims on " + node + ": " + r.summary());
-  std::filesystem::create_directories(cluster_.layout().node_dir(node) + "/network-scripts");
+}
+
+/* The node's own /etc and /mnt, in its mount namespace only: /etc is an overlay of the host's whose upper layer is
+ * the node's directory (the emulator's hosts file is already there), so `sed -i /etc/hosts`, ifcfg files in
+ * /etc/sysconfig/network-scripts and /etc/resolv.conf are the node's; /mnt is a tmpfs holding, per volume, the path
+ * the runbook mounts it at (/mnt/VOLUME), a symbolic link to the emulator's mount point. */
+void NodeAccess::own_files(const std::string& node)
+{
+  auto const& layout = cluster_.layout();
+  auto dir           = layout.node_dir(node);
+  std::filesystem::create_directories(dir + "/etc-work");
+  std::string script = "umount /etc/hosts && mount -t overlay ibmig-etc -o lowerdir=/etc,upperdir=" + dir +
+                       "/etc,workdir=" + dir + "/etc-work /etc && mkdir -p /etc/sysconfig/network-scripts && " +
+                       "mount -t tmpfs -o size=1m,mode=0755 ibmig-mnt /mnt";
+  for (auto const& v : cluster_.scenario().volumes)
+    script += " && ln -s " + layout.mount_point(node, v.name) + " /mnt/" + v.name;
+  auto r = cluster_.node_run(node, {"sh", "-c", script});
+  if (!r.ok()) throw StepFailure("/etc and /mnt of " + node + ": " + r.summary());
 }
 
 void NodeAccess::start_sshd(const std::string& node)
@@ -144,8 +170,7 @@ void NodeAccess::start_sshd(const std::string& node)
                       "PermitRootLogin prohibit-password\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
                       "UsePAM no\nStrictModes no\nPidFile /run/sshd.pid\nSubsystem sftp internal-sftp\n"
                       "SetEnv IBMIG_LAB_NODE=" +
-                      node + " debian_chroot=" + node + " IBMIG_IFCFG_DIR=" + cluster_.layout().node_dir(node) +
-                      "/network-scripts\n");
+                      node + " debian_chroot=" + node + "\n");
   // debian_chroot: Debian's bash prompt then names the node, "(n1)root@host:~#" (nodes share the host's name).
   // /run is the node's own tmpfs: sshd's privilege-separation directory lives there.
   auto r = cluster_.node_run(node, {"sh", "-c", "mkdir -p /run/sshd && /usr/sbin/sshd -f " + cfg});

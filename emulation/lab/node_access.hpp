@@ -30,6 +30,7 @@ private:
   void make_keys();
   void connect_host();
   void write_shims(const std::string& node);
+  void own_files(const std::string& node);
   void write_client_files();
 
   emu::EmulatedCluster& cluster_;

@@ -31,14 +31,23 @@ namespace {
 class SupervisedLab : public Lab {
 public:
   explicit SupervisedLab(LabInfo info) : info_(std::move(info)) {}
-  LabObservation observe() override
+  LabObservation observe() override { return observe(false); }
+  /* verify: the writers' period ends first, so the bytes-lost figure is of now (reads every replica: lab status). */
+  LabObservation observe(bool verify)
   {
-    Reply r = request(info_.socket, {{"op", "observe"}}, 60);
+    Reply r = request(info_.socket, {{"op", "observe"}, {"verify", verify}}, 60);
     if (r.status != 0) throw LabNotRunning("lab " + info_.name + " did not answer: " + r.out);
-    last_ = observation_from_json(nlohmann::json::parse(r.out));
-    return last_;
+    return observation_from_json(nlohmann::json::parse(r.out));
   }
-  std::optional<BytesPerSecond> measure_write_rate() override { return observe().vm_write_rate; }
+  /* A period of the writers of kMeasure_s, measured by the supervisor. */
+  std::optional<BytesPerSecond> measure_write_rate() override
+  {
+    Reply r = request(info_.socket, {{"op", "measure"}, {"seconds", kMeasure_s}}, 60);
+    if (r.status != 0) throw LabNotRunning("lab " + info_.name + " did not measure: " + r.out);
+    auto j = nlohmann::json::parse(r.out);
+    if (j.at("vm_write_rate").is_null()) return std::nullopt;
+    return BytesPerSecond{j.at("vm_write_rate").get<double>()};
+  }
   void inject(const std::string& drill) override
   {
     Reply r = request(info_.socket, {{"op", "inject"}, {"drill", drill}}, 60);
@@ -46,8 +55,8 @@ public:
   }
 
 private:
+  static constexpr double kMeasure_s = 5;
   LabInfo info_;
-  LabObservation last_;
 };
 
 } // namespace
@@ -61,8 +70,8 @@ int lab_status_command(const Scenario& sc, const std::string& lab, bool json, co
                        std::ostream& out, std::ostream& err)
 {
   try {
-    auto live   = attach_lab(running_lab(state_dir, lab), sc);
-    LabStatus s = lab_status(sc, live->observe());
+    SupervisedLab live(running_lab(state_dir, lab));
+    LabStatus s = lab_status(sc, live.observe(true));
     if (json)
       out << to_json(s).dump(2) << "\n";
     else

@@ -395,7 +395,7 @@ TEST(PlanReplay, StepsBecomeNamespaceCommands)
   MistakenPlan plan = apply_mistakes(sc, {});
   PlanReplayer replay(cluster, plan, {0.0}, 0);
   for (auto const& n : sc.nodes)
-    fs::create_directories(layout.node_dir(n.name));
+    fs::create_directories(layout.node_dir(n.name) + "/etc");
 
   size_t next = 0;
   replay_until(replay, sc, next, "Install HCAs");
@@ -437,7 +437,7 @@ TEST(PlanReplay, StepsBecomeNamespaceCommands)
   EXPECT_NE(replay.findings().back().message.find("expected this check to pass"), std::string::npos);
 
   replay.run_step(step_named(sc, "Re-point storage names to IB"), "ib");
-  std::ifstream hosts(layout.node_dir("n1") + "/hosts");
+  std::ifstream hosts(layout.hosts_file("n1"));
   std::stringstream text;
   text << hosts.rdbuf();
   EXPECT_NE(text.str().find("10.10.2.13 gl3.storage.example"), std::string::npos);
@@ -594,7 +594,7 @@ TEST(Verification, ReadsEveryDataBrickOfTheFilesReplicaSet)
   put(vol.bricks[3], data.size());
   put(vol.bricks[0], 0); // a DHT link file on the first set: empty with the sticky bit, not a copy
   fs::permissions(layout.brick_dir(vol.bricks[0]) + "/" + name, fs::perms::sticky_bit, fs::perm_options::add);
-  std::vector<WrittenFile> written{{vol.name, name, data.size()}};
+  std::vector<WrittenFile> written{{vol.name, name, data.size(), "vm1"}};
   auto ok = verify_written_files(sc, layout, written);
   EXPECT_EQ(ok.files, 1);
   EXPECT_EQ(ok.bytes_verified, 2 * data.size());
