@@ -63,6 +63,9 @@ std::vector<std::string> differences(const ClusterModel& m, const std::string& n
     if (up && it->second.up && i.mtu != it->second.mtu)
       say(iface + " has MTU " + std::to_string(it->second.mtu) + ", the model expects " + std::to_string(i.mtu));
   }
+  if (seen.enabled_observed && m.scenario().find_node(node)->server && want.glusterd_enabled != seen.glusterd_enabled)
+    say(want.glusterd_enabled ? "glusterd should start at boot, it is disabled"
+                              : "glusterd starts at boot, it should be disabled");
   if (seen.vms_observed)
     for (auto const& vm : m.scenario().workload.vms) {
       if (m.vm(vm.name).node != node) continue;

@@ -26,6 +26,9 @@ struct ObservedNode {
   // The VMs that run on the node, where something tracks them (a lab's `virsh`); emulate leaves them unobserved.
   bool vms_observed = false;
   std::set<std::string> vms_running;
+  // Whether glusterd starts at boot, where something tracks it (a lab's chkconfig/systemctl enable).
+  bool enabled_observed = false;
+  bool glusterd_enabled = false;
 };
 
 /* The network the storage names resolve to in a hosts file's text ("" when it names none of them). */

@@ -80,7 +80,7 @@ std::string place(const IoJob& job, WireResult& w)
   for (int k = 0; k < 64; ++k) {
     std::string name = k == 0 ? job.file : job.file + "." + std::to_string(k);
     std::string path = job.dir + "/" + name;
-    int fd           = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+    int fd           = ::open(path.c_str(), O_CREAT | O_WRONLY | (job.keep_contents ? 0 : O_TRUNC), 0644);
     if (fd < 0) {
       set_error(w, "create " + path);
       return "";

@@ -28,6 +28,9 @@ struct IoJob {
   std::vector<std::string> placement_bricks;
   /* Paced companions end when every unpaced job has finished (the phase lasts as long as the bounded streams). */
   bool primary = false;
+  /* Rewrite the file in place (same bytes: the pattern is the file's) instead of truncating it: what an earlier
+   * run acknowledged stays there to be verified (a lab's writers, period after period). */
+  bool keep_contents = false;
 };
 
 struct IoResult {

@@ -160,16 +160,17 @@ std::vector<IoJob> WorkloadPhases::jobs_of(const std::string& phase)
   return jobs;
 }
 
-void WorkloadPhases::start_plan_writers(const std::function<bool(const Vm&)>& runs)
+void WorkloadPhases::start_plan_writers(const std::function<bool(const Vm&)>& runs, bool keep_contents)
 {
   std::vector<IoJob> jobs;
   for (auto const& vm : cluster_.scenario().workload.vms)
     for (size_t k = 0; k < vm.streams.size() && (!runs || runs(vm)); ++k) {
       auto const& s = vm.streams[k];
       if (s.kind != StreamKind::SequentialWrite) continue;
-      auto j      = job_for(vm, stem_of(vm.image, "-plan" + (k ? "-" + std::to_string(k) : std::string())), s.kind);
-      j.max_bytes = static_cast<std::uint64_t>(opt_.plan_write_bytes.value);
-      j.rate_Bps  = s.rate ? s.rate->value * opt_.rate_scale : 0;
+      auto j          = job_for(vm, stem_of(vm.image, "-plan" + (k ? "-" + std::to_string(k) : std::string())), s.kind);
+      j.max_bytes     = static_cast<std::uint64_t>(opt_.plan_write_bytes.value);
+      j.rate_Bps      = s.rate ? s.rate->value * opt_.rate_scale : 0;
+      j.keep_contents = keep_contents;
       jobs.push_back(j);
     }
   plan_writers_ = std::make_unique<BackgroundWriters>(jobs);

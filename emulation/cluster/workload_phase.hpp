@@ -46,7 +46,8 @@ public:
 
   /* With faults: every VM's sequential-write streams keep writing through the replay (BackgroundWriters), each to
    * its own file ("vm1-plan.qcow2"). */
-  void start_plan_writers(const std::function<bool(const Vm&)>& runs = nullptr); // runs: which VMs (default all)
+  /* runs: which VMs (default all); keep_contents: rewrite the files in place (IoJob). */
+  void start_plan_writers(const std::function<bool(const Vm&)>& runs = nullptr, bool keep_contents = false);
   /* A crash of `node`: its VMs' writers die with it (SIGKILL). */
   void kill_vms_on(const std::string& node);
   /* Stops them; what each got acknowledged joins written(); the writes that failed and were retried are events

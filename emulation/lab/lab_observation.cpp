@@ -82,6 +82,8 @@ json to_json(const LabObservation& o)
                    {"state_network", n.seen.state_network},
                    {"vms_observed", n.seen.vms_observed},
                    {"vms_running", n.seen.vms_running},
+                   {"enabled_observed", n.seen.enabled_observed},
+                   {"glusterd_enabled", n.seen.glusterd_enabled},
                    {"peers", peers}};
   }
   for (auto const& [name, v] : o.volumes) {
@@ -124,10 +126,12 @@ LabObservation observation_from_json(const json& j)
     node.seen.glusterd = n.at("glusterd").get<bool>();
     for (auto const& [i, seen] : n.at("interfaces").items())
       node.seen.interfaces[i] = {seen.at("up").get<bool>(), seen.at("mtu").get<int>()};
-    node.seen.mounted       = n.at("mounted").get<std::set<std::string>>();
-    node.seen.names_network = n.at("names_network").get<std::string>();
-    node.seen.state_network = n.at("state_network").get<std::string>();
-    node.seen.vms_observed  = n.value("vms_observed", false);
+    node.seen.mounted          = n.at("mounted").get<std::set<std::string>>();
+    node.seen.names_network    = n.at("names_network").get<std::string>();
+    node.seen.state_network    = n.at("state_network").get<std::string>();
+    node.seen.vms_observed     = n.value("vms_observed", false);
+    node.seen.enabled_observed = n.value("enabled_observed", false);
+    node.seen.glusterd_enabled = n.value("glusterd_enabled", false);
     if (n.contains("vms_running")) node.seen.vms_running = n.at("vms_running").get<std::set<std::string>>();
     for (auto const& p : n.at("peers"))
       node.peers.push_back({p.at("hostname").get<std::string>(), p.at("uuid").get<std::string>(),

@@ -43,7 +43,9 @@ emu::ObservedNode expected_observation(const ClusterModel& m, const std::string&
     if (i.present) o.interfaces[name] = {s.powered && i.up, i.mtu};
   for (auto const& v : emu::mounted_volumes(m, node))
     o.mounted.insert(v);
-  o.vms_observed = true;
+  o.vms_observed     = true;
+  o.enabled_observed = true;
+  o.glusterd_enabled = s.glusterd_enabled;
   for (auto const& vm : m.scenario().workload.vms)
     if (m.vm(vm.name).node == node && m.vm(vm.name).running && s.powered) o.vms_running.insert(vm.name);
   o.names_network = s.names_network;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -90,7 +91,11 @@ private:
   Reply chkconfig_list(const std::string& node, const std::vector<std::string>& args);
   LabObservation observe();
   void publish();
-  void restart_writers();
+  void restart_writers(bool verify = true);
+  // A request that ends a period starts the next after its reply: the writers are forked, and a child holding the
+  // asker's connection would keep it from seeing the end of the reply.
+  void end_period(bool verify);
+  void begin_period();
   void set_vm(const std::string& vm, bool running);
   void log(const std::string& line) { std::cerr << "[lab " << opt_.name << "] " << line << std::endl; }
 
@@ -119,7 +124,7 @@ private:
     std::optional<BytesPerSecond> rate;     // its writes in the last period
   };
   std::map<std::string, VmRun> vms_;
-  std::map<std::pair<std::string, std::string>, emu::WrittenFile> latest_; // (volume, file) -> its last period's writes
+  std::map<std::pair<std::string, std::string>, emu::WrittenFile> latest_; // (volume, file) -> what it holds
   std::optional<Verification> verification_;
 };
 
@@ -164,8 +169,8 @@ int Supervisor::run(int ready_fd)
   // After detaching: the writers (forked) must not hold lab up's output open.
   for (auto const& vm : sc_.workload.vms)
     vms_[vm.name] = {};
-  workload_->start_plan_writers();
-  t0_ = up_ = Clock::now();
+  begin_period();
+  up_ = t0_;
   serve();
   log("tearing down");
   runner_.set_interruptible(false);
@@ -235,7 +240,19 @@ void Supervisor::serve()
 /* The VMs keep writing: each period their bounded files are rewritten from the start. Between two periods no writer
  * runs: every file is read back from its replicas then (emulate's verification), and each VM's rate is its bytes
  * acknowledged over the time it took. */
-void Supervisor::restart_writers()
+void Supervisor::restart_writers(bool verify)
+{
+  end_period(verify);
+  begin_period();
+}
+
+void Supervisor::begin_period()
+{
+  workload_->start_plan_writers([&](const Vm& vm) { return vms_[vm.name].running; }, true);
+  t0_ = Clock::now();
+}
+
+void Supervisor::end_period(bool verify)
 {
   std::vector<Event> ignored; // failed writes of a node that went down are the trainee's doing, not the lab's
   std::map<std::string, std::pair<double, double>> wrote; // vm -> (bytes, seconds)
@@ -243,8 +260,10 @@ void Supervisor::restart_writers()
     if (a.file.empty()) continue;
     auto& w = wrote[a.vm];
     w.first += static_cast<double>(a.acked);
-    w.second                                      = std::max(w.second, a.busy_s);
-    latest_[{vm_named(sc_, a.vm).volume, a.file}] = {vm_named(sc_, a.vm).volume, a.file, a.acked, a.vm};
+    w.second = std::max(w.second, a.busy_s);
+    // Rewritten in place with the same bytes: the file holds the longest of its periods' acknowledged writes.
+    auto& f = latest_[{vm_named(sc_, a.vm).volume, a.file}];
+    f       = {vm_named(sc_, a.vm).volume, a.file, std::max(f.length, a.acked), a.vm};
   }
   double period = since(t0_);
   for (auto& [name, vm] : vms_)
@@ -257,9 +276,7 @@ void Supervisor::restart_writers()
   std::vector<emu::WrittenFile> files;
   for (auto const& [key, f] : latest_)
     files.push_back(f);
-  if (!files.empty()) verification_ = emu::verify_written_files(sc_, cluster_->layout(), files);
-  workload_->start_plan_writers([&](const Vm& vm) { return vms_[vm.name].running; });
-  t0_ = Clock::now();
+  if (verify && !files.empty()) verification_ = emu::verify_written_files(sc_, cluster_->layout(), files);
 }
 
 void Supervisor::set_vm(const std::string& name, bool running)
@@ -277,8 +294,10 @@ LabObservation Supervisor::observe()
     if (!off_.count(n.name)) cluster_->sync_mounts(n.name); // the trainee mounts and unmounts by hand
   LabObservation seen = observe_lab(*cluster_, sc_, last_seen_ ? &*last_seen_ : nullptr);
   for (auto& [name, n] : seen.nodes) {
-    n.powered           = off_.count(name) == 0; // the lab's own power switch, not a guess from what runs
-    n.seen.vms_observed = true;
+    n.powered               = off_.count(name) == 0; // the lab's own power switch, not a guess from what runs
+    n.seen.vms_observed     = true;
+    n.seen.enabled_observed = true;
+    n.seen.glusterd_enabled = !disabled_.count(name + ":glusterd");
   }
   std::optional<double> total;
   double longest = 0;
@@ -340,17 +359,21 @@ Reply Supervisor::operation(const nlohmann::json& req)
   auto op = req.at("op").get<std::string>();
   if (op == "observe") {
     // "verify": end the writers' period now, so the bytes-lost figure is of this moment (lab status asks so).
-    if (req.value("verify", false)) restart_writers();
+    if (req.value("verify", false)) {
+      end_period(true);
+      after_reply_ = [this] { begin_period(); };
+    }
     return {0, to_json(observe()).dump()};
   }
   if (op == "measure") {
     // A period of its own: the VMs' rates over it (a trainee waits for the answer; the shims wait meanwhile).
     double wait = std::clamp(req.value("seconds", 5.0), 1.0, 30.0);
-    restart_writers();
+    restart_writers(false); // the children of this period are gone before the reply
     for (auto t = Clock::now(); since(t) < wait && !emu::interrupt_requested();)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    restart_writers();
-    auto seen = observe();
+    end_period(false);
+    after_reply_ = [this] { begin_period(); };
+    auto seen    = observe();
     return {0, nlohmann::json{{"vm_write_rate",
                                seen.vm_write_rate ? nlohmann::json(seen.vm_write_rate->value) : nlohmann::json()}}
                    .dump()};
@@ -465,6 +488,13 @@ Reply Supervisor::power_off(const std::string& node)
     if (vm.node == node) set_vm(vm.name, false); // killed with the node; after power-on they stay shut off
   after_reply_ = [this, node] {
     workload_->kill_vms_on(node);
+    // A shutdown hangs up the sessions first: an interactive shell ignores SIGTERM and would hold power_off for
+    // its 5 s of grace.
+    cluster_->record_processes(node);
+    for (auto const& o : cluster_->state().objects())
+      if (o.kind == emu::CreatedObject::Kind::Process && o.netns == cluster_->layout().netns(node) &&
+          o.name == "other" && emu::read_process_start_time(o.pid) == o.start_time)
+        ::kill(static_cast<pid_t>(o.pid), SIGHUP);
     cluster_->power_off(node);
     rdma_active_.erase(node);
     log(node + " powered off");
@@ -576,7 +606,8 @@ Reply Supervisor::virsh(const std::string& node, const std::vector<std::string>&
       return {1, "error: Failed to start domain '" + vm->name + "'\nerror: Cannot access storage file '/mnt/" +
                      vm->volume + "/" + vm->image + "': No such file or directory (mount the volume first)\n"};
     set_vm(vm->name, true);
-    restart_writers(); // a new period, with its writers
+    end_period(false); // a new period, with its writers (the files are verified at a period's end)
+    after_reply_ = [this] { begin_period(); };
     return {0, "Domain '" + vm->name + "' started\n\n"};
   }
   if (verb == "shutdown" || verb == "destroy") {
@@ -584,7 +615,8 @@ Reply Supervisor::virsh(const std::string& node, const std::vector<std::string>&
       return {1, "error: Failed to " + verb + " domain '" + vm->name +
                      "'\nerror: Requested operation is not valid: domain is not running\n"};
     set_vm(vm->name, false);
-    restart_writers(); // its writers stop after their current write (acknowledged bytes kept), the others go on
+    end_period(false); // its writers stop after their current write (acknowledged bytes kept), the others go on
+    after_reply_ = [this] { begin_period(); };
     return {0, "Domain '" + vm->name + "' " + (verb == "shutdown" ? "is being shutdown" : "destroyed") + "\n\n"};
   }
   return usage;

@@ -3,10 +3,13 @@
  * supervisor then `ibmig emulate --cleanup`), each leaving nothing behind. Labels root;fuse; skipped with the reason
  * when root, /dev/fuse, glusterd or sshd is missing. */
 #include "e2e_util.hpp"
+#include "runbook.hpp"
+#include "scenario_loader.hpp"
 
 #include <regex>
 #include <set>
 
+using namespace ibmig;
 using namespace ibmig::test;
 
 namespace {
@@ -186,5 +189,227 @@ TEST(LabE2E, KilledSupervisorThenEmulateCleanupLeavesNothing)
   EXPECT_NE(sh(ibmig_bin + " lab list").out.find("dead"), std::string::npos);
   auto clean = sh(ibmig_bin + " emulate --cleanup");
   EXPECT_EQ(clean.status, 0) << clean.out;
+  expect_nothing_left(id);
+}
+
+namespace {
+
+std::string quoted(const std::string& s)
+{
+  std::string q = "'";
+  for (char c : s)
+    q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+/* A tmux server of the test's own (-L), so it neither sees nor touches anyone's tmux. Each window runs one program
+ * (no shell around it: keys typed into a window can only reach that program), kept on screen when it ends. */
+class Tmux {
+public:
+  Tmux(std::string socket, const std::string& first_window, const std::string& program) : socket_(std::move(socket))
+  {
+    ok_ = run("new-session -d -s lab -n " + first_window + " -x 200 -y 50 " + quoted(program)) &&
+          run("set-option -g history-limit 100000") && run("set-option -g remain-on-exit on");
+  }
+  ~Tmux() { run("kill-server"); }
+  bool ok() const { return ok_; }
+  /* A window running `program` (a new one, or the window's program replaced). */
+  bool start(const std::string& window, const std::string& program)
+  {
+    if (run("respawn-window -k -t lab:" + window + " " + quoted(program))) return true;
+    return run("new-window -d -t lab: -n " + window + " " + quoted(program));
+  }
+  /* Types `line` into the window's program and presses Enter. */
+  void type(const std::string& window, const std::string& line)
+  {
+    run("send-keys -t lab:" + window + " -l -- " + quoted(line));
+    run("send-keys -t lab:" + window + " Enter");
+  }
+  std::string screen(const std::string& window)
+  {
+    return command_output("tmux -L " + socket_ + " capture-pane -p -J -S - -t lab:" + window);
+  }
+  std::string exit_status(const std::string& window)
+  {
+    auto s = command_output("tmux -L " + socket_ + " list-panes -t lab:" + window + " -F '#{pane_dead_status}'");
+    return s.substr(0, s.find('\n'));
+  }
+  bool ended(const std::string& window)
+  {
+    return command_output("tmux -L " + socket_ + " list-panes -t lab:" + window + " -F '#{pane_dead}'") == "1\n";
+  }
+  /* Waits (bounded) until the window shows `text`; false when it did not within timeout_s. */
+  bool wait_for(const std::string& window, const std::string& text, double timeout_s = 60)
+  {
+    return wait_for(window, std::vector<std::string>{text}, timeout_s);
+  }
+  /* ... one of `texts`. */
+  bool wait_for(const std::string& window, const std::vector<std::string>& texts, double timeout_s)
+  {
+    for (double t = 0; t < timeout_s; t += 0.1) {
+      auto s = screen(window);
+      for (auto const& text : texts)
+        if (s.find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+  bool wait_ended(const std::string& window, double timeout_s = 60)
+  {
+    for (double t = 0; t < timeout_s; t += 0.1) {
+      if (ended(window)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+private:
+  bool run(const std::string& args)
+  {
+    return std::system(("tmux -L " + socket_ + " " + args + " >/dev/null 2>&1").c_str()) == 0;
+  }
+  std::string socket_;
+  bool ok_ = false;
+};
+
+} // namespace
+
+// Must-show 1 of the training lab: a scripted trainee goes through the reference lesson in tmux, typing the runbook's
+// commands (as the lesson prints them) into node shells in one window and answering the lesson in the other. Wrong
+// if the lesson does not print those commands, if a step done is not observed done, if glusterd started before the
+// names are re-pointed does not bring the checker's explanation on screen, if the lesson does not end, or if lab
+// status then shows a step not done, the volume elsewhere than on "ib", a byte lost, or a VM not running.
+TEST(LabE2E, ScriptedTraineeDoesTheReferenceLessonInTmux)
+{
+  SKIP_WITHOUT_LAB_PREREQUISITES();
+  if (std::system("command -v tmux >/dev/null 2>&1") != 0) GTEST_SKIP() << "no tmux (Debian: tmux, in setup.sh)";
+  auto name = lab_name();
+  auto up   = sh(ibmig_bin + " lab up " + scenario + " --name " + name);
+  ASSERT_EQ(up.status, 0) << up.out;
+  auto id = run_id_of(up.out);
+  struct Down { // an assertion that stops the test takes the lab down all the same
+    std::string name;
+    ~Down() { sh(ibmig_bin + " lab down " + name); }
+  } down_at_exit{name};
+  auto progress = "/tmp/ibmig-lesson-" + std::to_string(::getpid()) + ".json";
+  std::remove(progress.c_str());
+  Tmux tmux("ibmig-e2e-" + std::to_string(::getpid()), "lesson",
+            ibmig_bin + " train " + scenario + " --lab " + name + " --progress " + progress);
+  ASSERT_TRUE(tmux.ok()) << "tmux could not start a session";
+
+  const Scenario sc = load_scenario(scenario);
+  const Runbook rb  = make_runbook(sc);
+  int marks         = 0;
+  // Physical work, from the host: its own window, which only ever runs these lab commands.
+  auto by_hand = [&](const std::string& cmd) {
+    auto m = std::to_string(++marks);
+    if (!tmux.start("host", "sh -c " + quoted(cmd + "; echo host-done-" + m))) return false;
+    return tmux.wait_for("host", "\nhost-done-" + m, 120);
+  };
+  // A node's shell in its own window: the shell is the window's program, so nothing typed can reach the host. Each
+  // command typed as it is printed (here-documents line by line); a marker echoed with the node's name before and
+  // after proves where they ran.
+  auto in_node = [&](const std::string& node, const std::vector<std::string>& commands, bool powers_off) {
+    if (!tmux.start("node", ibmig_bin + " lab shell " + node + " --lab " + name)) return false;
+    auto m = std::to_string(++marks);
+    tmux.type("node", "echo in-$IBMIG_LAB_NODE-$((" + m + "+0))");
+    if (!tmux.wait_for("node", "\nin-" + node + "-" + m, 30)) return false;
+    for (auto const& c : commands) {
+      std::istringstream lines(c);
+      for (std::string line; std::getline(lines, line);)
+        tmux.type("node", line);
+    }
+    if (!powers_off) {
+      tmux.type("node", "echo done-$IBMIG_LAB_NODE-$((" + m + "+0))");
+      if (!tmux.wait_for("node", "\ndone-" + node + "-" + m, 120)) return false;
+      tmux.type("node", "exit");
+    }
+    return tmux.wait_ended("node", 60); // poweroff ends the session itself
+  };
+  auto enter_until = [&](const std::string& text) {
+    tmux.type("lesson", "");
+    return tmux.wait_for("lesson", text, 60);
+  };
+
+  auto t0          = std::chrono::steady_clock::now();
+  auto since_start = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  bool asked = false, mistake_shown = false;
+  for (size_t k = 0; k < sc.plan.steps.size(); ++k) {
+    const Step& st        = sc.plan.steps[k];
+    const RunbookStep& rs = rb.steps[k];
+    auto n                = std::to_string(k + 1);
+    // The step's prompt, or before it (once) the prediction question.
+    ASSERT_TRUE(tmux.wait_for("lesson", {"[step " + n + "] Enter when done>", "Your prediction, in MB/s>"}, 60))
+        << tmux.screen("lesson");
+    if (!asked && tmux.screen("lesson").find("Your prediction, in MB/s>") != std::string::npos) {
+      tmux.type("lesson", "400");
+      asked = true;
+      ASSERT_TRUE(tmux.wait_for("lesson", "[step " + n + "] Enter when done>", 30)) << tmux.screen("lesson");
+    }
+    if (st.action == Action::RepointNames) {
+      // The usual mistake: glusterd started while the names still point at the old network.
+      ASSERT_TRUE(in_node("n1", {"service glusterd start"}, false)) << tmux.screen("node");
+      ASSERT_TRUE(enter_until("Not yet: the lab breaks a rule")) << tmux.screen("lesson");
+      auto screen = tmux.screen("lesson");
+      mistake_shown =
+          screen.find("glusterd runs on n1 while the storage names still resolve to network \"storage\"") !=
+              std::string::npos &&
+          screen.find("Re-point the storage names (repoint_names) before starting glusterd") != std::string::npos;
+      EXPECT_TRUE(mistake_shown) << screen;
+      ASSERT_TRUE(in_node("n1", {"service glusterd stop", "pkill -x glusterfsd || true"}, false))
+          << tmux.screen("node");
+    }
+    for (auto const& ph : rs.phases) {
+      for (auto const& nc : ph.commands) {
+        EXPECT_NE(tmux.screen("lesson").find(nc.commands.front().substr(0, nc.commands.front().find('\n'))),
+                  std::string::npos)
+            << "the lesson does not print " << nc.commands.front();
+        ASSERT_TRUE(in_node(nc.node, nc.commands, ph.powers_off)) << nc.node << ":\n" << tmux.screen("node");
+      }
+      if (!ph.physical.empty() && (st.action == Action::InstallNic || st.action == Action::PowerOn)) {
+        for (auto const& node : st.nodes) {
+          ASSERT_TRUE(by_hand(ibmig_bin + " lab " + (st.action == Action::InstallNic ? "install-hca " : "power-on ") +
+                              node + " --lab " + name))
+              << tmux.screen("host");
+        }
+      }
+    }
+    ASSERT_TRUE(enter_until("Observed done: " + st.name + ".")) << tmux.screen("lesson");
+    std::cout << "step " << n << " " << st.name << " done at " << since_start() << " s\n";
+  }
+  EXPECT_TRUE(asked) << "the lesson never asked for a prediction";
+  EXPECT_TRUE(mistake_shown);
+  EXPECT_TRUE(tmux.wait_for("lesson", "The plan is done.", 30)) << tmux.screen("lesson");
+  EXPECT_TRUE(tmux.wait_for("lesson", "\nThe lab measures ", 60)) << tmux.screen("lesson");
+  EXPECT_TRUE(tmux.wait_ended("lesson", 30)) << tmux.screen("lesson");
+  EXPECT_EQ(tmux.exit_status("lesson"), "0") << "ibmig train did not end with status 0";
+  std::smatch measured;
+  auto final_screen = tmux.screen("lesson");
+  EXPECT_TRUE(std::regex_search(final_screen, measured, std::regex("\nThe lab measures ([0-9.]+) MB/s")))
+      << final_screen;
+  std::cout << "--- the lesson's window, last lines ---\n";
+  auto lesson = tmux.screen("lesson");
+  lesson.erase(lesson.find_last_not_of("\n") + 1);
+  std::cout << lesson.substr(lesson.size() > 1200 ? lesson.size() - 1200 : 0) << "\n";
+
+  auto r = sh(ibmig_bin + " lab status " + name + " --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto status = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  for (auto const& step : status["steps"])
+    EXPECT_EQ(step["progress"], "done") << step.dump();
+  EXPECT_TRUE(status["plan_done"].get<bool>()) << status.dump(1);
+  EXPECT_EQ(status["volume_networks"]["vmstore"], "ib") << status.dump(1);
+  ASSERT_TRUE(status["verification"].is_object()) << status.dump(1);
+  EXPECT_EQ(status["verification"]["bytes_lost"], 0) << status.dump(1);
+  EXPECT_GT(status["verification"]["bytes_verified"].get<double>(), 0) << status.dump(1);
+  for (auto const& [vm, v] : status["vms"].items())
+    EXPECT_EQ(v["state"], "running") << vm;
+  EXPECT_TRUE(status["broken_rules"].empty()) << status.dump(1);
+  auto progress_doc = nlohmann::json::parse(read_file(progress));
+  EXPECT_TRUE(progress_doc["finished"].get<bool>()) << progress_doc.dump();
+  std::remove(progress.c_str());
+
+  auto down = sh(ibmig_bin + " lab down " + name);
+  EXPECT_EQ(down.status, 0) << down.out;
   expect_nothing_left(id);
 }
