@@ -5,6 +5,7 @@
 #include "lab_observation.hpp"
 
 #include "cluster_bring_up.hpp"
+#include "mistakes.hpp"
 #include "node_access.hpp"
 #include "verification.hpp"
 #include "workload_phase.hpp"
@@ -89,6 +90,12 @@ private:
   Reply devinfo(const std::string& node);
   Reply virsh(const std::string& node, const std::vector<std::string>& argv);
   Reply chkconfig_list(const std::string& node, const std::vector<std::string>& args);
+  Reply inject(const std::string& drill);
+  bool drilled(const std::string& drill, const std::string& node) const
+  {
+    auto it = drills_.find(drill);
+    return it != drills_.end() && it->second == node;
+  }
   LabObservation observe();
   void publish();
   void restart_writers(bool verify = true);
@@ -126,6 +133,7 @@ private:
   std::map<std::string, VmRun> vms_;
   std::map<std::pair<std::string, std::string>, emu::WrittenFile> latest_; // (volume, file) -> what it holds
   std::optional<Verification> verification_;
+  std::map<std::string, std::string> drills_; // drill -> the node it strikes
 };
 
 int Supervisor::run(int ready_fd)
@@ -378,9 +386,7 @@ Reply Supervisor::operation(const nlohmann::json& req)
                                seen.vm_write_rate ? nlohmann::json(seen.vm_write_rate->value) : nlohmann::json()}}
                    .dump()};
   }
-  if (op == "inject")
-    return {1, "drills are not available in a running lab yet (ibmig emulate --inject " +
-                   req.value("drill", std::string("NAME")) + " replays them)\n"};
+  if (op == "inject") return inject(req.value("drill", std::string()));
   return {2, "unknown request \"" + op + "\"\n"};
 }
 
@@ -445,6 +451,9 @@ Reply Supervisor::service(const std::string& node, const std::string& unit, cons
       has_hca = has_hca || (nic.name == iface && !nic.hca.empty());
   auto active = [&] { return unit == "glusterd" ? cluster_->glusterd_running(node) : rdma_active_.count(node) > 0; };
   if (verb == "start" || verb == "restart") {
+    if (unit == "glusterd" && drilled("names-not-repointed", node))
+      // The drill: something (a configuration manager) wrote the old /etc/hosts back before glusterd started.
+      cluster_->write_hosts(node, sc_.storage_names.network);
     if (unit == "glusterd") {
       if (verb == "restart") cluster_->stop_glusterd(node);
       cluster_->start_glusterd(node);
@@ -505,6 +514,8 @@ Reply Supervisor::power_off(const std::string& node)
 Reply Supervisor::power_on(const std::string& node)
 {
   if (!off_.count(node)) return {1, node + " is not powered off\n"};
+  // The drill: the button is pressed, nothing boots. The trainee finds it by ping and gluster peer status.
+  if (drilled("node-does-not-return", node)) return {0, node + " powered on\n"};
   for (auto const& [iface, seen] : cluster_->observe(node).interfaces)
     if (!unconfigured_.count(node + ":" + iface)) cluster_->set_interface(node, iface, true);
   access_->start_sshd(node);
@@ -563,6 +574,10 @@ Reply Supervisor::interface(const std::string& node, const std::string& iface, b
   auto mode = nic->mode;
   if (!nic->hca.empty() && kv.count("CONNECTED_MODE"))
     mode = kv["CONNECTED_MODE"] == "yes" ? IpoibMode::Connected : IpoibMode::Datagram;
+  if (drilled("mtu-mismatch", node) && !nic->hca.empty()) {
+    mode = IpoibMode::Datagram; // the drill: this HCA's driver ignores connected mode, as ConnectX-4 and newer do
+    mtu  = std::min(mtu, 2044);
+  }
   cluster_->configure_interface(node, as_configured, mtu, mode);
   unconfigured_.erase(node + ":" + iface);
   return {0, ""};
@@ -620,6 +635,28 @@ Reply Supervisor::virsh(const std::string& node, const std::vector<std::string>&
     return {0, "Domain '" + vm->name + "' " + (verb == "shutdown" ? "is being shutdown" : "destroyed") + "\n\n"};
   }
   return usage;
+}
+
+/* A drill of `ibmig train --inject`, on a node of the lab's choosing (the last that it can strike), found with the
+ * real tools: it is not shown in lab status. */
+Reply Supervisor::inject(const std::string& drill)
+{
+  auto const& known = emu::known_mistakes();
+  if (std::find(known.begin(), known.end(), drill) == known.end()) return {2, "unknown drill \"" + drill + "\"\n"};
+  std::string target;
+  for (auto const& n : sc_.nodes) {
+    bool hca = std::any_of(n.nics.begin(), n.nics.end(), [](const Nic& c) { return !c.hca.empty(); });
+    if ((drill == "mtu-mismatch" && hca) ||
+        ((drill == "node-does-not-return" || drill == "names-not-repointed") && n.server))
+      target = n.name;
+  }
+  if (drill == "client-left-mounted")
+    return {1, "the drill client-left-mounted needs a mount the trainee does not make; in a lab it is not available "
+               "(ibmig emulate --inject client-left-mounted replays it)\n"};
+  if (target.empty()) return {1, "no node of this lab can take the drill \"" + drill + "\"\n"};
+  drills_[drill] = target;
+  log("drill " + drill + " on " + target);
+  return {0, ""};
 }
 
 Reply Supervisor::chkconfig_list(const std::string& node, const std::vector<std::string>& args)

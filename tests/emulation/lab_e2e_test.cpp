@@ -1,6 +1,7 @@
 /* End to end, the training lab through the real CLI: `ibmig lab up` of the reference scenario, a shell and ssh on
- * the nodes, the shims round trip, and the three ways a lab ends (lab down, Ctrl-C of a foreground lab, a killed
- * supervisor then `ibmig emulate --cleanup`), each leaving nothing behind. Labels root;fuse; skipped with the reason
+ * the nodes, the shims round trip, a drill, the three ways a lab ends (lab down, Ctrl-C of a foreground lab, a
+ * killed supervisor then `ibmig emulate --cleanup`), each leaving nothing behind, and a scripted trainee doing the
+ * whole reference lesson in tmux. Labels root;fuse; skipped with the reason
  * when root, /dev/fuse, glusterd or sshd is missing. */
 #include "e2e_util.hpp"
 #include "runbook.hpp"
@@ -133,21 +134,30 @@ TEST(LabE2E, ShellSshShimsThenDownLeavesNothing)
   EXPECT_EQ(shell("n2", "systemctl start glusterd").status, 0);
   EXPECT_EQ(shell("n2", "systemctl is-active glusterd").status, 0);
 
-  auto off = shell("n3", "poweroff");
+  auto off = shell("n4", "poweroff");
   EXPECT_EQ(off.status, 0) << off.out;
   Result refused;
   for (int i = 0; i < 50 && refused.out.find("powered off") == std::string::npos; ++i) {
-    refused = shell("n3", "true");
+    refused = shell("n4", "true");
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   EXPECT_EQ(refused.status, 1) << refused.out;
-  EXPECT_NE(refused.out.find("n3 is powered off"), std::string::npos) << refused.out;
-  EXPECT_EQ(command_output("ip netns pids ibmig-" + id + "-n3"), "") << "a process survived n3's power-off";
-  auto on = sh(ibmig_bin + " lab power-on n3 --lab " + name);
+  EXPECT_NE(refused.out.find("n4 is powered off"), std::string::npos) << refused.out;
+  EXPECT_EQ(command_output("ip netns pids ibmig-" + id + "-n4"), "") << "a process survived n4's power-off";
+  EXPECT_EQ(sh(ibmig_bin + " lab install-hca n4 --lab " + name).status, 0);
+  auto on = sh(ibmig_bin + " lab power-on n4 --lab " + name);
   EXPECT_EQ(on.status, 0) << on.out;
-  EXPECT_EQ(shell("n3", "systemctl is-active glusterd").status, 0) << "glusterd (enabled) did not start at power-on";
-  auto back = sh("ssh -F " + dir + "/ssh_config -o BatchMode=yes -o ConnectTimeout=10 n3 true");
-  EXPECT_EQ(back.status, 0) << "sshd did not come back with n3: " << back.out;
+  // A drill in the running lab (train --inject, the lesson left at once) strikes the last node with an HCA: n4's
+  // ignores connected mode, so the ifcfg file's MTU 65520 comes up as 2044 there, to be found with ip link.
+  auto drill =
+      sh("bash -c 'echo quit | " + ibmig_bin + " train " + scenario + " --lab " + name + " --inject mtu-mismatch'");
+  EXPECT_NE(drill.out.find("Drill: a fault has been injected"), std::string::npos) << drill.out;
+  auto mtu = shell("n4", "sh -c \"printf 'DEVICE=ib0\\nIPADDR=10.10.2.14\\nCONNECTED_MODE=yes\\nMTU=65520\\n' > "
+                         "/etc/sysconfig/network-scripts/ifcfg-ib0 && ifup ib0 && ip -o link show ib0\"");
+  EXPECT_NE(mtu.out.find("mtu 2044 "), std::string::npos) << mtu.out;
+  EXPECT_EQ(shell("n4", "systemctl is-active glusterd").status, 0) << "glusterd (enabled) did not start at power-on";
+  auto back = sh("ssh -F " + dir + "/ssh_config -o BatchMode=yes -o ConnectTimeout=10 n4 true");
+  EXPECT_EQ(back.status, 0) << "sshd did not come back with n4: " << back.out;
 
   auto down = sh(ibmig_bin + " lab down " + name);
   EXPECT_EQ(down.status, 0) << down.out;
