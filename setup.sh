@@ -27,8 +27,8 @@ pkgs+=(iproute2 iputils-ping procps util-linux glusterfs-server glusterfs-client
 # Soft-RoCE guests: QEMU (TCG), a busybox initramfs; cpio to pack it; ruby to syntax-check vagrant/.
 pkgs+=(qemu-system-x86 busybox-static cpio kmod ruby)
 # ibmig lab: an sshd per emulated node (on its VM-bridge address, inside its namespace) and the client, keys by
-# ssh-keygen (emulation/lab/README.md).
-pkgs+=(openssh-server openssh-client)
+# ssh-keygen (emulation/lab/README.md); tmux for the lesson's two windows (and its test, a scripted trainee).
+pkgs+=(openssh-server openssh-client tmux)
 # iperf3 and fio: what ibmig calibrate reads (tests/models/inputs/calibration/make-samples.sh measures its samples),
 # and iperf3 checks an emulated link's stream limit (tests/emulation/link_shaping_e2e_test.cpp).
 pkgs+=(iperf3 fio)

@@ -86,7 +86,8 @@ int Lesson::run(std::istream& in, std::ostream& out)
     JsonFailure why;
     if (!parse_strict_json(text, doc, why)) throw ScenarioError(opt_.progress_file, why.path, why.describe(text));
     LessonProgress p = progress_from_json(doc, opt_.progress_file);
-    if (p.scenario_file != sc_.file)
+    std::error_code ec; // the same file by another path (relative, absolute) is the same lesson
+    if (p.scenario_file != sc_.file && !std::filesystem::equivalent(p.scenario_file, sc_.file, ec))
       throw ScenarioError(opt_.progress_file, "scenario",
                           "this progress is for " + p.scenario_file + ", not " + sc_.file +
                               " (use another --progress file)");

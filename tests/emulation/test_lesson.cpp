@@ -180,6 +180,13 @@ TEST(Lesson, ResumesFromTheSavedProgressFile)
   EXPECT_NE(out.str().find("Resuming at step 3 of"), std::string::npos) << out.str();
   EXPECT_EQ(out.str().find("== Step 1/"), std::string::npos) << out.str();
   EXPECT_EQ(again.progress().next_step, 3u);
+  // The same scenario by another path (as typed from another directory) is the same lesson.
+  Scenario by_other_path = load_scenario(kRoot + "/scenarios/../scenarios/reference.json");
+  Lesson same(by_other_path, lab, fake_prediction, {{}, progress});
+  std::istringstream quit("quit\n");
+  std::ostringstream resumed;
+  EXPECT_EQ(same.run(quit, resumed), 1);
+  EXPECT_NE(resumed.str().find("Resuming at step 4 of"), std::string::npos) << resumed.str();
   // Another scenario's progress is bad input naming the file and the key.
   Scenario other = load_scenario(kRoot + "/scenarios/reference-rolling.json");
   Lesson wrong(other, lab, fake_prediction, {{}, progress});
