@@ -542,6 +542,7 @@ Reply Supervisor::install_hca(const std::string& node)
     if (!nic.hca.empty() && !seen.count(nic.name)) {
       cluster_->install_nic(node, nic);
       cluster_->set_interface(node, nic.name, false); // a new card: its interface is down until ifup configures it
+      access_->hca_files(node, nic, access_->hca_id(node, nic));
       unconfigured_.insert(node + ":" + nic.name);
       return {0, "installed the " + nic.hca + " HCA in " + node + " (" + nic.name + ")\n"};
     }
@@ -579,6 +580,7 @@ Reply Supervisor::interface(const std::string& node, const std::string& iface, b
     mtu  = std::min(mtu, 2044);
   }
   cluster_->configure_interface(node, as_configured, mtu, mode);
+  if (!nic->hca.empty()) access_->set_ipoib_mode(node, iface, mode);
   unconfigured_.erase(node + ":" + iface);
   return {0, ""};
 }
@@ -679,11 +681,10 @@ Reply Supervisor::devinfo(const std::string& node)
 {
   std::string out;
   auto seen = cluster_->observe(node).interfaces;
-  int k     = 0;
   for (auto const& nic : sc_.find_node(node)->nics) {
     if (nic.hca.empty() || !seen.count(nic.name)) continue;
     // The port is the HCA's, not IPoIB's: active once cabled to the (subnet-managed) switch.
-    out += "hca_id:\t" + nic.hca + "_" + std::to_string(k++) + "\n\ttransport:\t\t\tInfiniBand (0)\n\tport:\t" +
+    out += "hca_id:\t" + access_->hca_id(node, nic) + "\n\ttransport:\t\t\tInfiniBand (0)\n\tport:\t" +
            std::to_string(nic.hca_port ? nic.hca_port : 1) + "\n\t\tstate:\t\t\t" +
            (nic.cabled ? "PORT_ACTIVE (4)" : "PORT_DOWN (1)") + "\n\t\tlink_layer:\t\tInfiniBand\n";
   }

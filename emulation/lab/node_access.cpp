@@ -85,6 +85,12 @@ void NodeAccess::set_up()
   for (auto const& n : cluster_.scenario().nodes) {
     write_shims(n.name);
     own_files(n.name);
+    auto seen = cluster_.observe(n.name).interfaces;
+    for (auto const& nic : n.nics)
+      if (!nic.hca.empty() && seen.count(nic.name)) {
+        hca_files(n.name, nic, hca_id(n.name, nic));
+        set_ipoib_mode(n.name, nic.name, nic.mode);
+      }
     start_sshd(n.name);
   }
   write_client_files();
@@ -147,14 +153,53 @@ void NodeAccess::own_files(const std::string& node)
 {
   auto const& layout = cluster_.layout();
   auto dir           = layout.node_dir(node);
-  std::filesystem::create_directories(dir + "/etc-work");
+  for (auto const& d : {"/etc-work", "/sys-class", "/sys-class-work"})
+    std::filesystem::create_directories(dir + d);
+  // /sys: a sysfs of the node's network namespace (its own /sys/class/net), /sys/class overlaid so that the lab
+  // can add what an HCA would (hca_files).
   std::string script = "umount /etc/hosts && mount -t overlay ibmig-etc -o lowerdir=/etc,upperdir=" + dir +
                        "/etc,workdir=" + dir + "/etc-work /etc && mkdir -p /etc/sysconfig/network-scripts && " +
-                       "mount -t tmpfs -o size=1m,mode=0755 ibmig-mnt /mnt";
+                       "mount -t tmpfs -o size=1m,mode=0755 ibmig-mnt /mnt && mount -t sysfs ibmig-sys /sys && " +
+                       "mount -t overlay ibmig-sys-class -o lowerdir=/sys/class,upperdir=" + dir +
+                       "/sys-class,workdir=" + dir + "/sys-class-work /sys/class";
   for (auto const& v : cluster_.scenario().volumes)
     script += " && ln -s " + layout.mount_point(node, v.name) + " /mnt/" + v.name;
   auto r = cluster_.node_run(node, {"sh", "-c", script});
   if (!r.ok()) throw StepFailure("/etc and /mnt of " + node + ": " + r.summary());
+}
+
+void NodeAccess::hca_files(const std::string& node, const Nic& nic, const std::string& hca_id)
+{
+  auto up = cluster_.layout().node_dir(node) + "/sys-" + nic.name;
+  std::filesystem::create_directories(up);
+  std::filesystem::create_directories(up + "-work");
+  auto port  = "/sys/class/infiniband/" + hca_id + "/ports/" + std::to_string(nic.hca_port ? nic.hca_port : 1);
+  auto state = nic.cabled ? "4: ACTIVE" : "1: DOWN"; // a subnet manager runs on the fabric (the model's assumption)
+  auto r     = cluster_.node_run(node, {"sh", "-c",
+                                        "d=$(readlink -f /sys/class/net/" + nic.name + ") && mount -t overlay ibmig-" +
+                                            nic.name + " -o lowerdir=$d,upperdir=" + up + ",workdir=" + up +
+                                            "-work $d && echo datagram > $d/mode && " + "mkdir -p " + port + " && echo '" +
+                                            state + "' > " + port + "/state"});
+  if (!r.ok()) throw StepFailure("the HCA's files in " + node + "'s /sys: " + r.summary());
+}
+
+std::string NodeAccess::hca_id(const std::string& node, const Nic& nic) const
+{
+  int k = 0;
+  for (auto const& x : cluster_.scenario().find_node(node)->nics)
+    if (!x.hca.empty()) {
+      if (x.name == nic.name) break;
+      ++k;
+    }
+  return nic.hca + "_" + std::to_string(k);
+}
+
+void NodeAccess::set_ipoib_mode(const std::string& node, const std::string& iface, IpoibMode mode)
+{
+  if (mode == IpoibMode::None) return;
+  cluster_.node_run(node, {"sh", "-c",
+                           "test -f /sys/class/net/" + iface + "/mode && echo " + mode_name(mode) +
+                               " > /sys/class/net/" + iface + "/mode"});
 }
 
 void NodeAccess::start_sshd(const std::string& node)

@@ -25,6 +25,12 @@ public:
   /* What `lab up` prints: how to ssh in, where ssh_config and the inventory are. */
   std::string how_to_reach() const;
   std::string key() const { return dir_ + "/id_ed25519"; }
+  /* What a veth lacks of an HCA and its IPoIB interface, in the node's own sysfs: /sys/class/infiniband/HCA/ports/
+   * PORT/state and /sys/class/net/IFACE/mode (read by the runbook's checks). After the interface exists. */
+  void hca_files(const std::string& node, const Nic& nic, const std::string& hca_id);
+  /* The HCA's name as ibv_devinfo and /sys/class/infiniband give it: the scenario's model, numbered in the node. */
+  std::string hca_id(const std::string& node, const Nic& nic) const;
+  void set_ipoib_mode(const std::string& node, const std::string& iface, IpoibMode mode);
 
 private:
   void make_keys();
