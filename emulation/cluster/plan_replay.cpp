@@ -734,6 +734,11 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
       throw StepFailure("glusterd is not running on " + s + (model_.node(s).powered ? "" : " (powered off)"));
   auto t0 = Clock::now();
   std::string problem;
+  // A pool that looks whole may still reject a peer once the glusterds have compared their state (the handshake
+  // follows the connection; seen in CI: every peer "in Cluster", then one Rejected): it must look whole twice, a few
+  // seconds apart.
+  constexpr double kSettle_s = 3;
+  double whole_at            = -1; // since t0, when it last began to look whole (-1: it does not)
   while (true) {
     problem.clear();
     for (auto const& s : servers) {
@@ -750,8 +755,10 @@ std::string PlanReplayer::check_peers(const std::string& intended_network)
             s + " sees " + std::to_string(connected) + " connected peers of " + std::to_string(servers.size() - 1);
       if (!problem.empty()) break;
     }
-    if (problem.empty()) break;
-    if (since(t0) > c_.timeouts().check_s)
+    if (problem.empty() && whole_at >= 0 && since(t0) - whole_at >= kSettle_s) break;
+    if (problem.empty() && whole_at < 0) whole_at = since(t0);
+    if (!problem.empty()) whole_at = -1;
+    if (!problem.empty() && since(t0) > c_.timeouts().check_s)
       throw StepFailure("peers not all connected and in the pool after " + fmt_s(c_.timeouts().check_s) + ": " +
                         problem);
     sleep_ticking(0.5, false);
