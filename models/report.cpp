@@ -129,12 +129,7 @@ void add_emulation_json(const EmulationSections& e, json& out)
                            {"new_findings", fresh},
                            {"note", e.plan_checker->note}};
   }
-  auto const& v       = e.verification;
-  out["verification"] = {{"files", v.files},
-                         {"bytes_verified", v.bytes_verified},
-                         {"bytes_lost", v.bytes_lost},
-                         {"problems", v.problems},
-                         {"method", v.method}};
+  out["verification"] = to_json(e.verification);
   out["failed"]       = e.failed;
   if (e.comparison) {
     json rows = json::array();
@@ -172,8 +167,7 @@ EmulationSections emulation_from(const json& j)
           finding_from(pc.at("new_findings").at(i), "plan_checker.new_findings[" + std::to_string(i) + "]"));
     e.plan_checker = info;
   }
-  auto const& v  = j.at("verification");
-  e.verification = {v.at("files"), v.at("bytes_verified"), v.at("bytes_lost"), v.at("problems"), v.at("method")};
+  e.verification = verification_from_json(j.at("verification"));
   e.failed       = j.at("failed");
   if (j.contains("comparison")) {
     e.comparison.emplace();
@@ -288,6 +282,20 @@ std::string Verdict::summary() const
   for (size_t i = 0; i < why.size(); i++)
     text += (i ? ", " : "") + why[i];
   return text;
+}
+
+json to_json(const Verification& v)
+{
+  return {{"files", v.files},
+          {"bytes_verified", v.bytes_verified},
+          {"bytes_lost", v.bytes_lost},
+          {"problems", v.problems},
+          {"method", v.method}};
+}
+
+Verification verification_from_json(const json& v)
+{
+  return {v.at("files"), v.at("bytes_verified"), v.at("bytes_lost"), v.at("problems"), v.at("method")};
 }
 
 json to_json(const Report& r)

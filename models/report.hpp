@@ -252,6 +252,9 @@ struct Verdict {
 Verdict verdict(const Report& r);
 
 nlohmann::json to_json(const Report& r);
+/* The report's "verification" object (also a lab's observation and status). */
+nlohmann::json to_json(const Verification& v);
+Verification verification_from_json(const nlohmann::json& v);
 /* For comparing a saved prediction with a measurement. Throws std::invalid_argument for a word outside a closed
  * vocabulary or an unknown top-level key (with its JSON path), nlohmann::json's exceptions for a missing field. */
 Report report_from_json(const nlohmann::json& j);

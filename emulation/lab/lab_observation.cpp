@@ -98,13 +98,7 @@ json to_json(const LabObservation& o)
   for (auto const& [name, v] : o.vms)
     vms[name] = {
         {"node", v.node}, {"running", v.running}, {"write_rate", optional_value(v.write_rate)}, {"down", v.down.value}};
-  json verification = nullptr;
-  if (o.verification)
-    verification = {{"files", o.verification->files},
-                    {"bytes_verified", o.verification->bytes_verified},
-                    {"bytes_lost", o.verification->bytes_lost},
-                    {"problems", o.verification->problems},
-                    {"method", o.verification->method}};
+  json verification = o.verification ? to_json(*o.verification) : json(nullptr);
   return {{"at", optional_value(o.at)},
           {"nodes", nodes},
           {"volumes", volumes},
@@ -150,16 +144,8 @@ LabObservation observation_from_json(const json& j)
     for (auto const& [name, v] : j.at("vms").items())
       o.vms[name] = {v.at("node").get<std::string>(), v.at("running").get<bool>(),
                      optional_of<BytesPerSecond>(v, "write_rate"), Seconds{v.at("down").get<double>()}};
-  if (j.contains("verification") && !j.at("verification").is_null()) {
-    auto const& v = j.at("verification");
-    Verification ver;
-    ver.files          = v.at("files").get<int>();
-    ver.bytes_verified = v.at("bytes_verified").get<std::uint64_t>();
-    ver.bytes_lost     = v.at("bytes_lost").get<std::uint64_t>();
-    ver.problems       = v.at("problems").get<std::vector<std::string>>();
-    ver.method         = v.at("method").get<std::string>();
-    o.verification     = ver;
-  }
+  if (j.contains("verification") && !j.at("verification").is_null())
+    o.verification = verification_from_json(j.at("verification"));
   return o;
 }
 

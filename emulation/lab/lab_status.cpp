@@ -332,13 +332,7 @@ nlohmann::json to_json(const LabStatus& s)
                       {"state", vm.running ? "running" : "shut off"},
                       {"write_rate", vm.write_rate ? nlohmann::json(rate_text(vm.write_rate)) : nlohmann::json()},
                       {"down_s", vm.down.value}};
-  j["verification"] = nullptr;
-  if (s.verification)
-    j["verification"] = {{"files", s.verification->files},
-                         {"bytes_verified", s.verification->bytes_verified},
-                         {"bytes_lost", s.verification->bytes_lost},
-                         {"problems", s.verification->problems},
-                         {"method", s.verification->method}};
+  j["verification"] = s.verification ? to_json(*s.verification) : nlohmann::json();
   j["broken_rules"] = nlohmann::json::array();
   for (auto const& f : s.broken_rules)
     j["broken_rules"].push_back(
