@@ -561,11 +561,31 @@ void read_volumes(ObjectReader& root, Scenario& sc)
       if (colon == std::string::npos || colon == 0 || colon + 1 >= s.size() || s[colon + 1] != '/')
         throw ScenarioError(root.file(), path, "expected \"node:/path\", got \"" + s + "\"");
       Brick br{s.substr(0, colon), s.substr(colon + 1)};
+      // As `gluster volume create` would take it: one spelling per directory, never the root file system's top.
+      if (br.path == "/" || std::filesystem::path(br.path).lexically_normal().string() != br.path)
+        throw ScenarioError(root.file(), path,
+                            "brick path \"" + br.path + "\" is not a plain absolute directory (e.g. /bricks/vmstore)");
       const Node* n = sc.find_node(br.node);
       if (!n) throw ScenarioError(root.file(), path, "unknown node \"" + br.node + "\"");
       if (!n->server)
         throw ScenarioError(root.file(), path, "node " + br.node + " is not a server (add \"server\" to its roles)");
       if (!seen.insert(s).second) throw ScenarioError(root.file(), path, "duplicate brick \"" + s + "\"");
+      // Gluster refuses a brick inside another of the same server ("is a subdirectory of another brick").
+      auto nested = [](const std::string& a, const std::string& b) { return b.compare(0, a.size() + 1, a + "/") == 0; };
+      auto clash  = [&](const Brick& o) {
+        return o.node == br.node && (o.path == br.path || nested(o.path, br.path) || nested(br.path, o.path));
+      };
+      for (auto const& other : sc.volumes)
+        for (auto const& o : other.bricks)
+          if (clash(o))
+            throw ScenarioError(root.file(), path,
+                                "brick " + s + " and " + o.node + ":" + o.path + " (volume " + other.name +
+                                    ") share a directory; Gluster refuses that");
+      for (auto const& o : v.bricks)
+        if (clash(o))
+          throw ScenarioError(root.file(), path,
+                              "brick " + s + " and " + o.node + ":" + o.path +
+                                  " lie one inside the other; Gluster refuses that");
       v.bricks.push_back(br);
     }
     if (v.bricks.size() % v.replica != 0)

@@ -178,7 +178,7 @@ std::string EmulatedCluster::peer_host(const std::string& node, const std::strin
 
 std::string EmulatedCluster::brick_name(const Brick& b, const std::string& viewer) const
 {
-  return peer_host(b.node, viewer.empty() ? b.node : viewer) + ":" + layout_.brick_dir(b);
+  return peer_host(b.node, viewer.empty() ? b.node : viewer) + ":" + b.path;
 }
 
 std::string EmulatedCluster::pool_network(const std::string& node)
@@ -240,8 +240,44 @@ int EmulatedCluster::rewrite_glusterd_state(const std::string& node, const std::
   return changed;
 }
 
+void EmulatedCluster::make_mount_point(const std::string& path)
+{
+  std::filesystem::path p;
+  for (auto const& part : std::filesystem::path(path)) {
+    p /= part;
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) continue;
+    if (std::filesystem::exists(p, ec))
+      throw StepFailure("brick path " + path + ": " + p.string() + " is not a directory here");
+    add(created(CreatedObject::Kind::MountPoint, p.string()));
+    must({"mkdir", p.string()}, "mount point of brick " + path);
+  }
+}
+
+std::string brick_path_conflict(const Brick& b, const RunLayout& layout)
+{
+  auto within = [](const std::string& path, const std::string& dir) {
+    return path == dir ||
+           (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
+  };
+  // The directories every node shares with the host or has of its own (the emulator's and the lab's mounts).
+  for (std::string dir : {"/proc", "/sys", "/dev", "/run", "/etc", "/mnt", "/usr", "/bin", "/sbin", "/lib", "/lib64",
+                          "/boot", "/var/lib/glusterd", "/var/log/glusterfs"})
+    if (within(b.path, dir))
+      return "brick " + b.node + ":" + b.path + " lies in " + dir +
+             ", which the emulated node shares with the host or has of its own: give it a path elsewhere (e.g. "
+             "/bricks/NAME)";
+  for (auto const& dir : {layout.work_dir, layout.state_dir})
+    if (within(b.path, dir) || within(dir, b.path))
+      return "brick " + b.node + ":" + b.path + " overlaps the emulator's " + dir;
+  return "";
+}
+
 void EmulatedCluster::build()
 {
+  for (auto const& v : sc_.volumes)
+    for (auto const& b : v.bricks)
+      if (auto why = brick_path_conflict(b, layout_); !why.empty()) throw StepFailure(why);
   // A clash of run ids must never make this run's teardown remove another run's directories.
   for (auto const& dir : {layout_.ns_dir(), layout_.work_dir})
     if (std::filesystem::exists(dir)) throw StepFailure(dir + " exists already (another run?): not touching it");
@@ -279,6 +315,15 @@ void EmulatedCluster::build()
       std::ofstream hosts(layout_.hosts_file(n.name));
       hosts << hosts_text(sc_.storage_names.network);
     }
+    // Before the node's namespaces, so teardown removes them after everything that could still use them.
+    std::vector<const Brick*> bricks;
+    for (auto const& v : sc_.volumes)
+      for (auto const& b : v.bricks)
+        if (b.node == n.name) {
+          bricks.push_back(&b);
+          must({"mkdir", "-p", layout_.brick_dir(b)}, "brick of " + v.name);
+          make_mount_point(b.path);
+        }
     auto ns = layout_.netns(n.name);
     add(created(CreatedObject::Kind::NetNamespace, ns));
     must({"ip", "netns", "add", ns}, "node " + n.name);
@@ -297,9 +342,12 @@ void EmulatedCluster::build()
         create_veth(n.name, *cable.nic);
         configure_interface(n.name, *cable.nic, cable.nic->mtu, cable.nic->mode);
       }
-    for (auto const& v : sc_.volumes)
-      for (auto const& b : v.bricks)
-        if (b.node == n.name) must({"mkdir", "-p", layout_.brick_dir(b)}, "brick of " + v.name);
+    // Each brick at the scenario's path inside its node, as a brick file system is mounted on a real server: what
+    // `gluster volume info` shows and the runbook's checks compare. The data stays under the node's directory.
+    std::sort(bricks.begin(), bricks.end(), [](const Brick* a, const Brick* b) { return a->path < b->path; });
+    for (const Brick* b : bricks)
+      must({"nsenter", "--mount=" + mnt, "mount", "--bind", layout_.brick_dir(*b), b->path},
+           "brick " + n.name + ":" + b->path);
   }
 
   std::vector<std::string> servers;

@@ -56,6 +56,10 @@ struct RunLayout {
   }
 };
 
+/* Why a brick cannot be at its scenario path in an emulated node ("" when it can): a path the node shares with the
+ * host or the emulator mounts per node. */
+std::string brick_path_conflict(const Brick& b, const RunLayout& layout);
+
 /* Hosts file of a node: every storage FQDN resolves to its node's address on `network`. */
 std::string render_hosts_file(const Topology& topology, const std::string& network);
 /* "10.10.1.0/24" -> 24 (24 when absent). */
@@ -158,6 +162,8 @@ private:
   void must(std::vector<std::string> argv, const std::string& what, double timeout_s = 0);
   void add(CreatedObject o) { state_.add(o); }
   void create_veth(const std::string& node, const Nic& nic);
+  /* The host directories a node's bind mount at `path` needs, each recorded (MountPoint) before it is made. */
+  void make_mount_point(const std::string& path);
   /* Shapes both ends of the veth for this MTU and mode; replaces what was there (the classes follow the new limit). */
   void shape(const std::string& node, const Nic& nic, int mtu, IpoibMode mode);
   std::string hosts_text(const std::string& network) const;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -30,6 +31,8 @@ const char* to_string(CreatedObject::Kind k)
     return "mount";
   case CreatedObject::Kind::MemoryFileSystem:
     return "tmpfs";
+  case CreatedObject::Kind::MountPoint:
+    return "mount-point";
   }
   return "?";
 }
@@ -38,7 +41,7 @@ static CreatedObject::Kind kind_from_string(const std::string& s)
 {
   for (auto k : {CreatedObject::Kind::PrivateBind, CreatedObject::Kind::Directory, CreatedObject::Kind::NetNamespace,
                  CreatedObject::Kind::MountNamespace, CreatedObject::Kind::Link, CreatedObject::Kind::Process,
-                 CreatedObject::Kind::Mount, CreatedObject::Kind::MemoryFileSystem})
+                 CreatedObject::Kind::Mount, CreatedObject::Kind::MemoryFileSystem, CreatedObject::Kind::MountPoint})
     if (s == to_string(k)) return k;
   throw std::runtime_error("unknown object kind \"" + s + "\"");
 }
@@ -165,6 +168,28 @@ bool is_safe_path(const std::string& path)
   return false;
 }
 
+bool is_mount_target(const std::string& path)
+{
+  // One process per mount namespace is enough; /proc/PID/mountinfo's fifth field is the mount point (octal escapes
+  // for spaces, which a path of ours never has).
+  std::set<std::string> seen;
+  std::error_code ec;
+  for (auto const& e : fs::directory_iterator("/proc", ec)) {
+    auto pid = e.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto ns = fs::read_symlink(e.path() / "ns" / "mnt", ec);
+    if (ec || !seen.insert(ns.string()).second) continue;
+    std::ifstream in(e.path() / "mountinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string id, parent, dev, root, target;
+      if (fields >> id >> parent >> dev >> root >> target && target == path) return true;
+    }
+  }
+  return false;
+}
+
 static bool is_run_name(const std::string& name)
 {
   return name.rfind("ibmig-", 0) == 0;
@@ -240,6 +265,21 @@ void Teardown::undo(const CreatedObject& o)
     if (is_safe_path(o.name) && exists(o.name) && runner_.run({"mountpoint", "-q", o.name}, Seconds{10}).ok())
       run_ok({"umount", "-l", o.name}, 10);
     break;
+  case CreatedObject::Kind::MountPoint: {
+    // Removing a directory that another run's node still mounts would detach that mount there (Linux >= 3.18),
+    // and one with something in it is no longer only ours: either is left (an empty directory) and said.
+    if (o.name.empty() || o.name[0] != '/' || !exists(o.name)) break;
+    std::error_code ec;
+    const char* why = !fs::is_directory(o.name, ec) || !fs::is_empty(o.name, ec) ? "not empty"
+                      : is_mount_target(o.name)                                  ? "a mount point in another namespace"
+                                                                                 : nullptr;
+    if (why) {
+      if (log_) *log_ << "teardown: left " << o.name << " (" << why << ")\n";
+      break;
+    }
+    run_ok({"rmdir", o.name}, 10);
+    break;
+  }
   }
 }
 

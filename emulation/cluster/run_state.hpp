@@ -14,7 +14,19 @@
 namespace ibmig::emu {
 
 struct CreatedObject {
-  enum class Kind { PrivateBind, Directory, NetNamespace, MountNamespace, Link, Process, Mount, MemoryFileSystem };
+  /* MountPoint: an empty directory made on the host for a node's bind mount (a brick at the scenario's path); teardown
+   * only rmdirs it, so nothing put there by someone else can go with it. */
+  enum class Kind {
+    PrivateBind,
+    Directory,
+    NetNamespace,
+    MountNamespace,
+    Link,
+    Process,
+    Mount,
+    MemoryFileSystem,
+    MountPoint
+  };
   Kind kind = Kind::Directory;
   std::string name;  // path (PrivateBind, Directory, MountNamespace file, Mount point, tmpfs), netns, ifname, comm
   std::string netns; // Link, Process: the network namespace it lives in
@@ -99,6 +111,7 @@ private:
 };
 
 unsigned long long read_process_start_time(long pid);
-bool is_safe_path(const std::string& path); // contains a path component starting with "ibmig"
+bool is_safe_path(const std::string& path);    // contains a path component starting with "ibmig"
+bool is_mount_target(const std::string& path); // some process's mount namespace has a mount on it
 
 } // namespace ibmig::emu

@@ -110,6 +110,9 @@ inline std::string command_output(const std::string& cmd)
   return out;
 }
 
+/* Whether the host had /bricks (the shipped scenarios' brick parent) before any run of this test program. */
+inline const bool kHostHadBricks = ::access("/bricks", F_OK) == 0;
+
 /* Nothing of run `id` may remain: namespace, interface, mount, process or state file. */
 inline void expect_nothing_left(const std::string& id)
 {
@@ -124,6 +127,9 @@ inline void expect_nothing_left(const std::string& id)
       << "a process of " << id << " remains";
   EXPECT_EQ(::access(("/run/ibmig/" + tag + ".json").c_str(), F_OK), -1) << "the state file remains";
   EXPECT_EQ(::access(("/var/tmp/" + tag).c_str(), F_OK), -1) << "the work directory (bricks) remains";
+  if (!kHostHadBricks) {
+    EXPECT_EQ(::access("/bricks", F_OK), -1) << "the bricks' mount point /bricks remains";
+  }
 }
 
 /* The first element of the report's array `key` for which pred holds, or null. */

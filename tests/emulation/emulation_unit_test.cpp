@@ -842,3 +842,43 @@ TEST(PortProbe, QueriesFollowTheModelAndReadingsDecide)
   off.apply(power_off);
   EXPECT_EQ(port_queries(*verify, off).size(), 3u);
 }
+
+// A brick sits at its scenario path inside its node, except where the node's own mounts or the host's system live.
+TEST(BrickPath, ConflictsWithTheNodesOwnDirectoriesAreNamed)
+{
+  RunLayout layout;
+  layout.run_id    = "rb1";
+  layout.state_dir = "/run/ibmig";
+  layout.work_dir  = "/var/tmp/ibmig-rb1";
+  EXPECT_EQ(brick_path_conflict({"n1", "/bricks/vmstore"}, layout), "");
+  EXPECT_EQ(brick_path_conflict({"n1", "/srv/gluster/vmstore"}, layout), "");
+  EXPECT_EQ(brick_path_conflict({"n1", "/runner/b"}, layout), "") << "a prefix of a name is not its directory";
+  EXPECT_NE(brick_path_conflict({"n1", "/run/b"}, layout).find("lies in /run"), std::string::npos);
+  EXPECT_NE(brick_path_conflict({"n1", "/mnt/brick1"}, layout).find("lies in /mnt"), std::string::npos);
+  EXPECT_NE(brick_path_conflict({"n1", "/var/lib/glusterd/b"}, layout).find("/var/lib/glusterd"), std::string::npos);
+  EXPECT_NE(brick_path_conflict({"n1", "/var/tmp/ibmig-rb1/x"}, layout).find("overlaps"), std::string::npos);
+  EXPECT_NE(brick_path_conflict({"n1", "/var/tmp"}, layout).find("overlaps"), std::string::npos);
+}
+
+// A mount point made on the host goes with the run only while it is empty; rmdir never takes anything with it.
+TEST(Teardown, MountPointIsRemovedOnlyWhenEmpty)
+{
+  auto dir = fs::temp_directory_path() / ("ibmig-mp-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "empty");
+  fs::create_directories(dir / "used");
+  std::ofstream(dir / "used" / "keep") << "someone's file";
+  SystemRunner system;
+  RunState s("", "r1");
+  s.add(created(CreatedObject::Kind::MountPoint, (dir / "used").string()));
+  s.add(created(CreatedObject::Kind::MountPoint, (dir / "empty").string()));
+  std::ostringstream log;
+  Teardown td(system, &log);
+  EXPECT_EQ(td.undo_all(s), 0);
+  EXPECT_FALSE(fs::exists(dir / "empty"));
+  EXPECT_TRUE(fs::exists(dir / "used" / "keep"));
+  EXPECT_NE(log.str().find("left " + (dir / "used").string() + " (not empty)"), std::string::npos) << log.str();
+  EXPECT_TRUE(s.objects().empty());
+  EXPECT_TRUE(is_mount_target("/proc")) << "every namespace has /proc mounted";
+  EXPECT_FALSE(is_mount_target((dir / "used").string()));
+  fs::remove_all(dir);
+}

@@ -114,6 +114,20 @@ const std::vector<BadCase> kBadCases = {
      "needs replica 3"},
     {"VmOnNonHypervisor", [](json& d) { d["nodes"][3]["roles"] = {"server"}; }, "workload.vms[6].node",
      "not a hypervisor"},
+    {"BrickPathNotPlain", [](json& d) { d["volumes"][0]["bricks"][3] = "n4:/bricks/../vmstore"; },
+     "volumes[0].bricks[3]", "not a plain absolute directory"},
+    {"BrickAtTheRoot", [](json& d) { d["volumes"][0]["bricks"][3] = "n4:/"; }, "volumes[0].bricks[3]",
+     "not a plain absolute directory"},
+    {"BrickInsideAnother", [](json& d) { d["volumes"][0]["bricks"][2] = "n1:/bricks/vmstore/inner"; },
+     "volumes[0].bricks[2]", "lie one inside the other"},
+    {"BrickOfTwoVolumes",
+     [](json& d) {
+       d["volumes"][1]            = d["volumes"][0];
+       d["volumes"][1]["name"]    = "isos";
+       d["volumes"][1]["bricks"]  = {"n3:/bricks/vmstore"};
+       d["volumes"][1]["replica"] = 1;
+     },
+     "volumes[1].bricks[0]", "share a directory"},
     {"BrickOnNonServer", [](json& d) { d["nodes"][3]["roles"] = {"hypervisor"}; }, "volumes[0].bricks[3]",
      "not a server"},
     {"PinnedSetOutOfRange", [](json& d) { d["workload"]["vms"][1]["replica_set"] = 2; }, "workload.vms[1].replica_set",
