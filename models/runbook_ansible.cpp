@@ -82,6 +82,14 @@ void write_phase(std::ostream& out, const RunbookPhase& ph, const Where& where)
       out << "      ansible.builtin.shell: " << yaml(last_poweroff ? "sleep 2 && " + cmds[i] : cmds[i]) << "\n";
       if (last_poweroff) out << "      async: 30\n      poll: 0\n"; // the connection drops as the node shuts down
       where.write(out, nodes);
+      if (last_poweroff) {
+        // "Powered off" in the next pause must be true: wait from the controller until sshd stops answering.
+        out << "    - name: " << yaml("Wait until the node no longer answers ssh") << "\n"
+            << "      ansible.builtin.wait_for:\n        host: \"{{ ansible_host | default(inventory_hostname) }}\"\n"
+            << "        port: \"{{ ansible_port | default(22) }}\"\n        state: stopped\n        timeout: 600\n"
+            << "      delegate_to: localhost\n      become: false\n";
+        where.write(out, nodes);
+      }
     }
   }
   if (!ph.await_ssh.empty()) {

@@ -123,7 +123,9 @@ inline void expect_nothing_left(const std::string& id)
   EXPECT_EQ(command_output("ip -o link show").find(tag), std::string::npos);
   // "[r]..." so that the grep does not find its own command line.
   std::string pattern = "ibmig-[" + id.substr(0, 1) + "]" + id.substr(1);
-  EXPECT_EQ(command_output("grep -l -a '" + pattern + "' /proc/[0-9]*/cmdline 2>/dev/null"), "")
+  EXPECT_EQ(command_output("for f in $(grep -l -a '" + pattern +
+                           "' /proc/[0-9]*/cmdline 2>/dev/null); do echo \"$f: $(tr '\\0' ' ' < $f)\"; done"),
+            "")
       << "a process of " << id << " remains";
   EXPECT_EQ(::access(("/run/ibmig/" + tag + ".json").c_str(), F_OK), -1) << "the state file remains";
   EXPECT_EQ(::access(("/var/tmp/" + tag).c_str(), F_OK), -1) << "the work directory (bricks) remains";

@@ -7,6 +7,7 @@
 #include "runbook.hpp"
 #include "scenario_loader.hpp"
 
+#include <memory>
 #include <regex>
 #include <set>
 
@@ -421,6 +422,102 @@ TEST(LabE2E, ScriptedTraineeDoesTheReferenceLessonInTmux)
   auto progress_doc = nlohmann::json::parse(read_file(progress));
   EXPECT_TRUE(progress_doc["finished"].get<bool>()) << progress_doc.dump();
   std::remove(progress.c_str());
+
+  auto down = sh(ibmig_bin + " lab down " + name);
+  EXPECT_EQ(down.status, 0) << down.out;
+  expect_nothing_left(id);
+}
+
+// The runbook's Ansible playbook against the lab, as against real servers: over ssh with the lab's key and known
+// hosts, its two "By hand" pauses answered after `lab install-hca` and `lab power-on` from the host. Wrong if the
+// playbook fails a task on any node (its checks compare what the nodes print with the scenario: sysfs port states,
+// the IPoIB MTU, peers and the volume's bricks at the scenario's paths), or if lab status then shows a step not
+// done, the volume elsewhere than on "ib", a byte lost or a VM not running.
+TEST(LabE2E, RunbookPlaybookMigratesTheLabOverSsh)
+{
+  SKIP_WITHOUT_LAB_PREREQUISITES();
+  if (std::system("command -v tmux >/dev/null 2>&1") != 0) GTEST_SKIP() << "no tmux (Debian: tmux, in setup.sh)";
+  if (std::system("command -v ansible-playbook >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no ansible-playbook (Debian: ansible, in setup.sh test)";
+  auto name = lab_name();
+  auto up   = sh(ibmig_bin + " lab up " + scenario + " --name " + name);
+  ASSERT_EQ(up.status, 0) << up.out;
+  auto id = run_id_of(up.out);
+  struct Down {
+    std::string name;
+    ~Down() { sh(ibmig_bin + " lab down " + name); }
+  } down_at_exit{name};
+  // Ansible's ssh masters outlive the playbook by ControlPersist (60 s by default): a process with the lab's key on
+  // its command line after lab down. The user's ssh, not the lab's; made short so that the check below holds.
+  const std::string kShortControlPersist = "-C -o ControlMaster=auto -o ControlPersist=2s";
+  auto tag                               = std::to_string(::getpid());
+  auto playbook                          = "/tmp/ibmig-e2e-playbook-" + tag + ".yml";
+  auto log                               = "/tmp/ibmig-e2e-playbook-" + tag + ".log";
+  auto written                           = sh(ibmig_bin + " runbook " + scenario + " --format ansible");
+  ASSERT_EQ(written.status, 0) << written.out;
+  std::ofstream(playbook) << written.out;
+  // The pauses need a terminal: tmux's, with the output in a file for the assertions (the screen wraps).
+  auto tmux = std::make_unique<Tmux>("ibmig-e2e-" + tag, "play",
+                                     "sh -c " + quoted("ANSIBLE_PIPELINING=True ANSIBLE_NOCOLOR=1 ANSIBLE_SSH_ARGS='" +
+                                                       kShortControlPersist + "' ansible-playbook -i /var/tmp/ibmig-" +
+                                                       id + "/lab/inventory.ini " + playbook + " > " + log +
+                                                       " 2>&1; echo ansible-playbook exited " + "with $? >> " + log));
+  ASSERT_TRUE(tmux->ok()) << "tmux could not start a session";
+  auto wait_log = [&](const std::string& text, double timeout_s) {
+    for (double t = 0; t < timeout_s; t += 0.2) {
+      auto now = read_file(log);
+      if (now.find(text) != std::string::npos) return true;
+      if (now.find("ansible-playbook exited with") != std::string::npos) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  };
+  auto t0 = std::chrono::steady_clock::now();
+  for (std::string work : {"install-hca", "power-on"}) {
+    auto prompt = work == "install-hca" ? "install the InfiniHost-III HCA for ib0" : "Power on n4";
+    ASSERT_TRUE(wait_log(prompt, 300)) << read_file(log);
+    ASSERT_TRUE(wait_log("Press Enter when done", 30)) << read_file(log);
+    for (auto node : {"n1", "n2", "n3", "n4"}) {
+      auto r = sh(ibmig_bin + " lab " + work + " " + node + " --lab " + name);
+      ASSERT_EQ(r.status, 0) << r.out;
+    }
+    auto seen = read_file(log).size();
+    tmux->type("play", "");
+    for (int i = 0; i < 100 && read_file(log).size() == seen; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(wait_log("ansible-playbook exited with", 600)) << read_file(log);
+  tmux.reset(); // its command line names the lab's inventory
+  auto out = read_file(log);
+  std::cout << "the playbook took " << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+            << " s\n"
+            << out.substr(out.find("PLAY RECAP")) << "\n";
+  EXPECT_NE(out.find("ansible-playbook exited with 0"), std::string::npos) << out;
+  for (auto node : {"n1", "n2", "n3", "n4"})
+    EXPECT_TRUE(std::regex_search(out, std::regex(std::string("\n") + node +
+                                                  " +: ok=[0-9]+ +changed=[0-9]+ +"
+                                                  "unreachable=0 +failed=0")))
+        << node << ":\n"
+        << out.substr(out.find("PLAY RECAP"));
+  EXPECT_NE(out.find("TASK [Check: gluster volume status vmstore detail]"), std::string::npos) << out;
+  auto info = sh(ibmig_bin + " lab shell n3 --lab " + name + " -- gluster volume info vmstore");
+  EXPECT_NE(info.out.find("Brick1: gl1.storage.example:/bricks/vmstore\n"), std::string::npos)
+      << "the volume's bricks are not at the scenario's paths: " << info.out;
+
+  auto r = sh(ibmig_bin + " lab status " + name + " --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto status = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  for (auto const& step : status["steps"])
+    EXPECT_EQ(step["progress"], "done") << step.dump();
+  EXPECT_TRUE(status["plan_done"].get<bool>()) << status.dump(1);
+  EXPECT_EQ(status["volume_networks"]["vmstore"], "ib") << status.dump(1);
+  ASSERT_TRUE(status["verification"].is_object()) << status.dump(1);
+  EXPECT_EQ(status["verification"]["bytes_lost"], 0) << status.dump(1);
+  for (auto const& [vm, v] : status["vms"].items())
+    EXPECT_EQ(v["state"], "running") << vm;
+  EXPECT_TRUE(status["broken_rules"].empty()) << status.dump(1);
+  std::remove(playbook.c_str());
+  std::remove(log.c_str());
 
   auto down = sh(ibmig_bin + " lab down " + name);
   EXPECT_EQ(down.status, 0) << down.out;

@@ -201,6 +201,13 @@ TEST(Runbook, RollingBlocksBecomeSerialPlays)
   // Cluster-wide checks: one server, run once.
   EXPECT_TRUE(contains(f.playbook, "Check peers\"\n  hosts: \"n1\"\n")) << f.playbook;
   EXPECT_TRUE(contains(f.inventory, "\nn3 ansible_host=10.10.0.13\n")) << f.inventory;
+  // A pause that says "powered off" comes only after the controller saw the node's sshd stop answering.
+  f        = write_ansible(make_runbook(load("reference.json")));
+  auto off = f.playbook.find("      async: 30\n      poll: 0\n");
+  auto wait =
+      f.playbook.find("    - name: \"Wait until the node no longer answers ssh\"\n      ansible.builtin.wait_for:");
+  auto hand = f.playbook.find("is powered off: install");
+  EXPECT_TRUE(off != std::string::npos && off < wait && wait < hand) << f.playbook;
 }
 
 // If this fails, the peer and volume checks do not expect what a healthy pool prints.
