@@ -63,6 +63,25 @@ std::set<std::string> host_listeners()
   return s;
 }
 
+/* lab status --json after the whole reference plan: every step done, the volume on "ib", bytes read back from every
+ * replica and none lost, every VM running, no checker rule broken. */
+void expect_migration_done(const std::string& name)
+{
+  auto r = sh(ibmig_bin + " lab status " + name + " --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto status = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  for (auto const& step : status["steps"])
+    EXPECT_EQ(step["progress"], "done") << step.dump();
+  EXPECT_TRUE(status["plan_done"].get<bool>()) << status.dump(1);
+  EXPECT_EQ(status["volume_networks"]["vmstore"], "ib") << status.dump(1);
+  ASSERT_TRUE(status["verification"].is_object()) << status.dump(1);
+  EXPECT_EQ(status["verification"]["bytes_lost"], 0) << status.dump(1);
+  EXPECT_GT(status["verification"]["bytes_verified"].get<double>(), 0) << status.dump(1);
+  for (auto const& [vm, v] : status["vms"].items())
+    EXPECT_EQ(v["state"], "running") << vm;
+  EXPECT_TRUE(status["broken_rules"].empty()) << status.dump(1);
+}
+
 #define SKIP_WITHOUT_LAB_PREREQUISITES()                                                                               \
   do {                                                                                                                 \
     SKIP_WITHOUT_PREREQUISITES();                                                                                      \
@@ -406,19 +425,7 @@ TEST(LabE2E, ScriptedTraineeDoesTheReferenceLessonInTmux)
   std::cout << lesson.substr(lesson.size() > 1200 ? lesson.size() - 1200 : 0) << "\n";
 
   std::cout << "--- lab status ---\n" << sh(ibmig_bin + " lab status " + name).out;
-  auto r = sh(ibmig_bin + " lab status " + name + " --json");
-  ASSERT_EQ(r.status, 0) << r.out;
-  auto status = nlohmann::json::parse(r.out.substr(r.out.find('{')));
-  for (auto const& step : status["steps"])
-    EXPECT_EQ(step["progress"], "done") << step.dump();
-  EXPECT_TRUE(status["plan_done"].get<bool>()) << status.dump(1);
-  EXPECT_EQ(status["volume_networks"]["vmstore"], "ib") << status.dump(1);
-  ASSERT_TRUE(status["verification"].is_object()) << status.dump(1);
-  EXPECT_EQ(status["verification"]["bytes_lost"], 0) << status.dump(1);
-  EXPECT_GT(status["verification"]["bytes_verified"].get<double>(), 0) << status.dump(1);
-  for (auto const& [vm, v] : status["vms"].items())
-    EXPECT_EQ(v["state"], "running") << vm;
-  EXPECT_TRUE(status["broken_rules"].empty()) << status.dump(1);
+  expect_migration_done(name);
   auto progress_doc = nlohmann::json::parse(read_file(progress));
   EXPECT_TRUE(progress_doc["finished"].get<bool>()) << progress_doc.dump();
   std::remove(progress.c_str());
@@ -504,18 +511,7 @@ TEST(LabE2E, RunbookPlaybookMigratesTheLabOverSsh)
   EXPECT_NE(info.out.find("Brick1: gl1.storage.example:/bricks/vmstore\n"), std::string::npos)
       << "the volume's bricks are not at the scenario's paths: " << info.out;
 
-  auto r = sh(ibmig_bin + " lab status " + name + " --json");
-  ASSERT_EQ(r.status, 0) << r.out;
-  auto status = nlohmann::json::parse(r.out.substr(r.out.find('{')));
-  for (auto const& step : status["steps"])
-    EXPECT_EQ(step["progress"], "done") << step.dump();
-  EXPECT_TRUE(status["plan_done"].get<bool>()) << status.dump(1);
-  EXPECT_EQ(status["volume_networks"]["vmstore"], "ib") << status.dump(1);
-  ASSERT_TRUE(status["verification"].is_object()) << status.dump(1);
-  EXPECT_EQ(status["verification"]["bytes_lost"], 0) << status.dump(1);
-  for (auto const& [vm, v] : status["vms"].items())
-    EXPECT_EQ(v["state"], "running") << vm;
-  EXPECT_TRUE(status["broken_rules"].empty()) << status.dump(1);
+  expect_migration_done(name);
   std::remove(playbook.c_str());
   std::remove(log.c_str());
 
