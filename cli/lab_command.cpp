@@ -13,6 +13,10 @@
 #ifdef IBMIG_HAVE_EMULATION
 #include "lab.hpp"
 #include "running_lab.hpp"
+#ifdef IBMIG_HAVE_RDMA
+#include "rdma_fabric.hpp"
+#include "rdma_plane.hpp"
+#endif
 #endif
 
 #include <chrono>
@@ -21,6 +25,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sys/wait.h>
 #include <thread>
@@ -131,6 +136,24 @@ int lab_up(int argc, char** argv)
       std::cerr << "ibmig lab up: missing " << exe << " (Debian: openssh-server, openssh-client)\n";
       return 2;
     }
+    // --rdma: ibv_devinfo in a node boots that node's soft-RoCE guest; without the guests the flag would mean nothing.
+#ifdef IBMIG_HAVE_RDMA
+  const std::string guest_image = (std::filesystem::canonical("/proc/self/exe").parent_path() / "guest").string();
+  std::optional<GuestPortProbe> ports;
+  if (opt.rdma) {
+    if (std::string why = rdma::RdmaPlane::unavailable_reason(guest_image); !why.empty()) {
+      std::cerr << "ibmig lab up --rdma: " << why << "\n";
+      return 2;
+    }
+    ports.emplace(guest_image, &std::cerr);
+    opt.emulate.ports = &*ports;
+  }
+#else
+  if (opt.rdma) {
+    std::cerr << "ibmig lab up --rdma: this ibmig was built without the soft-RoCE plane (rdma-core's headers)\n";
+    return 2;
+  }
+#endif
   if (auto l = lab::find_lab(kStateDir, opt.name)) {
     std::cerr << "ibmig lab up: a lab named " << opt.name << " exists already (supervisor pid " << l->pid
               << (l->alive ? ", running" : ", dead") << "): `ibmig lab down " << opt.name << "` first\n";

@@ -72,7 +72,7 @@ std::vector<emu::PortReading> GuestPortProbe::probe(const std::vector<emu::PortQ
     throw;
   } catch (const std::exception& e) { // nothing answered: the step fails with the reason, the replay goes on
     for (auto const& q : ports)
-      out.push_back({q.node, "", 0, "", std::string("the soft-RoCE guests failed: ") + e.what()});
+      out.push_back({q.node, "", 0, "", std::string("the soft-RoCE guests failed: ") + e.what(), "", -1});
     return out;
   }
   char where[160];
@@ -80,7 +80,8 @@ std::vector<emu::PortReading> GuestPortProbe::probe(const std::vector<emu::PortQ
     std::snprintf(where, sizeof where, "soft-RoCE guest %s, %s, %.1f s%s", n["name"].get<std::string>().c_str(),
                   r.value("accelerator", "?").c_str(), n.value("seconds", 0.0),
                   n.value("timed_out", false) ? ", timed out" : "");
-    out.push_back({n["name"], n["port_state"], n["active_mtu_bytes"], n["device"], where});
+    out.push_back({n["name"], n["port_state"], n["active_mtu_bytes"], n["device"], where, n.value("devinfo_text", ""),
+                   n.value("devinfo_exit_status", -1)});
   }
   return out;
 }

@@ -31,7 +31,7 @@ PortOutcome port_outcome(const Step&, const std::vector<PortQuery>& asked, const
   for (size_t i = 0; i < asked.size(); i++) {
     const PortQuery& q  = asked[i];
     std::string who     = q.node + " " + q.interface + " (port " + std::to_string(q.port) + ")";
-    const PortReading r = i < got.size() ? got[i] : PortReading{q.node, "", 0, "", "no reading"};
+    const PortReading r = i < got.size() ? got[i] : PortReading{q.node, "", 0, "", "no reading", "", -1};
     if (r.state == "PORT_ACTIVE") {
       seen.push_back(who + " PORT_ACTIVE, active MTU " + std::to_string(r.active_mtu) + " (" + r.device + ", " +
                      r.where + ")");

@@ -25,10 +25,12 @@ struct PortQuery {
 
 struct PortReading {
   std::string node;
-  std::string state;  // "PORT_ACTIVE", "PORT_DOWN", "PORT_INIT", ..., "NO_DEVICE"; empty when the probe failed
-  int active_mtu = 0; // bytes
-  std::string device; // "rxe0"
-  std::string where;  // what answered: "soft-RoCE guest n1 (tcg, 31.4 s)", or why nothing did
+  std::string state;   // "PORT_ACTIVE", "PORT_DOWN", "PORT_INIT", ..., "NO_DEVICE"; empty when the probe failed
+  int active_mtu = 0;  // bytes
+  std::string device;  // "rxe0"
+  std::string where;   // what answered: "soft-RoCE guest n1 (tcg, 31.4 s)", or why nothing did
+  std::string text;    // what `ibv_devinfo` printed there (the lab shows it to the trainee)
+  int exit_status = 0; // ibv_devinfo's
 };
 
 class PortProbe {

@@ -88,6 +88,7 @@ private:
   Reply install_hca(const std::string& node);
   Reply interface(const std::string& node, const std::string& iface, bool up);
   Reply devinfo(const std::string& node);
+  Reply guest_devinfo(const std::string& node, const std::map<std::string, emu::ObservedInterface>& seen);
   Reply virsh(const std::string& node, const std::vector<std::string>& argv);
   Reply chkconfig_list(const std::string& node, const std::vector<std::string>& args);
   Reply inject(const std::string& drill);
@@ -681,6 +682,7 @@ Reply Supervisor::devinfo(const std::string& node)
 {
   std::string out;
   auto seen = cluster_->observe(node).interfaces;
+  if (opt_.emulate.ports) return guest_devinfo(node, seen);
   for (auto const& nic : sc_.find_node(node)->nics) {
     if (nic.hca.empty() || !seen.count(nic.name)) continue;
     // The port is the HCA's, not IPoIB's: active once cabled to the (subnet-managed) switch.
@@ -689,8 +691,37 @@ Reply Supervisor::devinfo(const std::string& node)
            (nic.cabled ? "PORT_ACTIVE (4)" : "PORT_DOWN (1)") + "\n\t\tlink_layer:\t\tInfiniBand\n";
   }
   if (out.empty()) return {1, "No IB devices found\n"};
-  if (opt_.rdma) out += "# ibmig lab: the model's answer (the lab starts no soft-RoCE guest yet)\n";
   return {0, out};
+}
+
+Reply Supervisor::guest_devinfo(const std::string& node, const std::map<std::string, emu::ObservedInterface>& seen)
+{
+  // The node's soft-RoCE guest, booted for this question with the port's world as the lab has it now: the verbs
+  // stack loaded once the rdma service runs, a cable as the scenario has it, the subnet's IB MTU (the IPoIB datagram
+  // default plus its 4-byte header; a 4K subnet is not modelled here).
+  std::vector<emu::PortQuery> asked;
+  for (auto const& nic : sc_.find_node(node)->nics) {
+    if (nic.hca.empty() || !seen.count(nic.name)) continue;
+    emu::PortQuery q;
+    q.node         = node;
+    q.interface    = nic.name;
+    q.port         = nic.hca_port ? nic.hca_port : 1;
+    q.stack_loaded = rdma_active_.count(node) > 0;
+    q.cabled       = nic.cabled;
+    q.ib_mtu       = sc_.technology_of(*sc_.find_network(nic.network)).mtu_default + 4;
+    asked.push_back(q);
+    break; // one guest per node: rxe has one port, standing for the node's first HCA port
+  }
+  if (asked.empty()) return {1, "No IB devices found\n"};
+  auto got = opt_.emulate.ports->probe(asked);
+  if (got.empty() || got[0].text.empty())
+    return {1, "ibmig lab: the node's soft-RoCE guest did not answer" +
+                   (got.empty() ? std::string() : ": " + got[0].where) + "\n"};
+  const Nic& nic = *sc_.find_node(node)->find_nic(asked[0].interface);
+  return {got[0].exit_status == 0 ? 0 : 1, got[0].text + "# ibmig lab: answered by " + node + "'s soft-RoCE guest (" +
+                                               got[0].where + "): its rxe0 port 1 " + "stands for " +
+                                               access_->hca_id(node, nic) + " port " + std::to_string(asked[0].port) +
+                                               "\n"};
 }
 } // namespace
 

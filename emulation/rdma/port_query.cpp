@@ -3,6 +3,7 @@
 #include "guest_launcher.hpp"
 #include "rdma_plane.hpp"
 
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -58,11 +59,17 @@ nlohmann::json query_ports(const PortQueryOptions& options, emu::CommandRunner* 
   std::vector<GuestResult> results = launcher.run(guests);
   nlohmann::json nodes             = nlohmann::json::array();
   for (size_t i = 0; i < results.size(); i++) {
-    nlohmann::json devinfo = parse_devinfo(section(results[i].output, "devinfo"));
+    const std::string text = section(results[i].output, "devinfo");
+    nlohmann::json devinfo = parse_devinfo(text);
+    std::smatch end; // "@@end devinfo STATUS": ibv_devinfo's own exit status
+    int status =
+        std::regex_search(results[i].output, end, std::regex("@@end devinfo ([0-9]+)")) ? std::stoi(end[1]) : -1;
     nodes.push_back({{"name", options.nodes[i].name},
                      {"port_state", devinfo["port_state"]},
                      {"active_mtu_bytes", devinfo["active_mtu_bytes"]},
                      {"device", devinfo["device"]},
+                     {"devinfo_text", text},
+                     {"devinfo_exit_status", status},
                      {"exit_status", results[i].exit_status},
                      {"timed_out", results[i].timed_out},
                      {"seconds", results[i].seconds}});

@@ -46,7 +46,8 @@ struct PortQueryOptions {
 std::string port_job_script(const PortSpec& spec);
 
 /// Boots one guest per node at once and returns {"run_id", "accelerator", "seconds", "nodes": [{"name",
-/// "port_state", "active_mtu_bytes", "device", "exit_status", "timed_out", "seconds"}]}, nodes in the given order.
+/// "port_state", "active_mtu_bytes", "device", "devinfo_text", "devinfo_exit_status", "exit_status",
+/// "timed_out", "seconds"}]}, nodes in the given order.
 /// Throws like GuestLauncher::run (std::runtime_error, Interrupted).
 nlohmann::json query_ports(const PortQueryOptions& options, emu::CommandRunner* runner = nullptr);
 

@@ -819,7 +819,7 @@ TEST(PortProbe, QueriesFollowTheModelAndReadingsDecide)
 
   std::vector<PortReading> got;
   for (auto const& q : asked)
-    got.push_back({q.node, "PORT_ACTIVE", 2048, "rxe0", "soft-RoCE guest " + q.node});
+    got.push_back({q.node, "PORT_ACTIVE", 2048, "rxe0", "soft-RoCE guest " + q.node, "", 0});
   PortOutcome ok = port_outcome(*verify, asked, got);
   EXPECT_TRUE(ok.failures.empty());
   EXPECT_NE(ok.seen.find("n3 ib1 (port 2) PORT_ACTIVE, active MTU 2048 (rxe0, soft-RoCE guest n3)"), std::string::npos)
