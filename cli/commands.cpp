@@ -239,8 +239,7 @@ int run_emulate(const Scenario& sc, const Options& opt)
   eo.state_dir = opt.state_dir;
   eo.log       = &std::cerr;
 #ifdef IBMIG_HAVE_RDMA
-  // The guest image sits next to the binary (setup.sh builds it into build/guest).
-  const std::string guest_image = (std::filesystem::canonical("/proc/self/exe").parent_path() / "guest").string();
+  const std::string guest_image = guest_image_dir();
   std::optional<GuestPortProbe> ports;
   if (opt.rdma) {
     if (std::string why = rdma::RdmaPlane::unavailable_reason(guest_image); why.empty()) {

@@ -138,7 +138,7 @@ int lab_up(int argc, char** argv)
     }
     // --rdma: ibv_devinfo in a node boots that node's soft-RoCE guest; without the guests the flag would mean nothing.
 #ifdef IBMIG_HAVE_RDMA
-  const std::string guest_image = (std::filesystem::canonical("/proc/self/exe").parent_path() / "guest").string();
+  const std::string guest_image = guest_image_dir();
   std::optional<GuestPortProbe> ports;
   if (opt.rdma) {
     if (std::string why = rdma::RdmaPlane::unavailable_reason(guest_image); !why.empty()) {

@@ -4,6 +4,7 @@
 #include "rdma_plane.hpp"
 
 #include <cstdio>
+#include <filesystem>
 
 namespace ibmig::cli {
 
@@ -86,6 +87,11 @@ std::vector<emu::PortReading> GuestPortProbe::probe(const std::vector<emu::PortQ
   return out;
 }
 #endif
+
+std::string guest_image_dir()
+{
+  return (std::filesystem::canonical("/proc/self/exe").parent_path() / "guest").string();
+}
 
 void print_rdma_summary(const nlohmann::json& rdma, std::ostream& out)
 {

@@ -24,6 +24,9 @@ nlohmann::json run_rdma_fabric(const Scenario& sc, const std::vector<std::string
 
 void print_rdma_summary(const nlohmann::json& rdma, std::ostream& out);
 
+/* The soft-RoCE guest image: next to the ibmig binary (setup.sh builds it into build/guest). */
+std::string guest_image_dir();
+
 #ifdef IBMIG_HAVE_EMULATION
 /* verify_port steps of the replay ask soft-RoCE guests (emulation/rdma/port_query.hpp), one boot per step. */
 class GuestPortProbe : public emu::PortProbe {

@@ -955,7 +955,7 @@ ClusterModel::PortState ClusterModel::port_state(const std::string& node, const 
     p.state             = "PORT_ACTIVE";
     const Technology& k = sc_.technology_of(*sc_.find_network(nic.network));
     bool four_k         = i.configured && i.mode != IpoibMode::Connected && i.mtu > k.mtu_default;
-    p.active_mtu        = four_k ? 4096 : k.mtu_default + 4; // the IPoIB datagram MTU is the IB MTU less 4 bytes
+    p.active_mtu        = four_k ? 4096 : default_ib_mtu(k);
   }
   return p;
 }

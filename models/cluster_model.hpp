@@ -183,6 +183,9 @@ public:
     std::string why;    // plain words when not active
   };
   PortState port_state(const std::string& node, const std::string& interface) const;
+  /* The IB MTU an active port of this technology runs at unless a 4K MTU is configured: the IPoIB datagram MTU plus
+   * its 4-byte header. */
+  static int default_ib_mtu(const Technology& k) { return k.mtu_default + 4; }
 
   /* The scenario's own NIC definitions held to the rules configure_interface is held to. */
   std::vector<StepProblem> initial_problems() const;

@@ -1,6 +1,7 @@
 /* The supervisor of a lab (lab.hpp): builds the cluster through the emulator's one build path, keeps the VMs
  * writing, serves the shims, and tears down on SIGINT/SIGTERM. Every change it makes goes through EmulatedCluster,
  * so the state file keeps recording every pid and object. */
+#include "cluster_model.hpp"
 #include "lab.hpp"
 #include "lab_observation.hpp"
 
@@ -697,8 +698,8 @@ Reply Supervisor::devinfo(const std::string& node)
 Reply Supervisor::guest_devinfo(const std::string& node, const std::map<std::string, emu::ObservedInterface>& seen)
 {
   // The node's soft-RoCE guest, booted for this question with the port's world as the lab has it now: the verbs
-  // stack loaded once the rdma service runs, a cable as the scenario has it, the subnet's IB MTU (the IPoIB datagram
-  // default plus its 4-byte header; a 4K subnet is not modelled here).
+  // stack loaded once the rdma service runs, a cable as the scenario has it, the subnet's IB MTU (a 4K MTU configured
+  // in the node is not followed here).
   std::vector<emu::PortQuery> asked;
   for (auto const& nic : sc_.find_node(node)->nics) {
     if (nic.hca.empty() || !seen.count(nic.name)) continue;
@@ -708,7 +709,7 @@ Reply Supervisor::guest_devinfo(const std::string& node, const std::map<std::str
     q.port         = nic.hca_port ? nic.hca_port : 1;
     q.stack_loaded = rdma_active_.count(node) > 0;
     q.cabled       = nic.cabled;
-    q.ib_mtu       = sc_.technology_of(*sc_.find_network(nic.network)).mtu_default + 4;
+    q.ib_mtu       = ClusterModel::default_ib_mtu(sc_.technology_of(*sc_.find_network(nic.network)));
     asked.push_back(q);
     break; // one guest per node: rxe has one port, standing for the node's first HCA port
   }
