@@ -131,12 +131,13 @@ int lab_up(int argc, char** argv)
     std::cerr << "ibmig lab up: " << why << "\n";
     return 2;
   }
-  for (auto exe : {"/usr/sbin/sshd", "/usr/bin/ssh-keygen"})
+  for (auto exe : {"/usr/sbin/sshd", "/usr/bin/ssh-keygen"}) {
     if (::access(exe, X_OK) != 0) {
       std::cerr << "ibmig lab up: missing " << exe << " (Debian: openssh-server, openssh-client)\n";
       return 2;
     }
-    // --rdma: ibv_devinfo in a node boots that node's soft-RoCE guest; without the guests the flag would mean nothing.
+  }
+  // --rdma: ibv_devinfo in a node boots that node's soft-RoCE guest; without the guests the flag would mean nothing.
 #ifdef IBMIG_HAVE_RDMA
   const std::string guest_image = guest_image_dir();
   std::optional<GuestPortProbe> ports;

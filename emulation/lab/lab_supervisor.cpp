@@ -691,7 +691,8 @@ Reply Supervisor::devinfo(const std::string& node)
            std::to_string(nic.hca_port ? nic.hca_port : 1) + "\n\t\tstate:\t\t\t" +
            (nic.cabled ? "PORT_ACTIVE (4)" : "PORT_DOWN (1)") + "\n\t\tlink_layer:\t\tInfiniBand\n";
   }
-  if (out.empty()) return {1, "No IB devices found\n"};
+  // rdma-core's ibv_devinfo without a device: this line and exit 255 (seen from a soft-RoCE guest's, lab --rdma).
+  if (out.empty()) return {255, "No IB devices found\n"};
   return {0, out};
 }
 
@@ -713,16 +714,18 @@ Reply Supervisor::guest_devinfo(const std::string& node, const std::map<std::str
     asked.push_back(q);
     break; // one guest per node: rxe has one port, standing for the node's first HCA port
   }
-  if (asked.empty()) return {1, "No IB devices found\n"};
+  if (asked.empty()) return {255, "No IB devices found\n"};
   auto got = opt_.emulate.ports->probe(asked);
   if (got.empty() || got[0].text.empty())
     return {1, "ibmig lab: the node's soft-RoCE guest did not answer" +
                    (got.empty() ? std::string() : ": " + got[0].where) + "\n"};
-  const Nic& nic = *sc_.find_node(node)->find_nic(asked[0].interface);
-  return {got[0].exit_status == 0 ? 0 : 1, got[0].text + "# ibmig lab: answered by " + node + "'s soft-RoCE guest (" +
-                                               got[0].where + "): its rxe0 port 1 " + "stands for " +
-                                               access_->hca_id(node, nic) + " port " + std::to_string(asked[0].port) +
-                                               "\n"};
+  const Nic& nic           = *sc_.find_node(node)->find_nic(asked[0].interface);
+  const std::string stands = asked[0].stack_loaded ? "its rxe0 port 1 stands for " + access_->hca_id(node, nic) +
+                                                         " port " + std::to_string(asked[0].port)
+                                                   : "no verbs stack loaded there, as the rdma service is stopped";
+  const int status         = got[0].exit_status >= 0 ? got[0].exit_status : 1; // the guest's ibv_devinfo's own status
+  return {status, got[0].text + "# ibmig lab: answered by " + node + "'s soft-RoCE guest (" + got[0].where +
+                      "): " + stands + "\n"};
 }
 } // namespace
 

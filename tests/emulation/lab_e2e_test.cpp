@@ -187,6 +187,66 @@ TEST(LabE2E, ShellSshShimsThenDownLeavesNothing)
   EXPECT_NE(again.out.find(name), std::string::npos) << "lab down of an unknown lab must name it: " << again.out;
 }
 
+/* What the soft-RoCE plane leaves on the host: guests, their namespaces and work directories. */
+std::string rdma_leftovers()
+{
+  return command_output("pgrep -a qemu-system; ip netns list | grep -- '-rdma'; ls -d /tmp/ibmig-*-rdma.* 2>/dev/null");
+}
+
+// lab up --rdma: ibv_devinfo in a node is the real one, run in that node's soft-RoCE guest with the port's world as
+// the lab has it. Wrong if a node without an HCA boots a guest or names a device, if after install-hca and power-on
+// the guest's port is not ACTIVE, if with the rdma service stopped the node still shows a device (or one it never
+// had), or if a guest, its namespace or its directory outlives a question or the lab. Label guest too.
+TEST(LabE2E, RdmaDevinfoAnswersFromTheNodesSoftRoceGuest)
+{
+  SKIP_WITHOUT_LAB_PREREQUISITES();
+  const std::string before = rdma_leftovers();
+  auto name                = lab_name();
+  auto up                  = sh(ibmig_bin + " lab up " + scenario + " --name " + name + " --rdma");
+  if (up.status == 2 && (up.out.find("guest image missing") != std::string::npos ||
+                         up.out.find("qemu-system-x86_64 not found") != std::string::npos))
+    GTEST_SKIP() << up.out;
+  auto id = run_id_of(up.out);
+  ASSERT_EQ(up.status, 0) << up.out;
+  auto shell = [&](const std::string& cmd) { return sh(ibmig_bin + " lab shell n1 --lab " + name + " -- " + cmd); };
+
+  auto no_hca = shell("ibv_devinfo");
+  EXPECT_EQ(no_hca.status, 255) << no_hca.out; // as rdma-core's ibv_devinfo without a device
+  EXPECT_NE(no_hca.out.find("No IB devices found"), std::string::npos) << no_hca.out;
+  EXPECT_EQ(no_hca.out.find("soft-RoCE guest"), std::string::npos) << "no HCA, no guest to ask: " << no_hca.out;
+
+  EXPECT_EQ(shell("systemctl stop glusterd").status, 0);
+  EXPECT_EQ(shell("poweroff").status, 0);
+  Result refused;
+  for (int i = 0; i < 50 && refused.out.find("powered off") == std::string::npos; ++i) {
+    refused = shell("true");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_NE(refused.out.find("n1 is powered off"), std::string::npos) << refused.out;
+  EXPECT_EQ(sh(ibmig_bin + " lab install-hca n1 --lab " + name).status, 0);
+  EXPECT_EQ(sh(ibmig_bin + " lab power-on n1 --lab " + name).status, 0);
+
+  auto active = shell("ibv_devinfo"); // rdma is enabled: it runs after power-on
+  EXPECT_EQ(active.status, 0) << active.out;
+  EXPECT_NE(active.out.find("hca_id:\trxe0"), std::string::npos) << active.out;
+  EXPECT_NE(active.out.find("PORT_ACTIVE (4)"), std::string::npos) << active.out;
+  EXPECT_NE(active.out.find("answered by n1's soft-RoCE guest"), std::string::npos) << active.out;
+  EXPECT_NE(active.out.find("stands for InfiniHost-III_0 port 1"), std::string::npos) << active.out;
+  EXPECT_EQ(rdma_leftovers(), before) << "the guest outlived the question";
+
+  EXPECT_EQ(shell("systemctl stop rdma").status, 0);
+  auto stopped = shell("ibv_devinfo");
+  EXPECT_EQ(stopped.status, 255) << stopped.out; // the guest's own ibv_devinfo's status
+  EXPECT_NE(stopped.out.find("No IB devices found"), std::string::npos) << stopped.out;
+  EXPECT_EQ(stopped.out.find("rxe0"), std::string::npos) << "no stack, no device: " << stopped.out;
+  EXPECT_NE(stopped.out.find("the rdma service is stopped"), std::string::npos) << stopped.out;
+
+  auto down = sh(ibmig_bin + " lab down " + name);
+  EXPECT_EQ(down.status, 0) << down.out;
+  expect_nothing_left(id);
+  EXPECT_EQ(rdma_leftovers(), before);
+}
+
 // Ctrl-C of `lab up --foreground`: wrong if the lab does not come up attached, or if anything is left once it ends.
 TEST(LabE2E, CtrlCOfForegroundLabLeavesNothing)
 {

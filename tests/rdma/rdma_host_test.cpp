@@ -180,6 +180,8 @@ TEST(PortQueryScripts, TheModelsPortIsBuiltInTheGuest)
   EXPECT_EQ(uncabled.find("eth0 up"), std::string::npos);
   const std::string no_stack = port_job_script({"n3", false, true, 2048});
   EXPECT_EQ(no_stack.find("rdma link add"), std::string::npos);
+  EXPECT_EQ(no_stack.find("-d rxe0"), std::string::npos) << "no stack: no device to name";
+  EXPECT_NE(no_stack.find("; ibv_devinfo 2>&1;"), std::string::npos) << no_stack;
   EXPECT_THROW(port_job_script({"n4", true, true, 65520}), std::invalid_argument);
   EXPECT_THROW(query_ports(PortQueryOptions{}), std::invalid_argument);
 }
